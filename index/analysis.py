@@ -1,0 +1,241 @@
+"""Danish text analysis: what Elasticsearch's `danish` analyser does, and where it fails Danes.
+
+On top of lowercase + stopwords + snowball:
+- acronyms and names with inner capitals or digits (DUT, MitID, NIS2, DK2020, eDoc) are kept whole;
+- compounds are split into known parts, from the corpus's own vocabulary and the linking
+  letters -s- and -e- ("arbejdsgiverrefusion" also indexes arbejdsgiver and refusion);
+- suspended compounds are completed ("barsels-, langtidssygdom- og fleksjobpulje" also indexes
+  barselspulje and langtidssygdomspulje; "Børn- og Familieområdet" also børneområdet);
+- stemming is applied to a fixpoint, so "brandvæsen" and "brandvæsenet" meet.
+
+One pure function, `analyze`, does it all; `DanishAnalyzer` adapts it to Whoosh.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from whoosh.analysis import Analyzer, Token
+from whoosh.lang import stemmer_for_language, stopwords_for_language
+
+STOPWORDS: frozenset[str] = frozenset(stopwords_for_language("da")) | frozenset(
+    # English function words, for questions asked in English ("how much is spent on IT?")
+    "the a an of on in is are was for to and or how what much many which who does do".split()
+)
+_stem = stemmer_for_language("da")
+_WORD = re.compile(r"[^\W_]+")
+#: A word whose hyphen is left hanging before "og", "eller" or a comma: a suspended compound.
+_SUSPENDED = re.compile(r"\s*-\s*(?:,\s*|(?:og|eller|samt|&)\s+)", re.IGNORECASE)
+LINKING = ("s", "e")
+MIN_PART = 3  # shortest compound part that must be a known word
+MIN_FREE_PART = 4  # shortest part accepted without being known (when the other part is)
+MIN_COMPOUND = 7
+
+
+@dataclass(frozen=True)
+class Term:
+    """One indexed or queried term and where it came from in the text."""
+
+    text: str
+    pos: int
+    start: int
+    end: int
+    kind: str = "word"  # word | part | suspended
+
+
+def normalize(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def is_protected(word: str) -> bool:
+    """Acronyms and brand-like names: keep them whole and unstemmed (DUT, MitID, NIS2, eDoc)."""
+    if any(c.isdigit() for c in word):
+        return True
+    uppers = sum(c.isupper() for c in word)
+    return uppers >= 2 or (uppers == 1 and not word[0].isupper())
+
+
+@functools.lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Snowball Danish, repeated to a fixpoint so that inflections of one word share a stem."""
+    current = word
+    for _ in range(3):
+        nxt = _stem(current)
+        if nxt == current or len(nxt) < 3:
+            break
+        current = nxt
+    return current
+
+
+class Vocabulary:
+    """Known words of a corpus: the raw material for compound splitting."""
+
+    def __init__(self, words: Iterable[str] = ()):
+        known: set[str] = set()
+        for w in words:
+            w = w.casefold()
+            if len(w) >= MIN_PART and w.isalpha() and w not in STOPWORDS:
+                known.add(w)
+        self.words = frozenset(known)
+        self.stems = frozenset(stem(w) for w in known)
+
+    def __contains__(self, word: str) -> bool:
+        return word in self.words or stem(word) in self.stems
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def _modifiers(self, modifier: str) -> list[str]:
+        """The modifier as written and without a linking letter, the known form first."""
+        out = [modifier]
+        if len(modifier) > MIN_PART + 1 and modifier[-1] in LINKING:
+            stripped = modifier[:-1]
+            out.insert(0 if stripped in self.words else 1, stripped)
+        return out
+
+    @classmethod
+    def from_texts(cls, texts: Iterable[str]) -> Vocabulary:
+        return cls(w for t in texts for w in _WORD.findall(normalize(t)))
+
+    @functools.lru_cache(maxsize=100_000)  # noqa: B019 - vocabularies live as long as an index
+    def split(self, word: str) -> tuple[str, ...]:
+        """Split a compound into known parts, head last; () when it is not a compound."""
+        if len(word) < MIN_COMPOUND or not word.isalpha():
+            return ()
+        best: tuple[str, ...] = ()
+        # Danish compounds are head-final: try the longest known head first.
+        for i in range(MIN_PART, len(word) - MIN_PART + 1):
+            head = word[i:]
+            if len(head) < MIN_PART or head in STOPWORDS or head not in self:
+                continue
+            modifier = word[:i]
+            for candidate in self._modifiers(modifier):
+                if len(candidate) < MIN_PART or candidate in STOPWORDS:
+                    continue
+                if candidate in self:
+                    return (candidate, head)
+                inner = self.split(candidate)
+                if inner:
+                    return (*inner, head)
+                if not best and len(candidate) >= MIN_FREE_PART and len(head) >= MIN_FREE_PART:
+                    best = (candidate, head)
+        return best
+
+
+def _words(text: str) -> Iterator[tuple[str, int, int]]:
+    for m in _WORD.finditer(text):
+        if len(m.group()) > 1 or m.group().isdigit():
+            yield m.group(), m.start(), m.end()
+
+
+def term_forms(word: str, vocab: Vocabulary | None) -> list[tuple[str, str]]:
+    """The (term, kind) pairs one surface word contributes; the first is the word itself."""
+    if is_protected(word):
+        return [(word.casefold(), "word")]
+    lower = word.casefold()
+    if lower in STOPWORDS:
+        return []
+    forms = [(stem(lower), "word")]
+    if vocab is not None:
+        for part in vocab.split(lower):
+            p = stem(part)
+            if p != forms[0][0] and (p, "part") not in forms:
+                forms.append((p, "part"))
+    return forms
+
+
+def analyze(text: str, vocab: Vocabulary | None = None) -> list[Term]:
+    """Text → terms with positions. Stopwords take no position, so phrases skip them."""
+    text = normalize(text)
+    words = list(_words(text))
+    terms: list[Term] = []
+    pos = 0
+    pending: list[tuple[str, int, int]] = []  # modifiers of a suspended compound
+    for word, start, end in words:
+        forms = term_forms(word, vocab)
+        if not forms:
+            continue
+        for t, kind in forms:
+            terms.append(Term(t, pos, start, end, kind))
+        if pending and not _SUSPENDED.match(text, end):
+            head = _head(word.casefold(), vocab)
+            if head:
+                for mod, mstart, mend in pending:
+                    for completed in _complete(mod, head):
+                        terms.append(
+                            Term(stem(completed), mpos(terms, mstart), mstart, mend, "suspended")
+                        )
+            pending = []
+        if _SUSPENDED.match(text, end) and not is_protected(word):
+            pending.append((word.casefold(), start, end))
+        pos += 1
+    return terms
+
+
+def mpos(terms: list[Term], start: int) -> int:
+    for t in terms:
+        if t.start == start:
+            return t.pos
+    return 0
+
+
+def _head(compound: str, vocab: Vocabulary | None) -> str:
+    if vocab is not None:
+        parts = vocab.split(compound)
+        if parts:
+            return parts[-1]
+    return ""
+
+
+def _complete(modifier: str, head: str) -> list[str]:
+    forms = [modifier + head]
+    if modifier[-1] not in LINKING:
+        forms += [modifier + link + head for link in LINKING]
+    return forms
+
+
+class DanishAnalyzer(Analyzer):
+    """Whoosh adapter for `analyze`. The vocabulary is set for writing and not pickled."""
+
+    def __init__(self, vocab: Vocabulary | None = None):
+        self.vocab = vocab
+
+    def __getstate__(self) -> dict:
+        return {}
+
+    def __setstate__(self, state: dict) -> None:
+        self.vocab = None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, DanishAnalyzer)
+
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for term in analyze(value, self.vocab):
+            token.text = term.text
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = value[term.start : term.end]
+            if positions:
+                token.pos = start_pos + term.pos
+            if chars:
+                token.startchar = start_char + term.start
+                token.endchar = start_char + term.end
+            yield token

@@ -1,0 +1,185 @@
+"""Build the index: corpus → passages → vectors + Whoosh, written aside and swapped in.
+
+Incremental where it costs: vectors are reused for every passage whose embedded text is
+unchanged, so re-indexing an unchanged corpus embeds nothing and a changed document
+re-embeds only its own passages. An unchanged corpus with the same model is a no-op.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from index import fulltext, store
+from index.analysis import Vocabulary
+from index.config import Settings
+from index.corpus import load_corpus
+from index.document import Passage
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    index_dir: Path
+    generation: Path
+    documents: int
+    areas: int
+    passages: int
+    embedded: int  # passages embedded in this run (0: all vectors reused)
+    reused: int
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    up_to_date: bool = False
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        if self.up_to_date:
+            head = f"index is up to date ({self.passages} passages)"
+        else:
+            head = (
+                f"indexed {self.documents} documents, {self.areas} areas, {self.passages} passages"
+                f" ({self.embedded} embedded, {self.reused} reused) in {self.seconds:.1f} s"
+            )
+        lines = [head] + [f"skipped {path}: {reason}" for path, reason in self.skipped]
+        return "\n".join(lines)
+
+
+class BuildError(Exception):
+    pass
+
+
+def embed_text(p: Passage) -> str:
+    """What the model sees: the passage with the area and section that give it its meaning."""
+    where = " – ".join(x for x in (p.area, p.section, p.subsection) if x)
+    return f"{where}: {p.text}"
+
+
+def text_key(model_id: str, text: str) -> str:
+    return hashlib.sha1(f"{model_id}\n{text}".encode()).hexdigest()
+
+
+@contextlib.contextmanager
+def build_lock(index_dir: Path) -> Iterator[None]:
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / ".build.lock", "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildError(f"another build is running on {index_dir}") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def build_index(
+    settings: Settings,
+    *,
+    encoder_factory: Callable[[], object],
+    full: bool = False,
+    progress: bool = True,
+    log: Callable[[str], None] = lambda m: print(m, file=sys.stderr),
+) -> BuildReport:
+    """Build or refresh the index at settings.index_dir from settings.corpus_dir."""
+    started = time.perf_counter()
+    index_dir = settings.index_dir
+    report = load_corpus(settings.corpus_dir)
+    skipped = [(str(s.path), s.reason) for s in report.skipped]
+    for path, reason in skipped:
+        log(f"skipped {path}: {reason}")
+    docs = report.documents
+    if not docs:
+        raise BuildError(f"no documents could be indexed from {settings.corpus_dir}")
+    checksums = {d.meta.id: d.checksum for d in docs}
+    passages = [p for d in docs for p in d.passages]
+    n_areas = sum(len(d.areas) for d in docs)
+
+    with build_lock(index_dir):
+        previous = _previous(index_dir)
+        if (
+            not full
+            and previous is not None
+            and previous[0].documents == checksums
+            and previous[0].model == settings.model
+            and previous[0].format == store.FORMAT
+        ):
+            return BuildReport(
+                index_dir, store.current_generation(index_dir), len(docs), n_areas,
+                len(passages), 0, len(passages), skipped, up_to_date=True,
+                seconds=time.perf_counter() - started,
+            )
+
+        encoder = encoder_factory()
+        model_id: str = encoder.model_id  # type: ignore[attr-defined]
+        texts = [embed_text(p) for p in passages]
+        keys = [text_key(model_id, t) for t in texts]
+        cache = _reusable_vectors(previous, model_id)
+        vectors = np.zeros((len(passages), encoder.dim), dtype=np.float32)  # type: ignore[attr-defined]
+        todo = [i for i, k in enumerate(keys) if k not in cache]
+        for i, k in enumerate(keys):
+            if k in cache:
+                vectors[i] = cache[k]
+        if todo:
+            log(f"embedding {len(todo)} passages with {model_id}")
+            vectors[todo] = encoder.encode_passages(  # type: ignore[attr-defined]
+                [texts[i] for i in todo], progress=progress
+            )
+
+        gen = index_dir / store.GENERATIONS / datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+        gen.mkdir(parents=True)
+        words = Vocabulary.from_texts([p.text for p in passages] + [p.area for p in passages])
+        fulltext.write(gen / "whoosh", passages, words)
+        ids = [p.id for p in passages]
+        manifest = store.Manifest(
+            format=store.FORMAT,
+            model=settings.model,
+            model_id=model_id,
+            dim=int(vectors.shape[1]),
+            passages=len(passages),
+            ids_checksum=store.ids_checksum(ids),
+            corpus_checksum=store.corpus_checksum(checksums),
+            documents=checksums,
+            built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            build_seconds=round(time.perf_counter() - started, 3),
+            skipped=[list(s) for s in skipped],
+        )
+        store.write_generation(gen, manifest, passages, vectors, sorted(words.words))
+        (gen / "keys.json").write_text("\n".join(keys), encoding="utf-8")
+        store.publish(index_dir, gen)
+        store.prune(index_dir)
+    return BuildReport(
+        index_dir, gen, len(docs), n_areas, len(passages), len(todo),
+        len(passages) - len(todo), skipped, seconds=time.perf_counter() - started,
+    )
+
+
+def _previous(index_dir: Path) -> tuple[store.Manifest, Path] | None:
+    """The current generation's manifest, or None when there is no usable one."""
+    try:
+        gen = store.current_generation(index_dir)
+        return store.read_manifest(gen), gen
+    except store.IndexNotReady:
+        return None
+
+
+def _reusable_vectors(
+    previous: tuple[store.Manifest, Path] | None, model_id: str
+) -> dict[str, np.ndarray]:
+    if previous is None or previous[0].model_id != model_id:
+        return {}
+    manifest, gen = previous
+    try:
+        keys = (gen / "keys.json").read_text(encoding="utf-8").split("\n")
+        vectors = store.read_vectors(gen, manifest)
+    except (OSError, store.IndexNotReady):
+        return {}
+    if len(keys) != len(vectors):
+        return {}
+    return dict(zip(keys, vectors, strict=True))

@@ -1,0 +1,65 @@
+"""The Whoosh side of the index: schema, field boosts and writing passages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from whoosh import fields, index
+from whoosh.filedb.filestore import FileStorage
+
+from index.analysis import DanishAnalyzer, Vocabulary
+from index.document import Passage
+
+#: Where a query word counts most: an area title names what the passage is about.
+FIELD_BOOSTS = {"area": 2.5, "heading": 1.5, "body": 1.0}
+TEXT_FIELDS = tuple(FIELD_BOOSTS)
+
+
+def schema(vocab: Vocabulary | None = None) -> fields.Schema:
+    analyzer = DanishAnalyzer(vocab)
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        area=fields.TEXT(analyzer=analyzer, phrase=True),
+        heading=fields.TEXT(analyzer=analyzer, phrase=True),
+        body=fields.TEXT(analyzer=analyzer, phrase=True),
+        # exact-value filters
+        document=fields.ID,
+        area_key=fields.ID,
+        section_key=fields.ID,
+        committee=fields.ID,
+        municipality=fields.ID,
+        year=fields.NUMERIC(int),
+        amount=fields.NUMERIC(int, bits=64),
+        has_amount=fields.BOOLEAN,
+    )
+
+
+def heading(p: Passage) -> str:
+    return " ".join(x for x in (p.section, p.subsection) if x)
+
+
+def write(path: Path, passages: Iterable[Passage], vocab: Vocabulary) -> None:
+    path.mkdir(parents=True, exist_ok=True)
+    ix = FileStorage(str(path)).create_index(schema(vocab))
+    writer = ix.writer(limitmb=256)
+    for p in passages:
+        writer.add_document(
+            id=p.id,
+            area=p.area,
+            heading=heading(p),
+            body=p.text,
+            document=p.document,
+            area_key=p.area,
+            section_key=p.section,
+            committee=p.committee,
+            municipality=p.municipality,
+            year=p.year,
+            amount=p.amount_kr if p.amount_kr is not None else 0,
+            has_amount=p.amount_kr is not None,
+        )
+    writer.commit(optimize=True)
+
+
+def open_fulltext(path: Path) -> index.Index:
+    return FileStorage(str(path)).open_index()

@@ -1,0 +1,189 @@
+"""The built index on disk: one folder of named files per generation, and a `current` link.
+
+    <index_dir>/current -> generations/<name>/
+        manifest.json   model, dimension, corpus checksums, counts (written last)
+        passages.jsonl  one Passage per line, in vector-row order
+        vectors.npy     float32 (passages x dim), L2-normalised
+        vocab.json      the corpus's words, for compound splitting and spelling
+        whoosh/         the full-text index
+
+A rebuild writes a new generation beside the old one and swaps the link atomically, so a
+reader sees either the old index or the new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+import numpy as np
+
+from index.document import Passage
+
+FORMAT = 1
+CURRENT = "current"
+GENERATIONS = "generations"
+HINT = "run `budget-search index` to build it"
+
+
+class IndexNotReady(Exception):
+    """The index is missing, half-written or corrupt: one line, with the way out."""
+
+    def __init__(self, message: str):
+        super().__init__(f"{message}; {HINT}")
+
+
+@dataclass(frozen=True)
+class Manifest:
+    format: int
+    model: str  # the configured model name or path
+    model_id: str  # the encoder's identity: vectors of different ids never mix
+    dim: int
+    passages: int
+    ids_checksum: str
+    corpus_checksum: str
+    documents: dict[str, str]  # document id -> sha256 of its source
+    built_at: str
+    build_seconds: float
+    skipped: list[list[str]] = field(default_factory=list)  # [path, reason]
+
+    @classmethod
+    def from_json(cls, data: dict) -> Manifest:
+        names = {f.name for f in fields(cls)}
+        missing = names - set(data) - {"skipped"}
+        if missing:
+            raise ValueError(f"missing keys {sorted(missing)}")
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def ids_checksum(ids: list[str]) -> str:
+    return hashlib.sha256("\n".join(ids).encode()).hexdigest()
+
+
+def corpus_checksum(documents: dict[str, str]) -> str:
+    blob = "\n".join(f"{k}\t{v}" for k, v in sorted(documents.items()))
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def current_generation(index_dir: Path) -> Path:
+    link = index_dir / CURRENT
+    if not link.exists():
+        raise IndexNotReady(f"no index at {index_dir}")
+    return link.resolve()
+
+
+def read_manifest(gen: Path) -> Manifest:
+    path = gen / "manifest.json"
+    try:
+        return Manifest.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        raise IndexNotReady(f"index at {gen} has no manifest (an interrupted build?)") from None
+    except (ValueError, TypeError) as exc:
+        raise IndexNotReady(f"index manifest {path} is corrupt ({exc})") from None
+
+
+def read_passages(gen: Path) -> list[Passage]:
+    path = gen / "passages.jsonl"
+    if not path.exists():
+        raise IndexNotReady(f"index at {gen} has no passages.jsonl")
+    out = []
+    with path.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            try:
+                data = json.loads(line)
+                data["amounts"] = tuple(data.get("amounts", ()))
+                out.append(Passage(**data))
+            except (ValueError, TypeError) as exc:
+                raise IndexNotReady(f"{path}:{n} is corrupt ({exc})") from None
+    return out
+
+
+def read_vectors(gen: Path, manifest: Manifest) -> np.ndarray:
+    path = gen / "vectors.npy"
+    try:
+        vectors = np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        raise IndexNotReady(f"index at {gen} has no vectors.npy") from None
+    except (ValueError, OSError, EOFError) as exc:
+        raise IndexNotReady(f"vector file {path} is unreadable ({exc})") from None
+    expected = (manifest.passages, manifest.dim)
+    if vectors.dtype != np.float32 or vectors.shape != expected:
+        raise IndexNotReady(
+            f"vector file {path} holds {vectors.dtype} {vectors.shape}, expected float32 {expected}"
+        )
+    return np.ascontiguousarray(vectors)
+
+
+def read_vocab(gen: Path) -> list[str]:
+    try:
+        return json.loads((gen / "vocab.json").read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError) as exc:
+        raise IndexNotReady(f"index at {gen} has no readable vocab.json ({exc})") from None
+
+
+def write_generation(
+    gen: Path,
+    manifest: Manifest,
+    passages: list[Passage],
+    vectors: np.ndarray,
+    vocab: list[str],
+) -> None:
+    """Write every file but the whoosh folder; the manifest goes last, and everything is fsynced."""
+    with (gen / "passages.jsonl").open("w", encoding="utf-8") as fh:
+        for p in passages:
+            fh.write(json.dumps(asdict(p), ensure_ascii=False) + "\n")
+    np.save(gen / "vectors.npy", vectors.astype(np.float32, copy=False))
+    (gen / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+    for name in ("passages.jsonl", "vectors.npy", "vocab.json"):
+        _fsync(gen / name)
+    tmp = gen / "manifest.json.tmp"
+    tmp.write_text(json.dumps(asdict(manifest), ensure_ascii=False, indent=1), encoding="utf-8")
+    _fsync(tmp)
+    os.replace(tmp, gen / "manifest.json")
+
+
+def publish(index_dir: Path, gen: Path) -> None:
+    """Point `current` at `gen` in one atomic rename."""
+    link = index_dir / CURRENT
+    tmp = index_dir / f".{CURRENT}.{os.getpid()}"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    tmp.symlink_to(gen.relative_to(index_dir))
+    os.replace(tmp, link)
+    _fsync_dir(index_dir)
+
+
+def prune(index_dir: Path, keep: int = 2) -> None:
+    """Remove old and unfinished generations, keeping the newest `keep` (readers may hold them).
+
+    Call it only while holding the build lock: a generation without a manifest is then a crash.
+    """
+    root = index_dir / GENERATIONS
+    if not root.is_dir():
+        return
+    current = (index_dir / CURRENT).resolve() if (index_dir / CURRENT).exists() else None
+    gens = sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.name, reverse=True)
+    finished = [g for g in gens if (g / "manifest.json").exists()]
+    keepers = set(finished[:keep]) | ({current} if current else set())
+    for g in gens:
+        if g not in keepers:
+            shutil.rmtree(g, ignore_errors=True)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        _fsync(path)
+    except OSError:
+        pass

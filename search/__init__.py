@@ -1,0 +1,1 @@
+"""Stage 3 of the pipeline: keyword, semantic and hybrid ranking over a built index."""
