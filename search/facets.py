@@ -1,0 +1,31 @@
+"""Facet counts over a result set, as datasette-style dicts the templates only print."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from index.document import Passage
+
+FACETS = ("area", "section", "committee", "year", "municipality")
+ALWAYS = ("area", "section")  # the others only when the corpus has more than one value
+
+
+def facet_counts(
+    passages: Sequence[Passage],
+    rows: Sequence[int],
+    selected: dict[str, object],
+    corpus_values: dict[str, int],
+) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for name in FACETS:
+        if name not in ALWAYS and corpus_values.get(name, 0) < 2:
+            continue
+        counts = Counter(getattr(passages[r], name) for r in rows)
+        counts.pop("", None)
+        chosen = selected.get(name)
+        out[name] = [
+            {"value": v, "label": str(v), "count": c, "selected": str(v) == str(chosen)}
+            for v, c in sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))
+        ]
+    return out

@@ -1,0 +1,1 @@
+"""Stage 4 of the pipeline: the Flask web UI and JSON API."""
