@@ -1,0 +1,54 @@
+"""Session fixtures: the seed index is built once, with the real model, and shared."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from index.config import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "corpus" / "kalundborg" / "2024" / "oekonomiudvalget.txt"
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def seed_path() -> Path:
+    return SEED
+
+
+@pytest.fixture(scope="session")
+def base_settings() -> Settings:
+    """The model lives in the project's data dir (provisioned once, reused across runs)."""
+    s = load_settings()
+    data_dir = s.data_dir if s.data_dir.is_absolute() else ROOT / s.data_dir
+    return s.with_overrides(data_dir=data_dir, corpus_dir=ROOT / "corpus")
+
+
+@pytest.fixture(scope="session")
+def encoder(base_settings: Settings):
+    from index.embed import load_encoder, provision_model
+
+    provision_model(base_settings, quiet=True)
+    return load_encoder(base_settings)
+
+
+@pytest.fixture(scope="session")
+def seed_settings(base_settings: Settings, tmp_path_factory, encoder) -> Settings:
+    """Settings whose index_dir holds a fresh index of the bundled corpus."""
+    from index.build import build_index
+
+    settings = base_settings.with_overrides(index_dir=tmp_path_factory.mktemp("index"))
+    build_index(settings, encoder_factory=lambda: encoder, progress=False, log=lambda m: None)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def engine(seed_settings: Settings, encoder):
+    from search.engine import Engine
+
+    return Engine(seed_settings.index_dir, lambda: encoder)

@@ -1,0 +1,97 @@
+"""Danish analysis on real words of the seed: compounds, suspended compounds, acronyms, stems."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.analysis import Vocabulary, analyze, is_protected, stem, term_forms
+from index.corpus import load_corpus
+
+
+@pytest.fixture(scope="module")
+def vocab(base_settings) -> Vocabulary:
+    docs = load_corpus(base_settings.corpus_dir).documents
+    return Vocabulary.from_texts(p.text for d in docs for p in d.passages)
+
+
+def terms(text: str, vocab: Vocabulary | None) -> set[str]:
+    return {t.text for t in analyze(text, vocab)}
+
+
+@pytest.mark.parametrize(
+    "compound, parts",
+    [
+        ("arbejdsgiverrefusion", ("arbejdsgiver", "refusion")),
+        ("sikkerhedskravene", ("sikkerhed", "kravene")),
+        ("robotløsninger", ("robot", "løsninger")),
+        ("borgerservice", ("borger", "service")),
+        ("velfærdsteknologi", ("velfærd", "teknologi")),
+    ],
+)
+def test_compounds_split_into_known_parts(vocab: Vocabulary, compound: str, parts: tuple) -> None:
+    assert {stem(p) for p in parts} <= terms(compound, vocab)
+
+
+def test_linking_letter_is_dropped_from_modifier(vocab: Vocabulary) -> None:
+    # "sikkerheds|kravene": the -s- belongs to neither part
+    assert vocab.split("sikkerhedskravene")[0] == "sikkerhed"
+
+
+def test_short_and_unknown_words_are_not_split(vocab: Vocabulary) -> None:
+    assert vocab.split("borger") == ()
+    assert vocab.split("xqzwvbnmkl") == ()
+
+
+def test_query_word_meets_compound_through_shared_part(vocab: Vocabulary) -> None:
+    # "refusion til arbejdsgivere" finds "arbejdsgiverrefusion"
+    query = terms("refusion til arbejdsgivere", vocab)
+    doc = terms("udbetaling af arbejdsgiverrefusion ved sygdom", vocab)
+    assert {stem("refusion"), stem("arbejdsgivere")} <= query & doc
+
+
+def test_suspended_compounds_are_completed(vocab: Vocabulary) -> None:
+    got = terms("Lønpuljer, barsels-, langtidssygdom- og fleksjobpulje", vocab)
+    assert stem("barselspulje") in got
+    assert stem("langtidssygdomspulje") in got
+    got = terms("udviklingen på Børn- og Familieområdet", vocab)
+    assert stem("børneområdet") in got
+    assert stem("familieområdet") in got
+
+
+def test_suspended_completion_shares_the_modifier_position(vocab: Vocabulary) -> None:
+    out = analyze("barsels-, langtidssygdom- og fleksjobpulje", vocab)
+    barsel = next(t for t in out if t.text == stem("barsels"))
+    completed = next(t for t in out if t.kind == "suspended" and t.text.startswith("barsel"))
+    assert completed.pos == barsel.pos and completed.start == barsel.start
+
+
+@pytest.mark.parametrize("word", ["DUT", "MitID", "NIS2", "DK2020", "KL", "eDoc", "IT"])
+def test_acronyms_survive_whole_and_case_insensitive(word: str) -> None:
+    assert is_protected(word)
+    assert term_forms(word, None) == [(word.casefold(), "word")]
+
+
+def test_acronym_is_not_a_stopword() -> None:
+    # "MED" (the MED-organisation) is kept; "med" (with) is a stopword
+    assert terms("MED", None) == {"med"}
+    assert terms("med", None) == set()
+
+
+def test_stems_meet_across_inflections() -> None:
+    assert stem("brandvæsenet") == stem("brandvæsen")
+    assert stem("klimaplaner") == stem("klimaplan")
+    assert stem("sygemeldte") == stem("sygemeldes")
+    assert stem("budgettet") == stem("budget")
+
+
+def test_stopwords_take_no_position() -> None:
+    out = analyze("pas og kørekort", None)
+    assert [(t.text, t.pos) for t in out if t.kind == "word"] == [
+        (stem("pas"), 0),
+        (stem("kørekort"), 1),
+    ]
+
+
+def test_nfc_normalisation_makes_decomposed_letters_match() -> None:
+    decomposed = "a\u030a"  # a + combining ring = å
+    assert terms(f"bl{decomposed}", None) == terms("blå", None)
