@@ -1,0 +1,266 @@
+"""Repair PDF-extraction damage: turn raw lines into clean paragraphs, list items and headings.
+
+Budget remarks reach us as text extracted from PDFs: words are hyphenated across lines,
+page breaks cut sentences in half (as runs of blank lines), bullet glyphs are private-use
+characters or lost altogether (leaving an indented line). Everything downstream wants whole
+paragraphs, so the damage is undone here, once, keeping the source line numbers.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from index.document import SECTION_HEADINGS, DocumentError
+
+#: Bullet glyphs: Word's Symbol-font bullet (private use U+F0B7) and friends.
+BULLETS = "\uf0b7\uf0a7\uf076\uf0d8\uf0fc•●▪■►➢✓"
+SUB_BULLETS = "o◦○▫"
+_BULLET = re.compile(rf"^\s*[{BULLETS}]\s*|^\s*[-–]\s+(?=\S)")
+_SUB_BULLET = re.compile(rf"^\s*[{SUB_BULLETS}]\s+(?=\S)")
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+_SENTENCE_END = re.compile(r"[.!?:;]['\"”’)]*$")
+#: Words after which a line-final hyphen is a suspended compound ("Børn- og Familie").
+_CONJUNCTIONS = frozenset({"og", "eller", "samt", "såvel", "henholdsvis", "end"})
+#: Words a sentence cannot end on: a line ending on one continues after a gap, even when the
+#: next line starts with a capital ("... eDoc (ESDH) og for" / "SAPA – et system").
+_DANGLING = frozenset(
+    "og eller samt for af i til med på om fra ved under over mellem som der at en et de den det"
+    " hvor men efter mod hos inden uden både herunder bl.a. f.eks. jf. vedr. dvs. fx".split()
+)
+
+Kind = Literal["text", "bullet", "subbullet", "heading", "subheading"]
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    """One line of extracted text, right-stripped and NFC-normalised."""
+
+    number: int  # 1-based line in the source (for a PDF: in the extracted text)
+    text: str
+    page: int | None = None
+    bold: bool = False  # a hint from PDFs; parsing does not depend on it
+
+    @property
+    def blank(self) -> bool:
+        return not self.text.strip()
+
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph, a list item or a heading, rebuilt from one or more source lines."""
+
+    kind: Kind
+    text: str
+    first: int
+    last: int
+    page: int | None
+    #: (offset in text, source line) where each joined source line starts, for exact citations
+    starts: tuple[tuple[int, int], ...] = ()
+
+    def line_at(self, offset: int) -> int:
+        """The source line holding the character at `offset` of the text."""
+        line = self.first
+        for start, number in self.starts:
+            if start > offset:
+                break
+            line = number
+        return line
+
+
+def decode(data: bytes, path: str) -> str:
+    """Source bytes as NFC text with LF line ends; UTF-8 with or without BOM, nothing else.
+
+    Raises DocumentError naming the line for NUL bytes (binary) or bytes that are not UTF-8.
+    """
+    if not data.strip():
+        raise DocumentError(path, "empty file")
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise DocumentError(path, "binary file (NUL byte), not text", line)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        byte = data[exc.start]
+        message = f"not UTF-8 text (byte 0x{byte:02x} cannot be decoded)"
+        raise DocumentError(path, message, line) from exc
+    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def normalise_line(text: str) -> str:
+    """Strip trailing space and collapse runs of spaces; keep leading indent (it marks bullets)."""
+    text = unicodedata.normalize("NFC", text).replace("\u00a0", " ").replace("\t", " ")
+    indent = " " if text[:1].isspace() and text.strip() else ""
+    return indent + re.sub(r" {2,}", " ", text.strip())
+
+
+def text_lines(text: str) -> list[SourceLine]:
+    """Numbered lines of a decoded text; form feeds count pages (page None without any)."""
+    has_pages = "\f" in text
+    lines: list[SourceLine] = []
+    page = 1
+    for number, raw in enumerate(text.split("\n"), start=1):
+        page += raw.count("\f")
+        lines.append(
+            SourceLine(number, normalise_line(raw.replace("\f", " ")), page if has_pages else None)
+        )
+    return lines
+
+
+def bullet_kind(text: str) -> Literal["bullet", "subbullet"] | None:
+    """Whether a line opens a list item: a bullet glyph, "o " sub-bullet, or a lost glyph.
+
+    A PDF bullet whose glyph did not survive extraction leaves an indented line, so a line with
+    leading white space opens an item too.
+    """
+    if _SUB_BULLET.match(text):
+        return "subbullet"
+    if _BULLET.match(text) or (text[:1].isspace() and text.strip()):
+        return "bullet"
+    return None
+
+
+def strip_bullet(text: str) -> str:
+    text = _SUB_BULLET.sub("", text, count=1) if _SUB_BULLET.match(text) else text
+    return _PRIVATE_USE.sub("", _BULLET.sub("", text, count=1)).strip()
+
+
+def section_heading(text: str) -> str | None:
+    """The canonical top-level heading this line is, if it is one ("Budgetgrundlag")."""
+    key = text.strip().rstrip(":").strip().casefold()
+    for heading in SECTION_HEADINGS:
+        if key == heading.casefold():
+            return heading
+    return None
+
+
+def ends_sentence(text: str) -> bool:
+    return bool(_SENTENCE_END.search(text.rstrip()))
+
+
+def _starts_upper(text: str) -> bool:
+    first = text.lstrip()[:1]
+    return first.isupper()
+
+
+def looks_like_title(text: str, max_words: int = 8) -> bool:
+    """A short line that could name an area or a sub-section: no final punctuation, capitalised."""
+    words = text.split()
+    return (
+        0 < len(words) <= max_words
+        and len(text) <= 70
+        and _starts_upper(text)
+        and not re.search(r"[.,;:!?\-–]$", text.strip())
+        and bullet_kind(text) is None
+    )
+
+
+def join_lines(before: str, after: str) -> str:
+    """Join a line to the next, undoing end-of-line hyphenation.
+
+    A line-final hyphen followed by a lowercase word is a word split ("Ukrai-"/"nere") and goes,
+    except: before "og"/"eller" it is a suspended compound ("Børn- og"); after an acronym, a single
+    letter or a digit it is a real compound hyphen ("IT-"/"sikkerhed", "15-29-"/"årige").
+    Before a capital or a digit the hyphen is real ("EU-"/"Kommissionen").
+    """
+    before, after = before.rstrip(), after.strip()
+    if not before:
+        return after
+    if not after:
+        return before
+    if not re.search(r"\w-$", before):
+        return f"{before} {after}"
+    first_word = re.match(r"[^\s,.;:]*", after).group(0)
+    if not after[0].islower():
+        return before + after
+    if first_word.casefold() in _CONJUNCTIONS:
+        return f"{before} {after}"
+    fragment = re.split(r"[\s\-–/(]", before[:-1])[-1]
+    if len(fragment) == 1 or fragment[-1].isdigit() or (fragment.isupper() and fragment.isalpha()):
+        return before + after
+    return before[:-1] + after
+
+
+def _continues(before: str, after: str) -> bool:
+    """Whether `after`, found after a gap of blank lines, continues the text `before`.
+
+    A page break or a stray blank line inside a sentence leaves a line that does not end a
+    sentence followed by one that starts in lowercase (or with a bracket), or a line that ends
+    on a comma or a word no sentence ends on.
+    """
+    if ends_sentence(before):
+        return False
+    head = after.lstrip()[:1]
+    last_word = before.split()[-1].casefold() if before.split() else ""
+    return head.islower() or head in "([" or before.endswith(",") or last_word in _DANGLING
+
+
+def _is_subheading(line: SourceLine, following: SourceLine | None) -> bool:
+    """A short capitalised line standing alone, directly followed by a capitalised paragraph."""
+    return (
+        following is not None
+        and not following.blank
+        and looks_like_title(line.text, max_words=6)
+        and bullet_kind(following.text) is None
+        and section_heading(following.text) is None
+        and _starts_upper(following.text)
+        and not looks_like_title(following.text, max_words=6)
+    )
+
+
+def _open(kind: Kind, text: str, line: SourceLine) -> dict:
+    return {
+        "kind": kind,
+        "text": text,
+        "first": line.number,
+        "last": line.number,
+        "page": line.page,
+        "starts": ((0, line.number),),
+    }
+
+
+def build_blocks(lines: list[SourceLine]) -> list[Block]:
+    """Rebuild paragraphs, list items and headings from the lines of one area's body."""
+    blocks: list[Block] = []
+    current: dict | None = None  # the Block fields of the paragraph or item being built
+    gap = True  # start, or blank lines since the last text line
+
+    def flush() -> None:
+        nonlocal current
+        if current is not None:
+            blocks.append(Block(**current))
+            current = None
+
+    for index, line in enumerate(lines):
+        if line.blank:
+            gap = True
+            continue
+        following = lines[index + 1] if index + 1 < len(lines) else None
+        text = line.text.strip()
+        kind = bullet_kind(line.text)
+        heading = section_heading(text)
+        if kind is not None:
+            flush()
+            current = _open(kind, strip_bullet(line.text), line)
+        elif heading is not None:
+            flush()
+            blocks.append(Block("heading", heading, line.number, line.number, line.page))
+        elif current is not None and (not gap or _continues(current["text"], text)):
+            current["text"] = join_lines(current["text"], text)
+            current["last"] = line.number
+            current["starts"] += ((len(current["text"]) - len(text), line.number),)
+        elif _is_subheading(line, following):
+            flush()
+            blocks.append(Block("subheading", text, line.number, line.number, line.page))
+        else:
+            flush()
+            current = _open("text", text, line)
+        gap = False
+    flush()
+    cleaned = (
+        replace(b, text=re.sub(" {2,}", " ", _PRIVATE_USE.sub("", b.text)).strip()) for b in blocks
+    )
+    return [b for b in cleaned if b.text]

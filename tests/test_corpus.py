@@ -1,0 +1,112 @@
+"""Loading a corpus directory: good documents load, every other file is reported with a reason."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from index.corpus import Skipped, load_corpus, read_meta
+from index.document import DocumentError
+from index.parse import parse_file
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+SEED_STEM = Path("kalundborg/2024/oekonomiudvalget")
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """A copy of the seed corpus document with its metadata sidecar."""
+    root = tmp_path / "corpus"
+    (root / SEED_STEM.parent).mkdir(parents=True)
+    for suffix in (".txt", ".toml"):
+        shutil.copy(CORPUS / SEED_STEM.with_suffix(suffix), root / SEED_STEM.with_suffix(suffix))
+    return root
+
+
+def _sidecar(path: Path, **fields: object) -> None:
+    meta = {"title": "T", "municipality": "M", "committee": "C", "year": 2024, **fields}
+    lines = [f"{k} = {v!r}" if isinstance(v, int) else f'{k} = "{v}"' for k, v in meta.items()]
+    path.with_suffix(".toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_seed_corpus_loads(corpus: Path) -> None:
+    report = load_corpus(corpus)
+    assert report.skipped == []
+    [doc] = report.documents
+    assert doc.meta.id == "kalundborg/2024/oekonomiudvalget"
+    assert doc.meta.path == "kalundborg/2024/oekonomiudvalget.txt"
+    assert (doc.meta.municipality, doc.meta.committee, doc.meta.year) == (
+        "Kalundborg Kommune",
+        "Økonomiudvalget",
+        2024,
+    )
+    assert len(doc.areas) == 17
+    assert report.summary() == f"1 documents, 17 areas, {len(doc.passages)} passages"
+
+
+def test_bad_files_are_skipped_with_reasons_and_good_ones_still_load(corpus: Path) -> None:
+    (corpus / "x.bin").write_bytes(b"\x00\x01")
+    (corpus / "README.md").write_text("notes about the corpus\n", encoding="utf-8")
+    (corpus / ".DS_Store").write_bytes(b"\x00")
+    orphan = corpus / "orphan.txt"
+    orphan.write_text("Område\n\nSamlet nettobudget for området: 1 kr.\n", encoding="utf-8")
+    binary = corpus / "kalundborg/2024/binary.txt"
+    binary.write_bytes(b"Titel\n\x00\x00")
+    _sidecar(binary)
+    empty = corpus / "kalundborg/2024/empty.txt"
+    empty.write_bytes(b"")
+    _sidecar(empty)
+
+    report = load_corpus(corpus)
+
+    assert [d.meta.id for d in report.documents] == ["kalundborg/2024/oekonomiudvalget"]
+    assert report.skipped == [
+        Skipped(str(binary), "line 2: binary file (NUL byte), not text"),
+        Skipped(str(empty), "empty file"),
+        Skipped(str(orphan), "no metadata file orphan.toml"),
+        Skipped(str(corpus / "x.bin"), "unsupported extension"),
+    ]
+    summary = report.summary()
+    assert summary.startswith("1 documents, 17 areas, ")
+    assert f"; skipped 4: {binary} (line 2: binary file (NUL byte), not text); " in summary
+    assert summary.endswith(f"{corpus / 'x.bin'} (unsupported extension)")
+
+
+def test_binary_reason_names_the_line(corpus: Path) -> None:
+    binary = corpus / "bad.txt"
+    binary.write_bytes(b"Titel\n\nmere\n\x00")
+    _sidecar(binary)
+    [skipped] = load_corpus(corpus).skipped
+    assert skipped.reason == "line 4: binary file (NUL byte), not text"
+    with pytest.raises(DocumentError, match=r"bad\.txt:4: binary file"):
+        parse_file(binary, read_meta(binary, corpus))
+
+
+def test_pdf_beside_its_text_is_reported_not_loaded_twice(corpus: Path) -> None:
+    pdf = corpus / SEED_STEM.with_suffix(".pdf")
+    pdf.write_bytes(b"%PDF-1.4 not really")
+    report = load_corpus(corpus)
+    assert len(report.documents) == 1
+    assert report.skipped == [Skipped(str(pdf), "same document as oekonomiudvalget.txt")]
+
+
+@pytest.mark.parametrize(
+    ("toml", "reason"),
+    [
+        ('title = "T"\nmunicipality = "M"\ncommittee = "C"\n', "lacks year"),
+        ('title = "T"\nmunicipality = "M"\ncommittee = "C"\nyear = "tyve"\n', "year is not a"),
+        ("title = = broken", "unreadable metadata file"),
+    ],
+)
+def test_bad_metadata_is_a_reason(corpus: Path, toml: str, reason: str) -> None:
+    corpus.joinpath(SEED_STEM.with_suffix(".toml")).write_text(toml, encoding="utf-8")
+    report = load_corpus(corpus)
+    assert report.documents == []
+    [skipped] = report.skipped
+    assert reason in skipped.reason and "oekonomiudvalget.toml" in skipped.reason
+
+
+def test_empty_corpus(tmp_path: Path) -> None:
+    report = load_corpus(tmp_path)
+    assert (report.documents, report.skipped) == ([], [])
+    assert report.summary() == "0 documents, 0 areas, 0 passages"
