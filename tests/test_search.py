@@ -1,0 +1,183 @@
+"""Search on the real seed index with the real model: modes, fusion, filters, contract."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from search.fusion import diversify, rrf
+from search.results import Filters, SearchError
+
+FIELDS = {"id", "document", "municipality", "committee", "year", "area", "section", "amount_kr",
+          "text", "highlight", "score"}  # fmt: skip
+
+
+def areas(resp) -> list[str]:
+    return [h.area for h in resp.results]
+
+
+@pytest.mark.parametrize("mode", ["keyword", "semantic", "hybrid"])
+@pytest.mark.parametrize(
+    "query, area",
+    [
+        ("MitID", "Borgerservice"),
+        ("brandhaner", "Vestsjællands Brandvæsen"),
+        ("hjemløshed", "Voksenspecialenheden"),
+        ("Barnets Lov", "Børn og Familie"),
+    ],
+)
+def test_topic_queries_find_their_area_first(engine, mode: str, query: str, area: str) -> None:
+    assert areas(engine.search(query, mode=mode))[0] == area
+
+
+@pytest.mark.parametrize(
+    "query, area",
+    [
+        ("landdistrikter", "Kultur og Fritid"),  # -> landdistriktsudvikling
+        ("refusion til arbejdsgivere", "Jobcenter"),  # -> arbejdsgiverrefusion
+        ("sommerhus", "Borgerservice"),  # -> sommerhusbeboelse
+        ("sikkerhed", "Digitalisering og IT"),  # -> sikkerhedskravene, IT-sikkerhed
+        ("robotter", None),  # -> robotløsninger (Borgerservice and Økonomi)
+    ],
+)
+def test_keyword_finds_compounds(engine, query: str, area: str | None) -> None:
+    got = areas(engine.search(query, mode="keyword"))
+    if area is None:
+        assert {"Borgerservice", "Økonomi"} <= set(got[:2])
+    else:
+        assert area in got[:3], got
+
+
+def test_mit_id_written_apart_finds_mitid(engine) -> None:
+    assert areas(engine.search("mit id", mode="keyword"))[0] == "Borgerservice"
+
+
+def test_glossary_expands_abbreviation(engine) -> None:
+    resp = engine.search("Kommunernes Landsforening", mode="keyword")
+    assert any("KL" in h.text for h in resp.results)
+
+
+def test_cross_lingual_fire_department(engine) -> None:
+    assert areas(engine.search("fire department", mode="semantic"))[0] == "Vestsjællands Brandvæsen"
+
+
+@pytest.mark.parametrize(
+    "typo, fixed", [("brandvæsnet", "brandvæsenet"), ("cyberangrep", "cyberangreb")]
+)
+def test_typos_are_corrected_with_did_you_mean(engine, typo: str, fixed: str) -> None:
+    resp = engine.search(typo, mode="keyword")
+    assert resp.did_you_mean == fixed
+    assert resp.results
+
+
+def test_known_words_get_no_did_you_mean(engine) -> None:
+    assert engine.search("MitID", mode="keyword").did_you_mean is None
+
+
+def test_hybrid_puts_each_area_once_before_repeats(engine) -> None:
+    got = areas(engine.search("digitalisering og IT-sikkerhed", k=10))
+    first_repeat = next((i for i, a in enumerate(got) if a in got[:i]), len(got))
+    assert len(set(got[:first_repeat])) == first_repeat
+    assert len(set(got)) == first_repeat  # nothing new after the first repeat
+
+
+def test_answer_passage_in_top_three(engine) -> None:
+    resp = engine.search("Hvor mange DUT-midler får Børn og Familie i 2025?")
+    assert any("2,3 mio. kr. i 2025" in h.text for h in resp.results[:3])
+
+
+@pytest.mark.parametrize(
+    "query, area",
+    [
+        ("Hvad koster brandvæsenet?", "Vestsjællands Brandvæsen"),
+        ("budget Borgerservice", "Borgerservice"),
+        ("IT budget", "Digitalisering og IT"),
+        ("how much is spent on IT?", "Digitalisering og IT"),
+    ],
+)
+def test_answer_card_names_area_and_amount(engine, query: str, area: str) -> None:
+    resp = engine.search(query)
+    assert resp.answer is not None and resp.answer.area == area
+    summary = next(a for a in engine.areas() if a.area == area)
+    assert resp.answer.amount_kr == summary.amount_kr
+
+
+def test_topic_query_gets_no_answer_card(engine) -> None:
+    assert engine.search("hjemløshed").answer is None
+
+
+def test_filters_restrict_every_mode(engine) -> None:
+    for mode in ("keyword", "semantic", "hybrid"):
+        resp = engine.search("DUT", mode=mode, filters=Filters(area="Jobcenter"))
+        assert resp.results and set(areas(resp)) == {"Jobcenter"}
+
+
+def test_typed_filter_is_case_and_dash_blind(engine) -> None:
+    resp = engine.search("area:jobcenter sygemeldte", mode="keyword")
+    assert set(areas(resp)) == {"Jobcenter"}
+    resp = engine.search('område:"demografipulje - børn- og familieområdet" udvikling')
+    assert set(areas(resp)) == {"Demografipulje – Børn- og Familieområdet"}
+
+
+def test_section_and_amount_filters(engine) -> None:
+    resp = engine.search("budget", filters=Filters(section="Budgetgrundlag"), k=50)
+    assert resp.results and {h.section for h in resp.results} == {"Budgetgrundlag"}
+    resp = engine.search("udvikling", filters=Filters(min_amount=40_000_000), k=50)
+    assert resp.results and all(h.amount_kr >= 40_000_000 for h in resp.results)
+    resp = engine.search("udvikling", filters=Filters(max_amount=6_000_000), k=50, mode="keyword")
+    assert resp.results and all(h.amount_kr <= 6_000_000 for h in resp.results)
+
+
+def test_facets_count_areas_and_sections(engine) -> None:
+    resp = engine.search("DUT", mode="keyword")
+    facet = {f["value"]: f["count"] for f in resp.facets["area"]}
+    assert {"Borgerservice", "Børn og Familie", "Jobcenter", "Voksenspecialenheden"} <= set(facet)
+    assert "section" in resp.facets and "year" not in resp.facets  # one year in the corpus
+
+
+def test_phrase_and_exclusion(engine) -> None:
+    resp = engine.search('"pas og kørekort"', mode="keyword")
+    assert areas(resp)[0] == "Borgerservice"
+    resp = engine.search("DUT -Barnets", mode="keyword")
+    assert all("Barnets" not in h.text for h in resp.results)
+
+
+def test_highlight_marks_matches_and_escapes(engine) -> None:
+    hit = engine.search("MitID", mode="keyword").results[0]
+    assert "<mark>MitID</mark>" in hit.highlight
+    assert "<" not in hit.highlight.replace("<mark>", "").replace("</mark>", "")
+
+
+def test_json_contract(engine) -> None:
+    data = json.loads(json.dumps(engine.search("DUT").to_json()))
+    assert {"query", "mode", "total", "took_ms", "did_you_mean", "facets", "results"} <= set(data)
+    assert data["results"] and FIELDS <= set(data["results"][0])
+    assert isinstance(data["results"][0]["amount_kr"], int)
+
+
+@pytest.mark.parametrize(
+    "query", ["", "   ", '"', "AND OR NOT", "((", "*", "x" * 10_000, "<script>alert(1)</script>",
+              "area:", "år:abc", "\x00\x01", "🙂", "field:value:more"],
+)  # fmt: skip
+@pytest.mark.parametrize("mode", ["keyword", "semantic", "hybrid"])
+def test_any_query_answers_without_raising(engine, query: str, mode: str) -> None:
+    resp = engine.search(query, mode=mode)
+    assert resp.results or resp.message
+
+
+def test_bad_mode_and_numbers_are_search_errors(engine) -> None:
+    with pytest.raises(SearchError):
+        engine.search("DUT", mode="fuzzy")
+    with pytest.raises(SearchError):
+        engine.search("DUT", filters=Filters(min_amount="lots"))  # type: ignore[arg-type]
+
+
+def test_rrf_rewards_agreement() -> None:
+    fused = rrf([[(1, 9.0), (2, 5.0)], [(2, 0.9), (3, 0.8)]], [1.0, 1.0])
+    assert fused[0][0] == 2
+
+
+def test_diversify_leads_with_distinct_areas() -> None:
+    ranking = [(0, 3.0), (1, 2.0), (2, 1.0)]
+    assert [r for r, _ in diversify(ranking, ["A", "A", "B"])] == [0, 2, 1]
