@@ -1,0 +1,187 @@
+"""The web UI in headless Chromium (Debian's, never a downloaded one) through Playwright.
+
+axe-core (node_modules/axe-core/axe.min.js, from `npm install`) is injected into each page
+and must report 0 violations. Screenshots go to test-artifacts/ (gitignored).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]  # fmt: skip
+DOC = "kalundborg/2024/oekonomiudvalget"
+
+
+@pytest.fixture(scope="module")
+def base_url(engine) -> Iterator[str]:
+    """The app on waitress, in a background thread, on a free port of 127.0.0.1."""
+    from waitress.server import create_server
+
+    from webui import create_app
+
+    server = create_server(create_app({"ENGINE": engine}), host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        server.close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("no /usr/bin/chromium (apt-get install -y chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="da-DK")
+    p = context.new_page()
+    p.set_default_timeout(10_000)
+    problems: list[str] = []
+    p.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    p.on("pageerror", lambda e: problems.append(str(e)))
+    p.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
+    p.problems = problems  # type: ignore[attr-defined]
+    yield p
+    context.close()
+
+
+def screenshot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe-core in the page (evaluated over the DevTools protocol, so the CSP stays on)."""
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `npm install --no-audit --no-fund` at the repo root")
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        "() => axe.run(document, {resultTypes: ['violations']})"
+        ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+        " nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)})))"
+    )
+    return result
+
+
+def assert_accessible(page, what: str) -> None:
+    violations = axe_violations(page)
+    assert violations == [], f"axe on {what}:\n" + json.dumps(violations, indent=1)
+
+
+def test_type_mitid_see_borgerservice_first_and_open_its_area(page, base_url: str) -> None:
+    page.goto(base_url + "/")
+    box = page.get_by_label("Søgeord eller spørgsmål")
+    assert page.evaluate("document.activeElement.id") == "q"  # autofocus
+    box.press_sequentially("MitID", delay=30)  # search as you type: no submit
+    first = page.locator("li.card").first
+    first.locator("h3", has_text="Borgerservice").wait_for()
+    assert "81.205.800 kr." in first.inner_text()
+    assert "q=MitID" in page.url  # the URL follows the query
+    assert box.input_value() == "MitID"
+    screenshot(page, "search-mitid")
+    first.get_by_role("link", name=re.compile("Læs i sammenhæng")).click()
+    page.wait_for_url(re.compile(rf"/area/{DOC}/borgerservice#p-[0-9a-f]+$"))
+    assert page.locator("h1").inner_text() == "Borgerservice"
+    assert "81.205.800 kr." in page.locator(".area-amount").inner_text()
+    anchor = page.url.split("#", 1)[1]
+    assert page.locator(f"#{anchor}").is_visible()
+    screenshot(page, "area-borgerservice")
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_works_without_javascript(browser, base_url: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    p = context.new_page()
+    try:
+        p.goto(base_url + "/")
+        p.get_by_label("Søgeord eller spørgsmål").fill("MitID")
+        p.get_by_role("button", name="Søg").click()
+        p.wait_for_url(re.compile(r"q=MitID"))
+        assert "Borgerservice" in p.locator("li.card").first.inner_text()
+        p.get_by_role("radio", name="Nøgleord").check()
+        p.get_by_role("button", name="Søg").click()
+        p.wait_for_url(re.compile(r"mode=keyword"))
+        facet = p.locator("#facets a", has_text="Borgerservice")
+        facet.click()
+        p.wait_for_url(re.compile(r"area=Borgerservice"))
+        cards = p.locator("li.card h3").all_inner_texts()
+        assert cards and set(cards) == {"Borgerservice"}
+    finally:
+        context.close()
+
+
+def test_script_in_query_shows_as_text(page, base_url: str) -> None:
+    q = "<script>alert(1)</script>"
+    page.goto(base_url + "/?q=" + q.replace("<", "%3C").replace(">", "%3E"))
+    assert page.get_by_label("Søgeord eller spørgsmål").input_value() == q
+    page.get_by_text(q, exact=False).first.wait_for()
+    assert page.evaluate("document.querySelectorAll('main script').length") == 0
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_copy_citation_button(page, base_url: str) -> None:
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url)
+    page.goto(f"{base_url}/area/{DOC}/borgerservice")
+    button = page.get_by_role("button", name="Kopiér kildehenvisning").first
+    assert button.is_visible()  # JavaScript unhides it
+    button.click()
+    page.get_by_role("button", name="Kopieret").first.wait_for()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == "Kalundborg Kommune, budget 2024, Økonomiudvalget, Borgerservice"
+
+
+@pytest.mark.parametrize(
+    "name, path",
+    [
+        ("search", "/"),
+        ("results", "/?q=MitID"),
+        ("answer", "/?q=Hvad+koster+brandv%C3%A6senet%3F"),
+        ("filtered", "/?q=budget&mode=keyword&area=Jobcenter"),
+        ("no-hits", "/?q=xyzzyqwerty&mode=keyword"),
+        ("area", f"/area/{DOC}/borgerservice"),
+        ("overview", "/areas?sort=amount"),
+        ("not-found", "/area/nope/nope"),
+    ],
+)
+def test_axe_finds_no_violations(page, base_url: str, name: str, path: str) -> None:
+    page.goto(base_url + path)
+    page.wait_for_load_state("load")
+    assert_accessible(page, path)
+    screenshot(page, f"page-{name}")
+    assert [m for m in page.problems if "Content Security Policy" in m] == []  # type: ignore[attr-defined]
+
+
+def test_axe_after_search_as_you_type_and_on_a_tablet(browser, base_url: str) -> None:
+    context = browser.new_context(viewport={"width": 768, "height": 1024}, has_touch=True)
+    p = context.new_page()
+    try:
+        p.goto(base_url + "/")
+        p.get_by_label("Søgeord eller spørgsmål").press_sequentially("IT budget", delay=20)
+        p.locator("section.answer", has_text="Digitalisering og IT").wait_for()
+        assert_accessible(p, "results swapped in by JavaScript, tablet viewport")
+        screenshot(p, "tablet-it-budget")
+    finally:
+        context.close()

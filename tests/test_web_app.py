@@ -1,0 +1,425 @@
+"""The web UI and JSON API through Flask's test client, on the session's seed index."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import statistics
+import time
+from html import unescape
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from webui import CSP, create_app
+from webui.formatting import kr, slug
+
+DOC = "kalundborg/2024/oekonomiudvalget"
+BORGERSERVICE = f"/area/{DOC}/borgerservice"
+#: The result fields of the CLI's `search --json`, which the API returns unchanged.
+CLI_FIELDS = {"id", "document", "municipality", "committee", "year", "area", "section",
+              "subsection", "amount_kr", "text", "highlight", "score", "line_start", "line_end",
+              "page"}  # fmt: skip
+HTML_PAGES = ["/", "/?q=MitID", "/?q=MitID&mode=keyword", f"{BORGERSERVICE}", "/areas",
+              "/areas?sort=amount", "/?q=xyzzyqwerty&mode=keyword", "/nope"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def app(engine):
+    return create_app({"ENGINE": engine})
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+def html(resp) -> str:
+    return resp.get_data(as_text=True)
+
+
+def cards(page: str) -> list[str]:
+    return re.findall(r'<li class="card">(.*?)</li>', page, re.S)
+
+
+# -- formatting ---------------------------------------------------------------------------
+
+
+def test_amounts_are_danish() -> None:
+    assert kr(81205800) == "81.205.800 kr."
+    assert kr(0) == "0 kr."
+    assert kr(-1234567) == "-1.234.567 kr."
+    assert kr(None) == "beløb ukendt"
+
+
+def test_slugs() -> None:
+    assert slug("Vestsjællands Brandvæsen") == "vestsjaellands-brandvaesen"
+    assert slug("Digitalisering og IT") == "digitalisering-og-it"
+    assert slug("Børn og Familie") == "boern-og-familie"
+    assert slug("???") == "omraade"
+
+
+# -- search page ---------------------------------------------------------------------------
+
+
+def test_empty_search_page_helps_the_user_on(client) -> None:
+    page = html(client.get("/"))
+    assert '<html lang="da">' in page
+    assert re.search(r'<label for="q"[^>]*>', page) and 'id="q"' in page
+    assert "autofocus" in page
+    assert 'role="search"' in page and "<main" in page
+    assert "Hvad koster brandvæsenet?" in page  # example queries
+    assert 'href="/areas"' in page
+
+
+def test_mitid_finds_borgerservice_first_with_its_amount(client) -> None:
+    page = html(client.get("/?q=MitID"))
+    assert 'value="MitID"' in page  # the query stays in the box
+    first = cards(page)[0]
+    assert ">Borgerservice</a>" in first
+    assert "81.205.800 kr." in first
+    assert "<mark>MitID</mark>" in first
+    link = re.search(r'href="(/area/[^"#]+#p-[0-9a-f]+)"', first)
+    assert link and link.group(1).startswith(BORGERSERVICE + "#p-")
+    assert re.search(r"\d+ resultater?", page) and " ms" in page  # hits and time taken
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "keyword", "semantic"])
+def test_mode_switch(client, mode: str) -> None:
+    page = html(client.get(f"/?q=MitID&mode={mode}"))
+    assert re.search(rf'value="{mode}" checked', page)
+    assert ">Borgerservice</a>" in cards(page)[0]
+
+
+@pytest.mark.parametrize(
+    "query, area, amount",
+    [
+        ("Hvad koster brandvæsenet?", "Vestsjællands Brandvæsen", "13.725.000 kr."),
+        ("budget Borgerservice", "Borgerservice", "81.205.800 kr."),
+        ("IT budget", "Digitalisering og IT", None),
+    ],
+)
+def test_answer_card(client, query: str, area: str, amount: str | None) -> None:
+    page = html(client.get("/", query_string={"q": query}))
+    answer = re.search(r'<section class="answer".*?</section>', page, re.S)
+    assert answer, "no answer card"
+    assert f">{area}</a>" in answer.group(0)
+    assert re.search(r"\d{1,3}(\.\d{3})+ kr\.", answer.group(0))
+    if amount:
+        assert amount in answer.group(0)
+    assert page.index('class="answer"') < page.index('class="card"')  # above the passages
+
+
+def test_no_answer_card_for_a_topic_query(client) -> None:
+    assert 'class="answer"' not in html(client.get("/?q=hjemløshed&mode=keyword"))
+
+
+def test_facets_filter_on_click_and_toggle_off(client) -> None:
+    data = client.get("/api/search?q=MitID&mode=keyword").json
+    assert {"area", "section"} <= set(data["facets"])
+    area = next(f for f in data["facets"]["area"] if f["value"] == "Borgerservice")
+    assert area["count"] >= 1 and not area["selected"]
+    page = html(client.get(area["toggle_url"]))
+    assert all(">Borgerservice</a>" in c for c in cards(page))
+    assert 'class="selected" aria-current="true"' in page
+    assert 'name="area" value="Borgerservice"' in page  # a new query keeps the filter
+    filtered = client.get("/api/search" + area["toggle_url"][1:]).json
+    chosen = next(f for f in filtered["facets"]["area"] if f["selected"])
+    assert "area=" not in chosen["toggle_url"]  # clicking again removes it
+    assert {r["area"] for r in filtered["results"]} == {"Borgerservice"}
+
+
+def test_did_you_mean(client) -> None:
+    page = html(client.get("/?q=borgersevice&mode=keyword"))
+    assert re.search(r'Mente du <a href="/\?q=borgerservice[^"]*">borgerservice</a>', page)
+
+
+def test_no_hits_state_helps(client) -> None:
+    page = html(client.get("/?q=xyzzyqwerty&mode=keyword"))
+    assert "Ingen resultater" in page
+    assert "mode=semantic" in page  # suggests semantic search
+    assert 'href="/areas"' in page
+
+
+def test_query_is_escaped(client) -> None:
+    q = "<script>alert(1)</script>"
+    page = html(client.get("/", query_string={"q": q}))
+    assert q not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_more_results_link(client) -> None:
+    data = client.get("/api/search?q=budget&mode=keyword&k=3").json
+    assert len(data["results"]) == 3 < data["total"]
+    page = html(client.get("/?q=budget&mode=keyword&k=3"))
+    assert "k=13" in page and 'name="k" value="3"' in page
+
+
+# -- area and overview ---------------------------------------------------------------------
+
+
+def test_area_page_has_whole_remarks_in_order(client, engine) -> None:
+    page = html(client.get(BORGERSERVICE))
+    assert "<h1>Borgerservice</h1>" in page and "81.205.800 kr." in page
+    passages = engine.area_passages(DOC, "Borgerservice")
+    positions = [page.index(f'id="p-{p.id}"') for p in passages]
+    assert positions == sorted(positions)
+    sections = list(dict.fromkeys(p.section for p in passages))
+    heads = re.findall(r'<h2 id="s-[^"]+-h">(.*?)</h2>', page)
+    assert heads == sections
+    assert "Kalundborg Kommune, budget 2024, Økonomiudvalget, Borgerservice" in page
+    assert re.search(r'<button type="button" class="copy" data-copy="cite-area" hidden>', page)
+
+
+@pytest.mark.parametrize("url", [f"/area/{DOC}/nope", "/area/nope/borgerservice",
+                                 "/area/../../etc/passwd/x", "/passage/nope"])  # fmt: skip
+def test_unknown_area_is_a_danish_404_page(client, url: str) -> None:
+    resp = client.get(url)
+    assert resp.status_code == 404
+    assert resp.mimetype == "text/html"
+    assert "findes ikke" in html(resp) and "Traceback" not in html(resp)
+
+
+def test_passage_link_redirects_to_its_anchor(client, engine) -> None:
+    pid = engine.area_passages(DOC, "Borgerservice")[0].id
+    resp = client.get(f"/passage/{pid}")
+    assert resp.status_code == 302
+    assert resp.headers["Location"].endswith(f"{BORGERSERVICE}#p-{pid}")
+
+
+def test_every_area_page_renders(client, engine) -> None:
+    for a in client.get("/api/areas").json["areas"]:
+        resp = client.get(a["url"])
+        assert resp.status_code == 200, a["url"]
+        assert unescape(kr(a["amount_kr"])) in unescape(html(resp))
+
+
+def test_overview_lists_every_area_with_total(client, engine) -> None:
+    page = html(client.get("/areas"))
+    areas = engine.areas()
+    assert len(areas) == 17
+    total = sum(a.amount_kr for a in areas if a.amount_kr is not None)
+    assert kr(total) in page
+    for a in areas:
+        assert f">{a.area}</a>" in unescape(page)
+    assert page.count("<rect ") == 17
+    assert re.search(r'<rect x="0" y="\d+" width="[\d.]+"', page)
+
+
+def test_overview_sorts(client) -> None:
+    data = client.get("/api/areas?sort=amount").json
+    amounts = [a["amount_kr"] for a in data["areas"]]
+    assert amounts == sorted(amounts, reverse=True) and data["order"] == "desc"
+    asc = client.get("/api/areas?sort=area&order=asc").json["areas"]
+    assert [a["area"] for a in asc][-1].startswith("Ø")  # Danish order: æ, ø, å after z
+    page = html(client.get("/areas?sort=amount&order=desc"))
+    assert 'aria-sort="descending"' in page
+    rows = re.findall(r'<th scope="row"><a href="[^"]+">(.*?)</a>', page)
+    assert unescape(rows[0]) == data["areas"][0]["area"]
+    assert client.get("/areas?sort=bogus").status_code == 400
+
+
+# -- JSON API and CSV ----------------------------------------------------------------------
+
+
+def test_api_search_contract_matches_the_cli(client, engine) -> None:
+    data = client.get("/api/search?q=budget&mode=keyword&k=5").json
+    assert {"query", "mode", "total", "took_ms", "did_you_mean", "facets", "results"} <= set(data)
+    assert data["query"] == "budget" and data["mode"] == "keyword"
+    assert len(data["results"]) == 5
+    assert set(data["results"][0]) == CLI_FIELDS
+    cli = engine.search("budget", mode="keyword", k=5).to_json()
+    assert [r["id"] for r in data["results"]] == [r["id"] for r in cli["results"]]
+    first = client.get("/api/search?q=MitID&mode=keyword").json["results"][0]
+    assert first["area"] == "Borgerservice" and first["amount_kr"] == 81205800
+
+
+def test_api_filters(client) -> None:
+    data = client.get("/api/search?q=budget&mode=keyword&area=Jobcenter&year=2024").json
+    assert data["results"] and {r["area"] for r in data["results"]} == {"Jobcenter"}
+    data = client.get("/api/search?q=budget&mode=keyword&min_amount=80.000.000").json
+    assert data["results"] and all(r["amount_kr"] >= 80_000_000 for r in data["results"])
+    data = client.get("/api/search?q=&mode=keyword&section=Budgetgrundlag").json
+    assert data["results"] and {r["section"] for r in data["results"]} == {"Budgetgrundlag"}
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["q=x&mode=bogus", "q=x&k=abc", "q=x&k=0", "q=x&year=tyve", "q=x&min_amount=lots",
+     "q=" + "a" * 2001, "q=x&area=" + "a" * 400],
+)  # fmt: skip
+def test_api_errors_are_json_4xx(client, query: str) -> None:
+    resp = client.get("/api/search?" + query)
+    assert resp.status_code == 400
+    assert resp.mimetype == "application/json"
+    err = resp.json["error"]
+    assert err["status"] == 400 and err["message"] and "Traceback" not in err["message"]
+
+
+def test_too_long_query_on_the_page_is_a_friendly_400(client) -> None:
+    resp = client.get("/?q=" + "a" * 2001)
+    assert resp.status_code == 400 and resp.mimetype == "text/html"
+    assert "for lang" in html(resp)
+
+
+def test_api_unknown_path_is_json_404(client) -> None:
+    for url in ["/api/nope", f"/api/areas/{DOC}/nope", "/api/passages/nope"]:
+        resp = client.get(url)
+        assert resp.status_code == 404 and resp.json["error"]["status"] == 404
+
+
+def test_api_areas_and_passages(client, engine) -> None:
+    data = client.get("/api/areas").json
+    assert data["count"] == 17 and len(data["areas"]) == 17
+    bs = next(a for a in data["areas"] if a["area"] == "Borgerservice")
+    assert bs["amount_kr"] == 81205800 and bs["url"] == BORGERSERVICE
+    area = client.get(f"/api/areas/{DOC}/borgerservice").json
+    assert area["area"]["area"] == "Borgerservice" and area["sections"]
+    pid = area["sections"][0]["passages"][0]["id"]
+    p = client.get(f"/api/passages/{pid}").json
+    assert p["id"] == pid and p["area"] == "Borgerservice" and p["url"].endswith(f"#p-{pid}")
+    assert p["text"] == engine.passage(pid).text
+
+
+def test_csv_of_a_result_list(client) -> None:
+    resp = client.get("/api/search.csv?q=MitID&mode=keyword&k=3")
+    assert resp.status_code == 200 and resp.mimetype == "text/csv"
+    assert "attachment" in resp.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(resp.data.decode("utf-8-sig"))))
+    assert len(rows) == 3
+    assert rows[0]["area"] == "Borgerservice" and rows[0]["amount_kr"] == "81205800"
+    assert rows[0]["rank"] == "1" and rows[0]["id"]
+
+
+def test_csv_neutralises_formulas() -> None:
+    from webui.api import _cell
+
+    assert _cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert _cell(-5) == -5 and _cell(None) == ""
+
+
+# -- hardening -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url", HTML_PAGES + ["/api/search?q=MitID", "/api/areas", "/static/style.css", "/api/nope"]
+)
+def test_security_headers_everywhere(client, url: str) -> None:
+    h = client.get(url).headers
+    assert h["Content-Security-Policy"] == CSP
+    assert "default-src 'self'" in CSP and "frame-ancestors 'none'" in CSP
+    assert "base-uri 'none'" in CSP and "form-action 'self'" in CSP
+    assert h["X-Content-Type-Options"] == "nosniff"
+    assert h["Referrer-Policy"] in ("no-referrer", "same-origin")
+
+
+@pytest.mark.parametrize("url", HTML_PAGES)
+def test_pages_have_no_inline_script_or_style_and_no_cdn(client, url: str) -> None:
+    page = html(client.get(url))
+    for tag in re.findall(r"<script\b[^>]*>", page):
+        assert re.search(r'src="/static/[^"]+"', tag), tag
+    assert not re.search(r"<script\b[^>]*>\s*[^<\s]", page)  # nothing between the tags
+    assert not re.search(r"\sstyle\s*=", page) and "<style" not in page
+    assert not re.search(r"\son[a-z]+\s*=", page)  # no inline event handlers
+    assert not re.search(r'(src|href)="(https?:)?//', page)  # every asset local
+
+
+def test_only_get_and_head(client) -> None:
+    assert client.head("/").status_code == 200
+    assert client.head("/api/search?q=MitID&mode=keyword").status_code == 200
+    for method in ("post", "put", "delete", "patch", "options"):
+        for url in ("/", "/api/search", "/areas"):
+            resp = getattr(client, method)(url)
+            assert resp.status_code == 405, (method, url)
+            assert "Traceback" not in html(resp)
+    assert client.post("/api/search").json["error"]["status"] == 405
+
+
+def test_config_is_hardened(app) -> None:
+    assert app.debug is False
+    assert app.config["MAX_CONTENT_LENGTH"] <= 64 * 1024
+
+
+@pytest.mark.parametrize("url", ["/static/../webui/__init__.py", "/static/..%2f__init__.py",
+                                 "/static/%2e%2e/pages.py", "/api/passages/..%2F..%2Fetc%2Fpasswd",
+                                 "/area/..%2F..%2F..%2Fetc/passwd"])  # fmt: skip
+def test_no_path_traversal(client, url: str) -> None:
+    resp = client.get(url)
+    assert resp.status_code == 404
+    assert b"def create_app" not in resp.data and b"root:" not in resp.data
+
+
+def test_unexpected_errors_are_friendly(engine) -> None:
+    class Broken:
+        def __getattr__(self, name):
+            return getattr(engine, name)
+
+        def search(self, *a, **k):
+            raise RuntimeError("secret internals")
+
+    client = create_app({"ENGINE": Broken()}).test_client()
+    resp = client.get("/?q=MitID")
+    assert resp.status_code == 500 and "secret" not in html(resp) and "fejl" in html(resp)
+    resp = client.get("/api/search?q=MitID")
+    assert resp.status_code == 500 and resp.json["error"]["status"] == 500
+    assert "secret" not in resp.get_data(as_text=True)
+
+
+def test_static_assets_are_local(client) -> None:
+    for name in ("style.css", "app.js", "favicon.svg"):
+        assert client.get(f"/static/{name}").status_code == 200
+    js = html(client.get("/static/app.js"))
+    assert "navigator.clipboard" in js and "fetch(" in js
+
+
+# -- speed -----------------------------------------------------------------------------------
+
+
+def test_warm_search_answers_in_tens_of_milliseconds(client) -> None:
+    for q in ("MitID", "budget"):
+        client.get("/api/search", query_string={"q": q})  # warm
+    times = []
+    for q in ("MitID", "Hvad koster brandvæsenet?", "IT budget", "hjemløshed", "DUT") * 4:
+        started = time.perf_counter()
+        assert client.get("/api/search", query_string={"q": q}).status_code == 200
+        times.append((time.perf_counter() - started) * 1000)
+    assert statistics.median(times) < 100, times
+
+
+# -- serve ----------------------------------------------------------------------------------
+
+
+def test_serve_refuses_to_start_without_an_index(tmp_path: Path) -> None:
+    from webui.cli import cli
+
+    result = CliRunner().invoke(cli, ["serve", "--index-dir", str(tmp_path / "none")])
+    assert result.exit_code == 2
+    lines = [ln for ln in result.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "budget-search index" in lines[0]
+
+
+def test_serve_runs_waitress(monkeypatch, engine, seed_settings) -> None:
+    import waitress
+
+    import webui
+    from webui.cli import cli
+
+    calls: dict = {}
+    made: dict = {}
+    real_create_app = webui.create_app
+
+    def fake_create_app(config):
+        made.update(config)
+        return real_create_app({"ENGINE": engine})
+
+    monkeypatch.setattr(webui, "create_app", fake_create_app)
+    monkeypatch.setattr(waitress, "serve", lambda app, **kw: calls.update(kw, app=app))
+    result = CliRunner().invoke(
+        cli, ["serve", "--port", "8123", "--index-dir", str(seed_settings.index_dir)]
+    )
+    assert result.exit_code == 0, result.output
+    assert calls["host"] == "127.0.0.1" and calls["port"] == 8123 and calls["threads"] == 8
+    assert made["SETTINGS"].index_dir == seed_settings.index_dir
+    assert "http://127.0.0.1:8123/" in result.output
