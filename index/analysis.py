@@ -132,8 +132,12 @@ def _words(text: str) -> Iterator[tuple[str, int, int]]:
             yield m.group(), m.start(), m.end()
 
 
+@functools.lru_cache(maxsize=200_000)
 def term_forms(word: str, vocab: Vocabulary | None) -> list[tuple[str, str]]:
-    """The (term, kind) pairs one surface word contributes; the first is the word itself."""
+    """The (term, kind) pairs one surface word contributes; the first is the word itself.
+
+    Cached: the same words recur across passages, and highlighting re-analyses every hit.
+    Callers must not mutate the list."""
     if is_protected(word):
         return [(word.casefold(), "word")]
     lower = word.casefold()

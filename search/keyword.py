@@ -37,7 +37,7 @@ class Expansion:
 
 def expand(parsed: ParsedQuery, snap: Snapshot) -> Expansion:
     exp = Expansion()
-    lexicon = set(snap.lexicon)
+    lexicon = snap.field_terms["body"] | snap.field_terms["area"] | snap.field_terms["heading"]
     words = [w for w in parsed.words if w]
     for i, word in enumerate(words):
         group: dict[str, str] = {}
@@ -63,7 +63,7 @@ def _subwords(word: str) -> list[str]:
 
 
 def _expand_word(
-    word: str, snap: Snapshot, lexicon: set[str], group: dict[str, str], exp: Expansion
+    word: str, snap: Snapshot, lexicon: frozenset[str], group: dict[str, str], exp: Expansion
 ) -> None:
     forms = term_forms(word, snap.vocab)
     if not forms:
@@ -101,8 +101,10 @@ def build_query(parsed: ParsedQuery, exp: Expansion, snap: Snapshot) -> wq.Query
             wq.Term(f, t, boost=boost * KIND_BOOST[kind])
             for t, kind in group.items()
             for f, boost in FIELD_BOOSTS.items()
+            if t in snap.field_terms[f]  # a term no passage has only slows the matcher down
         ]
-        subqueries.append(wq.Or(terms))
+        if terms:
+            subqueries.append(wq.Or(terms))
     for phrase in parsed.phrases:
         stems = [forms[0][0] for w in phrase if (forms := term_forms(w, None))]
         if len(stems) > 1:

@@ -52,6 +52,7 @@ class Snapshot:
     vocab: Vocabulary
     speller: Speller
     lexicon: list[str]  # body terms, sorted
+    field_terms: dict[str, frozenset[str]]  # every term of each text field
     rlexicon: list[str]  # the same, each reversed, sorted: for suffix look-ups
     row_of: dict[str, int]
     areas: list[AreaSummary]
@@ -109,7 +110,10 @@ def load(index_dir: Path) -> Snapshot:
         ix = fulltext.open_fulltext(gen / "whoosh")
         with ix.searcher() as s:
             count = s.doc_count()
-            lexicon = [t.decode("utf-8") for t in s.lexicon("body")]
+            field_terms = {
+                f: frozenset(t.decode("utf-8") for t in s.lexicon(f)) for f in fulltext.TEXT_FIELDS
+            }
+            lexicon = sorted(field_terms["body"])
     except Exception as exc:  # whoosh raises many kinds on a damaged folder
         raise store.IndexNotReady(f"full-text index at {gen} is unreadable ({exc})") from None
     if count != len(passages):
@@ -123,7 +127,8 @@ def load(index_dir: Path) -> Snapshot:
         vectors=vectors,
         vocab=Vocabulary(words),
         speller=Speller(words),
-        lexicon=sorted(lexicon),
+        lexicon=lexicon,
+        field_terms=field_terms,
         rlexicon=sorted(t[::-1] for t in lexicon),
         row_of={pid: i for i, pid in enumerate(ids)},
         areas=_areas(passages),
