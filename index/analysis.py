@@ -22,6 +22,9 @@ from dataclasses import dataclass
 from whoosh.analysis import Analyzer, Token
 from whoosh.lang import stemmer_for_language, stopwords_for_language
 
+#: Bump when analysis changes what is indexed: `budget-search index` then rebuilds fully.
+VERSION = "da-5"
+
 STOPWORDS: frozenset[str] = frozenset(stopwords_for_language("da")) | frozenset(
     # English function words, for questions asked in English ("how much is spent on IT?")
     "the a an of on in is are was for to and or how what much many which who does do".split()
@@ -34,6 +37,8 @@ LINKING = ("s", "e")
 MIN_PART = 3  # shortest compound part that must be a known word
 MIN_FREE_PART = 4  # shortest part accepted without being known (when the other part is)
 MIN_COMPOUND = 7
+#: Weight of an indexed term by origin: a compound's part is weaker evidence than a whole word.
+KIND_WEIGHT = {"word": 1.0, "part": 0.5, "suspended": 0.8}
 
 
 @dataclass(frozen=True)
@@ -59,13 +64,27 @@ def is_protected(word: str) -> bool:
     return uppers >= 2 or (uppers == 1 and not word[0].isupper())
 
 
+#: Derivational endings snowball leaves on: "rekruttering" should meet "rekruttere".
+DERIVATIONAL = ("ning", "ing", "else")
+MIN_DERIVED_BASE = 5
+
+
 @functools.lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    """Snowball Danish, repeated to a fixpoint so that inflections of one word share a stem."""
+    """Snowball Danish to a fixpoint, so that inflections of one word share a stem, then one
+    derivational ending off ("udvikling" and "udvikle" both give "udvikl")."""
+    current = _fixpoint(word)
+    for suffix in DERIVATIONAL:
+        if current.endswith(suffix) and len(current) - len(suffix) >= MIN_DERIVED_BASE:
+            return _fixpoint(current[: -len(suffix)])
+    return current
+
+
+def _fixpoint(word: str) -> str:
     current = word
     for _ in range(3):
         nxt = _stem(current)
-        if nxt == current or len(nxt) < 3:
+        if nxt == current or len(nxt) < 4:
             break
         current = nxt
     return current
@@ -233,7 +252,7 @@ class DanishAnalyzer(Analyzer):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         for term in analyze(value, self.vocab):
             token.text = term.text
-            token.boost = 1.0
+            token.boost = KIND_WEIGHT[term.kind]
             token.stopped = False
             if keeporiginal:
                 token.original = value[term.start : term.end]

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index import fulltext, store
+from index import analysis, fulltext, store
 from index.analysis import Vocabulary
 from index.config import Settings
 from index.corpus import load_corpus
@@ -109,10 +109,18 @@ def build_index(
             and previous[0].documents == checksums
             and previous[0].model == settings.model
             and previous[0].format == store.FORMAT
+            and previous[0].analysis == analysis.VERSION
         ):
             return BuildReport(
-                index_dir, store.current_generation(index_dir), len(docs), n_areas,
-                len(passages), 0, len(passages), skipped, up_to_date=True,
+                index_dir,
+                store.current_generation(index_dir),
+                len(docs),
+                n_areas,
+                len(passages),
+                0,
+                len(passages),
+                skipped,
+                up_to_date=True,
                 seconds=time.perf_counter() - started,
             )
 
@@ -149,14 +157,22 @@ def build_index(
             built_at=datetime.now(UTC).isoformat(timespec="seconds"),
             build_seconds=round(time.perf_counter() - started, 3),
             skipped=[list(s) for s in skipped],
+            analysis=analysis.VERSION,
         )
         store.write_generation(gen, manifest, passages, vectors, sorted(words.words))
         (gen / "keys.json").write_text("\n".join(keys), encoding="utf-8")
         store.publish(index_dir, gen)
         store.prune(index_dir)
     return BuildReport(
-        index_dir, gen, len(docs), n_areas, len(passages), len(todo),
-        len(passages) - len(todo), skipped, seconds=time.perf_counter() - started,
+        index_dir,
+        gen,
+        len(docs),
+        n_areas,
+        len(passages),
+        len(todo),
+        len(passages) - len(todo),
+        skipped,
+        seconds=time.perf_counter() - started,
     )
 
 

@@ -50,11 +50,12 @@ class Manifest:
     built_at: str
     build_seconds: float
     skipped: list[list[str]] = field(default_factory=list)  # [path, reason]
+    analysis: str = ""  # index.analysis.VERSION of the analyser that built the full-text index
 
     @classmethod
     def from_json(cls, data: dict) -> Manifest:
         names = {f.name for f in fields(cls)}
-        missing = names - set(data) - {"skipped"}
+        missing = names - set(data) - {"skipped", "analysis"}
         if missing:
             raise ValueError(f"missing keys {sorted(missing)}")
         return cls(**{k: v for k, v in data.items() if k in names})

@@ -11,16 +11,26 @@ from dataclasses import dataclass, field
 
 from whoosh import query as wq
 
-from index.analysis import STOPWORDS, is_protected, stem, term_forms
+from index.analysis import (
+    LINKING,
+    MIN_FREE_PART,
+    MIN_PART,
+    STOPWORDS,
+    is_protected,
+    stem,
+    term_forms,
+)
 from index.fulltext import FIELD_BOOSTS
 from search import glossary
 from search.query import ParsedQuery
 from search.snapshot import Snapshot
 
 #: How much a query term counts, by how it was derived from what the user typed.
-KIND_BOOST = {"word": 1.0, "join": 1.0, "part": 0.5, "compound": 0.45, "glossary": 0.35,
+KIND_BOOST = {"word": 1.0, "join": 1.0, "part": 0.5, "compound": 0.45, "glossary": 0.6,
               "spelling": 0.9, "phrase": 2.0}  # fmt: skip
+VARIANT_TIEBREAK = 0.2
 MIN_EXPAND = 4  # shortest word whose compounds are looked up
+LONG_WORD = 6  # a typed word this long heads compounds even when their rest is unknown
 
 
 @dataclass
@@ -82,8 +92,15 @@ def _expand_word(
     for probe in {head, lower}:
         if len(probe) < MIN_EXPAND:
             continue
-        for t in snap.prefixed(probe) + snap.suffixed(probe):
-            if t != head and (t.startswith(probe) or len(t) - len(probe) >= 3):
+        for t in snap.prefixed(probe):
+            rest = t[len(probe) :]
+            # a long word typed in full may head a compound whose other part is new to us
+            free = probe == lower and len(probe) >= LONG_WORD and len(rest) >= MIN_FREE_PART
+            if t != head and (free or _known_rest(rest, snap, lexicon, at_start=True)):
+                group.setdefault(t, "compound")
+                found = True
+        for t in snap.suffixed(probe):
+            if t != head and _known_rest(t[: -len(probe)], snap, lexicon, at_start=False):
                 group.setdefault(t, "compound")
                 found = True
     if not found and lower not in STOPWORDS:
@@ -94,17 +111,36 @@ def _expand_word(
                 group.setdefault(t, "spelling")
 
 
+def _known_rest(rest: str, snap: Snapshot, lexicon: frozenset[str], at_start: bool) -> bool:
+    """Is `rest` the other part of a compound? The corpus must know it as a word, allowing a
+    linking letter and, after a stem, the letters the stemmer cut ("landdistrik|t|s|udvikling").
+    This keeps "kommunikation" out of the compounds of "kommune"."""
+    candidates = []
+    if at_start:
+        for slack in range(3):
+            r = rest[slack:]
+            candidates += [r, r[1:]] if r[:1] in LINKING else [r]
+    else:
+        candidates += [rest, rest[:-1]] if rest[-1:] in LINKING else [rest]
+    return any(len(r) >= MIN_PART and (r in snap.vocab or r in lexicon) for r in candidates)
+
+
 def build_query(parsed: ParsedQuery, exp: Expansion, snap: Snapshot) -> wq.Query | None:
     subqueries: list[wq.Query] = []
     for group in exp.groups:
-        terms = [
-            wq.Term(f, t, boost=boost * KIND_BOOST[kind])
-            for t, kind in group.items()
-            for f, boost in FIELD_BOOSTS.items()
-            if t in snap.field_terms[f]  # a term no passage has only slows the matcher down
-        ]
-        if terms:
-            subqueries.append(wq.Or(terms))
+        # fields add up for one term; a word's variants do not: the best one counts, plus a
+        # little for the rest, so a passage is not rewarded for ten compounds of one word
+        variants = []
+        for t, kind in group.items():
+            fields = [
+                wq.Term(f, t, boost=boost * KIND_BOOST[kind])
+                for f, boost in FIELD_BOOSTS.items()
+                if t in snap.field_terms[f]  # a term no passage has only slows the matcher
+            ]
+            if fields:
+                variants.append(wq.Or(fields))
+        if variants:
+            subqueries.append(wq.DisjunctionMax(variants, tiebreak=VARIANT_TIEBREAK))
     for phrase in parsed.phrases:
         stems = [forms[0][0] for w in phrase if (forms := term_forms(w, None))]
         if len(stems) > 1:

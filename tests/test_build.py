@@ -1,0 +1,168 @@
+"""Building the index: incremental, atomic, and loud about damage."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from index import store
+from index.build import BuildError, build_index
+from search.cli import cli
+from search.engine import Engine
+from search.snapshot import load
+
+META = """title = "Bemærkninger - Økonomiudvalget"
+municipality = "Kalundborg Kommune"
+committee = "Økonomiudvalget"
+year = {year}
+"""
+
+
+class CountingEncoder:
+    """The real encoder, counting what it is asked to embed."""
+
+    def __init__(self, encoder, fail: bool = False):
+        self._encoder = encoder
+        self.model_id = encoder.model_id
+        self.dim = encoder.dim
+        self.embedded = 0
+        self.fail = fail
+
+    def encode_passages(self, texts, **kw):
+        if self.fail:
+            raise KeyboardInterrupt("killed mid-index")
+        self.embedded += len(texts)
+        return self._encoder.encode_passages(texts, **kw)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, seed_settings, seed_path: Path):
+    """A private corpus (the seed) and a copy of the session's seed index of it."""
+    corpus = tmp_path / "corpus"
+    (corpus / "kalundborg" / "2024").mkdir(parents=True)
+    shutil.copy(seed_path, corpus / "kalundborg" / "2024" / "oekonomiudvalget.txt")
+    (corpus / "kalundborg" / "2024" / "oekonomiudvalget.toml").write_text(
+        META.format(year=2024), encoding="utf-8"
+    )
+    shutil.copytree(seed_settings.index_dir, tmp_path / "index", symlinks=True)
+    return seed_settings.with_overrides(corpus_dir=corpus, index_dir=tmp_path / "index")
+
+
+def add_document(settings, seed_path: Path, year: int, change=lambda t: t) -> None:
+    folder = settings.corpus_dir / "kalundborg" / str(year)
+    folder.mkdir(parents=True, exist_ok=True)
+    text = change(seed_path.read_text(encoding="utf-8"))
+    (folder / "oekonomiudvalget.txt").write_text(text, encoding="utf-8")
+    (folder / "oekonomiudvalget.toml").write_text(META.format(year=year), encoding="utf-8")
+
+
+def test_unchanged_corpus_is_a_no_op(workspace, encoder) -> None:
+    before = store.current_generation(workspace.index_dir)
+    counting = CountingEncoder(encoder)
+    report = build_index(workspace, encoder_factory=lambda: counting, progress=False)
+    assert report.up_to_date and counting.embedded == 0
+    assert store.current_generation(workspace.index_dir) == before
+
+
+def test_changed_document_reembeds_only_its_changed_passages(workspace, encoder, seed_path) -> None:
+    add_document(workspace, seed_path, 2025, lambda t: t.replace("MitID", "NemID"))
+    counting = CountingEncoder(encoder)
+    report = build_index(workspace, encoder_factory=lambda: counting, progress=False)
+    snap = load(workspace.index_dir)
+    changed = [p for p in snap.passages if "NemID" in p.text]
+    assert changed and counting.embedded == len(changed) == report.embedded
+    assert report.passages == 2 * 55 and report.reused == report.passages - len(changed)
+    # the new document is searchable, and the year facet appears now that there are two
+    resp = Engine(workspace.index_dir, lambda: encoder).search("NemID", mode="keyword")
+    assert {h.year for h in resp.results} == {2025}
+    assert "year" in resp.facets
+
+
+def test_ids_are_stable_across_rebuilds(workspace, encoder) -> None:
+    before = [p.id for p in load(workspace.index_dir).passages]
+    build_index(workspace, encoder_factory=lambda: encoder, full=True, progress=False)
+    assert [p.id for p in load(workspace.index_dir).passages] == before
+
+
+def test_kill_mid_index_leaves_previous_index_usable(workspace, encoder, seed_path) -> None:
+    before = store.current_generation(workspace.index_dir)
+    add_document(workspace, seed_path, 2025, lambda t: t.replace("MitID", "NemID"))
+    with pytest.raises(KeyboardInterrupt):
+        build_index(workspace, encoder_factory=lambda: CountingEncoder(encoder, fail=True),
+                    progress=False)  # fmt: skip
+    assert store.current_generation(workspace.index_dir) == before
+    engine = Engine(workspace.index_dir, lambda: encoder)
+    assert engine.search("MitID").results[0].area == "Borgerservice"
+    # the next build finishes the job and leaves no half-built generation behind
+    build_index(workspace, encoder_factory=lambda: encoder, progress=False)
+    gens = list((workspace.index_dir / store.GENERATIONS).iterdir())
+    assert all((g / "manifest.json").exists() for g in gens)
+
+
+def test_engine_picks_up_a_swapped_generation(workspace, encoder, seed_path) -> None:
+    engine = Engine(workspace.index_dir, lambda: encoder)
+    assert not engine.search("NemID", mode="keyword").results
+    add_document(workspace, seed_path, 2025, lambda t: t.replace("MitID", "NemID"))
+    build_index(workspace, encoder_factory=lambda: encoder, progress=False)
+    assert engine.search("NemID", mode="keyword").results
+
+
+def test_bad_document_is_skipped_and_the_rest_indexes(workspace, encoder) -> None:
+    (workspace.corpus_dir / "broken.txt").write_bytes(b"\x00\x01binary")
+    (workspace.corpus_dir / "broken.toml").write_text(META.format(year=2023), encoding="utf-8")
+    report = build_index(workspace, encoder_factory=lambda: encoder, full=True, progress=False)
+    assert report.passages == 55
+    assert any("broken.txt" in path for path, _ in report.skipped)
+    assert "broken.txt" in report.summary()
+
+
+def test_empty_corpus_is_a_build_error(tmp_path: Path, base_settings, encoder) -> None:
+    settings = base_settings.with_overrides(corpus_dir=tmp_path, index_dir=tmp_path / "ix")
+    with pytest.raises(BuildError, match="no documents"):
+        build_index(settings, encoder_factory=lambda: encoder, progress=False)
+
+
+def _gen(settings) -> Path:
+    return store.current_generation(settings.index_dir)
+
+
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        (lambda g: (g / "vectors.npy").write_bytes((g / "vectors.npy").read_bytes()[:1000]),
+         "vector file"),
+        (lambda g: np.save(g / "vectors.npy", np.zeros((3, 384), np.float32)), "expected float32"),
+        (lambda g: (g / "manifest.json").unlink(), "no manifest"),
+        (lambda g: (g / "manifest.json").write_text("{not json"), "corrupt"),
+        (lambda g: (g / "passages.jsonl").write_text(
+            (g / "passages.jsonl").read_text().replace('"id": "', '"id": "x', 1)), "ids"),
+        (lambda g: shutil.rmtree(g / "whoosh"), "full-text"),
+    ],
+)  # fmt: skip
+def test_damaged_index_is_one_clear_error(workspace, damage, message: str) -> None:
+    damage(_gen(workspace))
+    with pytest.raises(store.IndexNotReady, match=message) as err:
+        load(workspace.index_dir)
+    assert "budget-search index" in str(err.value)
+
+
+def test_index_from_another_model_is_refused(workspace, encoder) -> None:
+    path = _gen(workspace) / "manifest.json"
+    data = json.loads(path.read_text())
+    data["model_id"] = "some-other-model"
+    path.write_text(json.dumps(data))
+    engine = Engine(workspace.index_dir, lambda: encoder)
+    with pytest.raises(store.IndexNotReady, match="some-other-model"):
+        engine.search("MitID", mode="semantic")
+
+
+def test_cli_missing_index_exits_2_with_hint(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["search", "MitID", "--index-dir", str(tmp_path / "none")])
+    assert result.exit_code == 2
+    assert "budget-search index" in result.output
+    assert "Traceback" not in result.output
