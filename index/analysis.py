@@ -23,7 +23,7 @@ from whoosh.analysis import Analyzer, Token
 from whoosh.lang import stemmer_for_language, stopwords_for_language
 
 #: Bump when analysis changes what is indexed: `budget-search index` then rebuilds fully.
-VERSION = "da-5"
+VERSION = "da-6"
 
 STOPWORDS: frozenset[str] = frozenset(stopwords_for_language("da")) | frozenset(
     # English function words, for questions asked in English ("how much is spent on IT?")
@@ -95,11 +95,15 @@ class Vocabulary:
 
     def __init__(self, words: Iterable[str] = ()):
         known: set[str] = set()
-        for w in words:
-            w = w.casefold()
+        cased: dict[str, str] = {}
+        for word in words:
+            w = word.casefold()
             if len(w) >= MIN_PART and w.isalpha() and w not in STOPWORDS:
                 known.add(w)
+                if is_protected(word):
+                    cased.setdefault(w, word)
         self.words = frozenset(known)
+        self.cased = cased  # how the corpus writes its acronyms and names: mitid -> MitID
         self.stems = frozenset(stem(w) for w in known)
 
     def __contains__(self, word: str) -> bool:
@@ -107,6 +111,10 @@ class Vocabulary:
 
     def __len__(self) -> int:
         return len(self.words)
+
+    def listing(self) -> list[str]:
+        """The words as stored in an index: as the corpus writes them where case matters."""
+        return sorted(self.cased.get(w, w) for w in self.words)
 
     def _modifiers(self, modifier: str) -> list[str]:
         """The modifier as written and without a linking letter, the known form first."""

@@ -159,7 +159,7 @@ def build_index(
             skipped=[list(s) for s in skipped],
             analysis=analysis.VERSION,
         )
-        store.write_generation(gen, manifest, passages, vectors, sorted(words.words))
+        store.write_generation(gen, manifest, passages, vectors, words.listing())
         (gen / "keys.json").write_text("\n".join(keys), encoding="utf-8")
         store.publish(index_dir, gen)
         store.prune(index_dir)

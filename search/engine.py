@@ -74,7 +74,7 @@ class Engine:
     def encoder(self) -> object:
         if self._encoder is None:
             if self._encoder_factory is None:
-                raise SearchError("semantic search is off: no model was loaded", 503)
+                raise SearchError("Semantisk søgning er slået fra: ingen model er indlæst.", 503)
             with self._lock:
                 if self._encoder is None:
                     self._encoder = self._encoder_factory()
@@ -107,7 +107,7 @@ class Engine:
                filters: Filters | None = None) -> SearchResponse:  # fmt: skip
         started = time.perf_counter()
         if mode not in MODES:
-            raise SearchError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
+            raise SearchError(f"Ukendt søgemåde {mode!r}; brug {', '.join(MODES)}.")
         k = max(1, min(int(k), MAX_K))
         snap = self.snapshot
         parsed = parse(q)
@@ -134,7 +134,7 @@ class Engine:
         if mode in ("semantic", "hybrid") and parsed.text:
             self.check_model(snap)
             vec = self.encoder().encode_query(parsed.text)  # type: ignore[attr-defined]
-            rows = semantic.top_k(snap.vectors, vec, CANDIDATES, mask)
+            rows = semantic.candidates(semantic.top_k(snap.vectors, vec, CANDIDATES, mask))
             rankings.append(rows)
             weights.append(WEIGHTS["semantic"])
             total = max(total, len(rows)) if mode == "hybrid" else len(rows)

@@ -104,10 +104,10 @@ def _expand_word(
                 group.setdefault(t, "compound")
                 found = True
     if not found and lower not in STOPWORDS:
-        fixed = snap.speller.correct(lower)
+        fixed = snap.speller.correct(word)
         if fixed:
             exp.corrections[word] = fixed
-            for t, _ in term_forms(fixed, snap.vocab):
+            for t, _ in term_forms(fixed.casefold(), snap.vocab):
                 group.setdefault(t, "spelling")
 
 

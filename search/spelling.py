@@ -8,14 +8,27 @@ from collections.abc import Iterable
 
 class Speller:
     def __init__(self, words: Iterable[str]):
+        words = list(words)
+        self.display = {w.casefold(): w for w in words if w != w.casefold()}
         self.words = frozenset(w.casefold() for w in words)
         self._by_len: dict[int, list[str]] = defaultdict(list)
         for w in sorted(self.words):
             self._by_len[len(w)].append(w)
 
-    def correct(self, word: str) -> str | None:
-        """The closest known word within the allowed edits, or None. Ties go to the first."""
-        word = word.casefold()
+    def correct(self, typed: str) -> str | None:
+        """The closest known word within the allowed edits, or None. Ties go to the first.
+
+        Written as the corpus writes it (MitID), else in the case the user typed it."""
+        fixed = self._nearest(typed.casefold())
+        if fixed is None:
+            return None
+        if fixed in self.display:
+            return self.display[fixed]
+        if typed.isupper() and len(typed) > 1:
+            return fixed.upper()
+        return fixed.capitalize() if typed[:1].isupper() else fixed
+
+    def _nearest(self, word: str) -> str | None:
         if len(word) < 4 or word in self.words or not word.isalpha():
             return None
         budget = 1 if len(word) < 8 else 2
