@@ -27,7 +27,7 @@ from search.snapshot import Snapshot
 
 #: How much a query term counts, by how it was derived from what the user typed.
 KIND_BOOST = {"word": 1.0, "join": 1.0, "part": 0.5, "compound": 0.45, "glossary": 0.6,
-              "spelling": 0.9, "phrase": 2.0}  # fmt: skip
+              "spelling": 0.9, "phrase": 2.0, "pair": 0.5}  # fmt: skip
 VARIANT_TIEBREAK = 0.2
 MIN_EXPAND = 4  # shortest word whose compounds are looked up
 LONG_WORD = 6  # a typed word this long heads compounds even when their rest is unknown
@@ -125,6 +125,11 @@ def _known_rest(rest: str, snap: Snapshot, lexicon: frozenset[str], at_start: bo
     return any(len(r) >= MIN_PART and (r in snap.vocab or r in lexicon) for r in candidates)
 
 
+def _head_term(word: str) -> str | None:
+    forms = term_forms(word, None)
+    return forms[0][0] if forms else None
+
+
 def build_query(parsed: ParsedQuery, exp: Expansion, snap: Snapshot) -> wq.Query | None:
     subqueries: list[wq.Query] = []
     for group in exp.groups:
@@ -141,6 +146,18 @@ def build_query(parsed: ParsedQuery, exp: Expansion, snap: Snapshot) -> wq.Query
                 variants.append(wq.Or(fields))
         if variants:
             subqueries.append(wq.DisjunctionMax(variants, tiebreak=VARIANT_TIEBREAK))
+    # words typed next to each other and found next to each other count extra
+    heads = [w for w in (_head_term(w) for w in parsed.words) if w]
+    for a, b in zip(heads, heads[1:], strict=False):
+        if a != b:
+            subqueries.append(
+                wq.Or(
+                    [
+                        wq.Phrase(f, [a, b], slop=1, boost=KIND_BOOST["pair"] * boost)
+                        for f, boost in FIELD_BOOSTS.items()
+                    ]
+                )  # fmt: skip
+            )
     for phrase in parsed.phrases:
         stems = [forms[0][0] for w in phrase if (forms := term_forms(w, None))]
         if len(stems) > 1:
