@@ -215,12 +215,14 @@ class Engine:
                 values[name] = match
         for name in ("year", "min_amount", "max_amount"):
             if name in values:
-                try:
-                    values[name] = int(str(values[name]).replace(".", "").replace(" ", ""))
-                except ValueError:
-                    raise SearchError(
-                        f"{name} must be a whole number, not {values[name]!r}"
-                    ) from None
+                number = _whole_number(values[name])
+                if number is not None:
+                    values[name] = number
+                elif name in given.active():
+                    bad = values[name]
+                    raise SearchError(f"{name} skal være et helt tal, ikke {bad!r}.")
+                else:  # typed in the query box: drop it and say so, never fail
+                    message = f"{name}:{values.pop(name)} er ikke et helt tal og blev ignoreret."
         return Filters(**values), message
 
     def _mask(self, snap: Snapshot, f: Filters) -> np.ndarray | None:
@@ -252,6 +254,13 @@ class Engine:
             parts.append(wq.NumericRange("amount", f.min_amount, f.max_amount))
             parts.append(wq.Term("has_amount", True))
         return wq.And(parts) if parts else None
+
+
+def _whole_number(value: object) -> int | None:
+    try:
+        return int(str(value).replace(".", "").replace(" ", ""))
+    except ValueError:
+        return None
 
 
 def _ms(started: float) -> float:
