@@ -1,0 +1,80 @@
+"""The command line contract that scripts depend on."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from search.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def run(seed_settings):
+    def invoke(*args: str, input: str | None = None):
+        env = {"BUDGET_SEARCH_INDEX": str(seed_settings.index_dir),
+               "BUDGET_SEARCH_HOME": str(seed_settings.data_dir)}  # fmt: skip
+        return CliRunner().invoke(cli, list(args), input=input, env=env, catch_exceptions=False)
+
+    return invoke
+
+
+def test_areas_json_from_corpus_and_from_index_agree(run) -> None:
+    from_corpus = run("areas", "--json", "--corpus", str(ROOT / "corpus"))
+    from_index = run("areas", "--json")
+    assert from_corpus.exit_code == 0 and from_index.exit_code == 0, from_index.output
+    rows = json.loads(from_corpus.stdout)
+    assert rows == json.loads(from_index.stdout)
+    assert len(rows) == 17 and sum(r["amount_kr"] for r in rows) == 460_443_800
+    assert set(rows[0]) == {"document", "municipality", "committee", "year", "area", "amount_kr",
+                            "passages"}  # fmt: skip
+
+
+def test_areas_table_shows_danish_amounts_and_total(run) -> None:
+    out = run("areas").stdout
+    assert "81.205.800 kr." in out and "460.443.800 kr." in out
+
+
+def test_search_json(run) -> None:
+    result = run("search", "MitID", "--json", "--mode", "keyword", "-k", "3")
+    data = json.loads(result.stdout)
+    assert data["results"][0]["area"] == "Borgerservice" and len(data["results"]) <= 3
+
+
+def test_search_area_option_filters(run) -> None:
+    data = json.loads(run("search", "DUT", "--json", "--area", "Jobcenter").stdout)
+    assert {r["area"] for r in data["results"]} == {"Jobcenter"}
+
+
+def test_search_text_output(run) -> None:
+    out = run("search", "Hvad koster brandvæsenet?").stdout
+    assert "Vestsjællands Brandvæsen: 13.725.000 kr." in out
+
+
+def test_batch_one_json_line_per_query(run) -> None:
+    queries = ["MitID", "", "fire department", '"unbalanced']
+    result = run("search", "--batch", "--json", input="\n".join(queries) + "\n")
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [d["query"] for d in lines] == queries
+    assert lines[0]["results"][0]["area"] == "Borgerservice"
+    assert lines[2]["results"][0]["area"] == "Vestsjællands Brandvæsen"
+
+
+def test_search_without_query_is_usage_error(run) -> None:
+    assert run("search").exit_code == 2
+
+
+def test_eval_reports_the_four_measures(run, tmp_path: Path) -> None:
+    judged = tmp_path / "judged.jsonl"
+    judged.write_text(
+        json.dumps({"q": "MitID", "rel": {"Borgerservice": 2}, "kind": "keyword"}) + "\n"
+        + json.dumps({"q": "Barnets Lov", "rel": {"Børn og Familie": 2}, "kind": "keyword",
+                      "must": "Barnets Lov"}) + "\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    out = run("eval", str(judged), "--mode", "keyword").stdout
+    assert "nDCG@10=1.000 MRR=1.000 R@5=1.000 answer@3=1/1 n=2" in out
