@@ -28,7 +28,6 @@ from search.snapshot import Snapshot
 #: How much a query term counts, by how it was derived from what the user typed.
 KIND_BOOST = {"word": 1.0, "join": 1.0, "part": 0.5, "compound": 0.45, "glossary": 0.6,
               "spelling": 0.9, "phrase": 2.0, "pair": 0.5}  # fmt: skip
-VARIANT_TIEBREAK = 0.2
 MIN_EXPAND = 4  # shortest word whose compounds are looked up
 LONG_WORD = 6  # a typed word this long heads compounds even when their rest is unknown
 
@@ -133,19 +132,16 @@ def _head_term(word: str) -> str | None:
 def build_query(parsed: ParsedQuery, exp: Expansion, snap: Snapshot) -> wq.Query | None:
     subqueries: list[wq.Query] = []
     for group in exp.groups:
-        # fields add up for one term; a word's variants do not: the best one counts, plus a
-        # little for the rest, so a passage is not rewarded for ten compounds of one word
-        variants = []
-        for t, kind in group.items():
-            fields = [
-                wq.Term(f, t, boost=boost * KIND_BOOST[kind])
-                for f, boost in FIELD_BOOSTS.items()
-                if t in snap.field_terms[f]  # a term no passage has only slows the matcher
-            ]
-            if fields:
-                variants.append(wq.Or(fields))
-        if variants:
-            subqueries.append(wq.DisjunctionMax(variants, tiebreak=VARIANT_TIEBREAK))
+        # Whoosh's DisjunctionMax scores wrongly (a constant for every document), so a word's
+        # variants are summed; their boosts keep parts and compounds below the word itself.
+        terms = [
+            wq.Term(f, t, boost=boost * KIND_BOOST[kind])
+            for t, kind in group.items()
+            for f, boost in FIELD_BOOSTS.items()
+            if t in snap.field_terms[f]  # a term no passage has only slows the matcher down
+        ]
+        if terms:
+            subqueries.append(wq.Or(terms))
     # words typed next to each other and found next to each other count extra
     heads = [w for w in (_head_term(w) for w in parsed.words) if w]
     for a, b in zip(heads, heads[1:], strict=False):
@@ -179,10 +175,14 @@ def build_query(parsed: ParsedQuery, exp: Expansion, snap: Snapshot) -> wq.Query
 
 
 def rank(
-    snap: Snapshot, q: wq.Query, filter_q: wq.Query | None, limit: int
+    snap: Snapshot, q: wq.Query, filter_q: wq.Query | None, limit: int, *, count: bool = True
 ) -> tuple[list[tuple[int, float]], int]:
-    """(row, score) pairs, best first, and how many passages matched in all."""
+    """(row, score) pairs, best first, and how many passages matched in all.
+
+    Counting every match is a second pass over the postings as long as the ranking itself:
+    with ``count=False`` (the caller has no use for it) the count is the number of rows.
+    """
     s = snap.searcher()
     results = s.search(q, limit=limit, filter=filter_q)
-    rows = [(snap.row_of[hit["id"]], float(hit.score)) for hit in results]
-    return rows, len(results)
+    rows = [(snap.row_of_doc(docnum), float(score)) for score, docnum in results.top_n]
+    return rows, (len(results) if count else len(rows))
