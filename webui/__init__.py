@@ -38,6 +38,13 @@ DEFAULTS: dict[str, Any] = {
     "MAX_PARAM_LENGTH": 300,
     "DEFAULT_K": 10,
 }
+#: waitress's own limits for `serve` (its defaults buffer a body of up to 1 GB for a GET):
+#: a body is refused with 413 before the app runs; headers (the URL included) stay generous, so
+#: an over-long query still reaches the app and gets its friendly 400.
+WAITRESS_LIMITS = {
+    "max_request_body_size": DEFAULTS["MAX_CONTENT_LENGTH"],
+    "max_request_header_size": 256 * 1024,
+}
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -87,6 +94,9 @@ def _open_engine(app: Flask) -> Any:
     if app.config["INDEX_DIR"]:
         settings = settings.with_overrides(index_dir=Path(app.config["INDEX_DIR"]))
     engine = Engine.open(settings, with_model=app.config["WITH_MODEL"])
+    if app.config["WITH_MODEL"]:
+        # refuse an index whose vectors another model made, before serving a single answer
+        engine.check_model(engine.snapshot)
     if app.config["WARM_UP"]:
         # the model loads once, here, not on the first request; one search warms the caches
         mode = "hybrid" if app.config["WITH_MODEL"] else "keyword"

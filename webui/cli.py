@@ -20,7 +20,7 @@ def serve_cmd(ctx: click.Context, host: str, port: int, threads: int,
 
     from index.embed import ModelError
     from index.store import IndexNotReady
-    from webui import create_app
+    from webui import WAITRESS_LIMITS, create_app
 
     settings = settings_from(ctx, index_dir=index_dir)
     try:
@@ -31,7 +31,8 @@ def serve_cmd(ctx: click.Context, host: str, port: int, threads: int,
         raise click.ClickException(str(exc)) from None
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"budget-search: serving on http://{shown}:{port}/ (Ctrl-C stops)", err=True)
-    waitress.serve(app, host=host, port=port, threads=threads, ident="budget-search")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="budget-search",
+                   **WAITRESS_LIMITS)  # fmt: skip
 
 
 def main() -> None:
