@@ -23,7 +23,7 @@ from whoosh.analysis import Analyzer, Token
 from whoosh.lang import stemmer_for_language, stopwords_for_language
 
 #: Bump when analysis changes what is indexed: `budget-search index` then rebuilds fully.
-VERSION = "da-6"
+VERSION = "da-7"
 
 STOPWORDS: frozenset[str] = frozenset(stopwords_for_language("da")) | frozenset(
     # English function words, for questions asked in English ("how much is spent on IT?")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import json
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -22,8 +23,11 @@ import numpy as np
 from index import analysis, fulltext, store
 from index.analysis import Vocabulary
 from index.config import Settings
-from index.corpus import load_corpus
-from index.document import Passage
+from index.corpus import _is_companion, load_corpus, read_meta
+from index.document import DocumentError, Passage
+from index.parse import SUPPORTED_SUFFIXES
+
+STATS = "build.json"  # counts the manifest lacks, for the no-change fast path
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,14 @@ def build_index(
     """Build or refresh the index at settings.index_dir from settings.corpus_dir."""
     started = time.perf_counter()
     index_dir = settings.index_dir
+    if not full:
+        quick = _unchanged(settings)
+        if quick is not None:
+            manifest, gen, areas = quick
+            return BuildReport(
+                index_dir, gen, len(manifest.documents), areas, manifest.passages, 0,
+                manifest.passages, [], up_to_date=True, seconds=time.perf_counter() - started,
+            )  # fmt: skip
     report = load_corpus(settings.corpus_dir)
     skipped = [(str(s.path), s.reason) for s in report.skipped]
     for path, reason in skipped:
@@ -161,6 +173,7 @@ def build_index(
         )
         store.write_generation(gen, manifest, passages, vectors, words.listing())
         (gen / "keys.json").write_text("\n".join(keys), encoding="utf-8")
+        (gen / STATS).write_text(json.dumps({"areas": n_areas}), encoding="utf-8")
         store.publish(index_dir, gen)
         store.prune(index_dir)
     return BuildReport(
@@ -174,6 +187,44 @@ def build_index(
         skipped,
         seconds=time.perf_counter() - started,
     )
+
+
+def _unchanged(settings: Settings) -> tuple[store.Manifest, Path, int] | None:
+    """The current generation when the corpus is byte-for-byte what it indexed, checked
+    without parsing: the same document files (by load_corpus's rules), the same sha256 of
+    each, readable metadata beside each, the same model and formats, and nothing skipped
+    last time. None means "not sure": the full path (parse, then compare) decides.
+    """
+    previous = _previous(settings.index_dir)
+    if previous is None:
+        return None
+    manifest, gen = previous
+    if (
+        manifest.skipped
+        or manifest.model != settings.model
+        or manifest.format != store.FORMAT
+        or manifest.analysis != analysis.VERSION
+    ):
+        return None
+    try:
+        areas = int(json.loads((gen / STATS).read_text(encoding="utf-8"))["areas"])
+        corpus_dir = Path(settings.corpus_dir)
+        found: dict[str, str] = {}
+        for path in sorted(corpus_dir.rglob("*")):
+            rel = path.relative_to(corpus_dir)
+            if not path.is_file() or any(part.startswith(".") for part in rel.parts):
+                continue
+            if _is_companion(path):
+                continue
+            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                return None  # load_corpus would skip it: let the full path report it
+            meta = read_meta(path, corpus_dir)
+            if meta.id in found:
+                return None  # a .pdf beside its .txt
+            found[meta.id] = hashlib.sha256(path.read_bytes()).hexdigest()
+    except (OSError, ValueError, KeyError, TypeError, DocumentError):
+        return None
+    return (manifest, gen, areas) if found == manifest.documents else None
 
 
 def _previous(index_dir: Path) -> tuple[store.Manifest, Path] | None:

@@ -20,7 +20,8 @@ def schema(vocab: Vocabulary | None = None) -> fields.Schema:
     analyzer = DanishAnalyzer(vocab)
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
-        area=fields.TEXT(analyzer=analyzer, phrase=True),
+        # titles unsplit: "Borgerservice" is about citizen service, not about every "borger"
+        area=fields.TEXT(analyzer=DanishAnalyzer(None), phrase=True),
         heading=fields.TEXT(analyzer=analyzer, phrase=True),
         body=fields.TEXT(analyzer=analyzer, phrase=True),
         # exact-value filters

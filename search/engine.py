@@ -28,8 +28,6 @@ from search.snapshot import AreaSummary, Snapshot, load
 
 CANDIDATES = 100  # how deep each ranking goes before fusion and facets
 MAX_K = 100
-#: Hybrid weights: keyword evidence is precise, the model catches paraphrase and English.
-WEIGHTS = {"keyword": 1.0, "semantic": 1.0}
 ANSWER_KINDS = frozenset({"word", "join", "spelling", "part"})
 
 
@@ -121,37 +119,41 @@ class Engine:
             )  # fmt: skip
 
         rankings: list[list[tuple[int, float]]] = []
-        weights: list[float] = []
+        kw_rows: list[tuple[int, float]] = []
         total = 0
         if mode in ("keyword", "hybrid"):
             kq = keyword.build_query(parsed, exp, snap)
             if kq is None and parsed.empty:
                 kq = wq.Every()
             if kq is not None:
-                rows, total = keyword.rank(snap, kq, self._filter_query(filters), CANDIDATES)
+                # in hybrid mode with a semantic ranking the total is the fused count
+                count = mode == "keyword" or not parsed.text
+                rows, total = keyword.rank(
+                    snap, kq, self._filter_query(filters), CANDIDATES, count=count
+                )
+                kw_rows = rows
                 rankings.append(rows)
-                weights.append(WEIGHTS["keyword"])
         if mode in ("semantic", "hybrid") and parsed.text:
             self.check_model(snap)
             vec = self.encoder().encode_query(parsed.text)  # type: ignore[attr-defined]
             rows = semantic.candidates(semantic.top_k(snap.vectors, vec, CANDIDATES, mask))
             rankings.append(rows)
-            weights.append(WEIGHTS["semantic"])
             total = max(total, len(rows)) if mode == "hybrid" else len(rows)
 
         if mode == "hybrid" and len(rankings) == 2:
-            fused = fusion.rrf(rankings, weights)
+            fused = fusion.convex(rankings[0], rankings[1], fusion.ALPHA, fusion.SPAN)
             total = len(fused)
         else:
             fused = rankings[0] if rankings else []
-        keys = [(p.document, p.area) for p in snap.passages]
-        ranked = fusion.diversify(fused, keys)  # type: ignore[arg-type]
+        ranked = fusion.diversify(fused, snap.area_keys)  # type: ignore[arg-type]
         terms = exp.terms
         hits = [self._hit(snap, row, score, terms) for row, score in ranked[:k]]
         answer_terms = {t for g in exp.groups for t, kind in g.items() if kind in ANSWER_KINDS}
-        answer = find_answer(
-            answer_terms, self._answer_areas(snap, filters), hits[0].area if hits else None
-        )
+        # a budget question without a named area gets a card only when the words themselves
+        # point at the top area: never an amount on the model's guess alone
+        keyword_top = snap.passages[kw_rows[0][0]].area if kw_rows else None
+        top_area = hits[0].area if hits and hits[0].area == keyword_top else None
+        answer = find_answer(answer_terms, self._answer_areas(snap, filters), top_area)
         did_you_mean = None
         if exp.corrections:
             did_you_mean = q
@@ -193,7 +195,15 @@ class Engine:
         )  # fmt: skip
 
     def _answer_areas(self, snap: Snapshot, filters: Filters) -> list[AreaSummary]:
-        return [a for a in snap.areas if filters.area is None or a.area == filters.area]
+        """The areas the answer card may name: the first of each title is enough, since
+        find_answer scores titles only and takes the first of equals."""
+        firsts = snap._cache.get("answer_areas")
+        if firsts is None:
+            by_title: dict[str, AreaSummary] = {}
+            for a in snap.areas:
+                by_title.setdefault(a.area, a)
+            firsts = snap._cache["answer_areas"] = list(by_title.values())
+        return [a for a in firsts if filters.area is None or a.area == filters.area]
 
     def _resolve_filters(self, snap: Snapshot, parsed: ParsedQuery, given: Filters
                          ) -> tuple[Filters, str | None]:  # fmt: skip
@@ -230,14 +240,21 @@ class Engine:
         if not active:
             return None
         ok = np.ones(len(snap.passages), dtype=bool)
-        for i, p in enumerate(snap.passages):
-            for name in ("area", "section", "committee", "municipality", "document", "year"):
-                if name in active and getattr(p, name) != active[name]:
-                    ok[i] = False
-            if f.min_amount is not None and (p.amount_kr is None or p.amount_kr < f.min_amount):
-                ok[i] = False
-            if f.max_amount is not None and (p.amount_kr is None or p.amount_kr > f.max_amount):
-                ok[i] = False
+        for name in ("area", "section", "committee", "municipality", "document", "year"):
+            if name in active:
+                col, codes = snap.column(name)
+                code = codes.get(active[name])
+                if code is None:
+                    ok[:] = False
+                else:
+                    ok &= col == code
+        if f.min_amount is not None or f.max_amount is not None:
+            amounts, known = snap.amounts()
+            ok &= known
+            if f.min_amount is not None:
+                ok &= amounts >= f.min_amount
+            if f.max_amount is not None:
+                ok &= amounts <= f.max_amount
         return ok
 
     def _filter_query(self, f: Filters) -> wq.Query | None:

@@ -58,6 +58,9 @@ class Snapshot:
     areas: list[AreaSummary]
     _ix: object
     _local: threading.local = field(default_factory=threading.local)
+    #: whoosh document number -> row; None when they coincide (the build writes rows in order)
+    doc_rows: np.ndarray | None = None
+    _cache: dict = field(default_factory=dict)  # per-generation derived data, built on first use
 
     def searcher(self) -> WhooshSearcher:
         """A Whoosh searcher for this thread (Whoosh searchers are not shared across threads)."""
@@ -85,7 +88,42 @@ class Snapshot:
         return out
 
     def values(self, attr: str) -> list:
-        return sorted({getattr(p, attr) for p in self.passages}, key=str)
+        key = ("values", attr)
+        if key not in self._cache:
+            self._cache[key] = sorted({getattr(p, attr) for p in self.passages}, key=str)
+        return list(self._cache[key])
+
+    def row_of_doc(self, docnum: int) -> int:
+        return docnum if self.doc_rows is None else int(self.doc_rows[docnum])
+
+    @property
+    def area_keys(self) -> list[tuple[str, str]]:
+        """(document, area) per row: what diversification groups by."""
+        if "area_keys" not in self._cache:
+            self._cache["area_keys"] = [(p.document, p.area) for p in self.passages]
+        return self._cache["area_keys"]
+
+    def column(self, attr: str) -> tuple[np.ndarray, dict]:
+        """One metadata attribute as an int32 code per row, and its value -> code map: filter
+        masks become numpy comparisons instead of a Python loop over every passage."""
+        key = ("column", attr)
+        if key not in self._cache:
+            codes: dict = {}
+            col = np.fromiter(
+                (codes.setdefault(getattr(p, attr), len(codes)) for p in self.passages),
+                dtype=np.int32,
+                count=len(self.passages),
+            )
+            self._cache[key] = (col, codes)
+        return self._cache[key]
+
+    def amounts(self) -> tuple[np.ndarray, np.ndarray]:
+        """(amount_kr as int64 with 0 where unknown, whether it is known) per row."""
+        if "amounts" not in self._cache:
+            known = np.array([p.amount_kr is not None for p in self.passages], dtype=bool)
+            values = np.array([p.amount_kr or 0 for p in self.passages], dtype=np.int64)
+            self._cache["amounts"] = (values, known)
+        return self._cache["amounts"]
 
 
 def load(index_dir: Path) -> Snapshot:
@@ -120,6 +158,10 @@ def load(index_dir: Path) -> Snapshot:
         raise store.IndexNotReady(
             f"full-text index at {gen} holds {count} passages, expected {len(passages)}"
         )
+    try:
+        doc_rows = _doc_rows(ix, ids)
+    except Exception as exc:
+        raise store.IndexNotReady(f"full-text index at {gen} is unreadable ({exc})") from None
     return Snapshot(
         path=gen,
         manifest=manifest,
@@ -133,7 +175,28 @@ def load(index_dir: Path) -> Snapshot:
         row_of={pid: i for i, pid in enumerate(ids)},
         areas=_areas(passages),
         _ix=ix,
+        doc_rows=doc_rows,
     )
+
+
+def _doc_rows(ix: object, ids: list[str]) -> np.ndarray | None:
+    """Map whoosh document numbers to rows, so ranking needs no stored-field reads per hit.
+
+    The build adds passages in row order to one segment, so docnum == row; that is checked on a
+    sample (ends included), and only an index written otherwise pays for the full map.
+    """
+    n = len(ids)
+    if n == 0:
+        return None
+    with ix.searcher() as s:  # type: ignore[attr-defined]
+        sample = sorted({0, n - 1, *range(0, n, max(1, n // 64))})
+        if s.doc_count_all() == n and all(s.stored_fields(i).get("id") == ids[i] for i in sample):
+            return None
+        row_of = {pid: i for i, pid in enumerate(ids)}
+        rows = np.full(s.doc_count_all(), -1, dtype=np.int64)
+        for docnum, stored in s.iter_docs():
+            rows[docnum] = row_of.get(stored.get("id"), -1)
+        return rows
 
 
 def _areas(passages: list[Passage]) -> list[AreaSummary]:
