@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import threading
@@ -42,6 +43,7 @@ class Engine:
         self._encoder_factory = encoder_factory
         self._encoder: object | None = None
         self._lock = threading.Lock()
+        self._pin: Snapshot | None = None
         self._snapshot: Snapshot = load(index_dir)
         self._target = os.path.realpath(index_dir / store.CURRENT)
 
@@ -58,9 +60,19 @@ class Engine:
 
     # -- index and model --------------------------------------------------------------------
 
+    def pinned(self) -> Engine:
+        """A view of this engine held to the current generation: every call on it (a web
+        request's search, areas and passages) reads the same index, even across a swap."""
+        view = copy.copy(self)
+        view._pin = self.snapshot
+        view.encoder = self.encoder  # type: ignore[method-assign]  # load the model once
+        return view
+
     @property
     def snapshot(self) -> Snapshot:
         """The current generation; a rebuild that swapped `current` is picked up here."""
+        if self._pin is not None:
+            return self._pin
         target = os.path.realpath(self.index_dir / store.CURRENT)
         if target != self._target:
             with self._lock:

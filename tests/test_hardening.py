@@ -430,6 +430,9 @@ def test_security_headers_on_redirects_and_500(app: Any, engine: Engine) -> None
         def __getattr__(self, name: str) -> Any:
             return getattr(engine, name)
 
+        def pinned(self) -> Any:
+            return self
+
         def search(self, *a: object, **k: object) -> None:
             raise RuntimeError("secret internals at /srv/budget")
 

@@ -356,6 +356,9 @@ def test_unexpected_errors_are_friendly(engine) -> None:
         def __getattr__(self, name):
             return getattr(engine, name)
 
+        def pinned(self):
+            return self
+
         def search(self, *a, **k):
             raise RuntimeError("secret internals")
 

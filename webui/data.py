@@ -33,9 +33,12 @@ NO_SECTION = "Indledning"
 
 
 def engine() -> Any:
+    """The engine pinned to one index generation for the whole request."""
     from webui import get_engine
 
-    return get_engine()
+    if "engine" not in g:
+        g.engine = get_engine().pinned()
+    return g.engine
 
 
 # -- search -------------------------------------------------------------------------------
