@@ -136,19 +136,32 @@ def build_index(
                 seconds=time.perf_counter() - started,
             )
 
-        encoder = encoder_factory()
-        model_id: str = encoder.model_id  # type: ignore[attr-defined]
+        # The model loads only when something needs embedding: vectors are keyed by model id
+        # and text, so a re-index that reuses them all never pays for loading it.
+        encoder = None
+        same_model = previous is not None and previous[0].model == settings.model
+        model_id: str = previous[0].model_id if same_model else ""  # type: ignore[index]
+        if not model_id:
+            encoder = encoder_factory()
+            model_id = encoder.model_id  # type: ignore[attr-defined]
         texts = [embed_text(p) for p in passages]
         keys = [text_key(model_id, t) for t in texts]
         cache = _reusable_vectors(previous, model_id)
-        vectors = np.zeros((len(passages), encoder.dim), dtype=np.float32)  # type: ignore[attr-defined]
         todo = [i for i, k in enumerate(keys) if k not in cache]
+        if todo and encoder is None:
+            encoder = encoder_factory()
+            if encoder.model_id != model_id:  # type: ignore[attr-defined]
+                model_id = encoder.model_id  # type: ignore[attr-defined]
+                keys = [text_key(model_id, t) for t in texts]
+                cache, todo = {}, list(range(len(passages)))
+        dim = encoder.dim if encoder is not None else previous[0].dim  # type: ignore[attr-defined,index]
+        vectors = np.zeros((len(passages), dim), dtype=np.float32)
         for i, k in enumerate(keys):
             if k in cache:
                 vectors[i] = cache[k]
         if todo:
             log(f"embedding {len(todo)} passages with {model_id}")
-            vectors[todo] = encoder.encode_passages(  # type: ignore[attr-defined]
+            vectors[todo] = encoder.encode_passages(  # type: ignore[union-attr]
                 [texts[i] for i in todo], progress=progress
             )
 

@@ -65,7 +65,11 @@ index_dir_option = click.option(
     help="Folder of documents with .toml metadata (default: corpus/).",
 )
 @index_dir_option
-@click.option("--full", is_flag=True, help="Rebuild everything, reusing nothing.")
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Rebuild even when nothing changed (vectors of unchanged text are still reused).",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.pass_context
 def index_cmd(ctx: click.Context, corpus_dir: str | None, index_dir: str | None, full: bool,
