@@ -148,7 +148,8 @@ class Engine:
         if mode in ("semantic", "hybrid") and parsed.text:
             self.check_model(snap)
             vec = self.encoder().encode_query(parsed.text)  # type: ignore[attr-defined]
-            rows = semantic.candidates(semantic.top_k(snap.vectors, vec, CANDIDATES, mask))
+            ranked_rows = semantic.top_k(snap.vectors, vec, CANDIDATES, mask, snap.hubness)
+            rows = semantic.candidates(ranked_rows)
             rankings.append(rows)
             total = max(total, len(rows)) if mode == "hybrid" else len(rows)
 

@@ -4,10 +4,27 @@ from __future__ import annotations
 
 import numpy as np
 
+#: How much a passage's closeness to the corpus centroid counts against it. Generic passages
+#: (the budget boilerplate every area repeats) sit near the centroid and otherwise come first
+#: for every vague or English query: hubness. Chosen on judged queries: 0.2-0.3 lifts
+#: semantic nDCG@10 by 0.01-0.015 on both sets, 0.5 starts to hurt.
+HUB_PENALTY = 0.25
 
-def top_k(vectors: np.ndarray, query: np.ndarray, k: int, mask: np.ndarray | None = None
-          ) -> list[tuple[int, float]]:  # fmt: skip
+
+def hubness(vectors: np.ndarray) -> np.ndarray:
+    """Each passage's cosine to the corpus centroid, scaled by HUB_PENALTY."""
+    if len(vectors) == 0:
+        return np.zeros(0, dtype=np.float32)
+    centroid = vectors.mean(axis=0)
+    centroid /= np.linalg.norm(centroid) or 1.0
+    return (HUB_PENALTY * (vectors @ centroid)).astype(np.float32)
+
+
+def top_k(vectors: np.ndarray, query: np.ndarray, k: int, mask: np.ndarray | None = None,
+          penalty: np.ndarray | None = None) -> list[tuple[int, float]]:  # fmt: skip
     scores = vectors @ query
+    if penalty is not None:
+        scores = scores - penalty
     if mask is not None:
         scores = np.where(mask, scores, -np.inf)
         k = min(k, int(mask.sum()))

@@ -17,6 +17,7 @@ from whoosh.searching import Searcher as WhooshSearcher
 from index import fulltext, store
 from index.analysis import Vocabulary
 from index.document import Passage
+from search import semantic
 from search.spelling import Speller
 
 
@@ -49,6 +50,7 @@ class Snapshot:
     manifest: store.Manifest
     passages: list[Passage]
     vectors: np.ndarray
+    hubness: np.ndarray  # per passage, subtracted from its semantic score
     vocab: Vocabulary
     speller: Speller
     lexicon: list[str]  # body terms, sorted
@@ -167,6 +169,7 @@ def load(index_dir: Path) -> Snapshot:
         manifest=manifest,
         passages=passages,
         vectors=vectors,
+        hubness=semantic.hubness(vectors),
         vocab=Vocabulary(words),
         speller=Speller(words),
         lexicon=lexicon,
