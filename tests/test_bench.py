@@ -1,0 +1,58 @@
+"""Smoke tests of the benchmark scripts (bench/): deterministic corpus, command finishes.
+
+No timing is asserted: the figures belong in BENCHMARKS.md, not in a pass/fail.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bench.synth import generate
+from index.corpus import load_corpus
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_generator_is_deterministic_and_parses(tmp_path: Path) -> None:
+    a = generate(tmp_path / "a", 150, seed=3)
+    b = generate(tmp_path / "b", 150, seed=3)
+    assert a.passages >= 150 and a.documents >= 2
+    assert (a.documents, a.passages) == (b.documents, b.passages)
+    assert _digest(tmp_path / "a") == _digest(tmp_path / "b")
+    assert _digest(tmp_path / "a") != _digest(generate(tmp_path / "c", 150, seed=4).out_dir)
+
+    report = load_corpus(tmp_path / "a")
+    assert not report.skipped
+    assert len(report.documents) == a.documents
+    parsed = sum(len(d.passages) for d in report.documents)
+    assert abs(parsed - a.passages) <= 0.05 * a.passages  # the parser may merge a few
+    metas = {(d.meta.municipality, d.meta.committee, d.meta.year) for d in report.documents}
+    assert len(metas) == a.documents  # every document is its own municipality/committee/year
+
+
+@pytest.mark.slow
+def test_bench_command_prints_a_table(tmp_path: Path, base_settings) -> None:
+    from index.embed import provision_model
+    from webui.cli import cli
+
+    provision_model(base_settings, quiet=True)
+    out = tmp_path / "bench.json"
+    result = CliRunner().invoke(
+        cli,
+        ["bench", "--sizes", "60", "--queries", "3", "--skip-seed", "--skip-http",
+         "--real-embed-max", "0", "--out", str(out), "--work", str(tmp_path / "work")],
+        env={"BUDGET_SEARCH_HOME": str(base_settings.data_dir)},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "| passages |" in result.output and "synthesised" in result.output
+    assert out.is_file()
