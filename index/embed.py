@@ -13,6 +13,7 @@ are encoded in float32 with PyTorch.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -344,22 +345,36 @@ class Encoder:
         query_prompt: str,
         passage_prompt: str,
         onnx_query: _OnnxQueryEncoder | None = None,
+        dim: int | None = None,
     ) -> None:
-        self.model = model
+        """`model` is a SentenceTransformer, or a function that loads one: with an ONNX query
+        encoder and a known `dim`, the torch model (0.5 GB) loads only when passages are
+        embedded, so a server that only answers queries never holds it."""
+        self._model = None if callable(model) and not hasattr(model, "encode") else model
+        self._loader = model if self._model is None else None
         self.model_id = model_id
         self.query_prompt = query_prompt
         self.passage_prompt = passage_prompt
         self.query_backend = "onnx-int8" if onnx_query is not None else "torch"
         self._onnx = onnx_query
-        get_dim = getattr(model, "get_embedding_dimension", None)
-        if get_dim is None:  # sentence-transformers < 6
-            get_dim = model.get_sentence_embedding_dimension
-        dim = get_dim()
-        if dim is None:
-            dim = int(self._torch_encode(["x"], query_prompt).shape[1])
-        self.dim = int(dim)
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
+        if dim is None or onnx_query is None:
+            get_dim = getattr(self.model, "get_embedding_dimension", None)
+            if get_dim is None:  # sentence-transformers < 6
+                get_dim = self.model.get_sentence_embedding_dimension
+            dim = get_dim()
+            if dim is None:
+                dim = int(self._torch_encode(["x"], query_prompt).shape[1])
+        self.dim = int(dim)
+
+    @property
+    def model(self):
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    self._model = self._loader()  # type: ignore[misc]
+        return self._model
 
     def __repr__(self) -> str:
         return f"Encoder({self.model_id!r}, dim={self.dim}, queries={self.query_backend})"
@@ -450,7 +465,6 @@ def _make_encoder(settings: Settings, query_backend: str) -> Encoder:
             f"model not found at {model_dir}; run `budget-search index` (or make setup) to "
             "provision it"
         )
-    model = _load_st(str(model_dir))
     onnx = None
     onnx_info = manifest.get("onnx_query")
     if query_backend in ("auto", "onnx") and onnx_info:
@@ -462,8 +476,10 @@ def _make_encoder(settings: Settings, query_backend: str) -> Encoder:
             onnx = None
     if query_backend == "onnx" and onnx is None:
         raise ModelError(f"no verified ONNX query encoder in {model_dir}; re-run provisioning")
+    config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
     return Encoder(
-        model,
+        functools.partial(_load_st, str(model_dir)),
+        dim=int(config["hidden_size"]),
         model_id=manifest.get("model_id", default_model_id()),
         query_prompt=e5convert.QUERY_PROMPT,
         passage_prompt=e5convert.PASSAGE_PROMPT,
