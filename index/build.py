@@ -8,6 +8,7 @@ re-embeds only its own passages. An unchanged corpus with the same model is a no
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import hashlib
 import json
@@ -24,7 +25,7 @@ from index import analysis, fulltext, store
 from index.analysis import Vocabulary
 from index.config import Settings
 from index.corpus import _is_companion, load_corpus, read_meta
-from index.document import DocumentError, Passage
+from index.document import DocumentError, DocumentMeta, Passage
 from index.parse import SUPPORTED_SUFFIXES
 
 STATS = "build.json"  # counts the manifest lacks, for the no-change fast path
@@ -63,6 +64,13 @@ def embed_text(p: Passage) -> str:
     """What the model sees: the passage with the area and section that give it its meaning."""
     where = " – ".join(x for x in (p.area, p.section, p.subsection) if x)
     return f"{where}: {p.text}"
+
+
+def fingerprint(source_sha256: str, meta: DocumentMeta) -> str:
+    """What makes a document's passages what they are: its bytes and its metadata (a corrected
+    year or committee in the .toml must reach the index too)."""
+    blob = json.dumps([source_sha256, dataclasses.asdict(meta)], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()
 
 
 def text_key(model_id: str, text: str) -> str:
@@ -109,7 +117,7 @@ def build_index(
     docs = report.documents
     if not docs:
         raise BuildError(f"no documents could be indexed from {settings.corpus_dir}")
-    checksums = {d.meta.id: d.checksum for d in docs}
+    checksums = {d.meta.id: fingerprint(d.checksum, d.meta) for d in docs}
     passages = [p for d in docs for p in d.passages]
     n_areas = sum(len(d.areas) for d in docs)
 
@@ -234,7 +242,7 @@ def _unchanged(settings: Settings) -> tuple[store.Manifest, Path, int] | None:
             meta = read_meta(path, corpus_dir)
             if meta.id in found:
                 return None  # a .pdf beside its .txt
-            found[meta.id] = hashlib.sha256(path.read_bytes()).hexdigest()
+            found[meta.id] = fingerprint(hashlib.sha256(path.read_bytes()).hexdigest(), meta)
     except (OSError, ValueError, KeyError, TypeError, DocumentError):
         return None
     return (manifest, gen, areas) if found == manifest.documents else None

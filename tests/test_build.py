@@ -166,3 +166,12 @@ def test_cli_missing_index_exits_2_with_hint(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "budget-search index" in result.output
     assert "Traceback" not in result.output
+
+
+def test_metadata_change_alone_reindexes(workspace, encoder) -> None:
+    toml = workspace.corpus_dir / "kalundborg" / "2024" / "oekonomiudvalget.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("2024", "2023"), encoding="utf-8")
+    counting = CountingEncoder(encoder)
+    report = build_index(workspace, encoder_factory=lambda: counting, progress=False)
+    assert not report.up_to_date and counting.embedded == 0  # same texts, same vectors
+    assert {p.year for p in load(workspace.index_dir).passages} == {2023}
