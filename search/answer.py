@@ -27,30 +27,29 @@ def _title_terms(title: str) -> frozenset[str]:
     return frozenset(terms - GENERIC) or frozenset(terms)
 
 
-def find_answer(query_terms: set[str], areas: list[AreaSummary], top_area: str | None
-                ) -> Answer | None:  # fmt: skip
-    """The area the query names (all its distinctive title words present), else, for a budget
-    question, the best-ranked area."""
-    if not areas or not query_terms:
+def find_answer(query_terms: set[str], titles: list[str], top_area: str | None
+                ) -> tuple[str, str] | None:  # fmt: skip
+    """(area title, reason): the area the query names (all its distinctive title words
+    present), else, for a budget question, the best-ranked area. Titles only: which document's
+    area of that name to show is the caller's choice."""
+    if not titles or not query_terms:
         return None
-    df = Counter(t for a in {x.area for x in areas} for t in _title_terms(a))
-    best: tuple[float, AreaSummary] | None = None
-    for a in areas:
-        title = _title_terms(a.area)
+    df = Counter(t for title in set(titles) for t in _title_terms(title))
+    best: tuple[float, str] | None = None
+    for name in titles:
+        title = _title_terms(name)
         hit = title & query_terms
         # named: every title word, or one word no other area's title has ("brandvæsen")
         if hit and (hit == title or any(df[t] == 1 for t in hit)):
             score = len(hit) / len(title) + sum(1 / df[t] for t in hit)
             if best is None or score > best[0]:
-                best = (score, a)
+                best = (score, name)
     if best is not None:
-        return _answer(best[1], "named")
-    if query_terms & BUDGET_WORDS and top_area is not None:
-        for a in areas:
-            if a.area == top_area:
-                return _answer(a, "budget")
+        return best[1], "named"
+    if query_terms & BUDGET_WORDS and top_area is not None and top_area in titles:
+        return top_area, "budget"
     return None
 
 
-def _answer(a: AreaSummary, reason: str) -> Answer:
+def to_answer(a: AreaSummary, reason: str) -> Answer:
     return Answer(a.area, a.amount_kr, a.document, a.municipality, a.committee, a.year, reason)

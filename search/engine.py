@@ -20,13 +20,15 @@ from whoosh import query as wq
 from index import store
 from index.config import Settings
 from search import fusion, keyword, semantic
-from search.answer import find_answer
+from search.answer import find_answer, to_answer
 from search.facets import facet_counts
 from search.highlight import highlight
 from search.query import ParsedQuery, parse
-from search.results import MODES, Filters, Hit, SearchError, SearchResponse
+from search.results import MODES, Answer, Filters, Hit, SearchError, SearchResponse
 from search.snapshot import AreaSummary, Snapshot, load
 
+YEARS = (1000, 9999)
+AMOUNT_LIMIT = 2**62
 CANDIDATES = 100  # how deep each ranking goes before fusion and facets
 MAX_K = 100
 ANSWER_KINDS = frozenset({"word", "join", "spelling", "part"})
@@ -166,7 +168,8 @@ class Engine:
         # point at the top area: never an amount on the model's guess alone
         keyword_top = snap.passages[kw_rows[0][0]].area if kw_rows else None
         top_area = hits[0].area if hits and hits[0].area == keyword_top else None
-        answer = find_answer(answer_terms, self._answer_areas(snap, filters), top_area)
+        named = find_answer(answer_terms, self._answer_titles(snap, filters), top_area)
+        answer = self._answer(snap, named, hits, filters) if named else None
         did_you_mean = None
         if exp.corrections:
             did_you_mean = q
@@ -207,16 +210,28 @@ class Engine:
             score=round(score, 6), line_start=p.line_start, line_end=p.line_end, page=p.page,
         )  # fmt: skip
 
-    def _answer_areas(self, snap: Snapshot, filters: Filters) -> list[AreaSummary]:
-        """The areas the answer card may name: the first of each title is enough, since
-        find_answer scores titles only and takes the first of equals."""
-        firsts = snap._cache.get("answer_areas")
-        if firsts is None:
-            by_title: dict[str, AreaSummary] = {}
-            for a in snap.areas:
-                by_title.setdefault(a.area, a)
-            firsts = snap._cache["answer_areas"] = list(by_title.values())
-        return [a for a in firsts if filters.area is None or a.area == filters.area]
+    def _answer_titles(self, snap: Snapshot, filters: Filters) -> list[str]:
+        titles = snap._cache.get("area_titles")
+        if titles is None:
+            titles = snap._cache["area_titles"] = list(dict.fromkeys(a.area for a in snap.areas))
+        return [t for t in titles if filters.area is None or t == filters.area]
+
+    def _answer(self, snap: Snapshot, named: tuple[str, str], hits: list[Hit],
+                filters: Filters) -> Answer | None:  # fmt: skip
+        """The area of that title to show: the one the results lead with, else the first
+        that the filters allow (several municipalities and years share area names)."""
+        title, reason = named
+        candidates = [
+            a for a in snap.areas
+            if a.area == title
+            and all(getattr(a, f) == v for f, v in filters.active().items()
+                    if f in ("committee", "year", "municipality", "document"))
+        ]  # fmt: skip
+        by_document = {a.document: a for a in candidates}
+        for h in hits:
+            if h.area == title and h.document in by_document:
+                return to_answer(by_document[h.document], reason)
+        return to_answer(candidates[0], reason) if candidates else None
 
     def _resolve_filters(self, snap: Snapshot, parsed: ParsedQuery, given: Filters
                          ) -> tuple[Filters, str | None]:  # fmt: skip
@@ -239,13 +254,17 @@ class Engine:
         for name in ("year", "min_amount", "max_amount"):
             if name in values:
                 number = _whole_number(values[name])
+                if number is not None and name == "year" and not YEARS[0] <= number <= YEARS[1]:
+                    number = None  # no budget year; and Whoosh's year field is 32-bit
+                elif number is not None:  # amounts: keep within the 64-bit field
+                    number = max(-AMOUNT_LIMIT, min(AMOUNT_LIMIT, number))
                 if number is not None:
                     values[name] = number
                 elif name in given.active():
                     bad = values[name]
-                    raise SearchError(f"{name} skal være et helt tal, ikke {bad!r}.")
+                    raise SearchError(f"{name} skal være et gyldigt helt tal, ikke {bad!r}.")
                 else:  # typed in the query box: drop it and say so, never fail
-                    message = f"{name}:{values.pop(name)} er ikke et helt tal og blev ignoreret."
+                    message = f"{name}:{values.pop(name)} er ikke et gyldigt tal og blev ignoreret."
         return Filters(**values), message
 
     def _mask(self, snap: Snapshot, f: Filters) -> np.ndarray | None:

@@ -14,6 +14,7 @@ from index import store
 from index.build import BuildError, build_index
 from search.cli import cli
 from search.engine import Engine
+from search.results import Filters
 from search.snapshot import load
 
 META = """title = "Bemærkninger - Økonomiudvalget"
@@ -175,3 +176,16 @@ def test_metadata_change_alone_reindexes(workspace, encoder) -> None:
     report = build_index(workspace, encoder_factory=lambda: counting, progress=False)
     assert not report.up_to_date and counting.embedded == 0  # same texts, same vectors
     assert {p.year for p in load(workspace.index_dir).passages} == {2023}
+
+
+def test_answer_card_follows_the_results_document(workspace, encoder, seed_path) -> None:
+    # two documents share every area title; the card must show the amount of the one asked for
+    add_document(workspace, seed_path, 2025,
+                 lambda t: t.replace("13.725.000 kr.", "14.000.000 kr."))  # fmt: skip
+    build_index(workspace, encoder_factory=lambda: encoder, progress=False)
+    engine = Engine(workspace.index_dir, lambda: encoder)
+    for year, amount in ((2025, 14_000_000), (2024, 13_725_000)):
+        resp = engine.search("Hvad koster brandvæsenet?", filters=Filters(year=year))
+        assert resp.answer is not None
+        assert (resp.answer.year, resp.answer.amount_kr) == (year, amount)
+        assert resp.results[0].document == resp.answer.document
