@@ -24,7 +24,7 @@ import numpy as np
 from index import analysis, fulltext, store
 from index.analysis import Vocabulary
 from index.config import Settings
-from index.corpus import _is_companion, load_corpus, read_meta
+from index.corpus import _is_companion, load_corpus, plural, read_meta
 from index.document import DocumentError, DocumentMeta, Passage
 from index.parse import SUPPORTED_SUFFIXES
 
@@ -49,7 +49,8 @@ class BuildReport:
             head = f"index is up to date ({self.passages} passages)"
         else:
             head = (
-                f"indexed {self.documents} documents, {self.areas} areas, {self.passages} passages"
+                f"indexed {plural(self.documents, 'document')}, {plural(self.areas, 'area')}, "
+                f"{plural(self.passages, 'passage')}"
                 f" ({self.embedded} embedded, {self.reused} reused) in {self.seconds:.1f} s"
             )
         lines = [head] + [f"skipped {path}: {reason}" for path, reason in self.skipped]

@@ -19,6 +19,10 @@ COMPANION_SUFFIXES = (".toml", ".md")
 META_FIELDS = ("title", "municipality", "committee", "year")
 
 
+def plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 @dataclass(frozen=True)
 class Skipped:
     path: str
@@ -34,7 +38,9 @@ class CorpusReport:
         """One line for logs and the CLI: what was loaded and what was not."""
         areas = sum(len(d.areas) for d in self.documents)
         passages = sum(len(d.passages) for d in self.documents)
-        text = f"{len(self.documents)} documents, {areas} areas, {passages} passages"
+        text = f"{plural(len(self.documents), 'document')}, {plural(areas, 'area')}, " + plural(
+            passages, "passage"
+        )
         if self.skipped:
             listed = "; ".join(f"{s.path} ({s.reason})" for s in self.skipped)
             text += f"; skipped {len(self.skipped)}: {listed}"

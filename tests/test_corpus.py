@@ -67,7 +67,7 @@ def test_bad_files_are_skipped_with_reasons_and_good_ones_still_load(corpus: Pat
         Skipped(str(corpus / "x.bin"), "unsupported extension"),
     ]
     summary = report.summary()
-    assert summary.startswith("1 documents, 17 areas, ")
+    assert summary.startswith("1 document, 17 areas, ")
     assert f"; skipped 4: {binary} (line 2: binary file (NUL byte), not text); " in summary
     assert summary.endswith(f"{corpus / 'x.bin'} (unsupported extension)")
 
