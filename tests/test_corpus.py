@@ -41,7 +41,7 @@ def test_seed_corpus_loads(corpus: Path) -> None:
         2024,
     )
     assert len(doc.areas) == 17
-    assert report.summary() == f"1 documents, 17 areas, {len(doc.passages)} passages"
+    assert report.summary() == f"1 document, 17 areas, {len(doc.passages)} passages"
 
 
 def test_bad_files_are_skipped_with_reasons_and_good_ones_still_load(corpus: Path) -> None:
