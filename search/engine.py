@@ -143,7 +143,7 @@ class Engine:
                 # in hybrid mode with a semantic ranking the total is the fused count
                 count = mode == "keyword" or not parsed.text
                 rows, total = keyword.rank(
-                    snap, kq, self._filter_query(filters), CANDIDATES, count=count
+                    snap, kq, self._filter_query(filters), CANDIDATES, count=count, mask=mask
                 )
                 kw_rows = rows
                 rankings.append(rows)

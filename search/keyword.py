@@ -7,8 +7,10 @@ when the corpus does not know the word at all.
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass, field
 
+import numpy as np
 from whoosh import query as wq
 
 from index.analysis import (
@@ -21,7 +23,7 @@ from index.analysis import (
     term_forms,
 )
 from index.fulltext import FIELD_BOOSTS
-from search import glossary
+from search import glossary, sparse
 from search.query import ParsedQuery
 from search.snapshot import Snapshot
 
@@ -175,9 +177,33 @@ def build_query(parsed: ParsedQuery, exp: Expansion, snap: Snapshot) -> wq.Query
 
 
 def rank(
-    snap: Snapshot, q: wq.Query, filter_q: wq.Query | None, limit: int, *, count: bool = True
+    snap: Snapshot,
+    q: wq.Query,
+    filter_q: wq.Query | None,
+    limit: int,
+    *,
+    count: bool = True,
+    mask: np.ndarray | None = None,
+    fast: bool = True,
 ) -> tuple[list[tuple[int, float]], int]:
     """(row, score) pairs, best first, and how many passages matched in all.
+
+    Queries of terms and short phrases (what `build_query` makes of plain words) are scored
+    from the snapshot's sparse BM25F matrix, with the same scores and order as Whoosh; the rest
+    (prefixes, exclusions, match-all) go to Whoosh. `mask` (per row) must be the filter that
+    `filter_q` expresses; without it a filtered query goes to Whoosh.
+    """
+    if fast and snap.sparse is not None and (filter_q is None or mask is not None):
+        p = plan(q, snap.sparse.columns)
+        if p is not None:
+            return rank_sparse(snap, p, limit, mask)
+    return rank_whoosh(snap, q, filter_q, limit, count=count)
+
+
+def rank_whoosh(
+    snap: Snapshot, q: wq.Query, filter_q: wq.Query | None, limit: int, *, count: bool = True
+) -> tuple[list[tuple[int, float]], int]:
+    """Whoosh's own ranking: the reference the sparse path matches, and the fallback.
 
     Counting every match is a second pass over the postings as long as the ranking itself:
     with ``count=False`` (the caller has no use for it) the count is the number of rows.
@@ -186,3 +212,100 @@ def rank(
     results = s.search(q, limit=limit, filter=filter_q)
     rows = [(snap.row_of_doc(docnum), float(score)) for score, docnum in results.top_n]
     return rows, (len(results) if count else len(rows))
+
+
+@dataclass
+class Plan:
+    """A query as sums of sparse columns: boosted terms, and boosted phrases (slop 1)."""
+
+    terms: list[tuple[str, str, float]]
+    phrases: list[tuple[str, tuple[str, ...], float]]
+
+
+def plan(q: wq.Query, columns: Container[tuple[str, str]] | None = None) -> Plan | None:
+    """The query as a Plan when it is an Or-tree of Terms and Phrases, else None.
+
+    Whoosh searches the query as given (not normalised), so every leaf counts, duplicates
+    included. A phrase must share a term with the query in its field, so that the documents it
+    matches are already among those the terms match (the total stays a count of nonzero rows).
+    """
+    p = Plan([], [])
+    stack = [q]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, wq.Or) and node.boost == 1.0 and not node.scale:
+            stack.extend(node.subqueries)
+        elif type(node) is wq.Term and isinstance(node.text, str):
+            p.terms.append((node.fieldname, node.text, float(node.boost)))
+        elif type(node) is wq.Phrase and node.slop == 1 and len(node.words) > 1:
+            p.phrases.append((node.fieldname, tuple(node.words), float(node.boost)))
+        else:
+            return None
+    if columns is not None:  # a phrase with a word its field lacks matches nothing
+        p.phrases = [ph for ph in p.phrases if all((ph[0], w) in columns for w in ph[1])]
+    fields_terms = {(f, t) for f, t, _ in p.terms}
+    for f, words, _ in p.phrases:
+        if not any((f, w) in fields_terms for w in words):
+            return None
+    return p
+
+
+def rank_sparse(
+    snap: Snapshot, p: Plan, limit: int, mask: np.ndarray | None = None
+) -> tuple[list[tuple[int, float]], int]:
+    """Rank a Plan from the sparse matrix; same rows, scores and order as Whoosh's search.
+
+    Term scores are one bincount. A phrase adds boost x (its words' scores) where it occurs;
+    which documents it occurs in needs positions, so only documents that could still reach the
+    top `limit` are checked with Whoosh's postings: a document whose term score plus every
+    phrase bonus it might get stays below the limit-th best term score cannot get there.
+    """
+    sx = snap.sparse
+    assert sx is not None
+    scores = sx.scores(p.terms)
+    if mask is not None:
+        allowed = mask if snap.doc_rows is None else _doc_mask(mask, snap.doc_rows)
+        scores[~allowed] = 0.0
+    matched = np.flatnonzero(scores > 0)
+    total = len(matched)
+    if p.phrases and total:
+        kth = _kth_largest(scores[matched], limit) if total > limit else 0.0
+        bonuses = []
+        potential = np.zeros_like(scores)
+        for field, words, boost in p.phrases:
+            docs = sx.docs_with_all(field, words)
+            docs = docs[scores[docs] > 0]  # filtered out, or (not possible here) unmatched
+            bonus = boost * sum(sx.values_at(field, w, docs) for w in words)
+            potential[docs] += bonus
+            bonuses.append((field, words, docs, bonus))
+        need = (potential > 0) & (scores + potential >= kth)
+        reader = snap.searcher().reader()
+        for field, words, docs, bonus in bonuses:
+            check = need[docs]
+            if check.any():
+                hit = sparse.phrase_matches(reader, field, words, docs[check])
+                scores[docs[check][hit]] += bonus[check][hit]
+    top = _top(scores, matched, limit)
+    rows = [(snap.row_of_doc(int(d)), float(scores[d])) for d in top]
+    return rows, total
+
+
+def _doc_mask(mask: np.ndarray, doc_rows: np.ndarray) -> np.ndarray:
+    """A per-row mask as a per-docnum one (docnums without a row are never allowed)."""
+    ok = doc_rows >= 0
+    out = np.zeros(len(doc_rows), dtype=bool)
+    out[ok] = mask[doc_rows[ok]]
+    return out
+
+
+def _kth_largest(values: np.ndarray, k: int) -> float:
+    return float(np.partition(values, len(values) - k)[len(values) - k])
+
+
+def _top(scores: np.ndarray, candidates: np.ndarray, limit: int) -> np.ndarray:
+    """The best `limit` docnums, by score then lower docnum first (Whoosh's tie order)."""
+    cand = candidates[scores[candidates] > 0]
+    if len(cand) > limit:
+        cand = cand[scores[cand] >= _kth_largest(scores[cand], limit)]
+    order = np.lexsort((cand, -scores[cand]))
+    return cand[order[:limit]]

@@ -17,7 +17,8 @@ from whoosh.searching import Searcher as WhooshSearcher
 from index import fulltext, store
 from index.analysis import Vocabulary
 from index.document import Passage
-from search import semantic
+from search import semantic, sparse
+from search.sparse import SparseIndex
 from search.spelling import Speller
 
 
@@ -62,6 +63,8 @@ class Snapshot:
     _local: threading.local = field(default_factory=threading.local)
     #: whoosh document number -> row; None when they coincide (the build writes rows in order)
     doc_rows: np.ndarray | None = None
+    #: BM25F scores of every text-field posting, for the fast keyword path (None: Whoosh only)
+    sparse: SparseIndex | None = None
     _cache: dict = field(default_factory=dict)  # per-generation derived data, built on first use
 
     def searcher(self) -> WhooshSearcher:
@@ -154,6 +157,7 @@ def load(index_dir: Path) -> Snapshot:
                 f: frozenset(t.decode("utf-8") for t in s.lexicon(f)) for f in fulltext.TEXT_FIELDS
             }
             lexicon = sorted(field_terms["body"])
+            bm25 = _sparse(s)
     except Exception as exc:  # whoosh raises many kinds on a damaged folder
         raise store.IndexNotReady(f"full-text index at {gen} is unreadable ({exc})") from None
     if count != len(passages):
@@ -179,7 +183,17 @@ def load(index_dir: Path) -> Snapshot:
         areas=_areas(passages),
         _ix=ix,
         doc_rows=doc_rows,
+        sparse=bm25,
     )
+
+
+def _sparse(s: WhooshSearcher) -> SparseIndex | None:
+    """The fast keyword path's matrix; None (Whoosh scores everything) if it cannot be built,
+    since it only speeds up what Whoosh can answer by itself."""
+    try:
+        return sparse.build(s, fulltext.TEXT_FIELDS)
+    except Exception:  # an optimisation: never a reason to refuse the index
+        return None
 
 
 def _doc_rows(ix: object, ids: list[str]) -> np.ndarray | None:

@@ -1,0 +1,235 @@
+"""Keyword scoring from precomputed BM25F weights: a query is a weighted sum of sparse columns.
+
+Whoosh scores every matching posting in pure Python, which at 100k passages costs hundreds of
+milliseconds for queries with common words. Here, once per snapshot, every (field, term) posting
+list of the text fields becomes one column of a scipy CSC matrix holding the term's BM25F score
+in each document, computed exactly as Whoosh's default `BM25F` does (its idf, K1, B, average
+field length and byte-quantised document lengths). A query is then a `bincount` over the
+columns it names (after bm25s), with no Python per posting.
+
+Rows of the matrix are Whoosh document numbers, so ties break as Whoosh breaks them (lower
+docnum first). Phrases need positions, which the matrix does not hold: they are checked with
+Whoosh's postings, only for the documents that could still reach the top (see
+`phrase_matches`).
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.reading import IndexReader, SegmentReader
+from whoosh.scoring import BM25F
+from whoosh.searching import Searcher
+from whoosh.util.numeric import byte_to_length
+
+#: Whoosh's stored field length of each length byte (lengths are kept as one lossy byte).
+_BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+
+
+@dataclass
+class SparseIndex:
+    """BM25F scores of every text-field posting: one CSC column per (field, term)."""
+
+    matrix: sp.csc_matrix  # docnum x column, float32 scores, indices sorted per column
+    columns: dict[tuple[str, str], int]
+
+    @property
+    def n_docs(self) -> int:
+        return int(self.matrix.shape[0])
+
+    @property
+    def nbytes(self) -> int:
+        m = self.matrix
+        return int(m.data.nbytes + m.indices.nbytes + m.indptr.nbytes)
+
+    def column(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """(docnums, scores) of one term in one field; None when no document has it."""
+        c = self.columns.get((field, term))
+        if c is None:
+            return None
+        m = self.matrix
+        lo, hi = m.indptr[c], m.indptr[c + 1]
+        return m.indices[lo:hi], m.data[lo:hi]
+
+    def scores(self, terms: Iterable[tuple[str, str, float]]) -> np.ndarray:
+        """Per docnum, the sum of boost x BM25F score over the (field, term, boost) given:
+        what Whoosh's union of boosted Term matchers computes."""
+        idx: list[np.ndarray] = []
+        weights: list[np.ndarray] = []
+        for field, term, boost in terms:
+            col = self.column(field, term)
+            if col is not None:
+                idx.append(col[0])
+                weights.append(col[1].astype(np.float64) * boost)
+        if not idx:
+            return np.zeros(self.n_docs, dtype=np.float64)
+        return np.bincount(np.concatenate(idx), np.concatenate(weights), minlength=self.n_docs)
+
+    def values_at(self, field: str, term: str, docnums: np.ndarray) -> np.ndarray:
+        """The term's scores at the given docnums (0 where it is absent)."""
+        out = np.zeros(len(docnums), dtype=np.float64)
+        col = self.column(field, term)
+        if col is None or not len(docnums):
+            return out
+        ids, data = col
+        pos = np.searchsorted(ids, docnums)
+        pos_ok = np.minimum(pos, len(ids) - 1)
+        hit = (pos < len(ids)) & (ids[pos_ok] == docnums)
+        out[hit] = data[pos_ok[hit]]
+        return out
+
+    def docs_with_all(self, field: str, terms: Sequence[str]) -> np.ndarray:
+        """Sorted docnums holding every one of the terms in the field (phrase candidates)."""
+        out: np.ndarray | None = None
+        for t in terms:
+            col = self.column(field, t)
+            if col is None:
+                return np.zeros(0, dtype=np.int64)
+            ids = col[0].astype(np.int64)
+            out = ids if out is None else np.intersect1d(out, ids, assume_unique=True)
+        return np.zeros(0, dtype=np.int64) if out is None else out
+
+
+def build(searcher: Searcher, fields: Sequence[str]) -> SparseIndex | None:
+    """The sparse BM25F matrix of the searcher's index, or None when the index is one this
+    module cannot mirror exactly (another weighting, deletions, several segments): the caller
+    then keeps scoring with Whoosh."""
+    reader = searcher.reader()
+    weighting = searcher.weighting
+    if type(weighting) is not BM25F or not isinstance(reader, SegmentReader):
+        return None
+    if reader.has_deletions():
+        return None
+    n = reader.doc_count_all()
+    k1 = float(weighting.K1)
+    columns: dict[tuple[str, str], int] = {}
+    indptr: list[np.ndarray] = [np.zeros(1, dtype=np.int64)]
+    indices: list[np.ndarray] = []
+    data: list[np.ndarray] = []
+    nnz = 0
+    for field in fields:
+        b = float(weighting._field_B.get(field, weighting.B))
+        avgfl = searcher.avg_field_length(field) or 1
+        lengths = _field_lengths(reader, field, n)
+        terms, counts, ids, tfs = _postings(reader, field)
+        if not terms:
+            continue
+        # idf as WeightingModel.idf: log(N / (df + 1)) + 1, df = the term's postings
+        idf = np.log(n / (counts + 1.0)) + 1.0
+        idf_each = np.repeat(idf, counts)
+        norm = k1 * ((1 - b) + b * lengths[ids] / avgfl)
+        score = idf_each * ((tfs * (k1 + 1)) / (tfs + norm))
+        for t in terms:
+            columns[(field, t)] = len(columns)
+        indptr.append(nnz + np.cumsum(counts))
+        nnz += int(counts.sum())
+        indices.append(ids.astype(np.int32))
+        data.append(score.astype(np.float32))
+    if not columns:
+        return None
+    matrix = sp.csc_matrix(
+        (np.concatenate(data), np.concatenate(indices), np.concatenate(indptr)),
+        shape=(n, len(columns)),
+    )
+    return SparseIndex(matrix=matrix, columns=columns)
+
+
+def _field_lengths(reader: IndexReader, field: str, n: int) -> np.ndarray:
+    """Per docnum, the field length Whoosh's BM25F uses (the stored, byte-quantised one)."""
+    perdoc = getattr(reader, "_perdoc", None)
+    col = None
+    if perdoc is not None and hasattr(perdoc, "_cached_reader"):
+        col = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+    if col is not None and len(col) == n:
+        return _BYTE_LENGTHS[np.fromiter(col, dtype=np.uint8, count=n)]
+    return np.array([reader.doc_field_length(d, field, 1) or 0 for d in range(n)], np.float64)
+
+
+def _postings(
+    reader: IndexReader, field: str
+) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """Every term of the field (lexicon order) with its posting count, and all postings'
+    docnums and weights concatenated in that order. Whole blocks are read at a time."""
+    terms: list[str] = []
+    counts: list[int] = []
+    ids: list[int] = []
+    weights: list[float] = []
+    for tbytes in reader.lexicon(field):
+        m = reader.postings(field, tbytes)
+        before = len(ids)
+        if isinstance(m, W3LeafMatcher):
+            while m.is_active():
+                m._read_ids()
+                m._read_weights()
+                ids.extend(m._ids)
+                weights.extend(m._weights)
+                m._next_block()
+        else:  # pragma: no cover - other codecs: one posting at a time
+            while m.is_active():
+                ids.append(m.id())
+                weights.append(m.weight())
+                m.next()
+        terms.append(tbytes.decode("utf-8"))
+        counts.append(len(ids) - before)
+    return (
+        terms,
+        np.array(counts, dtype=np.int64),
+        np.array(ids, dtype=np.int64),
+        np.array(weights, dtype=np.float64),
+    )
+
+
+def phrase_matches(
+    reader: IndexReader, field: str, words: Sequence[str], docnums: np.ndarray
+) -> np.ndarray:
+    """For each (sorted) docnum, whether the words occur in the field one after the other:
+    what Whoosh's `Phrase(field, words, slop=1)` (SpanNear2, ordered, mindist 1) matches."""
+    out = np.zeros(len(docnums), dtype=bool)
+    if not len(docnums):
+        return out
+    matchers = []
+    for w in words:
+        tb = w.encode("utf-8")
+        if (field, tb) not in reader:
+            return out
+        matchers.append(reader.postings(field, tb))
+    for i, d in enumerate(docnums.tolist()):
+        found: list[set[int]] = []
+        for m in matchers:
+            if not _advance(m, d):
+                break
+            found.append(set(m.value_as("positions")))
+        else:
+            first, rest = found[0], found[1:]
+            out[i] = any(all(p + k in s for k, s in enumerate(rest, 1)) for p in first)
+    return out
+
+
+def _advance(m: object, docnum: int) -> bool:
+    """Move a matcher to docnum; whether the document is in its postings. For Whoosh's own
+    leaf matcher whole blocks are skipped and the block is bisected, not stepped through."""
+    if not m.is_active():  # type: ignore[attr-defined]
+        return False
+    if isinstance(m, W3LeafMatcher):
+        while m.is_active() and m._maxid < docnum:
+            m._next_block()
+        if not m.is_active():
+            return False
+        if m._ids is None:
+            m._read_ids()
+        i = bisect_left(m._ids, docnum, m._i)
+        m._i = i
+        return m._ids[i] == docnum
+    m.skip_to(docnum)  # type: ignore[attr-defined]
+    return m.is_active() and m.id() == docnum  # type: ignore[attr-defined]
+
+
+def bm25_idf(n_docs: int, doc_frequency: int) -> float:
+    """Whoosh's idf, for tests and readers: log(N / (df + 1)) + 1."""
+    return math.log(n_docs / (doc_frequency + 1)) + 1
