@@ -253,13 +253,8 @@ def plan(q: wq.Query, columns: Container[tuple[str, str]] | None = None) -> Plan
 def rank_sparse(
     snap: Snapshot, p: Plan, limit: int, mask: np.ndarray | None = None
 ) -> tuple[list[tuple[int, float]], int]:
-    """Rank a Plan from the sparse matrix; same rows, scores and order as Whoosh's search.
-
-    Term scores are one bincount. A phrase adds boost x (its words' scores) where it occurs;
-    which documents it occurs in needs positions, so only documents that could still reach the
-    top `limit` are checked with Whoosh's postings: a document whose term score plus every
-    phrase bonus it might get stays below the limit-th best term score cannot get there.
-    """
+    """Rank a Plan from the sparse matrix; same rows, scores and order as Whoosh's search
+    (but see PHRASE_MAX_CHECKS). Term scores are one bincount; phrases: `_add_phrases`."""
     sx = snap.sparse
     assert sx is not None
     scores = sx.scores(p.terms)
@@ -269,25 +264,63 @@ def rank_sparse(
     matched = np.flatnonzero(scores > 0)
     total = len(matched)
     if p.phrases and total:
-        kth = _kth_largest(scores[matched], limit) if total > limit else 0.0
-        bonuses = []
-        potential = np.zeros_like(scores)
-        for field, words, boost in p.phrases:
-            docs = sx.docs_with_all(field, words)
-            docs = docs[scores[docs] > 0]  # filtered out, or (not possible here) unmatched
-            bonus = boost * sum(sx.values_at(field, w, docs) for w in words)
-            potential[docs] += bonus
-            bonuses.append((field, words, docs, bonus))
-        need = (potential > 0) & (scores + potential >= kth)
-        reader = snap.searcher().reader()
-        for field, words, docs, bonus in bonuses:
-            check = need[docs]
-            if check.any():
-                hit = sparse.phrase_matches(reader, field, words, docs[check])
-                scores[docs[check][hit]] += bonus[check][hit]
+        _add_phrases(snap, p, scores, matched, limit)
     top = _top(scores, matched, limit)
     rows = [(snap.row_of_doc(int(d)), float(scores[d])) for d in top]
     return rows, total
+
+
+PHRASE_FIRST_CHECKS = 128  # documents whose phrases are checked before the first look at the bound
+#: At most this many documents get their phrases checked (about 10 µs each). Past it, documents
+#: keep their term score: rankings differ from Whoosh's only when more than this many documents
+#: lie within a phrase bonus of the limit-th best (near-duplicates, as in synthetic corpora).
+PHRASE_MAX_CHECKS = 1024
+
+
+def _add_phrases(
+    snap: Snapshot, p: Plan, scores: np.ndarray, matched: np.ndarray, limit: int
+) -> None:
+    """Add the phrase bonuses (in place) of the documents that can reach the top `limit`.
+
+    A phrase adds boost x (its words' scores in the field) where it occurs, so a document's
+    bonus if the phrase is there is known from the matrix; whether it is there needs positions,
+    read from Whoosh's postings. Documents are checked best possible score first, in growing
+    rounds, and checking stops once the next one's term score plus every bonus it might get
+    stays below the limit-th best score so far (a lower bound of the final one).
+    """
+    sx = snap.sparse
+    assert sx is not None
+    potential = np.zeros_like(scores)
+    phrases = []
+    for fname, words, boost in p.phrases:
+        docs = sx.docs_with_all(fname, words)
+        docs = docs[scores[docs] > 0]  # not filtered out
+        bonus = boost * sum(sx.values_at(fname, w, docs) for w in words)
+        potential[docs] += bonus
+        phrases.append((fname, words, docs, bonus))
+    # documents at or above the limit-th best term score: the final limit-th best is there
+    floor = _kth_largest(scores[matched], limit) if len(matched) > limit else 0.0
+    upper = scores + potential
+    pool = matched[upper[matched] >= floor]
+    todo = pool[potential[pool] > 0]
+    todo = todo[np.argsort(-upper[todo], kind="stable")][:PHRASE_MAX_CHECKS]
+    reader = snap.searcher().reader()
+    done, size = 0, PHRASE_FIRST_CHECKS
+    while done < len(todo):
+        batch = np.sort(todo[done : done + size])
+        done, size = done + len(batch), size * 2
+        for fname, words, docs, bonus in phrases:
+            at = np.searchsorted(docs, batch)
+            inside = at < len(docs)
+            inside[inside] = docs[at[inside]] == batch[inside]
+            if inside.any():
+                check, where = batch[inside], at[inside]
+                hit = sparse.phrase_matches(reader, fname, words, check)
+                scores[check[hit]] += bonus[where[hit]]
+        if done < len(todo) and len(pool) > limit:
+            # unchecked documents still hold their term score: a lower bound
+            if upper[todo[done]] < _kth_largest(scores[pool], limit):
+                break
 
 
 def _doc_mask(mask: np.ndarray, doc_rows: np.ndarray) -> np.ndarray:

@@ -146,7 +146,14 @@ def _field_lengths(reader: IndexReader, field: str, n: int) -> np.ndarray:
     col = None
     if perdoc is not None and hasattr(perdoc, "_cached_reader"):
         col = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-    if col is not None and len(col) == n:
+    if col is not None and getattr(col, "_typecode", None) == "B" and col._fixedlen == 1:
+        # one byte per document from the start of the column; documents past its end have
+        # the default (what __getitem__ would return, one call per document)
+        raw = np.full(n, col._default, dtype=np.uint8)
+        count = min(col._count, n)
+        raw[:count] = np.frombuffer(col._dbfile.get(col._basepos, count), dtype=np.uint8)
+        return _BYTE_LENGTHS[raw]
+    if col is not None:
         return _BYTE_LENGTHS[np.fromiter(col, dtype=np.uint8, count=n)]
     return np.array([reader.doc_field_length(d, field, 1) or 0 for d in range(n)], np.float64)
 
@@ -155,32 +162,48 @@ def _postings(
     reader: IndexReader, field: str
 ) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
     """Every term of the field (lexicon order) with its posting count, and all postings'
-    docnums and weights concatenated in that order. Whole blocks are read at a time."""
+    docnums and weights concatenated in that order.
+
+    Whoosh's own block reader decodes docnums one at a time in a Python generator; here each
+    block is only decompressed and unpickled, its delta-coded docnums kept as they are, and
+    all blocks of the field are decoded at once by one segmented cumulative sum."""
     terms: list[str] = []
     counts: list[int] = []
-    ids: list[int] = []
+    deltas: list[int] = []
+    block_sizes: list[int] = []
     weights: list[float] = []
     for tbytes in reader.lexicon(field):
         m = reader.postings(field, tbytes)
-        before = len(ids)
-        if isinstance(m, W3LeafMatcher):
+        before = len(deltas)
+        if isinstance(m, W3LeafMatcher) and not m._byteids:
             while m.is_active():
-                m._read_ids()
-                m._read_weights()
-                ids.extend(m._ids)
-                weights.extend(m._weights)
+                m._read_data()
+                ids, ws = m._data[0], m._data[1]
+                deltas.extend(ids)
+                block_sizes.append(len(ids))
+                if ws is None or isinstance(ws, float):
+                    weights.extend([1.0 if ws is None else ws] * len(ids))
+                else:
+                    weights.extend(ws)
                 m._next_block()
-        else:  # pragma: no cover - other codecs: one posting at a time
+        else:  # pragma: no cover - other codecs: one posting at a time, as plain docnums
             while m.is_active():
-                ids.append(m.id())
+                deltas.append(m.id())
+                block_sizes.append(1)
                 weights.append(m.weight())
                 m.next()
         terms.append(tbytes.decode("utf-8"))
-        counts.append(len(ids) - before)
+        counts.append(len(deltas) - before)
+    # per block, docnums are a running sum of the deltas starting from 0
+    cs = np.cumsum(np.array(deltas, dtype=np.int64))
+    sizes = np.array(block_sizes, dtype=np.int64)
+    ends = np.cumsum(sizes)
+    base = np.concatenate(([0], cs[ends[:-1] - 1])) if len(sizes) else np.zeros(0, np.int64)
+    docnums = cs - np.repeat(base, sizes)
     return (
         terms,
         np.array(counts, dtype=np.int64),
-        np.array(ids, dtype=np.int64),
+        docnums,
         np.array(weights, dtype=np.float64),
     )
 
