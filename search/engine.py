@@ -221,12 +221,16 @@ class Engine:
         """The area of that title to show: the one the results lead with, else the first
         that the filters allow (several municipalities and years share area names)."""
         title, reason = named
+        by_title = snap._cache.get("areas_by_title")
+        if by_title is None:  # once per snapshot: thousands of areas share a title at scale
+            by_title = snap._cache["areas_by_title"] = {}
+            for a in snap.areas:
+                by_title.setdefault(a.area, []).append(a)
+        wanted = [(f, v) for f, v in filters.active().items()
+                  if f in ("committee", "year", "municipality", "document")]  # fmt: skip
         candidates = [
-            a for a in snap.areas
-            if a.area == title
-            and all(getattr(a, f) == v for f, v in filters.active().items()
-                    if f in ("committee", "year", "municipality", "document"))
-        ]  # fmt: skip
+            a for a in by_title.get(title, []) if all(getattr(a, f) == v for f, v in wanted)
+        ]
         by_document = {a.document: a for a in candidates}
         for h in hits:
             if h.area == title and h.document in by_document:

@@ -21,6 +21,9 @@ from search import semantic, sparse
 from search.sparse import SparseIndex
 from search.spelling import Speller
 
+#: The sparse BM25F matrix, cached in the generation by its first load (derived, disposable).
+SPARSE_CACHE = "sparse-bm25.npz"
+
 
 @dataclass(frozen=True)
 class AreaSummary:
@@ -157,7 +160,7 @@ def load(index_dir: Path) -> Snapshot:
                 f: frozenset(t.decode("utf-8") for t in s.lexicon(f)) for f in fulltext.TEXT_FIELDS
             }
             lexicon = sorted(field_terms["body"])
-            bm25 = _sparse(s)
+            bm25 = _sparse(s, gen / SPARSE_CACHE)
     except Exception as exc:  # whoosh raises many kinds on a damaged folder
         raise store.IndexNotReady(f"full-text index at {gen} is unreadable ({exc})") from None
     if count != len(passages):
@@ -187,11 +190,11 @@ def load(index_dir: Path) -> Snapshot:
     )
 
 
-def _sparse(s: WhooshSearcher) -> SparseIndex | None:
+def _sparse(s: WhooshSearcher, cache: Path) -> SparseIndex | None:
     """The fast keyword path's matrix; None (Whoosh scores everything) if it cannot be built,
     since it only speeds up what Whoosh can answer by itself."""
     try:
-        return sparse.build(s, fulltext.TEXT_FIELDS)
+        return sparse.load_or_build(s, fulltext.TEXT_FIELDS, cache)
     except Exception:  # an optimisation: never a reason to refuse the index
         return None
 

@@ -15,10 +15,14 @@ Whoosh's postings, only for the documents that could still reach the top (see
 
 from __future__ import annotations
 
-import math
+import contextlib
+import os
+import tempfile
+from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
@@ -28,6 +32,8 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
+#: Bump when what the matrix holds changes: older cache files are then ignored.
+CACHE_VERSION = 1
 #: Whoosh's stored field length of each length byte (lengths are kept as one lossy byte).
 _BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
@@ -140,6 +146,68 @@ def build(searcher: Searcher, fields: Sequence[str]) -> SparseIndex | None:
     return SparseIndex(matrix=matrix, columns=columns)
 
 
+def load_or_build(searcher: Searcher, fields: Sequence[str], cache: Path) -> SparseIndex | None:
+    """The matrix from the cache file next to the index when it was made from this very index,
+    else built (seconds at 100k passages: Whoosh's postings are unpickled block by block) and
+    saved there for the next process. A missing, stale or unwritable cache only costs time."""
+    key = _stamp(searcher, fields)
+    if key is None:
+        return None
+    with contextlib.suppress(Exception):
+        with np.load(cache, allow_pickle=False) as z:
+            if str(z["stamp"]) == key:
+                names = bytes(z["names"]).decode("utf-8").split("\0")
+                fcodes = z["fields"]
+                pairs = zip(fcodes.tolist(), names, strict=True)
+                columns = {(fields[f], t): i for i, (f, t) in enumerate(pairs)}
+                matrix = sp.csc_matrix(
+                    (z["data"], z["indices"], z["indptr"]), shape=tuple(z["shape"])
+                )
+                return SparseIndex(matrix=matrix, columns=columns)
+    sx = build(searcher, fields)
+    if sx is not None:
+        with contextlib.suppress(OSError):
+            _save(sx, fields, key, cache)
+    return sx
+
+
+def _stamp(searcher: Searcher, fields: Sequence[str]) -> str | None:
+    """What the matrix depends on: the segment, its size and field lengths, and BM25F's
+    parameters."""
+    reader = searcher.reader()
+    weighting = searcher.weighting
+    if type(weighting) is not BM25F or not isinstance(reader, SegmentReader):
+        return None
+    bs = [weighting._field_B.get(f, weighting.B) for f in fields]
+    lengths = [reader.field_length(f) for f in fields]
+    seg = reader.segment().segment_id()
+    return f"v{CACHE_VERSION}:{seg}:{reader.doc_count_all()}:{lengths}:{weighting.K1}:{bs}"
+
+
+def _save(sx: SparseIndex, fields: Sequence[str], key: str, cache: Path) -> None:
+    """Write the cache file atomically (readers see the whole file or none)."""
+    order = sorted(sx.columns.items(), key=lambda kv: kv[1])
+    code = {f: i for i, f in enumerate(fields)}
+    m = sx.matrix
+    fd, tmp = tempfile.mkstemp(dir=cache.parent, prefix=cache.name, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(
+                fh,
+                stamp=np.array(key),
+                names=np.frombuffer("\0".join(t for (_, t), _ in order).encode("utf-8"), np.uint8),
+                fields=np.array([code[f] for (f, _), _ in order], dtype=np.uint8),
+                data=m.data,
+                indices=m.indices,
+                indptr=m.indptr,
+                shape=np.array(m.shape, dtype=np.int64),
+            )
+        os.replace(tmp, cache)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
 def _field_lengths(reader: IndexReader, field: str, n: int) -> np.ndarray:
     """Per docnum, the field length Whoosh's BM25F uses (the stored, byte-quantised one)."""
     perdoc = getattr(reader, "_perdoc", None)
@@ -169,9 +237,9 @@ def _postings(
     all blocks of the field are decoded at once by one segmented cumulative sum."""
     terms: list[str] = []
     counts: list[int] = []
-    deltas: list[int] = []
-    block_sizes: list[int] = []
-    weights: list[float] = []
+    deltas = array("q")  # 8 bytes a posting while reading, not a Python int object each
+    block_sizes = array("q")
+    weights = array("d")
     for tbytes in reader.lexicon(field):
         m = reader.postings(field, tbytes)
         before = len(deltas)
@@ -195,8 +263,8 @@ def _postings(
         terms.append(tbytes.decode("utf-8"))
         counts.append(len(deltas) - before)
     # per block, docnums are a running sum of the deltas starting from 0
-    cs = np.cumsum(np.array(deltas, dtype=np.int64))
-    sizes = np.array(block_sizes, dtype=np.int64)
+    cs = np.cumsum(np.frombuffer(deltas, dtype=np.int64))
+    sizes = np.frombuffer(block_sizes, dtype=np.int64)
     ends = np.cumsum(sizes)
     base = np.concatenate(([0], cs[ends[:-1] - 1])) if len(sizes) else np.zeros(0, np.int64)
     docnums = cs - np.repeat(base, sizes)
@@ -204,7 +272,7 @@ def _postings(
         terms,
         np.array(counts, dtype=np.int64),
         docnums,
-        np.array(weights, dtype=np.float64),
+        np.frombuffer(weights, dtype=np.float64),
     )
 
 
@@ -251,8 +319,3 @@ def _advance(m: object, docnum: int) -> bool:
         return m._ids[i] == docnum
     m.skip_to(docnum)  # type: ignore[attr-defined]
     return m.is_active() and m.id() == docnum  # type: ignore[attr-defined]
-
-
-def bm25_idf(n_docs: int, doc_frequency: int) -> float:
-    """Whoosh's idf, for tests and readers: log(N / (df + 1)) + 1."""
-    return math.log(n_docs / (doc_frequency + 1)) + 1

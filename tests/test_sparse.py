@@ -106,3 +106,26 @@ def test_engine_search_unchanged(engine, monkeypatch) -> None:
         assert a["scores"] == pytest.approx(b.pop("scores"), rel=1e-4)
         a.pop("scores")
         assert a == b
+
+
+def test_cache_file(engine, tmp_path) -> None:
+    """The first load leaves the matrix next to the index; later loads read it back whole, and
+    a damaged or foreign cache file is rebuilt over, never trusted."""
+    from index import fulltext
+    from search import sparse
+    from search.snapshot import SPARSE_CACHE
+
+    snap = engine.snapshot
+    cache = snap.path / SPARSE_CACHE
+    assert cache.is_file()
+    s = snap.searcher()
+    again = sparse.load_or_build(s, fulltext.TEXT_FIELDS, cache)
+    assert again is not None and again.columns == snap.sparse.columns
+    assert (again.matrix != snap.sparse.matrix).nnz == 0
+    for damage in (b"not a zip file", cache.read_bytes()[:-100]):
+        other = tmp_path / SPARSE_CACHE
+        other.write_bytes(damage)
+        rebuilt = sparse.load_or_build(s, fulltext.TEXT_FIELDS, other)
+        assert rebuilt is not None and rebuilt.columns == snap.sparse.columns
+        with np.load(other) as written, np.load(cache) as first:  # written anew
+            assert str(written["stamp"]) == str(first["stamp"])
