@@ -172,8 +172,8 @@ def load_or_build(searcher: Searcher, fields: Sequence[str], cache: Path) -> Spa
 
 
 def _stamp(searcher: Searcher, fields: Sequence[str]) -> str | None:
-    """What the matrix depends on: the segment, its size and field lengths, and BM25F's
-    parameters."""
+    """What the matrix depends on: the segment, its size, the fields (in order: the file
+    codes them by position) and their lengths, and BM25F's parameters."""
     reader = searcher.reader()
     weighting = searcher.weighting
     if type(weighting) is not BM25F or not isinstance(reader, SegmentReader):
@@ -181,7 +181,8 @@ def _stamp(searcher: Searcher, fields: Sequence[str]) -> str | None:
     bs = [weighting._field_B.get(f, weighting.B) for f in fields]
     lengths = [reader.field_length(f) for f in fields]
     seg = reader.segment().segment_id()
-    return f"v{CACHE_VERSION}:{seg}:{reader.doc_count_all()}:{lengths}:{weighting.K1}:{bs}"
+    n = reader.doc_count_all()
+    return f"v{CACHE_VERSION}:{seg}:{n}:{list(fields)}:{lengths}:{weighting.K1}:{bs}"
 
 
 def _save(sx: SparseIndex, fields: Sequence[str], key: str, cache: Path) -> None:
@@ -202,6 +203,7 @@ def _save(sx: SparseIndex, fields: Sequence[str], key: str, cache: Path) -> None
                 indptr=m.indptr,
                 shape=np.array(m.shape, dtype=np.int64),
             )
+        os.chmod(tmp, 0o644)  # as readable as the index files beside it (mkstemp: 0600)
         os.replace(tmp, cache)
     finally:
         with contextlib.suppress(OSError):
