@@ -191,7 +191,8 @@ def rank(
     Queries of terms and short phrases (what `build_query` makes of plain words) are scored
     from the snapshot's sparse BM25F matrix, with the same scores and order as Whoosh; the rest
     (prefixes, exclusions, match-all) go to Whoosh. `mask` (per row) must be the filter that
-    `filter_q` expresses; without it a filtered query goes to Whoosh.
+    `filter_q` expresses; without it a filtered query goes to Whoosh. The sparse path counts
+    the total exactly for free, whatever `count` says; `fast=False` forces Whoosh.
     """
     if fast and snap.sparse is not None and (filter_q is None or mask is not None):
         p = plan(q, snap.sparse.columns)
@@ -233,7 +234,7 @@ def plan(q: wq.Query, columns: Container[tuple[str, str]] | None = None) -> Plan
     stack = [q]
     while stack:
         node = stack.pop()
-        if isinstance(node, wq.Or) and node.boost == 1.0 and not node.scale:
+        if type(node) is wq.Or and node.boost == 1.0 and not node.scale and not node.minmatch:
             stack.extend(node.subqueries)
         elif type(node) is wq.Term and isinstance(node.text, str):
             p.terms.append((node.fieldname, node.text, float(node.boost)))
