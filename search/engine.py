@@ -223,9 +223,10 @@ class Engine:
         title, reason = named
         by_title = snap._cache.get("areas_by_title")
         if by_title is None:  # once per snapshot: thousands of areas share a title at scale
-            by_title = snap._cache["areas_by_title"] = {}
+            by_title = {}
             for a in snap.areas:
                 by_title.setdefault(a.area, []).append(a)
+            snap._cache["areas_by_title"] = by_title  # published whole: threads share it
         wanted = [(f, v) for f, v in filters.active().items()
                   if f in ("committee", "year", "municipality", "document")]  # fmt: skip
         candidates = [
