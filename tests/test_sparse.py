@@ -129,3 +129,10 @@ def test_cache_file(engine, tmp_path) -> None:
         assert rebuilt is not None and rebuilt.columns == snap.sparse.columns
         with np.load(other) as written, np.load(cache) as first:  # written anew
             assert str(written["stamp"]) == str(first["stamp"])
+
+
+def test_doc_mask_follows_docnum_order() -> None:
+    """An index whose docnums are not rows: the row mask is read through the docnum -> row map."""
+    mask = np.array([True, False, True])
+    doc_rows = np.array([2, 0, -1, 1])  # docnum 2 has no row
+    assert keyword._doc_mask(mask, doc_rows).tolist() == [True, True, False, False]
