@@ -8,12 +8,16 @@ from pathlib import Path
 from whoosh import fields, index
 from whoosh.filedb.filestore import FileStorage
 
+from index import sparse
 from index.analysis import DanishAnalyzer, Vocabulary
 from index.document import Passage
 
 #: Where a query word counts most: an area title names what the passage is about.
 FIELD_BOOSTS = {"area": 2.5, "heading": 1.5, "body": 1.0}
 TEXT_FIELDS = tuple(FIELD_BOOSTS)
+#: The keyword scores as a sparse matrix (index/sparse.py), written beside the Whoosh folder by
+#: the build; a reader rebuilds it if it is missing or stale (derived, disposable).
+SPARSE_CACHE = "sparse-bm25.npz"
 
 
 def schema(vocab: Vocabulary | None = None) -> fields.Schema:
@@ -60,6 +64,8 @@ def write(path: Path, passages: Iterable[Passage], vocab: Vocabulary) -> None:
             has_amount=p.amount_kr is not None,
         )
     writer.commit(optimize=True)
+    with ix.searcher() as searcher:
+        sparse.load_or_build(searcher, TEXT_FIELDS, path.parent / SPARSE_CACHE)
 
 
 def open_fulltext(path: Path) -> index.Index:

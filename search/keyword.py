@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from whoosh import query as wq
 
+from index import sparse
 from index.analysis import (
     LINKING,
     MIN_FREE_PART,
@@ -23,7 +24,7 @@ from index.analysis import (
     term_forms,
 )
 from index.fulltext import FIELD_BOOSTS
-from search import glossary, sparse
+from search import glossary
 from search.query import ParsedQuery
 from search.snapshot import Snapshot
 

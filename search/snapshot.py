@@ -14,15 +14,12 @@ from pathlib import Path
 import numpy as np
 from whoosh.searching import Searcher as WhooshSearcher
 
-from index import fulltext, store
+from index import fulltext, sparse, store
 from index.analysis import Vocabulary
 from index.document import Passage
-from search import semantic, sparse
-from search.sparse import SparseIndex
+from index.sparse import SparseIndex
+from search import semantic
 from search.spelling import Speller
-
-#: The sparse BM25F matrix, cached in the generation by its first load (derived, disposable).
-SPARSE_CACHE = "sparse-bm25.npz"
 
 
 @dataclass(frozen=True)
@@ -160,7 +157,7 @@ def load(index_dir: Path) -> Snapshot:
                 f: frozenset(t.decode("utf-8") for t in s.lexicon(f)) for f in fulltext.TEXT_FIELDS
             }
             lexicon = sorted(field_terms["body"])
-            bm25 = _sparse(s, gen / SPARSE_CACHE)
+            bm25 = _sparse(s, gen / fulltext.SPARSE_CACHE)
     except Exception as exc:  # whoosh raises many kinds on a damaged folder
         raise store.IndexNotReady(f"full-text index at {gen} is unreadable ({exc})") from None
     if count != len(passages):

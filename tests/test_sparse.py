@@ -111,9 +111,8 @@ def test_engine_search_unchanged(engine, monkeypatch) -> None:
 def test_cache_file(engine, tmp_path) -> None:
     """The first load leaves the matrix next to the index; later loads read it back whole, and
     a damaged or foreign cache file is rebuilt over, never trusted."""
-    from index import fulltext
-    from search import sparse
-    from search.snapshot import SPARSE_CACHE
+    from index import fulltext, sparse
+    from index.fulltext import SPARSE_CACHE
 
     snap = engine.snapshot
     cache = snap.path / SPARSE_CACHE
