@@ -12,6 +12,7 @@ import dataclasses
 import fcntl
 import hashlib
 import json
+import re
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -43,6 +44,7 @@ class BuildReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     up_to_date: bool = False
     seconds: float = 0.0
+    pieces_embedded: int = 0  # sentences and list items embedded besides whole passages
 
     def summary(self) -> str:
         if self.up_to_date:
@@ -51,7 +53,9 @@ class BuildReport:
             head = (
                 f"indexed {plural(self.documents, 'document')}, {plural(self.areas, 'area')}, "
                 f"{plural(self.passages, 'passage')}"
-                f" ({self.embedded} embedded, {self.reused} reused) in {self.seconds:.1f} s"
+                f" ({self.embedded} embedded, {self.reused} reused"
+                f"{f'; {self.pieces_embedded} sentences embedded' if self.pieces_embedded else ''})"
+                f" in {self.seconds:.1f} s"
             )
         lines = [head] + [f"skipped {path}: {reason}" for path, reason in self.skipped]
         return "\n".join(lines)
@@ -65,6 +69,23 @@ def embed_text(p: Passage) -> str:
     """What the model sees: the passage with the area and section that give it its meaning."""
     where = " – ".join(x for x in (p.area, p.section, p.subsection) if x)
     return f"{where}: {p.text}"
+
+
+#: A passage's sentences and list items, also embedded: one item of a long list ("pas,
+#: kørekort, …") is otherwise diluted in the vector of the whole passage.
+_PIECE_SPLIT = re.compile(r"\n|(?<=[.!?])\s+(?=[A-ZÆØÅ0-9])")
+PIECE_MIN_WORDS = 4
+
+
+def piece_texts(p: Passage) -> list[str]:
+    """What the model sees of each sentence or list item, with the passage's area and section;
+    none when the passage is a single piece (its own vector says it all)."""
+    parts = [x.strip(" •◦") for x in _PIECE_SPLIT.split(p.text)]
+    parts = [x for x in parts if len(x.split()) >= PIECE_MIN_WORDS]
+    if len(parts) < 2:
+        return []
+    where = embed_text(p)[: -len(p.text)]
+    return [where + x for x in parts]
 
 
 def fingerprint(source_sha256: str, meta: DocumentMeta) -> str:
@@ -153,7 +174,10 @@ def build_index(
         if not model_id:
             encoder = encoder_factory()
             model_id = encoder.model_id  # type: ignore[attr-defined]
-        texts = [embed_text(p) for p in passages]
+        # passages and their pieces (sentences, list items) are embedded alike, in one pass
+        pieces = [piece_texts(p) for p in passages]
+        piece_rows = np.array([r for r, ps in enumerate(pieces) for _ in ps], dtype=np.int32)
+        texts = [embed_text(p) for p in passages] + [t for ps in pieces for t in ps]
         keys = [text_key(model_id, t) for t in texts]
         cache = _reusable_vectors(previous, model_id)
         todo = [i for i, k in enumerate(keys) if k not in cache]
@@ -162,17 +186,21 @@ def build_index(
             if encoder.model_id != model_id:  # type: ignore[attr-defined]
                 model_id = encoder.model_id  # type: ignore[attr-defined]
                 keys = [text_key(model_id, t) for t in texts]
-                cache, todo = {}, list(range(len(passages)))
+                cache, todo = {}, list(range(len(texts)))
         dim = encoder.dim if encoder is not None else previous[0].dim  # type: ignore[attr-defined,index]
-        vectors = np.zeros((len(passages), dim), dtype=np.float32)
+        embedded = np.zeros((len(texts), dim), dtype=np.float32)
         for i, k in enumerate(keys):
             if k in cache:
-                vectors[i] = cache[k]
+                embedded[i] = cache[k]
+        n = len(passages)
+        todo_passages = sum(1 for i in todo if i < n)
         if todo:
-            log(f"embedding {len(todo)} passages with {model_id}")
-            vectors[todo] = encoder.encode_passages(  # type: ignore[union-attr]
+            log(f"embedding {todo_passages} passages and {len(todo) - todo_passages} of their "
+                f"sentences with {model_id}")  # fmt: skip
+            embedded[todo] = encoder.encode_passages(  # type: ignore[union-attr]
                 [texts[i] for i in todo], progress=progress
             )
+        vectors, piece_vectors = embedded[:n], embedded[n:]
 
         gen = index_dir / store.GENERATIONS / datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         gen.mkdir(parents=True)
@@ -185,6 +213,7 @@ def build_index(
             model_id=model_id,
             dim=int(vectors.shape[1]),
             passages=len(passages),
+            pieces=len(piece_rows),
             ids_checksum=store.ids_checksum(ids),
             corpus_checksum=store.corpus_checksum(checksums),
             documents=checksums,
@@ -193,7 +222,9 @@ def build_index(
             skipped=[list(s) for s in skipped],
             analysis=analysis.VERSION,
         )
-        store.write_generation(gen, manifest, passages, vectors, words.listing())
+        store.write_generation(
+            gen, manifest, passages, vectors, words.listing(), piece_vectors, piece_rows
+        )
         (gen / "keys.json").write_text("\n".join(keys), encoding="utf-8")
         (gen / STATS).write_text(json.dumps({"areas": n_areas}), encoding="utf-8")
         store.publish(index_dir, gen)
@@ -204,10 +235,11 @@ def build_index(
         len(docs),
         n_areas,
         len(passages),
-        len(todo),
-        len(passages) - len(todo),
+        todo_passages,
+        len(passages) - todo_passages,
         skipped,
         seconds=time.perf_counter() - started,
+        pieces_embedded=len(todo) - todo_passages,
     )
 
 
@@ -261,14 +293,18 @@ def _previous(index_dir: Path) -> tuple[store.Manifest, Path] | None:
 def _reusable_vectors(
     previous: tuple[store.Manifest, Path] | None, model_id: str
 ) -> dict[str, np.ndarray]:
+    """Vectors of the current generation by text key: passages' and pieces' alike."""
     if previous is None or previous[0].model_id != model_id:
         return {}
     manifest, gen = previous
     try:
         keys = (gen / "keys.json").read_text(encoding="utf-8").split("\n")
         vectors = store.read_vectors(gen, manifest)
+        pieces, _rows = store.read_pieces(gen, manifest)
     except (OSError, store.IndexNotReady):
         return {}
+    if pieces is not None:
+        vectors = np.concatenate([vectors, np.asarray(pieces)])
     if len(keys) != len(vectors):
         return {}
     return dict(zip(keys, vectors, strict=True))

@@ -24,7 +24,7 @@ import numpy as np
 
 from index.document import Passage
 
-FORMAT = 1
+FORMAT = 2  # 2: sentence and list-item vectors (pieces.npy, piece_rows.npy)
 CURRENT = "current"
 GENERATIONS = "generations"
 HINT = "run `budget-search index` to build it"
@@ -51,11 +51,12 @@ class Manifest:
     build_seconds: float
     skipped: list[list[str]] = field(default_factory=list)  # [path, reason]
     analysis: str = ""  # index.analysis.VERSION of the analyser that built the full-text index
+    pieces: int = 0  # sentence and list-item vectors beside the passage vectors
 
     @classmethod
     def from_json(cls, data: dict) -> Manifest:
         names = {f.name for f in fields(cls)}
-        missing = names - set(data) - {"skipped", "analysis"}
+        missing = names - set(data) - {"skipped", "analysis", "pieces"}
         if missing:
             raise ValueError(f"missing keys {sorted(missing)}")
         return cls(**{k: v for k, v in data.items() if k in names})
@@ -126,12 +127,35 @@ def read_vocab(gen: Path) -> list[str]:
         raise IndexNotReady(f"index at {gen} has no readable vocab.json ({exc})") from None
 
 
+def read_pieces(gen: Path, manifest: Manifest) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Sentence and list-item vectors (memory-mapped: only the rows a query re-ranks are read)
+    and the passage row each belongs to, ascending."""
+    if manifest.pieces == 0:
+        return None, None
+    try:
+        vectors = np.load(gen / "pieces.npy", mmap_mode="r", allow_pickle=False)
+        rows = np.load(gen / "piece_rows.npy", allow_pickle=False)
+    except (FileNotFoundError, ValueError, OSError, EOFError) as exc:
+        raise IndexNotReady(f"sentence vectors at {gen} are unreadable ({exc})") from None
+    if (
+        vectors.dtype != np.float32
+        or vectors.shape != (manifest.pieces, manifest.dim)
+        or rows.shape != (manifest.pieces,)
+        or (len(rows) and (rows.min() < 0 or rows.max() >= manifest.passages))
+        or np.any(np.diff(rows) < 0)
+    ):
+        raise IndexNotReady(f"sentence vectors at {gen} do not match the manifest")
+    return vectors, rows
+
+
 def write_generation(
     gen: Path,
     manifest: Manifest,
     passages: list[Passage],
     vectors: np.ndarray,
     vocab: list[str],
+    pieces: np.ndarray | None = None,
+    piece_rows: np.ndarray | None = None,
 ) -> None:
     """Write every file but the whoosh folder; the manifest goes last, and everything is fsynced."""
     with (gen / "passages.jsonl").open("w", encoding="utf-8") as fh:
@@ -139,7 +163,12 @@ def write_generation(
             fh.write(json.dumps(asdict(p), ensure_ascii=False) + "\n")
     np.save(gen / "vectors.npy", vectors.astype(np.float32, copy=False))
     (gen / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
-    for name in ("passages.jsonl", "vectors.npy", "vocab.json"):
+    names = ["passages.jsonl", "vectors.npy", "vocab.json"]
+    if manifest.pieces:
+        np.save(gen / "pieces.npy", np.asarray(pieces, dtype=np.float32))
+        np.save(gen / "piece_rows.npy", np.asarray(piece_rows, dtype=np.int32))
+        names += ["pieces.npy", "piece_rows.npy"]
+    for name in names:
         _fsync(gen / name)
     tmp = gen / "manifest.json.tmp"
     tmp.write_text(json.dumps(asdict(manifest), ensure_ascii=False, indent=1), encoding="utf-8")

@@ -150,7 +150,10 @@ class Engine:
         if mode in ("semantic", "hybrid") and parsed.text:
             self.check_model(snap)
             vec = self.encoder().encode_query(parsed.text)  # type: ignore[attr-defined]
-            ranked_rows = semantic.top_k(snap.vectors, vec, CANDIDATES, mask, snap.hubness)
+            ranked_rows = semantic.with_pieces(
+                semantic.top_k(snap.vectors, vec, CANDIDATES, mask, snap.hubness),
+                vec, snap.pieces, snap.piece_start, snap.hubness,
+            )  # fmt: skip
             rows = semantic.candidates(ranked_rows)
             rankings.append(rows)
             total = max(total, len(rows)) if mode == "hybrid" else len(rows)

@@ -36,6 +36,38 @@ def top_k(vectors: np.ndarray, query: np.ndarray, k: int, mask: np.ndarray | Non
     return [(int(i), float(scores[i])) for i in idx]
 
 
+#: How much a passage's best sentence or list item counts against the passage as a whole.
+#: Chosen on judged queries: 0.3-0.5 lift semantic nDCG@10 by 0.03-0.05 on our 37 queries
+#: (English questions above all) and leave the dev set level; 1.0 (the best piece alone) hurts.
+PIECE_WEIGHT = 0.4
+
+
+def with_pieces(ranking: list[tuple[int, float]], query: np.ndarray, pieces: np.ndarray | None,
+                starts: np.ndarray | None, penalty: np.ndarray | None,
+                weight: float = PIECE_WEIGHT) -> list[tuple[int, float]]:  # fmt: skip
+    """Re-rank the top passages by a blend of their own score and their best piece's.
+
+    Only the candidates' pieces are read (the piece matrix is memory-mapped), so this costs
+    a few hundred dot products per query whatever the corpus size."""
+    if pieces is None or starts is None or not ranking:
+        return ranking
+    rows = np.fromiter((r for r, _ in ranking), dtype=np.int64, count=len(ranking))
+    scores = np.fromiter((s for _, s in ranking), dtype=np.float64, count=len(ranking))
+    lo, hi = starts[rows], starts[rows + 1]
+    has = hi > lo
+    if not has.any():
+        return ranking
+    idx = np.concatenate([np.arange(a, b) for a, b in zip(lo[has], hi[has], strict=True)])
+    sims = np.asarray(pieces[idx]) @ query
+    offsets = np.concatenate([[0], np.cumsum((hi - lo)[has])[:-1]])
+    best = np.maximum.reduceat(sims, offsets)
+    if penalty is not None:
+        best = best - penalty[rows[has]]
+    scores[has] = (1 - weight) * scores[has] + weight * best
+    order = np.argsort(-scores, kind="stable")
+    return [(int(rows[i]), float(scores[i])) for i in order]
+
+
 #: Cosine below the best hit by more than this is no semantic match: e5 scores are compressed
 #: (0.80-0.90 for a whole corpus), so a margin from the top separates matches from the rest.
 MARGIN = 0.05

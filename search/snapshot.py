@@ -52,6 +52,8 @@ class Snapshot:
     passages: list[Passage]
     vectors: np.ndarray
     hubness: np.ndarray  # per passage, subtracted from its semantic score
+    pieces: np.ndarray | None  # sentence and list-item vectors (memory-mapped), by passage row
+    piece_start: np.ndarray | None  # pieces of row r: pieces[piece_start[r]:piece_start[r + 1]]
     vocab: Vocabulary
     speller: Speller
     lexicon: list[str]  # body terms, sorted
@@ -148,6 +150,7 @@ def load(index_dir: Path) -> Snapshot:
     if store.ids_checksum(ids) != manifest.ids_checksum:
         raise store.IndexNotReady(f"passage ids at {gen} do not match its manifest")
     vectors = store.read_vectors(gen, manifest)
+    pieces, piece_rows = store.read_pieces(gen, manifest)
     words = store.read_vocab(gen)
     try:
         ix = fulltext.open_fulltext(gen / "whoosh")
@@ -174,6 +177,12 @@ def load(index_dir: Path) -> Snapshot:
         passages=passages,
         vectors=vectors,
         hubness=semantic.hubness(vectors),
+        pieces=pieces,
+        piece_start=(
+            None
+            if piece_rows is None
+            else np.searchsorted(piece_rows, np.arange(len(passages) + 1)).astype(np.int64)
+        ),  # fmt: skip
         vocab=Vocabulary(words),
         speller=Speller(words),
         lexicon=lexicon,

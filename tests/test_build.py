@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from index import store
-from index.build import BuildError, build_index
+from index.build import BuildError, build_index, piece_texts
 from search.cli import cli
 from search.engine import Engine
 from search.results import Filters
@@ -76,7 +76,11 @@ def test_changed_document_reembeds_only_its_changed_passages(workspace, encoder,
     report = build_index(workspace, encoder_factory=lambda: counting, progress=False)
     snap = load(workspace.index_dir)
     changed = [p for p in snap.passages if "NemID" in p.text]
-    assert changed and counting.embedded == len(changed) == report.embedded
+    assert changed and report.embedded == len(changed)
+    # of their sentences and list items, only those whose text changed are embedded again
+    changed_pieces = [t for p in changed for t in piece_texts(p) if "NemID" in t]
+    assert report.pieces_embedded == len(changed_pieces)
+    assert counting.embedded == report.embedded + report.pieces_embedded
     assert report.passages == 2 * 55 and report.reused == report.passages - len(changed)
     # the new document is searchable, and the year facet appears now that there are two
     resp = Engine(workspace.index_dir, lambda: encoder).search("NemID", mode="keyword")
@@ -143,6 +147,8 @@ def _gen(settings) -> Path:
         (lambda g: (g / "passages.jsonl").write_text(
             (g / "passages.jsonl").read_text().replace('"id": "', '"id": "x', 1)), "ids"),
         (lambda g: shutil.rmtree(g / "whoosh"), "full-text"),
+        (lambda g: np.save(g / "pieces.npy", np.zeros((2, 384), np.float32)), "sentence vectors"),
+        (lambda g: (g / "piece_rows.npy").unlink(), "sentence vectors"),
     ],
 )  # fmt: skip
 def test_damaged_index_is_one_clear_error(workspace, damage, message: str) -> None:
@@ -189,3 +195,14 @@ def test_answer_card_follows_the_results_document(workspace, encoder, seed_path)
         assert resp.answer is not None
         assert (resp.answer.year, resp.answer.amount_kr) == (year, amount)
         assert resp.results[0].document == resp.answer.document
+
+
+def test_pieces_are_sentences_and_list_items_with_their_place(seed_settings) -> None:
+    passages = load(seed_settings.index_dir).passages
+    listing = next(p for p in passages if p.area == "Borgerservice" and "kørekort" in p.text)
+    pieces = piece_texts(listing)
+    assert len(pieces) >= 5
+    assert all(t.startswith("Borgerservice – Beskrivelse af området: ") for t in pieces)
+    assert any("pas, kørekort" in t and "Folkeregister" not in t for t in pieces)
+    single = next(p for p in passages if p.area == "Demografipulje - Voksenspecialområdet")
+    assert piece_texts(single) == [] or len(piece_texts(single)) >= 2

@@ -63,6 +63,14 @@ def test_cross_lingual_fire_department(engine) -> None:
     assert areas(engine.search("fire department", mode="semantic"))[0] == "Vestsjællands Brandvæsen"
 
 
+def test_one_list_item_is_found_through_its_own_vector(engine) -> None:
+    # "pas, kørekort, …" is one bullet of a long Borgerservice list: diluted in the passage's
+    # vector, found through the item's own
+    assert areas(engine.search("passports and driving licences", mode="semantic"))[0] == (
+        "Borgerservice"
+    )
+
+
 @pytest.mark.parametrize(
     "typo, fixed", [("brandvæsnet", "brandvæsenet"), ("cyberangrep", "cyberangreb")]
 )
