@@ -22,7 +22,8 @@ GENERIC = frozenset(stem(w) for w in "område området fagcenter kommune".split(
 
 
 @functools.lru_cache(maxsize=4096)
-def _title_terms(title: str) -> frozenset[str]:
+def title_words(title: str) -> frozenset[str]:
+    """An area title's distinctive terms (generic words like "område" left out)."""
     terms = {t.text for t in analyze(title) if t.kind == "word"}
     return frozenset(terms - GENERIC) or frozenset(terms)
 
@@ -34,10 +35,10 @@ def find_answer(query_terms: set[str], titles: list[str], top_area: str | None
     area of that name to show is the caller's choice."""
     if not titles or not query_terms:
         return None
-    df = Counter(t for title in set(titles) for t in _title_terms(title))
+    df = Counter(t for title in set(titles) for t in title_words(title))
     best: tuple[float, str] | None = None
     for name in titles:
-        title = _title_terms(name)
+        title = title_words(name)
         hit = title & query_terms
         # named: every title word, or one word no other area's title has ("brandvæsen")
         if hit and (hit == title or any(df[t] == 1 for t in hit)):

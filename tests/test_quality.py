@@ -1,6 +1,6 @@
 """A floor under retrieval quality, on judged queries of every kind the product promises.
 
-tests/data/judged_queries.jsonl holds 37 queries written for this (topics, stems, compounds,
+tests/data/judged_queries.jsonl holds 45 queries written for this (topics, stems, compounds,
 suspended compounds, PDF-damaged words, Danish and English questions, answers with the figure to
 find). The floors sit a little under today's scores, so a ranking change that loses quality fails.
 """
@@ -15,7 +15,7 @@ from search.metrics import evaluate, read_judged
 from search.results import Filters
 
 JUDGED = Path(__file__).parent / "data" / "judged_queries.jsonl"
-FLOORS = {"hybrid": 0.95, "keyword": 0.86, "semantic": 0.87}
+FLOORS = {"hybrid": 0.96, "keyword": 0.88, "semantic": 0.89}
 
 
 @pytest.mark.parametrize("mode", FLOORS)

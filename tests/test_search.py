@@ -85,7 +85,7 @@ def test_known_words_get_no_did_you_mean(engine) -> None:
 
 
 def test_hybrid_puts_each_area_once_before_repeats(engine) -> None:
-    got = areas(engine.search("digitalisering og IT-sikkerhed", k=10))
+    got = areas(engine.search("sikkerhed og risikostyring", k=10))  # names no area
     first_repeat = next((i for i, a in enumerate(got) if a in got[:i]), len(got))
     assert len(set(got[:first_repeat])) == first_repeat
     assert len(set(got)) == first_repeat  # nothing new after the first repeat
@@ -190,3 +190,11 @@ def test_rrf_rewards_agreement() -> None:
 def test_diversify_leads_with_distinct_areas() -> None:
     ranking = [(0, 3.0), (1, 2.0), (2, 1.0)]
     assert [r for r, _ in diversify(ranking, ["A", "A", "B"])] == [0, 2, 1]
+
+
+def test_query_naming_an_area_leads_with_its_answering_passages(engine) -> None:
+    # the area's title matches all its passages alike; the other words pick the ones that answer
+    resp = engine.search("Hvor stor er puljen til risikostyring i Ledelse, Jura og Kommunikation?")
+    assert [h.area for h in resp.results[:2]] == ["Ledelse, Jura og Kommunikation"] * 2
+    assert any("0,3 mio. kr." in h.text for h in resp.results[:2])
+    assert len({h.area for h in resp.results[1:]}) == len(resp.results) - 1  # then one per area
