@@ -167,7 +167,7 @@ class Engine:
             total = len(fused)
         else:
             fused = rankings[0] if rankings else []
-        ranked = fusion.diversify(fused, snap.area_keys)  # type: ignore[arg-type]
+        ranked = fusion.diversify(fused, snap.area_keys)
         answer_terms = {t for g in exp.groups for t, kind in g.items() if kind in ANSWER_KINDS}
         # a budget question without a named area gets a card only when the words themselves
         # point at the top area: never an amount on the model's guess alone
@@ -239,10 +239,7 @@ class Engine:
         if not lead:
             lead = [r for r in ranked if in_area[r[0]]][:NAMED_LEAD]
         chosen = {r for r, _ in lead}
-        others = fusion.diversify(
-            [r for r in ranked if not in_area[r[0]]],
-            snap.area_keys,  # type: ignore[arg-type]
-        )
+        others = fusion.diversify([r for r in ranked if not in_area[r[0]]], snap.area_keys)
         # then one passage per other area, as ranked; the named area's remaining ones last
         return lead + others + [r for r in ranked if in_area[r[0]] and r[0] not in chosen]
 

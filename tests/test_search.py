@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from search.fusion import diversify, rrf
+from search.fusion import convex, diversify
 from search.results import Filters, SearchError
 
 FIELDS = {"id", "document", "municipality", "committee", "year", "area", "section", "amount_kr",
@@ -182,9 +182,11 @@ def test_bad_mode_and_numbers_are_search_errors(engine) -> None:
         engine.search("DUT", filters=Filters(min_amount="lots"))  # type: ignore[arg-type]
 
 
-def test_rrf_rewards_agreement() -> None:
-    fused = rrf([[(1, 9.0), (2, 5.0)], [(2, 0.9), (3, 0.8)]], [1.0, 1.0])
-    assert fused[0][0] == 2
+def test_convex_fusion_keeps_a_clear_keyword_lead() -> None:
+    # keyword: row 1 far ahead; semantic: row 2 slightly ahead. The clear lead wins, and a row
+    # both rankings found beats one only the closer of the two found.
+    fused = convex([(1, 9.0), (2, 1.0)], [(2, 0.86), (1, 0.85), (3, 0.84)], 0.5, 0.1)
+    assert [r for r, _ in fused] == [1, 2, 3]
 
 
 def test_diversify_leads_with_distinct_areas() -> None:
