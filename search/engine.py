@@ -115,7 +115,8 @@ class Engine:
         return None if row is None else snap.passages[row]
 
     def area_passages(self, document: str, area: str) -> list:
-        return [p for p in self.snapshot.passages if p.document == document and p.area == area]
+        snap = self.snapshot
+        return [snap.passages[r] for r in snap.area_rows(document, area)]
 
     # -- search ----------------------------------------------------------------------------
 

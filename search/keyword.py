@@ -49,7 +49,7 @@ class Expansion:
 
 def expand(parsed: ParsedQuery, snap: Snapshot) -> Expansion:
     exp = Expansion()
-    lexicon = snap.field_terms["body"] | snap.field_terms["area"] | snap.field_terms["heading"]
+    lexicon = snap.all_terms
     words = [w for w in parsed.words if w]
     for i, word in enumerate(words):
         group: dict[str, str] = {}

@@ -104,6 +104,22 @@ class Snapshot:
         return docnum if self.doc_rows is None else int(self.doc_rows[docnum])
 
     @property
+    def all_terms(self) -> frozenset[str]:
+        """Every term of every text field: what "does the index know this word" asks."""
+        if "all_terms" not in self._cache:
+            self._cache["all_terms"] = frozenset().union(*self.field_terms.values())
+        return self._cache["all_terms"]
+
+    def area_rows(self, document: str, area: str) -> list[int]:
+        """The rows of one area, in document order (grouped once per generation)."""
+        if "area_rows" not in self._cache:
+            grouped: dict[tuple[str, str], list[int]] = {}
+            for row, key in enumerate(self.area_keys):
+                grouped.setdefault(key, []).append(row)
+            self._cache["area_rows"] = grouped
+        return self._cache["area_rows"].get((document, area), [])
+
+    @property
     def area_keys(self) -> list[tuple[str, str]]:
         """(document, area) per row: what diversification groups by."""
         if "area_keys" not in self._cache:
