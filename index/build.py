@@ -25,7 +25,7 @@ import numpy as np
 from index import analysis, fulltext, store
 from index.analysis import Vocabulary
 from index.config import Settings
-from index.corpus import _is_companion, load_corpus, plural, read_meta
+from index.corpus import candidate_files, load_corpus, plural, read_meta
 from index.document import DocumentError, DocumentMeta, Passage
 from index.parse import SUPPORTED_SUFFIXES
 
@@ -264,12 +264,7 @@ def _unchanged(settings: Settings) -> tuple[store.Manifest, Path, int] | None:
         areas = int(json.loads((gen / STATS).read_text(encoding="utf-8"))["areas"])
         corpus_dir = Path(settings.corpus_dir)
         found: dict[str, str] = {}
-        for path in sorted(corpus_dir.rglob("*")):
-            rel = path.relative_to(corpus_dir)
-            if not path.is_file() or any(part.startswith(".") for part in rel.parts):
-                continue
-            if _is_companion(path):
-                continue
+        for path in candidate_files(corpus_dir):
             if path.suffix.lower() not in SUPPORTED_SUFFIXES:
                 return None  # load_corpus would skip it: let the full path report it
             meta = read_meta(path, corpus_dir)

@@ -80,6 +80,17 @@ def _is_companion(path: Path) -> bool:
     return path.suffix.lower() in COMPANION_SUFFIXES or path.stem.upper() == "README"
 
 
+def candidate_files(corpus_dir: Path) -> list[Path]:
+    """The files that may be documents, sorted: not hidden, not metadata or READMEs."""
+    return sorted(
+        p
+        for p in corpus_dir.rglob("*")
+        if p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(corpus_dir).parts)
+        and not _is_companion(p)
+    )
+
+
 def _reason(error: DocumentError) -> str:
     """The error without the path (Skipped has it), keeping the line: "line 2: binary file"."""
     where = f"{error.path}:{error.line}: " if error.line else f"{error.path}: "
@@ -95,14 +106,7 @@ def load_corpus(corpus_dir: Path) -> CorpusReport:
     """
     corpus_dir = Path(corpus_dir)
     report = CorpusReport()
-    files = sorted(
-        p
-        for p in corpus_dir.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(corpus_dir).parts)
-    )
-    for path in files:
-        if _is_companion(path):
-            continue
+    for path in candidate_files(corpus_dir):
         suffix = path.suffix.lower()
         if suffix not in SUPPORTED_SUFFIXES:
             report.skipped.append(Skipped(str(path), "unsupported extension"))
