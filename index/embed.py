@@ -278,7 +278,8 @@ class _OnnxQueryEncoder:
         opts.intra_op_num_threads = min(os.cpu_count() or 1, 4)
         opts.inter_op_num_threads = 1
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        # Idle worker threads must not spin: the process also runs PyTorch and a web server.
+        # Idle worker threads must not spin: they would take the cores from the web server's
+        # threads (and, in a build, from the passage encoder) between queries.
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(
             str(onnx_path), opts, providers=["CPUExecutionProvider"]
@@ -444,8 +445,10 @@ def load_encoder(settings: Settings, *, query_backend: str = "auto") -> Encoder:
 
 
 def _make_encoder(settings: Settings, query_backend: str) -> Encoder:
-    import torch  # noqa: F401  (imported before onnxruntime on purpose: shared OpenMP runtime)
-
+    # No torch here: a process that only answers queries (serve, search) runs onnxruntime and
+    # tokenizers alone; torch loads in _load_st, when a model must embed with it. The two never
+    # share an OpenMP runtime: onnxruntime's CPU build links none (its own thread pool), torch
+    # brings its libgomp, and either import order gives the same vectors (tests/test_serving.py).
     if settings.model != DEFAULT_MODEL:
         path = _resolve_other(settings.model)
         model = _load_st(str(path))
