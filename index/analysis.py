@@ -23,7 +23,7 @@ from whoosh.analysis import Analyzer, Token
 from whoosh.lang import stemmer_for_language, stopwords_for_language
 
 #: Bump when analysis changes what is indexed: `budget-search index` then rebuilds fully.
-VERSION = "da-7"
+VERSION = "da-8"
 
 STOPWORDS: frozenset[str] = frozenset(stopwords_for_language("da")) | frozenset(
     # English function words, for questions asked in English ("how much is spent on IT?")
@@ -153,9 +153,27 @@ class Vocabulary:
         return best
 
 
+#: A one-letter prefix joined by a hyphen ("a-kasse", "e-Boks", "p-plads"): the letter is what
+#: makes the word, so the two are also one word ("akasse"), and "a-kasser" does not find every
+#: "kasse".
+_LETTER_PREFIX = re.compile(r"(?<![^\W\d_])([^\W\d_])-([^\W\d_]{2,})")
+
+
+def join_letter_prefix(word: str) -> str:
+    """"a-kasser" -> "akasser"; anything else unchanged."""
+    m = _LETTER_PREFIX.fullmatch(word)
+    return m.group(1) + m.group(2) if m else word
+
+
 def _words(text: str) -> Iterator[tuple[str, int, int]]:
+    joined = {
+        m.start(2): (m.group(1) + m.group(2), m.start()) for m in _LETTER_PREFIX.finditer(text)
+    }
     for m in _WORD.finditer(text):
-        if len(m.group()) > 1 or m.group().isdigit():
+        if m.start() in joined:  # "kasserne" of "A-kasserne": the word is "akasserne"
+            word, start = joined[m.start()]
+            yield word, start, m.end()
+        elif len(m.group()) > 1 or m.group().isdigit():
             yield m.group(), m.start(), m.end()
 
 

@@ -1,24 +1,101 @@
-"""The answer card: when a query names an area or asks what something costs, show that area
-and its net budget above the passages ("Hvad koster brandvæsenet?", "IT budget")."""
+"""Answers to budget questions, computed from the table of areas and their net amounts.
+
+"Hvad er det samlede budget?", "største område", "områder over 50 mio. kr.", "samlet budget for
+demografipuljerne", "Hvad koster brandvæsenet?", "how much does the fire service cost?",
+"Borgerservices andel": each is read as one kind of question (`Intent`) and answered from the
+amounts of the areas in scope, never from the passage that happens to rank first. A query that
+names no area and asks no amount gets no answer.
+"""
 
 from __future__ import annotations
 
 import functools
+import re
+import tomllib
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
 
 from index.analysis import analyze, stem
-from search.results import Answer
+from search.results import Answer, AnswerRow
 from search.snapshot import AreaSummary
 
 #: Words that ask for an amount, Danish and English (stemmed when matched).
 BUDGET_WORDS = frozenset(
     stem(w) for w in (
-        "koster koste budget budgettet nettobudget beløb beløbet kr kroner penge mio udgift "
-        "udgifter bevilling bevilget afsat økonomi cost costs spent spend spending budgeted "
-        "money amount expenditure"
+        "koster koste kostede budget budgettet budgetter nettobudget beløb beløbet kr kroner "
+        "penge mio mia million millioner udgift udgifter bevilling bevilget afsat afsætter midler "
+        "cost costs spent spend spending budgeted money amount expenditure allocated"
     ).split()
 )  # fmt: skip
-GENERIC = frozenset(stem(w) for w in "område området fagcenter kommune".split())
+#: Words that name areas in general, not one area.
+GENERIC = frozenset(
+    stem(w) for w in "område området områder fagcenter kommune kommunen area areas".split()
+)
+TOTAL_WORDS = frozenset(stem(w) for w in "samlet samlede total totale sum overall".split())
+TOTAL = re.compile(r"\b(i alt|samlet|samlede|total\w*|hele budget\w*|in all|altogether|sum)\b",
+                   re.I)  # fmt: skip
+LARGEST = re.compile(
+    r"\b(størst\w*|højest\w*|flest|mest|dyrest\w*|largest|biggest|highest|most|top)\b", re.I
+)
+SMALLEST = re.compile(
+    r"\b(mindst\w*|lavest\w*|færrest|billigst\w*|smallest|lowest|least|cheapest)\b", re.I
+)
+SHARE = re.compile(r"\b(andel\w*|procent\w*|share|percentage|percent|hvor stor en del)\b", re.I)
+QUESTION_WORDS = frozenset(
+    stem(w) for w in (
+        "hvad hvilk hvilke hvilket hvor meget mange får bruger bruges bruge går gives "
+        "which what much many does get gets spend largest smallest biggest top"
+    ).split()
+)  # fmt: skip
+NUMBER_WORDS = {"en": 1, "et": 1, "to": 2, "tre": 3, "fire": 4, "fem": 5, "seks": 6, "syv": 7,
+                "otte": 8, "ni": 9, "ti": 10, "one": 1, "two": 2, "three": 3, "four": 4,
+                "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}  # fmt: skip
+DEFAULT_ROWS = 5  # a ranking shows this many areas unless the question says how many
+
+_UNIT = (r"(?P<unit{n}>mia\.?|milliard\w*|billion\w*|mio\.?|million\w*|mill\.?|mn\b|m\b"
+         r"|t\.\s?kr\.?|tkr\.?|tusind\w*|thousand\w*|kr\.?|kroner|dkk)")  # fmt: skip
+_NUM = r"(?P<num{n}>\d+(?:[.,\s]\d{{3}})*(?:[.,]\d+)?)"
+_AMOUNT = _NUM + r"\s*" + _UNIT + "?"
+_RANGE = re.compile(
+    r"\b(?:mellem|between|fra|from)\s+" + _AMOUNT.format(n=1) + r"\s*(?:og|and|til|to|-|–)\s*"
+    + _AMOUNT.format(n=2), re.I,
+)  # fmt: skip
+_ABOVE = re.compile(
+    r"\b(?:over|mere end|flere end|større end|højere end|above|more than|greater than|"
+    r"exceeding|at least|mindst)\s+" + _AMOUNT.format(n=1), re.I,
+)  # fmt: skip
+_BELOW = re.compile(
+    r"\b(?:under|mindre end|færre end|lavere end|below|less than|at most|højst)\s+"
+    + _AMOUNT.format(n=1), re.I,
+)  # fmt: skip
+_SCALE = {"mia": 10**9, "milliard": 10**9, "billion": 10**9, "mio": 10**6, "million": 10**6,
+          "mill": 10**6, "mn": 10**6, "m": 10**6, "t": 1000, "tkr": 1000, "tusind": 1000,
+          "thousand": 1000, "kr": 1, "kroner": 1, "dkk": 1}  # fmt: skip
+_TOP_N = re.compile(
+    r"\b(?:top|de|the)\s+(\d{1,2}|\w+)\b|\b(\d{1,2})\s+(?:størst|mindst|larg|small|big)", re.I
+)
+
+
+@dataclass(frozen=True)
+class Intent:
+    """What a question asks of the amounts table."""
+
+    kind: str  # total | ranking | threshold | group | amount | share
+    areas: tuple[str, ...] = ()  # titles it names (amount, share) or the group's titles
+    descending: bool = True
+    limit: int | None = None
+    low: int | None = None
+    high: int | None = None
+
+
+@functools.cache
+def english_names() -> dict[str, tuple[str, ...]]:
+    """English words and phrases for Danish title words (index/data/glossary.toml)."""
+    raw = resources.files("index").joinpath("data/glossary.toml").read_text(encoding="utf-8")
+    table = tomllib.loads(raw).get("english", {})
+    return {k.casefold(): tuple(stem(w) for w in v.split()) for k, v in table.items()}
 
 
 @functools.lru_cache(maxsize=4096)
@@ -28,29 +105,226 @@ def title_words(title: str) -> frozenset[str]:
     return frozenset(terms - GENERIC) or frozenset(terms)
 
 
-def find_answer(query_terms: set[str], titles: list[str], top_area: str | None
-                ) -> tuple[str, str] | None:  # fmt: skip
-    """(area title, reason): the area the query names (all its distinctive title words
-    present), else, for a budget question, the best-ranked area. Titles only: which document's
-    area of that name to show is the caller's choice."""
-    if not titles or not query_terms:
-        return None
+def typed_terms(text: str) -> set[str]:
+    """The query's own stems, and the Danish words for English names in it."""
+    low = text.casefold()
+    terms = {t.text for t in analyze(text)}
+    for phrase, words in english_names().items():
+        if re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", low):
+            terms.update(words)
+    return terms
+
+
+def read_intent(text: str, expanded: set[str], titles: list[str],
+                usage: Callable[[str], Counter] | None = None) -> Intent | None:  # fmt: skip
+    """The kind of budget question `text` asks, or None when it asks none. `expanded`: the
+    query's other forms (spelling, variants: "jobcentret" names Jobcenter). `usage(term)`:
+    how many passages of each area use the term."""
+    typed = typed_terms(text)
+    terms = typed | expanded
+    budget = bool(terms & BUDGET_WORDS)
+    totalish = bool(TOTAL.search(text))
     df = Counter(t for title in set(titles) for t in title_words(title))
-    best: tuple[float, str] | None = None
-    for name in titles:
-        title = title_words(name)
-        hit = title & query_terms
-        # named: every title word, or one word no other area's title has ("brandvæsen")
-        if hit and (hit == title or any(df[t] == 1 for t in hit)):
-            score = len(hit) / len(title) + sum(1 / df[t] for t in hit)
-            if best is None or score > best[0]:
-                best = (score, name)
-    if best is not None:
-        return best[1], "named"
-    if query_terms & BUDGET_WORDS and top_area is not None and top_area in titles:
-        return top_area, "budget"
+    title_vocab = set(df)
+    topical = typed - BUDGET_WORDS - GENERIC - TOTAL_WORDS - QUESTION_WORDS - title_vocab
+    topical = {t for t in topical if not _variant_of(t, title_vocab)}
+    named = _named(terms, titles, df)
+    group = _group(terms, titles, df) if not named else ()
+    scope = tuple(named or group)
+    bounds = _bounds(text)
+    if bounds is not None:
+        return Intent("threshold", scope if group else (), low=bounds[0], high=bounds[1])
+    areaish = bool(terms & GENERIC) or budget or bool(group)
+    if (LARGEST.search(text) or SMALLEST.search(text)) and areaish and not named:
+        return Intent("ranking", group, descending=not SMALLEST.search(text) or bool(
+            LARGEST.search(text) and LARGEST.search(text).start() < SMALLEST.search(text).start()
+        ), limit=_limit(text))  # fmt: skip
+    if SHARE.search(text) and scope:
+        return Intent("share", scope)
+    if named and (budget or not _extra_words(typed, named, title_vocab, topical)):
+        if budget or _names_fully(terms, named[0], usage):
+            return Intent("amount", named)
+    if group and (budget or totalish):
+        return Intent("group", group)
+    if (budget or totalish) and not topical and not (typed & title_vocab):
+        return Intent("total")
     return None
 
 
-def to_answer(a: AreaSummary, reason: str) -> Answer:
-    return Answer(a.area, a.amount_kr, a.document, a.municipality, a.committee, a.year, reason)
+def _named(terms: set[str], titles: list[str], df: Counter) -> tuple[str, ...]:
+    """The one area the query names: every distinctive word of its title, or a word no other
+    title has ("brandvæsen"); the best-covered title when several qualify."""
+    best: tuple[float, str] | None = None
+    for name in dict.fromkeys(titles):
+        words = title_words(name)
+        hit = words & terms
+        if hit and (hit == words or any(df[t] == 1 for t in hit)):
+            score = len(hit) / len(words) + sum(1 / df[t] for t in hit)
+            if best is None or score > best[0]:
+                best = (score, name)
+    return (best[1],) if best else ()
+
+
+#: Without a budget word, one word of a longer title names the area only when most passages
+#: that use it are that area's: "brandvæsen" names Vestsjællands Brandvæsen, "personale" (said
+#: all over the document) does not name HR og Personale.
+OWN_SHARE = 0.5
+
+
+def _names_fully(terms: set[str], title: str, usage: Callable[[str], Counter] | None) -> bool:
+    words = title_words(title)
+    hit = words & terms
+    if hit == words or usage is None:
+        return hit == words or usage is None
+    for t in hit:
+        counts = usage(t)
+        total = sum(counts.values())
+        if total and counts.get(title, 0) / total >= OWN_SHARE:
+            return True
+    return False
+
+
+def _group(terms: set[str], titles: list[str], df: Counter) -> tuple[str, ...]:
+    """Areas that share a title word the query uses ("demografipuljerne"): several of them."""
+    shared = [t for t in terms if df.get(t, 0) >= 2]
+    if not shared:
+        return ()
+    word = max(shared, key=lambda t: (len(t), t))
+    return tuple(dict.fromkeys(t for t in titles if word in title_words(t)))
+
+
+def _extra_words(typed: set[str], named: tuple[str, ...], title_vocab: set[str],
+                 topical: set[str]) -> bool:  # fmt: skip
+    """Does the query ask about more than the area ("personale og uddannelse")?"""
+    own = set().union(*(title_words(t) for t in named))
+    rest = {t for t in topical if not any(_variant_of(t, {w}) for w in own)}
+    return bool(rest) or bool((typed & title_vocab) - own)
+
+
+def _variant_of(term: str, words: set[str]) -> bool:
+    """"jobcentr" (Jobcentret) is a form of "jobcent" (Jobcenter): one stem starts the other,
+    a few letters apart."""
+    return any(
+        (term.startswith(w) or w.startswith(term)) and abs(len(term) - len(w)) <= 3
+        and min(len(term), len(w)) >= 4
+        for w in words
+    )
+
+
+def _limit(text: str) -> int | None:
+    m = _TOP_N.search(text)
+    if not m:
+        return None
+    raw = (m.group(1) or m.group(2) or "").casefold()
+    n = int(raw) if raw.isdigit() else NUMBER_WORDS.get(raw)
+    return n if n and 0 < n <= 100 else None
+
+
+def _bounds(text: str) -> tuple[int | None, int | None] | None:
+    """(low, high) in kr. from "over 40 mio. kr.", "under 6 mio.", "mellem 10 og 20 mio."."""
+    m = _RANGE.search(text)
+    if m and (m.group("unit1") or m.group("unit2")):
+        unit = m.group("unit2") or m.group("unit1")
+        a = _kr(m.group("num1"), m.group("unit1") or unit)
+        b = _kr(m.group("num2"), unit)
+        if a is not None and b is not None:
+            return min(a, b), max(a, b)
+    low = high = None
+    for pattern in (_ABOVE, _BELOW):
+        m = pattern.search(text)
+        if m and m.group("unit1"):
+            value = _kr(m.group("num1"), m.group("unit1"))
+            if pattern is _ABOVE:
+                low = value
+            else:
+                high = value
+    return (low, high) if low is not None or high is not None else None
+
+
+def _kr(number: str, unit: str | None) -> int | None:
+    scale = _SCALE.get(re.sub(r"[^a-zæøå]", "", (unit or "kr").casefold().split(".")[0]), None)
+    if scale is None:
+        scale = _SCALE.get(re.sub(r"\W.*", "", (unit or "kr").casefold()).rstrip("s"), 1)
+    digits = number.replace(" ", "")
+    if scale > 1 and re.fullmatch(r"\d+[.,]\d{1,2}", digits):  # "2,5 mio." is a decimal
+        value = float(digits.replace(",", "."))
+    else:
+        value = float(re.sub(r"[.,](?=\d{3}\b)", "", digits).replace(",", "."))
+    return int(round(value * scale)) if value < 1e15 else None
+
+
+def build(intent: Intent, areas: list[AreaSummary]) -> Answer | None:
+    """The answer from the areas in scope (already filtered); None when nothing fits."""
+    known = [a for a in areas if a.amount_kr is not None]
+    documents = list(dict.fromkeys(a.document for a in areas))
+    totals = {d: sum(a.amount_kr or 0 for a in known if a.document == d) for d in documents}
+
+    def row(a: AreaSummary) -> AnswerRow:
+        total = totals.get(a.document) or 0
+        share = round(a.amount_kr / total, 4) if total and a.amount_kr is not None else None
+        return AnswerRow(a.area, a.amount_kr, a.document, a.municipality, a.committee, a.year,
+                         share)  # fmt: skip
+
+    if intent.kind == "total":
+        if not known:
+            return None
+        rows = [AnswerRow("I alt", totals[d], d, *_meta(areas, d), 1.0) for d in documents]
+        return _answer(intent, rows, sum(totals.values()), totals, "Samlet nettobudget")
+    pool = [a for a in known if not intent.areas or a.area in intent.areas]
+    if intent.kind in ("amount", "share"):
+        chosen = [a for a in areas if a.area in intent.areas]
+        if not chosen:
+            return None
+        rows = [row(a) for a in sorted(chosen, key=lambda a: -a.year)]
+        amount = sum(a.amount_kr or 0 for a in chosen if a.amount_kr is not None)
+        title = ("Andel af det samlede nettobudget" if intent.kind == "share"
+                 else "Områdets nettobudget")  # fmt: skip
+        return _answer(intent, rows, amount if any(r.amount_kr is not None for r in rows) else None,
+                       totals, title)  # fmt: skip
+    if intent.kind == "group":
+        rows = sorted((row(a) for a in pool), key=lambda r: -(r.amount_kr or 0))
+        if not rows:
+            return None
+        return _answer(intent, rows, sum(r.amount_kr or 0 for r in rows), totals,
+                       f"Samlet for {len(rows)} områder")  # fmt: skip
+    if intent.kind == "threshold":
+        lo, hi = intent.low, intent.high
+        hits = [a for a in pool if (lo is None or (a.amount_kr or 0) > lo)
+                and (hi is None or (a.amount_kr or 0) < hi)]  # fmt: skip
+        rows = sorted((row(a) for a in hits), key=lambda r: -(r.amount_kr or 0))
+        return _answer(intent, rows, sum(r.amount_kr or 0 for r in rows), totals,
+                       _threshold_title(lo, hi, len(rows)))  # fmt: skip
+    if intent.kind == "ranking":
+        ranked = sorted(pool, key=lambda a: (a.amount_kr or 0), reverse=intent.descending)
+        rows = [row(a) for a in ranked[: intent.limit or DEFAULT_ROWS]]
+        if not rows:
+            return None
+        word = "Største" if intent.descending else "Mindste"
+        return _answer(intent, rows, None, totals, f"{word} områder efter nettobudget")
+    return None
+
+
+def _meta(areas: list[AreaSummary], document: str) -> tuple[str, str, int]:
+    a = next(a for a in areas if a.document == document)
+    return a.municipality, a.committee, a.year
+
+
+def _threshold_title(lo: int | None, hi: int | None, n: int) -> str:
+    def mio(v: int) -> str:
+        return f"{v / 1e6:,.1f}".replace(",", "X").replace(".", ",").replace("X", ".") + " mio. kr."
+
+    if lo is not None and hi is not None:
+        cond = f"mellem {mio(lo)} og {mio(hi)}"
+    elif lo is not None:
+        cond = f"over {mio(lo)}"
+    else:
+        cond = f"under {mio(hi or 0)}"
+    return f"{n} {'område' if n == 1 else 'områder'} med et nettobudget {cond}"
+
+
+def _answer(intent: Intent, rows: list[AnswerRow], total: int | None, totals: dict[str, int],
+            title: str) -> Answer:  # fmt: skip
+    return Answer(
+        kind=intent.kind, title=title, rows=tuple(rows), total_kr=total,
+        corpus_total_kr=sum(totals.values()), documents=tuple(totals),
+    )  # fmt: skip

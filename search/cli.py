@@ -167,7 +167,11 @@ def format_response(resp: SearchResponse) -> str:
         lines.append(f"Mente du: {resp.did_you_mean}")
     if resp.answer:
         a = resp.answer
-        lines.append(f"{a.area}: {format_kr(a.amount_kr)} ({a.municipality}, {a.year})")
+        lines.append(a.title + (f": {format_kr(a.total_kr)}" if a.total_kr is not None else ""))
+        for r in a.rows:
+            share = f" ({r.share:.1%})" if r.share is not None and a.kind != "total" else ""
+            where = f"({r.municipality}, {r.year})"
+            lines.append(f"  {r.area}: {format_kr(r.amount_kr)}{share} {where}")
     lines.append(f"{resp.total} hits, {resp.took_ms:.0f} ms")
     for i, h in enumerate(resp.results, 1):
         where = " / ".join(x for x in (h.section, h.subsection) if x)

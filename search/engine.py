@@ -11,6 +11,7 @@ import re
 import threading
 import time
 import unicodedata
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,23 +20,24 @@ from whoosh import query as wq
 
 from index import store
 from index.config import Settings
-from search import fusion, keyword, semantic
-from search.answer import find_answer, title_words, to_answer
+from search import answer as answers
+from search import fusion, keyword, ranking, semantic
 from search.facets import facet_counts
 from search.highlight import highlight
-from search.query import ParsedQuery, parse
+from search.query import ParsedQuery, clean_text, parse
 from search.results import MODES, Answer, Filters, Hit, SearchError, SearchResponse
 from search.snapshot import AreaSummary, Snapshot, load
 
 YEARS = (1000, 9999)
 AMOUNT_LIMIT = 2**62
-#: A query that names an area ("DUT-midler i Børn og Familie") leads with that many of its
-#: passages, chosen by the query's other words: the one that answers is often not the area's
-#: best-scored (answer@3 on our area-naming questions 6/8 -> 8/8, nDCG unchanged).
-NAMED_LEAD = 2
 CANDIDATES = 100  # how deep each ranking goes before fusion and facets
 MAX_K = 100
-ANSWER_KINDS = frozenset({"word", "join", "spelling", "part"})
+ANSWER_KINDS = frozenset({"word", "join", "spelling", "part", "variant"})
+#: What a question asks rather than what it is about: not counted when deciding whether a
+#: passage holds the query's words ("Hvad koster brandvæsenet?" is about the fire service).
+USAGE_SAMPLE = 2000  # passages read to tell where a word is used
+SCOPE_FIELDS = ("area", "committee", "year", "municipality", "document")
+INTENT_TERMS = answers.BUDGET_WORDS | answers.GENERIC
 
 
 def norm(value: object) -> str:
@@ -121,83 +123,91 @@ class Engine:
     # -- search ----------------------------------------------------------------------------
 
     def search(self, q: str, *, mode: str = "hybrid", k: int = 10,
-               filters: Filters | None = None) -> SearchResponse:  # fmt: skip
+               filters: Filters | None = None, offset: int = 0, partial: bool = False,
+               one_per_area: bool = False) -> SearchResponse:  # fmt: skip
+        """Rank passages for `q`: exact matches first, then related ones (see search.ranking).
+
+        `offset` pages through the ranking; `partial` means the user is still typing, so the
+        last word also stands for the words that start with it; `one_per_area` lists each
+        area's best passage before any area's second (within exact, then within related)."""
         started = time.perf_counter()
         if mode not in MODES:
             raise SearchError(f"Ukendt søgemåde {mode!r}; brug {', '.join(MODES)}.")
         k = max(1, min(int(k), MAX_K))
+        offset = max(0, int(offset))
         snap = self.snapshot
         parsed = parse(q)
         filters, message = self._resolve_filters(snap, parsed, filters or Filters())
         mask = self._mask(snap, filters)
-        exp = keyword.expand(parsed, snap)
+        exp = keyword.expand(parsed, snap, partial_last=partial and not q.endswith(" "))
         if parsed.empty and not filters.active():
             return SearchResponse(
                 query=q, mode=mode, total=0, took_ms=_ms(started), results=[],
                 message=message or "Skriv et eller flere søgeord, fx MitID, DUT eller brandvæsen.",
             )  # fmt: skip
 
-        rankings: list[list[tuple[int, float]]] = []
+        if exp.nonsense and not (parsed.phrases or parsed.prefixes):
+            return SearchResponse(
+                query=q, mode=mode, total=0, took_ms=_ms(started), results=[],
+                message=f"Ingen resultater: ingen ordbog eller afsnit kender »{parsed.text}«.",
+                filters=filters.active(),
+            )  # fmt: skip
         kw_rows: list[tuple[int, float]] = []
-        total = 0
-        if mode in ("keyword", "hybrid"):
+        kw_total = 0
+        if mode in ("keyword", "hybrid") or not parsed.text:
             kq = keyword.build_query(parsed, exp, snap)
             if kq is None and parsed.empty:
                 kq = wq.Every()
             if kq is not None:
-                # in hybrid mode with a semantic ranking the total is the fused count
-                count = mode == "keyword" or not parsed.text
-                rows, total = keyword.rank(
-                    snap, kq, self._filter_query(filters), CANDIDATES, count=count, mask=mask
+                kw_rows, kw_total = keyword.rank(
+                    snap, kq, self._filter_query(filters), CANDIDATES, count=True, mask=mask
                 )
-                kw_rows = rows
-                rankings.append(rows)
+        sem_rows: list[tuple[int, float]] = []
+        related: set[int] = set()
         if mode in ("semantic", "hybrid") and parsed.text:
-            self.check_model(snap)
-            vec = self.encoder().encode_query(parsed.text)  # type: ignore[attr-defined]
-            ranked_rows = semantic.with_pieces(
-                semantic.top_k(snap.vectors, vec, CANDIDATES, mask, snap.hubness),
-                vec, snap.pieces, snap.piece_start, snap.hubness,
-            )  # fmt: skip
-            rows = semantic.candidates(ranked_rows)
-            rankings.append(rows)
-            total = max(total, len(rows)) if mode == "hybrid" else len(rows)
+            sem_rows, related = self._semantic(snap, parsed.text, mask)
 
-        if mode == "hybrid" and len(rankings) == 2:
-            fused = fusion.convex(rankings[0], rankings[1], fusion.ALPHA, fusion.SPAN)
-            total = len(fused)
+        cover = keyword.coverage(snap, exp, INTENT_TERMS) if exp.groups else None
+        if cover is None:  # match-all, prefixes or phrases only: what the keyword query found
+            exact = {r for r, _ in kw_rows}
         else:
-            fused = rankings[0] if rankings else []
-        ranked = fusion.diversify(fused, snap.area_keys)
-        answer_terms = {t for g in exp.groups for t, kind in g.items() if kind in ANSWER_KINDS}
-        # a budget question without a named area gets a card only when the words themselves
-        # point at the top area: never an amount on the model's guess alone
-        keyword_top = snap.passages[kw_rows[0][0]].area if kw_rows else None
-        first = snap.passages[ranked[0][0]].area if ranked else None
-        top_area = first if first == keyword_top else None
-        named = find_answer(answer_terms, self._answer_titles(snap, filters), top_area)
-        if named and named[1] == "named":
-            ranked = self._lead_with_area(snap, parsed, exp, ranked, named[0], mask)
+            exact = {r for r, _ in kw_rows + sem_rows if cover[r] >= ranking.EXACT_SHARE}
+        # partial keyword matches (some of the words, or a part of a typed compound) are
+        # related too: they share words with the query, just not enough to be exact
+        related |= {r for r, _ in kw_rows} - exact
+        if mode == "hybrid" and kw_rows and sem_rows:
+            fused = fusion.convex(kw_rows, semantic.candidates(sem_rows), fusion.ALPHA, fusion.SPAN)
+        else:
+            fused = kw_rows or sem_rows
+        ranked = ranking.order(fused, exact, related)
+        if one_per_area:
+            ranked = ranking.one_per_area(ranked, snap.area_keys)
+        n_exact = sum(r.match == "exact" for r in ranked)
+        if cover is not None and mode != "semantic" and kw_total > len(kw_rows):
+            # more keyword matches than candidates: count the exact ones among all of them
+            allowed = cover >= ranking.EXACT_SHARE
+            n_exact = max(n_exact, int((allowed if mask is None else allowed & mask).sum()))
+        n_related = len(ranked) - sum(r.match == "exact" for r in ranked)
+
         terms = exp.terms
-        hits = [self._hit(snap, row, score, terms) for row, score in ranked[:k]]
-        answer = self._answer(snap, named, hits, filters) if named else None
-        did_you_mean = None
-        if exp.corrections:
-            did_you_mean = q
-            for typed, fixed in exp.corrections.items():
-                did_you_mean = re.sub(re.escape(typed), fixed, did_you_mean, count=1)
-        if not hits and message is None:
+        hits = [self._hit(snap, r, terms) for r in ranked[offset : offset + k]]
+        answer = self._answer(snap, clean_text(q) if parsed.text else "", exp, filters)
+        did_you_mean = _suggestion(q, exp.corrections) if exp.corrections else None
+        if not ranked and message is None:
             message = "Ingen resultater. Prøv færre eller andre ord, eller søg semantisk."
         return SearchResponse(
             query=q,
             mode=mode,
-            total=total,
+            total=n_exact + n_related,
+            total_exact=n_exact,
+            total_related=n_related,
             took_ms=_ms(started),
             results=hits,
+            offset=offset,
             did_you_mean=did_you_mean,
             facets=facet_counts(
                 snap.passages,
-                [r for r, _ in ranked[:CANDIDATES]],
+                [r.row for r in ranked[:CANDIDATES]],
                 filters.active(),
                 {
                     "committee": len(snap.values("committee")),
@@ -210,67 +220,62 @@ class Engine:
             filters=filters.active(),
         )
 
+    def _semantic(self, snap: Snapshot, text: str, mask: np.ndarray | None
+                  ) -> tuple[list[tuple[int, float]], set[int]]:  # fmt: skip
+        """The semantic ranking (passage and best-piece blend) and which of its rows are close
+        enough in meaning to be shown as related."""
+        self.check_model(snap)
+        vec = self.encoder().encode_query(text)  # type: ignore[attr-defined]
+        rows = semantic.with_pieces(
+            semantic.top_k(snap.vectors, vec, CANDIDATES, mask, snap.hubness),
+            vec, snap.pieces, snap.piece_start, snap.hubness,
+        )  # fmt: skip
+        if not rows:
+            return [], set()
+        idx = np.fromiter((r for r, _ in rows), dtype=np.int64, count=len(rows))
+        # a passage, or one of its sentences or list items, close to the query
+        raw = np.maximum(
+            np.asarray(snap.vectors[idx]) @ vec,
+            semantic.best_piece(idx, vec, snap.pieces, snap.piece_start),
+        )
+        mean = float(semantic.mean_vector(snap) @ vec)
+        return rows, ranking.related_rows(rows, raw, mean)
+
     # -- helpers ---------------------------------------------------------------------------
 
-    def _hit(self, snap: Snapshot, row: int, score: float, terms: set[str]) -> Hit:
-        p = snap.passages[row]
+    def _hit(self, snap: Snapshot, ranked: ranking.Ranked, terms: set[str]) -> Hit:
+        p, score = snap.passages[ranked.row], ranked.score
         return Hit(
             id=p.id, document=p.document, municipality=p.municipality, committee=p.committee,
             year=p.year, area=p.area, section=p.section, subsection=p.subsection,
             amount_kr=p.amount_kr, text=p.text, highlight=highlight(p.text, terms, snap.vocab),
             score=round(score, 6), line_start=p.line_start, line_end=p.line_end, page=p.page,
+            match=ranked.match,
         )  # fmt: skip
 
-    def _lead_with_area(self, snap: Snapshot, parsed: ParsedQuery, exp: keyword.Expansion,
-                        ranked: list[tuple[int, float]], title: str,
-                        mask: np.ndarray | None) -> list[tuple[int, float]]:  # fmt: skip
-        """A query that names an area ("DUT-midler i Børn og Familie") leads with that area's
-        passages, ranked by the rest of the query: the title's words match every passage of
-        the area alike, so the other words decide which one answers."""
-        col, codes = snap.column("area")
-        in_area = col == codes.get(title, -1)
-        if mask is not None:
-            in_area &= mask
-        title_terms = title_words(title)
-        rest = keyword.Expansion(groups=[g for g in exp.groups if not set(g) & title_terms])
-        lead: list[tuple[int, float]] = []
-        q = keyword.build_query(ParsedQuery(text=parsed.text), rest, snap) if rest.groups else None
-        if q is not None:
-            lead, _ = keyword.rank(snap, q, None, NAMED_LEAD, count=False, mask=in_area)
-        if not lead:
-            lead = [r for r in ranked if in_area[r[0]]][:NAMED_LEAD]
-        chosen = {r for r, _ in lead}
-        others = fusion.diversify([r for r in ranked if not in_area[r[0]]], snap.area_keys)
-        # then one passage per other area, as ranked; the named area's remaining ones last
-        return lead + others + [r for r in ranked if in_area[r[0]] and r[0] not in chosen]
-
-    def _answer_titles(self, snap: Snapshot, filters: Filters) -> list[str]:
-        titles = snap._cache.get("area_titles")
-        if titles is None:
-            titles = snap._cache["area_titles"] = list(dict.fromkeys(a.area for a in snap.areas))
-        return [t for t in titles if filters.area is None or t == filters.area]
-
-    def _answer(self, snap: Snapshot, named: tuple[str, str], hits: list[Hit],
+    def _answer(self, snap: Snapshot, text: str, exp: keyword.Expansion,
                 filters: Filters) -> Answer | None:  # fmt: skip
-        """The area of that title to show: the one the results lead with, else the first
-        that the filters allow (several municipalities and years share area names)."""
-        title, reason = named
-        by_title = snap._cache.get("areas_by_title")
-        if by_title is None:  # once per snapshot: thousands of areas share a title at scale
-            by_title = {}
-            for a in snap.areas:
-                by_title.setdefault(a.area, []).append(a)
-            snap._cache["areas_by_title"] = by_title  # published whole: threads share it
-        wanted = [(f, v) for f, v in filters.active().items()
-                  if f in ("committee", "year", "municipality", "document")]  # fmt: skip
-        candidates = [
-            a for a in by_title.get(title, []) if all(getattr(a, f) == v for f, v in wanted)
-        ]
-        by_document = {a.document: a for a in candidates}
-        for h in hits:
-            if h.area == title and h.document in by_document:
-                return to_answer(by_document[h.document], reason)
-        return to_answer(candidates[0], reason) if candidates else None
+        """The budget question the query asks, answered from the areas the filters allow."""
+        if not text:
+            return None
+        wanted = filters.active()
+        scope = [
+            a for a in snap.areas
+            if all(getattr(a, f) == wanted[f] for f in SCOPE_FIELDS if f in wanted)
+        ]  # fmt: skip
+        if not scope:
+            return None
+        expanded = {t for g in exp.groups for t, kind in g.items() if kind in ANSWER_KINDS}
+        titles = [a.area for a in scope]
+        areas = snap.passages
+
+        def usage(term: str) -> Counter:
+            rows = np.unique(np.concatenate(
+                [keyword.rows_with(snap, f, term) for f in ("body", "heading")]))  # fmt: skip
+            return Counter(areas[r].area for r in rows[:USAGE_SAMPLE])
+
+        intent = answers.read_intent(text, expanded, titles, usage)
+        return answers.build(intent, scope) if intent else None
 
     def _resolve_filters(self, snap: Snapshot, parsed: ParsedQuery, given: Filters
                          ) -> tuple[Filters, str | None]:  # fmt: skip
@@ -342,6 +347,14 @@ class Engine:
             parts.append(wq.NumericRange("amount", f.min_amount, f.max_amount))
             parts.append(wq.Term("has_amount", True))
         return wq.And(parts) if parts else None
+
+
+def _suggestion(q: str, corrections: dict[str, str]) -> str:
+    """The query as typed, punctuation and all, with each corrected word swapped in."""
+    out = q
+    for typed, fixed in corrections.items():
+        out = re.sub(rf"(?<!\w){re.escape(typed)}(?!\w)", lambda _m, f=fixed: f, out, count=1)
+    return out
 
 
 def _whole_number(value: object) -> int | None:

@@ -1,4 +1,4 @@
-"""Hybrid ranking: fuse keyword and semantic rankings, then put each area's best passage first."""
+"""Hybrid ranking: fuse keyword and semantic scores; optionally one passage per area first."""
 
 from __future__ import annotations
 

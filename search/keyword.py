@@ -20,6 +20,7 @@ from index.analysis import (
     MIN_PART,
     STOPWORDS,
     is_protected,
+    join_letter_prefix,
     stem,
     term_forms,
 )
@@ -30,7 +31,12 @@ from search.snapshot import Snapshot
 
 #: How much a query term counts, by how it was derived from what the user typed.
 KIND_BOOST = {"word": 1.0, "join": 1.0, "part": 0.5, "compound": 0.45, "glossary": 0.6,
-              "spelling": 0.9, "phrase": 2.0, "pair": 0.5}  # fmt: skip
+              "spelling": 0.9, "phrase": 2.0, "pair": 0.5, "prefix": 0.8,
+              "variant": 0.7}  # fmt: skip
+#: The kinds of term that mean a passage holds the typed word itself (or a Danish form of it,
+#: alone or inside one of the passage's compounds). A part of a typed compound ("havn" of
+#: "havnebad") or a glossary expansion is evidence for ranking, not a match to label "exact".
+STRONG_KINDS = frozenset({"word", "join", "spelling", "compound", "prefix", "variant"})
 MIN_EXPAND = 4  # shortest word whose compounds are looked up
 LONG_WORD = 6  # a typed word this long heads compounds even when their rest is unknown
 
@@ -41,20 +47,42 @@ class Expansion:
 
     groups: list[dict[str, str]] = field(default_factory=list)  # per query word: term -> kind
     corrections: dict[str, str] = field(default_factory=dict)  # typed word -> corrected word
+    #: typed words that neither the corpus nor a Danish or English word list knows, and that
+    #: no correction explains: a query of nothing else is nonsense ("xyzzy", "qwxz plorf")
+    unknown: list[str] = field(default_factory=list)
+    typed: int = 0  # how many content words were typed
+
+    @property
+    def nonsense(self) -> bool:
+        return self.typed > 0 and len(self.unknown) == self.typed
 
     @property
     def terms(self) -> set[str]:
         return {t for g in self.groups for t in g}
 
+    @property
+    def typed_groups(self) -> list[dict[str, str]]:
+        """The groups of words the user typed (not the glossary's added abbreviations)."""
+        return [g for g in self.groups if any(kind != "glossary" for kind in g.values())]
 
-def expand(parsed: ParsedQuery, snap: Snapshot) -> Expansion:
+
+def expand(parsed: ParsedQuery, snap: Snapshot, *, partial_last: bool = False) -> Expansion:
+    """Each typed word as a group of terms. `partial_last`: the last word is still being typed
+    (search-as-you-type), so it also stands for the corpus's words that start with it."""
     exp = Expansion()
     lexicon = snap.all_terms
-    words = [w for w in parsed.words if w]
+    words = [fold_case(w, snap) for w in parsed.words if w]
     for i, word in enumerate(words):
         group: dict[str, str] = {}
         for sub in _subwords(word):
             _expand_word(sub, snap, lexicon, group, exp)
+        if word.casefold() not in STOPWORDS:
+            exp.typed += 1
+            if not _known(word, group, snap, lexicon, exp):
+                exp.unknown.append(word)
+        if partial_last and i == len(words) - 1 and len(word) >= MIN_PREFIX:
+            for t in snap.prefixed(word.casefold()):
+                group.setdefault(t, "prefix")
         if i + 1 < len(words):  # "mit id" -> mitid: adjacent words the corpus writes as one
             joined = (word + words[i + 1]).casefold()
             if joined.isalnum() and (joined in snap.vocab.words or joined in lexicon):
@@ -68,8 +96,25 @@ def expand(parsed: ParsedQuery, snap: Snapshot) -> Expansion:
     return exp
 
 
+MIN_PREFIX = 2  # shortest unfinished word that is expanded as a prefix while typing
+
+
+def fold_case(word: str, snap: Snapshot) -> str:
+    """A word typed in capitals (BORGERSERVICE, HJEMLØSHED) is an ordinary word unless the
+    corpus writes it as an acronym (DUT, IT) or it holds a digit (NIS2): caps lock and
+    shouting must not turn words into unknown acronyms."""
+    if word.isupper() and len(word) > 1 and not any(c.isdigit() for c in word):
+        if word.casefold() not in snap.vocab.cased and len(word) > ACRONYM_MAX:
+            return word.casefold()
+    return word
+
+
+ACRONYM_MAX = 5  # an unknown all-caps word up to this long may be an acronym (NIS, ESDH)
+
+
 def _subwords(word: str) -> list[str]:
     """IT-sikkerhed -> IT, sikkerhed; KL's -> KL (a genitive s is no word)."""
+    word = join_letter_prefix(word)
     parts = [p for p in word.replace("’", "'").replace("'", "-").split("-") if p]
     return [p for p in parts if len(p) > 1 or p.isdigit()]
 
@@ -90,6 +135,8 @@ def _expand_word(
     lower = word.casefold()
     if is_protected(word):
         return
+    for t in _variants(head, lexicon):
+        group.setdefault(t, "variant")
     found = any(t in lexicon for t in group)
     for probe in {head, lower}:
         if len(probe) < MIN_EXPAND:
@@ -105,12 +152,39 @@ def _expand_word(
             if t != head and _known_rest(t[: -len(probe)], snap, lexicon, at_start=False):
                 group.setdefault(t, "compound")
                 found = True
-    if not found and lower not in STOPWORDS:
+    if not found and lower not in STOPWORDS and len(exp.corrections) < snap.speller.MAX_WORDS:
         fixed = snap.speller.correct(word)
         if fixed:
             exp.corrections[word] = fixed
             for t, _ in term_forms(fixed.casefold(), snap.vocab):
                 group.setdefault(t, "spelling")
+
+
+def _known(word: str, group: dict[str, str], snap: Snapshot, lexicon: frozenset[str],
+           exp: Expansion) -> bool:  # fmt: skip
+    if any(c.isdigit() for c in word) or any(t in lexicon for t in group):
+        return True
+    subs = _subwords(word)
+    return any(s in exp.corrections or snap.speller.known(s) for s in subs)
+
+
+VARIANT_BASE = 5  # shortest stem whose derivations are looked up
+
+
+def _variants(head: str, lexicon: frozenset[str]) -> list[str]:
+    """Terms one short derivational ending away from the word's stem, either way: the stemmer
+    keeps "Ukrainere" (ukrain) and "ukrainske" (ukrainsk) apart, a reader does not."""
+    if len(head) < VARIANT_BASE or not head.isalpha():
+        return []
+    out = [head[: -len(end)] for end in _ENDINGS
+           if head.endswith(end) and len(head) - len(end) >= VARIANT_BASE
+           and head[: -len(end)] in lexicon]  # fmt: skip
+    out += [head + end for end in _ENDINGS if head + end in lexicon]
+    return out
+
+
+#: Endings that make an adjective or agent noun of a stem, after snowball has done its work.
+_ENDINGS = ("sk", "isk", "er", "ere", "erne", "ene", "ne", "en", "et", "e", "r", "lig", "ig", "s")
 
 
 def _known_rest(rest: str, snap: Snapshot, lexicon: frozenset[str], at_start: bool) -> bool:
@@ -124,7 +198,10 @@ def _known_rest(rest: str, snap: Snapshot, lexicon: frozenset[str], at_start: bo
             candidates += [r, r[1:]] if r[:1] in LINKING else [r]
     else:
         candidates += [rest, rest[:-1]] if rest[-1:] in LINKING else [rest]
-    return any(len(r) >= MIN_PART and (r in snap.vocab or r in lexicon) for r in candidates)
+    return any(
+        len(r) >= MIN_PART and (r in snap.vocab or r in lexicon or snap.speller.known(r))
+        for r in candidates
+    )
 
 
 def _head_term(word: str) -> str | None:
@@ -344,3 +421,52 @@ def _top(scores: np.ndarray, candidates: np.ndarray, limit: int) -> np.ndarray:
         cand = cand[scores[cand] >= _kth_largest(scores[cand], limit)]
     order = np.lexsort((cand, -scores[cand]))
     return cand[order[:limit]]
+
+
+
+def coverage(snap: Snapshot, exp: Expansion, ignore: frozenset[str] = frozenset()) -> np.ndarray:
+    """Per row, the share of the typed words (weighted by rarity) that the passage holds.
+
+    A word the corpus does not know weighs most, so "offentlig svømmehal" is not covered by a
+    passage that only says "offentlig". Words in `ignore` (what a question asks, not what it is
+    about: "koster", "budget") do not count unless nothing else was typed. Computed for every
+    row at once from the postings: a few numpy operations per typed word."""
+    n = len(snap.passages)
+    groups = exp.typed_groups
+    topical = [g for g in groups if not set(g) <= ignore]
+    groups = topical or groups
+    if not groups or not n:
+        return np.zeros(n, dtype=np.float64)
+    total = np.zeros(n, dtype=np.float64)
+    weight_sum = 0.0
+    for group in groups:
+        hit = np.zeros(n, dtype=bool)
+        for t, kind in group.items():
+            if kind not in STRONG_KINDS:
+                continue
+            for f in FIELD_BOOSTS:
+                if t in snap.field_terms[f]:
+                    hit[rows_with(snap, f, t)] = True
+        weight = float(np.log(1 + n / (hit.sum() + 1)))
+        total += weight * hit
+        weight_sum += weight
+    return total / weight_sum
+
+
+def rows_with(snap: Snapshot, fieldname: str, term: str) -> np.ndarray:
+    """The rows whose field holds the term."""
+    if term not in snap.field_terms.get(fieldname, ()):
+        return np.zeros(0, dtype=np.int64)
+    if snap.sparse is not None:
+        col = snap.sparse.column(fieldname, term)
+        docs = col[0] if col is not None else np.zeros(0, dtype=np.int64)
+    else:
+        try:
+            matcher = snap.searcher().reader().postings(fieldname, term)
+            docs = np.fromiter(matcher.all_ids(), dtype=np.int64)
+        except Exception:  # a term the field lacks
+            docs = np.zeros(0, dtype=np.int64)
+    if snap.doc_rows is not None:
+        docs = snap.doc_rows[docs]
+        docs = docs[docs >= 0]
+    return docs

@@ -47,7 +47,8 @@ class ParsedQuery:
 
 
 def clean_text(raw: str) -> str:
-    text = unicodedata.normalize("NFC", raw or "")[:MAX_QUERY_CHARS]
+    # NFKC: fullwidth "ＭｉｔＩＤ" and ligatures are the letters people meant
+    text = unicodedata.normalize("NFKC", raw or "")[:MAX_QUERY_CHARS]
     text = "".join(c if unicodedata.category(c)[0] != "C" else " " for c in text)
     return re.sub(r"\s+", " ", text).strip()
 

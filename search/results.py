@@ -48,14 +48,15 @@ class Hit:
     line_start: int
     line_end: int
     page: int | None
+    match: str = "exact"  # "exact": holds the query's words; "related": close in meaning only
 
     def to_json(self) -> dict:
         return asdict(self)
 
 
 @dataclass(frozen=True)
-class Answer:
-    """The area a query asks about, with its net budget: shown above the passages."""
+class AnswerRow:
+    """One area (or one document's total) in an answer, with its share of its document's total."""
 
     area: str
     amount_kr: int | None
@@ -63,10 +64,44 @@ class Answer:
     municipality: str
     committee: str
     year: int
-    reason: str  # "named" (the query names the area) or "budget" (asks what something costs)
+    share: float | None = None
 
     def to_json(self) -> dict:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A budget question answered from the amounts table: shown above the passages.
+
+    kind: "amount" (one area, by any of its names), "share" (its share of the total), "total",
+    "ranking" (largest or smallest), "threshold" (over / under / between amounts) or "group"
+    (areas sharing a title word, summed)."""
+
+    kind: str
+    title: str
+    rows: tuple[AnswerRow, ...]
+    total_kr: int | None  # the answer's own sum (None for a ranking)
+    corpus_total_kr: int  # the total of every area in scope: what shares are of
+    documents: tuple[str, ...]  # the documents in scope
+
+    @property
+    def first(self) -> AnswerRow | None:
+        return self.rows[0] if self.rows else None
+
+    def to_json(self) -> dict:
+        out = {
+            "kind": self.kind,
+            "title": self.title,
+            "total_kr": self.total_kr,
+            "corpus_total_kr": self.corpus_total_kr,
+            "documents": list(self.documents),
+            "rows": [r.to_json() for r in self.rows],
+        }
+        if self.kind in ("amount", "share") and self.first is not None:
+            out.update({k: v for k, v in self.first.to_json().items() if k != "share"})
+            out["share"] = self.first.share
+        return out
 
 
 @dataclass(frozen=True)
@@ -76,6 +111,9 @@ class SearchResponse:
     total: int
     took_ms: float
     results: list[Hit]
+    total_exact: int = 0
+    total_related: int = 0
+    offset: int = 0
     did_you_mean: str | None = None
     facets: dict[str, list[dict]] = field(default_factory=dict)
     answer: Answer | None = None
@@ -87,6 +125,9 @@ class SearchResponse:
             "query": self.query,
             "mode": self.mode,
             "total": self.total,
+            "total_exact": self.total_exact,
+            "total_related": self.total_related,
+            "offset": self.offset,
             "took_ms": round(self.took_ms, 2),
             "did_you_mean": self.did_you_mean,
             "message": self.message,

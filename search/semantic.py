@@ -20,6 +20,19 @@ def hubness(vectors: np.ndarray) -> np.ndarray:
     return (HUB_PENALTY * (vectors @ centroid)).astype(np.float32)
 
 
+def mean_vector(snap: object) -> np.ndarray:
+    """The corpus's mean passage vector: a query's mean cosine over every passage is one dot
+    product with it (what "close in meaning" is measured against)."""
+    cache = snap._cache  # type: ignore[attr-defined]
+    if "mean_vector" not in cache:
+        vectors = snap.vectors  # type: ignore[attr-defined]
+        dim = vectors.shape[1] if vectors.ndim == 2 else 0
+        cache["mean_vector"] = (
+            vectors.mean(axis=0) if len(vectors) else np.zeros(dim, dtype=np.float32)
+        )
+    return cache["mean_vector"]
+
+
 def top_k(vectors: np.ndarray, query: np.ndarray, k: int, mask: np.ndarray | None = None,
           penalty: np.ndarray | None = None) -> list[tuple[int, float]]:  # fmt: skip
     scores = vectors @ query
@@ -66,6 +79,22 @@ def with_pieces(ranking: list[tuple[int, float]], query: np.ndarray, pieces: np.
     scores[has] = (1 - weight) * scores[has] + weight * best
     order = np.argsort(-scores, kind="stable")
     return [(int(rows[i]), float(scores[i])) for i in order]
+
+
+def best_piece(rows: np.ndarray, query: np.ndarray, pieces: np.ndarray | None,
+               starts: np.ndarray | None) -> np.ndarray:  # fmt: skip
+    """Per row, the cosine of its best sentence or list item (-1 where it has none)."""
+    out = np.full(len(rows), -1.0, dtype=np.float64)
+    if pieces is None or starts is None or not len(rows):
+        return out
+    lo, hi = starts[rows], starts[rows + 1]
+    has = hi > lo
+    if has.any():
+        idx = np.concatenate([np.arange(a, b) for a, b in zip(lo[has], hi[has], strict=True)])
+        sims = np.asarray(pieces[idx]) @ query
+        offsets = np.concatenate([[0], np.cumsum((hi - lo)[has])[:-1]])
+        out[has] = np.maximum.reduceat(sims, offsets)
+    return out
 
 
 #: Cosine below the best hit by more than this is no semantic match: e5 scores are compressed

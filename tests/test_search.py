@@ -74,21 +74,31 @@ def test_one_list_item_is_found_through_its_own_vector(engine) -> None:
 @pytest.mark.parametrize(
     "typo, fixed", [("brandvæsnet", "brandvæsenet"), ("cyberangrep", "cyberangreb")]
 )
-def test_typos_are_corrected_with_did_you_mean(engine, typo: str, fixed: str) -> None:
+def test_typos_still_find_the_topic(engine, typo: str, fixed: str) -> None:
+    # a typo close to a corpus word's form finds it directly; otherwise it is corrected
     resp = engine.search(typo, mode="keyword")
-    assert resp.did_you_mean == fixed
-    assert resp.results
+    assert resp.did_you_mean in (None, fixed)
+    assert resp.results and resp.results[0].match == "exact"
+    assert fixed[:6].casefold() in resp.results[0].text.casefold()
+
+
+def test_unknown_typo_gets_did_you_mean(engine) -> None:
+    assert engine.search("cyberangrep", mode="keyword").did_you_mean == "cyberangreb"
 
 
 def test_known_words_get_no_did_you_mean(engine) -> None:
     assert engine.search("MitID", mode="keyword").did_you_mean is None
 
 
-def test_hybrid_puts_each_area_once_before_repeats(engine) -> None:
-    got = areas(engine.search("sikkerhed og risikostyring", k=10))  # names no area
-    first_repeat = next((i for i, a in enumerate(got) if a in got[:i]), len(got))
-    assert len(set(got[:first_repeat])) == first_repeat
-    assert len(set(got)) == first_repeat  # nothing new after the first repeat
+def test_one_per_area_option_puts_each_area_once_before_repeats(engine) -> None:
+    resp = engine.search("sikkerhed og risikostyring", k=10, one_per_area=True)
+    for match in ("exact", "related"):
+        got = [h.area for h in resp.results if h.match == match]
+        first_repeat = next((i for i, a in enumerate(got) if a in got[:i]), len(got))
+        assert len(set(got)) == first_repeat  # nothing new after the first repeat
+    # the default ranks passages, not areas: the same query repeats an area early
+    default = areas(engine.search("sikkerhed og risikostyring", k=10))
+    assert len(set(default[:3])) < 3
 
 
 def test_answer_passage_in_top_three(engine) -> None:
@@ -107,9 +117,9 @@ def test_answer_passage_in_top_three(engine) -> None:
 )
 def test_answer_card_names_area_and_amount(engine, query: str, area: str) -> None:
     resp = engine.search(query)
-    assert resp.answer is not None and resp.answer.area == area
+    assert resp.answer is not None and resp.answer.rows[0].area == area
     summary = next(a for a in engine.areas() if a.area == area)
-    assert resp.answer.amount_kr == summary.amount_kr
+    assert resp.answer.total_kr == summary.amount_kr
 
 
 def test_topic_query_gets_no_answer_card(engine) -> None:
@@ -199,4 +209,3 @@ def test_query_naming_an_area_leads_with_its_answering_passages(engine) -> None:
     resp = engine.search("Hvor stor er puljen til risikostyring i Ledelse, Jura og Kommunikation?")
     assert [h.area for h in resp.results[:2]] == ["Ledelse, Jura og Kommunikation"] * 2
     assert any("0,3 mio. kr." in h.text for h in resp.results[:2])
-    assert len({h.area for h in resp.results[1:]}) == len(resp.results) - 1  # then one per area

@@ -1,0 +1,196 @@
+"""Relevance a reader can trust, on the seed: exact before related, honest no-hits, answers
+computed from the amounts table, did-you-mean only when it helps."""
+
+from __future__ import annotations
+
+import pytest
+
+from search.results import Filters
+
+SEED_TOTAL = 460_443_800
+
+
+def texts(resp) -> list[str]:
+    return [h.text.casefold() for h in resp.results]
+
+
+# -- exact before related ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query, word", [("a-kasser", "a-kasse"), ("MitID", "mitid"),
+                                         ("hjemløshed", "hjemløs"), ("brandhaner", "brandhane")])
+def test_exact_results_hold_the_word_and_come_first(engine, query: str, word: str) -> None:
+    resp = engine.search(query)
+    matches = [h.match for h in resp.results]
+    assert matches and matches[0] == "exact"
+    assert matches == sorted(matches, key=lambda m: m != "exact")  # no exact after a related
+    for h in resp.results:
+        if h.match == "exact":  # in the passage, its headings or its area's title
+            assert word in " ".join((h.area, h.section, h.subsection, h.text)).casefold()
+    assert resp.total == resp.total_exact + resp.total_related
+
+
+def test_whole_word_beats_a_part_of_a_split_compound(engine) -> None:
+    # HR og Personale says "kompetenceudvikling"; Økonomi only "kompetencer" and "udvikle"
+    resp = engine.search("kompetenceudvikling")
+    assert resp.results[0].area == "HR og Personale"
+    assert "kompetenceudvikling" in resp.results[0].text.casefold()
+
+
+def test_compound_in_the_text_is_found_by_its_parts(engine) -> None:
+    # "byggesagsgebyrer" is the one passage about building-case fees
+    resp = engine.search("gebyrer for byggesager")
+    assert resp.results[0].match == "exact"
+    assert "byggesagsgebyrer" in resp.results[0].text
+
+
+@pytest.mark.parametrize("query", ["BORGERSERVICE", "HJEMLØSHED", "ＭｉｔＩＤ"])
+def test_capitals_and_fullwidth_letters_are_folded(engine, query: str) -> None:
+    shouted = engine.search(query, mode="keyword")
+    assert shouted.total_exact > 0
+    plain = engine.search(query.casefold() if query.isupper() else "MitID", mode="keyword")
+    assert [h.id for h in shouted.results] == [h.id for h in plain.results]
+
+
+def test_an_unfinished_last_word_is_a_prefix_while_typing(engine) -> None:
+    typing = engine.search("brandv", mode="keyword", partial=True)
+    assert typing.results and typing.results[0].area == "Vestsjællands Brandvæsen"
+    exact = [h for h in typing.results if h.match == "exact"]
+    assert exact and all("brandv" in (h.area + h.text).casefold() for h in exact)
+    # a finished word is no prefix: "mit" (a word) does not stand for "MitID"
+    assert not any("mitid" in h.text.casefold() for h in engine.search("mit ", partial=True).results
+                   if h.match == "exact")
+
+
+# -- honest no-hits --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", ["xyzzy", "qwxz plorf", "asdfghjkl", "blarg fnord"])
+@pytest.mark.parametrize("mode", ["hybrid", "keyword", "semantic"])
+def test_nonsense_finds_nothing(engine, query: str, mode: str) -> None:
+    resp = engine.search(query, mode=mode)
+    assert resp.results == [] and resp.total == 0
+    assert resp.message
+
+
+@pytest.mark.parametrize("query", ["havnebad", "motorway tolls", "svømmehal", "letbane"])
+def test_absent_topic_has_no_exact_results(engine, query: str) -> None:
+    resp = engine.search(query)
+    assert resp.total_exact == 0
+    assert all(h.match == "related" for h in resp.results)
+    assert resp.total == resp.total_related == len(resp.results)
+
+
+def test_english_question_is_answered_by_related_passages(engine) -> None:
+    resp = engine.search("IT security")
+    assert resp.results and resp.results[0].area == "Digitalisering og IT"
+
+
+# -- did you mean ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", ["Hvor mange penge bruges på IT?", "kat", "homelessness"])
+def test_real_words_are_never_corrected(engine, query: str) -> None:
+    assert engine.search(query).did_you_mean is None
+
+
+def test_suggestion_keeps_the_users_punctuation(engine) -> None:
+    resp = engine.search("Hvad med cyberangrep?", mode="keyword")
+    assert resp.did_you_mean == "Hvad med cyberangreb?"
+
+
+# -- answers from the amounts table ----------------------------------------------------------
+
+
+def card(engine, query: str, **kw):
+    resp = engine.search(query, mode="keyword", **kw)
+    return resp.answer
+
+
+@pytest.mark.parametrize("query", ["Hvad er det samlede budget?", "how much is the total budget?",
+                                   "hvad koster kommunen", "i alt"])  # fmt: skip
+def test_total(engine, query: str) -> None:
+    a = card(engine, query)
+    assert a is not None and a.kind == "total" and a.total_kr == SEED_TOTAL
+
+
+def test_total_follows_the_amounts_table(engine) -> None:
+    assert sum(a.amount_kr or 0 for a in engine.areas()) == card(engine, "i alt").total_kr
+
+
+@pytest.mark.parametrize("query, first", [
+    ("Hvilket område har det største budget?", "Økonomi"),
+    ("most expensive area", "Økonomi"),
+    ("hvilke områder får færrest penge", "Voksenspecialenheden"),
+])  # fmt: skip
+def test_ranking(engine, query: str, first: str) -> None:
+    a = card(engine, query)
+    assert a is not None and a.kind == "ranking" and a.rows[0].area == first
+    amounts = [r.amount_kr for r in a.rows]
+    assert amounts == sorted(amounts, reverse=first == "Økonomi")
+
+
+def test_top_n(engine) -> None:
+    a = card(engine, "de tre største områder")
+    assert a is not None and [r.area for r in a.rows] == ["Økonomi", "Borgerservice", "Jobcenter"]
+
+
+@pytest.mark.parametrize("query, low, high", [
+    ("områder over 40 mio. kr.", 40_000_000, None),
+    ("under 6 mio.", None, 6_000_000),
+    ("mellem 10 og 20 mio.", 10_000_000, 20_000_000),
+    ("areas between 10 and 20 million", 10_000_000, 20_000_000),
+])  # fmt: skip
+def test_threshold(engine, query: str, low: int | None, high: int | None) -> None:
+    a = card(engine, query)
+    assert a is not None and a.kind == "threshold"
+    expected = {x.area for x in engine.areas() if x.amount_kr is not None
+                and (low is None or x.amount_kr > low) and (high is None or x.amount_kr < high)}
+    assert {r.area for r in a.rows} == expected and expected
+    assert a.total_kr == sum(r.amount_kr for r in a.rows)
+
+
+def test_group_sum(engine) -> None:
+    a = card(engine, "samlet budget for demografipuljerne")
+    assert a is not None and a.kind == "group"
+    pools = {x.area for x in engine.areas() if "Demografipulje" in x.area}
+    assert {r.area for r in a.rows} == pools
+    assert a.total_kr == 24_000_000
+
+
+@pytest.mark.parametrize("query, area", [
+    ("how much does the fire service cost?", "Vestsjællands Brandvæsen"),
+    ("Hvad koster brandvæsenet?", "Vestsjællands Brandvæsen"),
+    ("Jobcentret", "Jobcenter"),
+    ("job centre budget", "Jobcenter"),
+    ("hvor meget koster HR", "HR og Personale"),
+])  # fmt: skip
+def test_one_areas_amount_by_any_name(engine, query: str, area: str) -> None:
+    a = card(engine, query)
+    amount = next(x.amount_kr for x in engine.areas() if x.area == area)
+    assert a is not None and a.kind == "amount"
+    assert a.rows[0].area == area and a.total_kr == amount
+
+
+def test_share(engine) -> None:
+    a = card(engine, "Borgerservices andel af budgettet")
+    assert a is not None and a.kind == "share"
+    assert a.rows[0].share == pytest.approx(81_205_800 / SEED_TOTAL, abs=1e-4)
+
+
+@pytest.mark.parametrize("query", ["personale og uddannelse", "udgifter til løn", "MitID",
+                                   "personale", "IT security", "ældre borgere over 80 år"])
+def test_no_card_without_an_area_or_an_amount(engine, query: str) -> None:
+    assert card(engine, query) is None
+
+
+def test_filters_scope_the_answer(engine) -> None:
+    a = card(engine, "i alt", filters=Filters(area="Jobcenter"))
+    assert a is not None and a.total_kr == 50_190_100
+
+
+def test_answer_json_has_kind_and_rows(engine) -> None:
+    data = engine.search("områder over 50 mio. kr.", mode="keyword").to_json()["answer"]
+    assert data["kind"] == "threshold"
+    assert {r["area"] for r in data["rows"]} == {"Økonomi", "Borgerservice", "Jobcenter"}
+    assert all({"area", "amount_kr", "document", "share"} <= set(r) for r in data["rows"])
