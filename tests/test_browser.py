@@ -185,3 +185,22 @@ def test_axe_after_search_as_you_type_and_on_a_tablet(browser, base_url: str) ->
         screenshot(p, "tablet-it-budget")
     finally:
         context.close()
+
+
+def test_answer_table_and_related_heading(page, base_url: str) -> None:
+    page.goto(base_url + "/?q=" + "omr%C3%A5der+over+50+mio.+kr.")
+    table = page.locator("table.answer-table")
+    table.wait_for()
+    rows = table.locator("tbody tr")
+    assert rows.count() == 3 and "Økonomi" in rows.first.inner_text()
+    assert table.locator(".bar").count() == 3
+    assert page.get_by_role("link", name="Hent tabellen som CSV").is_visible()
+    assert_accessible(page, "answer table")
+    screenshot(page, "answer-table")
+    page.goto(base_url + "/?q=havnebad")
+    heading = page.locator(".related-heading")
+    assert "Ingen afsnit nævner »havnebad«" in heading.inner_text()
+    labels = page.locator("li.card .match")
+    assert labels.count() >= 1 and all(t == "Relateret" for t in labels.all_inner_texts())
+    assert_accessible(page, "related results")
+    screenshot(page, "related-heading")

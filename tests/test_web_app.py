@@ -21,7 +21,7 @@ BORGERSERVICE = f"/area/{DOC}/borgerservice"
 #: The result fields of the CLI's `search --json`, which the API returns unchanged.
 CLI_FIELDS = {"id", "document", "municipality", "committee", "year", "area", "section",
               "subsection", "amount_kr", "text", "highlight", "score", "line_start", "line_end",
-              "page"}  # fmt: skip
+              "page", "match"}  # fmt: skip
 HTML_PAGES = ["/", "/?q=MitID", "/?q=MitID&mode=keyword", f"{BORGERSERVICE}", "/areas",
               "/areas?sort=amount", "/?q=xyzzyqwerty&mode=keyword", "/nope"]  # fmt: skip
 
@@ -41,7 +41,7 @@ def html(resp) -> str:
 
 
 def cards(page: str) -> list[str]:
-    return re.findall(r'<li class="card">(.*?)</li>', page, re.S)
+    return re.findall(r'<li class="card"[^>]*>(.*?)</li>', page, re.S)
 
 
 # -- formatting ---------------------------------------------------------------------------
@@ -83,7 +83,8 @@ def test_mitid_finds_borgerservice_first_with_its_amount(client) -> None:
     assert "<mark>MitID</mark>" in first
     link = re.search(r'href="(/area/[^"#]+#p-[0-9a-f]+)"', first)
     assert link and link.group(1).startswith(BORGERSERVICE + "#p-")
-    assert re.search(r"\d+ resultater?", page) and " ms" in page  # hits and time taken
+    assert re.search(r"\d+ afsnit med søgeordene", page) and " ms" in page  # hits and time
+    assert 'data-match="exact"' in page and "Indeholder søgeordene" in first
 
 
 @pytest.mark.parametrize("mode", ["hybrid", "keyword", "semantic"])
@@ -426,3 +427,38 @@ def test_serve_runs_waitress(monkeypatch, engine, seed_settings) -> None:
     assert calls["host"] == "127.0.0.1" and calls["port"] == 8123 and calls["threads"] == 8
     assert made["SETTINGS"].index_dir == seed_settings.index_dir
     assert "http://127.0.0.1:8123/" in result.output
+
+
+# -- relevance: labels, related heading, answer table ----------------------------------------
+
+
+def test_absent_topic_shows_the_related_heading(client) -> None:
+    page = html(client.get("/", query_string={"q": "motorway tolls"}))
+    assert "Ingen afsnit nævner »motorway tolls«. Relaterede afsnit:" in page
+    assert 'data-match="exact"' not in page
+    assert all("Relateret" in c for c in cards(page))
+
+
+def test_nonsense_shows_no_results(client) -> None:
+    page = html(client.get("/?q=xyzzy"))
+    assert not cards(page) and "Ingen resultater" in page
+
+
+def test_answer_table_and_its_csv(client) -> None:
+    page = html(client.get("/", query_string={"q": "områder over 50 mio. kr."}))
+    table = re.search(r'<table class="answer-table">.*?</table>', page, re.S)
+    assert table and all(a in table.group(0) for a in ("Økonomi", "Borgerservice", "Jobcenter"))
+    assert "236.212.400 kr." in table.group(0)
+    link = re.search(r'href="(/api/answer\.csv\?[^"]+)"', page)
+    assert link
+    rows = list(csv.reader(io.StringIO(client.get(unescape(link.group(1))).get_data(as_text=True)
+                                       .lstrip("\ufeff"))))  # fmt: skip
+    assert rows[0][:2] == ["area", "amount_kr"]
+    assert sum(int(r[1]) for r in rows[1:]) == 236_212_400
+
+
+def test_api_results_carry_match_and_counts(client) -> None:
+    data = client.get("/api/search", query_string={"q": "havnebad"}).json
+    assert data["total_exact"] == 0
+    assert all(r["match"] == "related" for r in data["results"])
+    assert data["total"] == data["total_exact"] + data["total_related"]

@@ -17,12 +17,13 @@ from webui import data
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 #: The API's search result keys: exactly the CLI's `search --json`.
-SEARCH_KEYS = ("query", "mode", "total", "took_ms", "did_you_mean", "message", "filters",
-               "answer", "facets", "results")  # fmt: skip
+SEARCH_KEYS = ("query", "mode", "total", "total_exact", "total_related", "offset", "took_ms",
+               "did_you_mean", "message", "filters", "answer", "facets", "results")  # fmt: skip
 CSV_COLUMNS = (
     "rank", "area", "amount_kr", "section", "subsection", "text", "municipality", "committee",
-    "year", "document", "line_start", "line_end", "page", "score", "id",
+    "year", "document", "line_start", "line_end", "page", "score", "match", "id",
 )  # fmt: skip
+ANSWER_COLUMNS = ("area", "amount_kr", "share", "municipality", "committee", "year", "document")
 
 
 @bp.get("/")
@@ -59,6 +60,26 @@ def search_csv() -> Response:
         out.getvalue(),
         mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="budget-search.csv"'},
+    )
+
+
+@bp.get("/answer.csv")
+def answer_csv() -> Response:
+    """The answer table (amounts computed for a budget question) as CSV."""
+    page = data.search_data(request.args)
+    answer = page["answer"]
+    if not answer:
+        raise SearchError("Søgningen stiller ikke et spørgsmål om beløb; der er ingen tabel.", 404)
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(ANSWER_COLUMNS)
+    for row in answer["rows"]:
+        writer.writerow([_cell(row.get(c)) for c in ANSWER_COLUMNS])
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="budget-search-svar.csv"'},
     )
 
 

@@ -106,7 +106,8 @@ def parse_search_args(args: MultiDict) -> SearchArgs:
 def search_data(args: MultiDict) -> dict[str, Any]:
     """The search page's data: the engine's response plus toggle URLs on the facets."""
     sa = parse_search_args(args)
-    resp = engine().search(sa.q, mode=sa.mode, k=sa.k, filters=sa.filters)
+    partial = args.get("partial") == "1"  # search-as-you-type: the last word is unfinished
+    resp = engine().search(sa.q, mode=sa.mode, k=sa.k, filters=sa.filters, partial=partial)
     data = resp.to_json()
     for name, items in data["facets"].items():
         for item in items:
@@ -123,7 +124,12 @@ def search_data(args: MultiDict) -> dict[str, Any]:
     if data["did_you_mean"]:
         data["did_you_mean_url"] = url_for("pages.search", **sa.url_args(q=data["did_you_mean"]))
     if data["answer"]:
-        data["answer"]["url"] = area_url(data["answer"]["document"], data["answer"]["area"])
+        for row in data["answer"]["rows"]:
+            if data["answer"]["kind"] != "total":
+                row["url"] = area_url(row["document"], row["area"])
+        data["answer"]["csv_url"] = url_for("api.answer_csv", **sa.url_args())
+    data["exact"] = [r for r in data["results"] if r["match"] == "exact"]
+    data["related"] = [r for r in data["results"] if r["match"] == "related"]
     if len(resp.results) < resp.total and sa.k < 100:
         data["more_url"] = url_for("pages.search", **sa.url_args(k=str(min(sa.k + 10, 100))))
     data["csv_url"] = url_for("api.search_csv", **sa.url_args())

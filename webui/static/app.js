@@ -52,7 +52,9 @@
       if (controller) controller.abort();
       controller = window.AbortController ? new AbortController() : null;
       region.setAttribute("aria-busy", "true");
-      fetch(url, { headers: { Accept: "text/html" }, signal: controller ? controller.signal : undefined })
+      // while typing, the last word is unfinished: the server reads it as a prefix ("brandv")
+      var fetchUrl = url + (url.indexOf("?") < 0 ? "?" : "&") + "partial=1";
+      fetch(fetchUrl, { headers: { Accept: "text/html" }, signal: controller ? controller.signal : undefined })
         .then(function (response) { return response.text(); })
         .then(function (html) {
           var doc = new DOMParser().parseFromString(html, "text/html");
