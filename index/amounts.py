@@ -1,16 +1,30 @@
 """Danish money amounts in prose ("0,1 mio. kr.", "116.000 kr.", "1.234 t. kr.") as whole kroner.
 
 Budget remarks state amounts in several scales; search filters and the area totals need them
-as plain integers, so every scale word is resolved here and nowhere else.
+as plain integers, so every scale word is resolved here and nowhere else. An amount is exact
+or reported: `scan` returns, beside the amounts, what it was unsure of (spaces between digit
+groups, a figure beyond any budget), and `read_statement` refuses to pick one of several
+amounts on a net-budget line.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-# A Danish number: "." or NBSP groups thousands, "," marks decimals ("50.190.100", "474,6").
-_NUMBER = r"\d{1,3}(?:[.\u00a0\u202f]\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
+#: No municipal budget reaches a quadrillion kroner; beyond this a "number" is a typo or an
+#: attack, and would not fit the index's 64-bit integers anyway.
+MAX_KR = 10**15
+# Decimals: ",5" or the whole-kroner dash ",-" ("50.190.100,- kr.").
+_DECIMALS = r"(?:,\d+|,-)?"
+# A Danish number: "." or a no-break/thin space groups thousands ("50.190.100", "50 190 100"),
+# "," marks decimals ("474,6"). Plain spaces between groups are read too, but reported.
+_NUMBER = (
+    rf"\d{{1,3}}(?:[.\u00a0\u202f\u2009]\d{{3}})+{_DECIMALS}"
+    rf"|\d{{1,3}}(?: \d{{3}})+{_DECIMALS}"
+    rf"|\d+{_DECIMALS}"
+)
 _KR = r"kr(?:oner)?\b\.?"
 # Scale words between the number and "kr."; the key is matched case-insensitively.
 _SCALES: dict[str, int] = {
@@ -37,13 +51,22 @@ _UNIT_DECL = re.compile(
     r"\s*\)?",
     re.IGNORECASE,
 )
-_BARE_NUMBER = re.compile(rf"(?<![\w.,])(?P<sign>[-−]\s?)?(?P<num>{_NUMBER})(?![\w,])")
+_BARE_NUMBER = re.compile(
+    r"(?<![\w.,])(?P<sign>[-−]\s?)?(?P<num>\d{1,3}(?:[.\u00a0\u202f\u2009]\d{3})+"
+    rf"{_DECIMALS}|\d+{_DECIMALS})(?![\w,])"
+)
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
+#: Other figures in brackets on a net-budget line: "(2023: 48.000.000 kr.)", "(heraf ...)".
+_BRACKETS = re.compile(r"\([^()]*\)")
+
+
+def _kr(value: int) -> str:
+    return f"{value:,} kr.".replace(",", ".")
 
 
 def parse_number(text: str) -> Decimal:
-    """A Danish-formatted number ("50.190.100", "0,04") as a Decimal."""
-    cleaned = re.sub(r"[.\u00a0\u202f]", "", text).replace(",", ".")
+    """A Danish-formatted number ("50.190.100", "0,04", "50.190.100,-") as a Decimal."""
+    cleaned = re.sub(r"[.\u00a0\u202f\u2009 ]", "", text).removesuffix(",-").replace(",", ".")
     try:
         return Decimal(cleaned)
     except InvalidOperation as exc:
@@ -61,21 +84,34 @@ def _scale_of(word: str | None) -> int:
     return _SCALES[word.lower().rstrip(".")]
 
 
-def find_amounts(text: str) -> tuple[int, ...]:
-    """Every amount in kroner the text mentions, in order, without repeats.
-
-    A unit declaration such as "beløb i 1.000 kr." is a scale, not an amount of 1.000 kr.
-    """
+def scan(text: str) -> tuple[tuple[int, ...], list[str]]:
+    """Every amount in kroner the text mentions, in order, without repeats; and a note for
+    each figure read with doubt (spaces between digit groups) or not read at all (beyond
+    MAX_KR). A unit declaration such as "beløb i 1.000 kr." is a scale, not an amount."""
     masked = _UNIT_DECL.sub(lambda m: " " * len(m.group(0)), text)
     found: list[int] = []
+    notes: list[str] = []
     for m in _AMOUNT.finditer(masked):
         if m.group("num"):
-            value = _kroner(m.group("num"), _scale_of(m.group("scale")), bool(m.group("sign")))
+            num, value = m.group("num"), 0
+            value = _kroner(num, _scale_of(m.group("scale")), bool(m.group("sign")))
         else:
-            value = _kroner(m.group("num2"), 1_000, bool(m.group("sign2")))
+            num = m.group("num2")
+            value = _kroner(num, 1_000, bool(m.group("sign2")))
+        shown = m.group(0).strip()
+        if abs(value) >= MAX_KR:
+            notes.append(f"amount {shown!r} is beyond any budget; not read")
+            continue
+        if " " in num:
+            notes.append(f"amount {shown!r} has spaces between digit groups; read as {_kr(value)}")
         if value not in found:
             found.append(value)
-    return tuple(found)
+    return tuple(found), notes
+
+
+def find_amounts(text: str) -> tuple[int, ...]:
+    """Every amount in kroner the text mentions, in order, without repeats (see `scan`)."""
+    return scan(text)[0]
 
 
 def declared_unit(text: str) -> int:
@@ -87,20 +123,50 @@ def declared_unit(text: str) -> int:
     return {"1.000": 1_000, "t": 1_000, "tkr": 1_000, "mio": 1_000_000, "mia": 1_000_000_000}[unit]
 
 
-def statement_amount(line: str) -> int | None:
-    """The net budget an amount statement gives, in kroner, or None if it gives none.
+@dataclass(frozen=True)
+class Reading:
+    """What a net-budget line says: its amount, or None with the reason it was not read."""
+
+    amount: int | None
+    notes: tuple[str, ...] = ()
+
+
+def read_statement(line: str) -> Reading | None:
+    """The net budget an amount statement gives; None when the line holds no figure at all.
 
     Handles "Samlet nettobudget for området: 50.190.100 kr.", "... udgør netto 474,6 mio. kr.",
-    "Samlet nettobudget: 1.234 t. kr." and "Nettobudget 2024 (1.000 kr.): 12.345".
+    "Samlet nettobudget: 1.234 t. kr." and "Nettobudget 2024 (1.000 kr.): 12.345". Figures in
+    brackets are other figures ("50.190.100 kr. (2023: 48.000.000 kr.)" is 50.190.100 kr.),
+    and a line with several different amounts is not guessed at: amount None, with a note.
     """
-    value_part = line.rsplit(":", 1)[1] if ":" in line else line
-    amounts = find_amounts(value_part)
-    if amounts:
-        return amounts[-1]
     unit = declared_unit(line)
-    masked = _UNIT_DECL.sub(" ", value_part)
-    numbers = [m for m in _BARE_NUMBER.finditer(masked) if not _YEAR.match(m.group("num"))]
-    if not numbers:
-        return None
-    last = numbers[-1]
-    return _kroner(last.group("num"), unit, bool(last.group("sign")))
+    masked = _UNIT_DECL.sub(lambda m: " " * len(m.group(0)), line)
+    bracketed = "".join(m.group(0) for m in _BRACKETS.finditer(masked))
+    masked = _BRACKETS.sub(lambda m: " " * len(m.group(0)), masked)
+    value_part = masked.rsplit(":", 1)[1] if ":" in masked else masked
+    amounts, notes = scan(value_part)
+    if not amounts and not notes:
+        numbers = [m for m in _BARE_NUMBER.finditer(value_part) if not _YEAR.match(m.group("num"))]
+        amounts = tuple(
+            dict.fromkeys(_kroner(m.group("num"), unit, bool(m.group("sign"))) for m in numbers)
+        )
+        beyond = [a for a in amounts if abs(a) >= MAX_KR]
+        notes += [f"amount {_kr(a)} is beyond any budget; not read" for a in beyond]
+        amounts = tuple(a for a in amounts if abs(a) < MAX_KR)
+    if len(amounts) == 1:
+        return Reading(amounts[0], tuple(notes))
+    if len(amounts) > 1:
+        listed = ", ".join(_kr(a) for a in amounts)
+        notes.append(f"net budget line gives several amounts ({listed}); none taken")
+        return Reading(None, tuple(notes))
+    if notes or find_amounts(bracketed):
+        if not notes:
+            notes.append("net budget line gives an amount only in brackets; none taken")
+        return Reading(None, tuple(notes))
+    return None
+
+
+def statement_amount(line: str) -> int | None:
+    """The net budget an amount statement gives, in kroner, or None (see `read_statement`)."""
+    reading = read_statement(line)
+    return reading.amount if reading else None

@@ -37,6 +37,9 @@ LINKING = ("s", "e")
 MIN_PART = 3  # shortest compound part that must be a known word
 MIN_FREE_PART = 4  # shortest part accepted without being known (when the other part is)
 MIN_COMPOUND = 7
+#: Longer "words" are not split: real compounds stay far below it (the longest in Danish
+#: dictionaries have about 50 letters), and splitting recurses once per part.
+MAX_COMPOUND = 64
 #: Weight of an indexed term by origin: a compound's part is weaker evidence than a whole word.
 KIND_WEIGHT = {"word": 1.0, "part": 0.5, "suspended": 0.8}
 
@@ -131,7 +134,7 @@ class Vocabulary:
     @functools.lru_cache(maxsize=100_000)  # noqa: B019 - vocabularies live as long as an index
     def split(self, word: str) -> tuple[str, ...]:
         """Split a compound into known parts, head last; () when it is not a compound."""
-        if len(word) < MIN_COMPOUND or not word.isalpha():
+        if not MIN_COMPOUND <= len(word) <= MAX_COMPOUND or not word.isalpha():
             return ()
         best: tuple[str, ...] = ()
         # Danish compounds are head-final: try the longest known head first.

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import fcntl
 import hashlib
 import json
 import re
+import shutil
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -25,9 +27,9 @@ import numpy as np
 from index import analysis, fulltext, store
 from index.analysis import Vocabulary
 from index.config import Settings
-from index.corpus import candidate_files, load_corpus, plural, read_meta
+from index.corpus import load_corpus, plural, read_meta, walk
 from index.document import DocumentError, DocumentMeta, Passage
-from index.parse import SUPPORTED_SUFFIXES
+from index.parse import PARSER_VERSION, SUPPORTED_SUFFIXES
 
 STATS = "build.json"  # counts the manifest lacks, for the no-change fast path
 
@@ -45,6 +47,8 @@ class BuildReport:
     up_to_date: bool = False
     seconds: float = 0.0
     pieces_embedded: int = 0  # sentences and list items embedded besides whole passages
+    ignored: list[tuple[str, str]] = field(default_factory=list)  # hidden files and folders
+    warnings: list[str] = field(default_factory=list)  # "file:line: what the parser doubted"
 
     def summary(self) -> str:
         if self.up_to_date:
@@ -58,6 +62,8 @@ class BuildReport:
                 f" in {self.seconds:.1f} s"
             )
         lines = [head] + [f"skipped {path}: {reason}" for path, reason in self.skipped]
+        lines += [f"ignored {path}: {reason}" for path, reason in self.ignored]
+        lines += [f"warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
 
@@ -89,9 +95,10 @@ def piece_texts(p: Passage) -> list[str]:
 
 
 def fingerprint(source_sha256: str, meta: DocumentMeta) -> str:
-    """What makes a document's passages what they are: its bytes and its metadata (a corrected
-    year or committee in the .toml must reach the index too)."""
-    blob = json.dumps([source_sha256, dataclasses.asdict(meta)], sort_keys=True, ensure_ascii=False)
+    """What makes a document's passages what they are: its bytes, its metadata (a corrected
+    year or committee in the .toml must reach the index too) and the parser's version."""
+    blob = json.dumps([source_sha256, dataclasses.asdict(meta), PARSER_VERSION], sort_keys=True,
+                      ensure_ascii=False)  # fmt: skip
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
@@ -99,10 +106,31 @@ def text_key(model_id: str, text: str) -> str:
     return hashlib.sha1(f"{model_id}\n{text}".encode()).hexdigest()
 
 
+def write_failure(exc: OSError, index_dir: Path) -> BuildError:
+    """A failed write to the index folder as one line that says what to do."""
+    what = exc.strerror or str(exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return BuildError(
+            f"no space left for the index at {index_dir} ({what}); the previous index is "
+            "still in use; free some space and run `budget-search index` again"
+        )
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return BuildError(
+            f"cannot write the index folder {index_dir} ({what}); choose a writable one "
+            "with --index-dir or BUDGET_SEARCH_INDEX"
+        )
+    where = f" ({exc.filename})" if exc.filename else ""
+    return BuildError(f"writing the index at {index_dir} failed: {what}{where}")
+
+
 @contextlib.contextmanager
 def build_lock(index_dir: Path) -> Iterator[None]:
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with open(index_dir / ".build.lock", "w") as fh:
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        fh = open(index_dir / ".build.lock", "w")  # noqa: SIM115 - held for the whole build
+    except OSError as exc:
+        raise write_failure(exc, index_dir) from None
+    with fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -127,15 +155,16 @@ def build_index(
     if not full:
         quick = _unchanged(settings)
         if quick is not None:
-            manifest, gen, areas = quick
+            manifest, gen, areas, ignored = quick
             return BuildReport(
                 index_dir, gen, len(manifest.documents), areas, manifest.passages, 0,
                 manifest.passages, [], up_to_date=True, seconds=time.perf_counter() - started,
+                ignored=ignored, warnings=list(manifest.warnings),
             )  # fmt: skip
-    report = load_corpus(settings.corpus_dir)
+    report = load_corpus(settings.corpus_dir, settings.limits)
     skipped = [(str(s.path), s.reason) for s in report.skipped]
-    for path, reason in skipped:
-        log(f"skipped {path}: {reason}")
+    ignored = [(str(s.path), s.reason) for s in report.ignored]
+    warnings = report.warnings
     docs = report.documents
     if not docs:
         raise BuildError(f"no documents could be indexed from {settings.corpus_dir}")
@@ -164,6 +193,8 @@ def build_index(
                 skipped,
                 up_to_date=True,
                 seconds=time.perf_counter() - started,
+                ignored=ignored,
+                warnings=warnings,
             )
 
         # The model loads only when something needs embedding: vectors are keyed by model id
@@ -203,32 +234,37 @@ def build_index(
         vectors, piece_vectors = embedded[:n], embedded[n:]
 
         gen = index_dir / store.GENERATIONS / datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-        gen.mkdir(parents=True)
-        words = Vocabulary.from_texts([p.text for p in passages] + [p.area for p in passages])
-        fulltext.write(gen / "whoosh", passages, words)
-        ids = [p.id for p in passages]
-        manifest = store.Manifest(
-            format=store.FORMAT,
-            model=settings.model,
-            model_id=model_id,
-            dim=int(vectors.shape[1]),
-            passages=len(passages),
-            pieces=len(piece_rows),
-            ids_checksum=store.ids_checksum(ids),
-            corpus_checksum=store.corpus_checksum(checksums),
-            documents=checksums,
-            built_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            build_seconds=round(time.perf_counter() - started, 3),
-            skipped=[list(s) for s in skipped],
-            analysis=analysis.VERSION,
-        )
-        store.write_generation(
-            gen, manifest, passages, vectors, words.listing(), piece_vectors, piece_rows
-        )
-        (gen / "keys.json").write_text("\n".join(keys), encoding="utf-8")
-        (gen / STATS).write_text(json.dumps({"areas": n_areas}), encoding="utf-8")
-        store.publish(index_dir, gen)
-        store.prune(index_dir)
+        try:
+            gen.mkdir(parents=True)
+            words = Vocabulary.from_texts([p.text for p in passages] + [p.area for p in passages])
+            fulltext.write(gen / "whoosh", passages, words)
+            ids = [p.id for p in passages]
+            manifest = store.Manifest(
+                format=store.FORMAT,
+                model=settings.model,
+                model_id=model_id,
+                dim=int(vectors.shape[1]),
+                passages=len(passages),
+                pieces=len(piece_rows),
+                ids_checksum=store.ids_checksum(ids),
+                corpus_checksum=store.corpus_checksum(checksums),
+                documents=checksums,
+                built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                build_seconds=round(time.perf_counter() - started, 3),
+                skipped=[list(s) for s in skipped],
+                warnings=warnings,
+                analysis=analysis.VERSION,
+            )
+            store.write_generation(
+                gen, manifest, passages, vectors, words.listing(), piece_vectors, piece_rows
+            )
+            (gen / "keys.json").write_text("\n".join(keys), encoding="utf-8")
+            (gen / STATS).write_text(json.dumps({"areas": n_areas}), encoding="utf-8")
+            store.publish(index_dir, gen)
+            store.prune(index_dir)
+        except OSError as exc:  # disk full, read-only: the half-written generation goes
+            shutil.rmtree(gen, ignore_errors=True)
+            raise write_failure(exc, index_dir) from None
     return BuildReport(
         index_dir,
         gen,
@@ -240,14 +276,18 @@ def build_index(
         skipped,
         seconds=time.perf_counter() - started,
         pieces_embedded=len(todo) - todo_passages,
+        ignored=ignored,
+        warnings=warnings,
     )
 
 
-def _unchanged(settings: Settings) -> tuple[store.Manifest, Path, int] | None:
+def _unchanged(
+    settings: Settings,
+) -> tuple[store.Manifest, Path, int, list[tuple[str, str]]] | None:
     """The current generation when the corpus is byte-for-byte what it indexed, checked
     without parsing: the same document files (by load_corpus's rules), the same sha256 of
     each, readable metadata beside each, the same model and formats, and nothing skipped
-    last time. None means "not sure": the full path (parse, then compare) decides.
+    last time or now. None means "not sure": the full path (parse, then compare) decides.
     """
     previous = _previous(settings.index_dir)
     if previous is None:
@@ -263,8 +303,11 @@ def _unchanged(settings: Settings) -> tuple[store.Manifest, Path, int] | None:
     try:
         areas = int(json.loads((gen / STATS).read_text(encoding="utf-8"))["areas"])
         corpus_dir = Path(settings.corpus_dir)
+        found_files = walk(corpus_dir)
+        if found_files.skipped:
+            return None
         found: dict[str, str] = {}
-        for path in candidate_files(corpus_dir):
+        for path in found_files.files:
             if path.suffix.lower() not in SUPPORTED_SUFFIXES:
                 return None  # load_corpus would skip it: let the full path report it
             meta = read_meta(path, corpus_dir)
@@ -273,7 +316,9 @@ def _unchanged(settings: Settings) -> tuple[store.Manifest, Path, int] | None:
             found[meta.id] = fingerprint(hashlib.sha256(path.read_bytes()).hexdigest(), meta)
     except (OSError, ValueError, KeyError, TypeError, DocumentError):
         return None
-    return (manifest, gen, areas) if found == manifest.documents else None
+    if found != manifest.documents:
+        return None
+    return manifest, gen, areas, [(s.path, s.reason) for s in found_files.ignored]
 
 
 def _previous(index_dir: Path) -> tuple[store.Manifest, Path] | None:

@@ -90,9 +90,15 @@ def decode(data: bytes, path: str) -> str:
     return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
+#: A no-break or thin space grouping thousands ("50 190 100 kr."): written as Danish "." so the
+#: number stays one number once other no-break spaces become plain ones.
+_GROUP_SPACE = re.compile(r"(?<=\d)[\u00a0\u202f\u2009](?=\d{3}(?!\d))")
+
+
 def normalise_line(text: str) -> str:
     """Strip trailing space and collapse runs of spaces; keep leading indent (it marks bullets)."""
-    text = unicodedata.normalize("NFC", text).replace("\u00a0", " ").replace("\t", " ")
+    text = _GROUP_SPACE.sub(".", unicodedata.normalize("NFC", text))
+    text = text.replace("\u00a0", " ").replace("\u202f", " ").replace("\t", " ")
     indent = " " if text[:1].isspace() and text.strip() else ""
     return indent + re.sub(r" {2,}", " ", text.strip())
 

@@ -13,12 +13,29 @@ from pathlib import Path
 DEFAULT_MODEL = "multilingual-e5-small"
 
 
+MIB = 2**20
+
+
+@dataclass(frozen=True)
+class CorpusLimits:
+    """What one document may cost the build: a file beyond any of these is skipped, named, with
+    the limit it broke, and the documents beside it still index."""
+
+    max_file_bytes: int = 50 * MIB  # a document file (.txt or .pdf) on disk
+    parse_seconds: float = 60.0  # parsing one document (PDF extraction included), in a worker
+    max_inflated_bytes: int = 256 * MIB  # a PDF's compressed streams, inflated, in all
+    worker_memory_bytes: int = 4096 * MIB  # address space of the parsing worker
+    max_paragraph_chars: int = 100_000  # one paragraph (a run of lines without a blank line)
+    max_word_chars: int = 100  # longer "words" are indexed whole, with a warning
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
     corpus_dir: Path
     index_dir: Path
     model: str
+    limits: CorpusLimits = CorpusLimits()
 
     @property
     def models_dir(self) -> Path:
@@ -26,6 +43,34 @@ class Settings:
 
     def with_overrides(self, **changes: object) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def _positive(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value > 0 or value == float("inf"):
+        raise ValueError(f"{name}={raw!r}: expected a positive number")
+    return value
+
+
+def load_limits(env: dict[str, str]) -> CorpusLimits:
+    """The corpus limits, with the three a deployment may need to raise from the environment;
+    ValueError names a malformed one."""
+    base = CorpusLimits()
+    return replace(
+        base,
+        max_file_bytes=int(_positive(env, "BUDGET_SEARCH_MAX_FILE_MB", base.max_file_bytes / MIB)
+                           * MIB),
+        parse_seconds=_positive(env, "BUDGET_SEARCH_PARSE_SECONDS", base.parse_seconds),
+        max_inflated_bytes=int(
+            _positive(env, "BUDGET_SEARCH_MAX_INFLATED_MB", base.max_inflated_bytes / MIB) * MIB
+        ),
+    )  # fmt: skip
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
@@ -36,4 +81,5 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         corpus_dir=Path(env.get("BUDGET_SEARCH_CORPUS", "corpus")),
         index_dir=Path(env.get("BUDGET_SEARCH_INDEX", str(data_dir / "index"))),
         model=env.get("BUDGET_SEARCH_MODEL", DEFAULT_MODEL),
+        limits=load_limits(env),
     )

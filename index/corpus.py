@@ -2,25 +2,40 @@
 
 A document is a .txt or .pdf with a sidecar .toml of the same stem (title, municipality,
 committee, year). One bad file must not stop the others, and none may vanish unnoticed:
-everything not loaded is listed in CorpusReport.skipped.
+everything not loaded is listed in CorpusReport.skipped (files that should have been
+documents) or CorpusReport.ignored (hidden files and folders, by convention not documents).
+Each document is parsed in a worker process with limits (index.worker), so a file that hangs
+or exhausts the parser is a skip with its reason, not a stopped build.
 """
 
 from __future__ import annotations
 
+import math
+import os
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from index.config import MIB, CorpusLimits
 from index.document import Document, DocumentError, DocumentMeta
-from index.parse import SUPPORTED_SUFFIXES, parse_file
+from index.parse import SUPPORTED_SUFFIXES
+from index.worker import ParseWorker
 
 #: Files that belong in a corpus but are not documents: metadata sidecars and notes.
 COMPANION_SUFFIXES = (".toml", ".md")
 META_FIELDS = ("title", "municipality", "committee", "year")
+TEXT_FIELDS = ("title", "municipality", "committee")
+YEARS = (1900, 2100)
 
 
 def plural(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def display(path: Path | str) -> str:
+    """A path as it can be printed and stored: bytes that are not UTF-8 shown as U+FFFD."""
+    return os.fsencode(path).decode("utf-8", "replace")
 
 
 @dataclass(frozen=True)
@@ -33,6 +48,12 @@ class Skipped:
 class CorpusReport:
     documents: list[Document] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    ignored: list[Skipped] = field(default_factory=list)  # hidden files and folders
+
+    @property
+    def warnings(self) -> list[str]:
+        """What the parser was unsure of, "file:line: message", document by document."""
+        return [w for d in self.documents for w in d.warnings]
 
     def summary(self) -> str:
         """One line for logs and the CLI: what was loaded and what was not."""
@@ -44,35 +65,60 @@ class CorpusReport:
         if self.skipped:
             listed = "; ".join(f"{s.path} ({s.reason})" for s in self.skipped)
             text += f"; skipped {len(self.skipped)}: {listed}"
+        if self.ignored:
+            listed = "; ".join(f"{s.path} ({s.reason})" for s in self.ignored)
+            text += f"; ignored {len(self.ignored)}: {listed}"
         return text
 
 
+def _text_field(data: dict, name: str, sidecar: str, source: str) -> str:
+    value = data[name]
+    if not isinstance(value, str) or not value.strip():
+        raise DocumentError(
+            source, f"metadata file {sidecar}: {name} must be a non-empty text in quotes "
+            f"(got {value!r})",
+        )  # fmt: skip
+    return value.strip()
+
+
+def _year(value: object, sidecar: str, source: str) -> int:
+    """The year as written: a TOML integer from 1900 to 2100; nothing is coerced
+    (`true`, `2024.9`, `inf` and "2024" are refused, not read as some year)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not YEARS[0] <= value <= YEARS[1]:
+        shown = value if not isinstance(value, float) or math.isfinite(value) else str(value)
+        raise DocumentError(
+            source,
+            f"metadata file {sidecar}: year is not a whole number from {YEARS[0]} to {YEARS[1]} "
+            f"(got {shown!r})",
+        )
+    return value
+
+
 def read_meta(source: Path, corpus_dir: Path) -> DocumentMeta:
-    """Metadata for `source` from its sidecar TOML; DocumentError when missing or incomplete."""
+    """Metadata for `source` from its sidecar TOML; DocumentError when missing or invalid."""
     sidecar = source.with_suffix(".toml")
     relative = source.relative_to(corpus_dir)
+    where = display(source)
     if not sidecar.is_file():
-        raise DocumentError(str(source), f"no metadata file {sidecar.name}")
+        raise DocumentError(where, f"no metadata file {display(sidecar.name)}")
+    name = display(sidecar.name)
+    if not _inside(sidecar.resolve(), Path(corpus_dir).resolve()):
+        raise DocumentError(where, f"metadata file {name} links outside the corpus folder; refused")
     try:
         data = tomllib.loads(sidecar.read_text(encoding="utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
-        raise DocumentError(str(source), f"unreadable metadata file {sidecar.name}: {exc}") from exc
-    missing = [name for name in META_FIELDS if name not in data]
+        raise DocumentError(where, f"unreadable metadata file {name}: {exc}") from exc
+    missing = [field_ for field_ in META_FIELDS if field_ not in data]
     if missing:
-        raise DocumentError(str(source), f"metadata file {sidecar.name} lacks {', '.join(missing)}")
-    try:
-        year = int(data["year"])
-    except (TypeError, ValueError) as exc:
-        raise DocumentError(
-            str(source), f"metadata file {sidecar.name}: year is not a number"
-        ) from exc
+        raise DocumentError(where, f"metadata file {name} lacks {', '.join(missing)}")
+    title, municipality, committee = (_text_field(data, f, name, where) for f in TEXT_FIELDS)
     return DocumentMeta(
         id=relative.with_suffix("").as_posix(),
         path=relative.as_posix(),
-        title=str(data["title"]),
-        municipality=str(data["municipality"]),
-        committee=str(data["committee"]),
-        year=year,
+        title=title,
+        municipality=municipality,
+        committee=committee,
+        year=_year(data["year"], name, where),
     )
 
 
@@ -80,44 +126,147 @@ def _is_companion(path: Path) -> bool:
     return path.suffix.lower() in COMPANION_SUFFIXES or path.stem.upper() == "README"
 
 
+def _utf8(path: Path) -> bool:
+    try:
+        os.fsencode(path).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _inside(target: Path, root: Path) -> bool:
+    return target == root or target.is_relative_to(root)
+
+
+@dataclass
+class Walk:
+    """The corpus folder, looked at once: candidate documents and everything set aside."""
+
+    files: list[Path] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    ignored: list[Skipped] = field(default_factory=list)
+
+
+def walk(corpus_dir: Path) -> Walk:
+    """Every file under `corpus_dir` that may be a document (sorted), and every one that is
+    set aside with its reason: hidden files and folders, links that leave the corpus folder
+    or lead nowhere, names that are not UTF-8, anything that is not a regular file. Metadata
+    sidecars and READMEs are neither."""
+    corpus_dir = Path(corpus_dir)
+    root = corpus_dir.resolve()
+    out = Walk()
+
+    def visit(folder: Path) -> None:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: os.fsencode(e.name))
+        except OSError as exc:
+            out.skipped.append(Skipped(display(folder), f"folder cannot be read: {exc.strerror}"))
+            return
+        for entry in entries:
+            path = Path(entry.path)
+            shown = display(path)
+            if entry.name.startswith("."):
+                kind = "folder" if entry.is_dir() else "file"
+                out.ignored.append(Skipped(shown, f"hidden {kind}, not read"))
+                continue
+            if not _utf8(Path(entry.name)):
+                out.skipped.append(Skipped(shown, "the name is not valid UTF-8; rename the file"))
+                continue
+            if entry.is_symlink():
+                target = path.resolve()
+                if not target.exists():
+                    out.skipped.append(Skipped(shown, "broken symbolic link (its target is gone)"))
+                    continue
+                if not _inside(target, root):
+                    out.skipped.append(Skipped(
+                        shown, f"symbolic link to {display(target)}, outside the corpus folder; "
+                        "refused",
+                    ))  # fmt: skip
+                    continue
+                if target.is_dir():
+                    out.ignored.append(Skipped(
+                        shown, "symbolic link to a folder inside the corpus, not followed (its "
+                        "documents are read where they are)",
+                    ))  # fmt: skip
+                    continue
+            if entry.is_dir(follow_symlinks=False):
+                visit(path)
+                continue
+            if _is_companion(path):
+                continue
+            try:
+                mode = path.stat().st_mode
+            except OSError as exc:
+                out.skipped.append(Skipped(shown, f"cannot be read: {exc.strerror}"))
+                continue
+            if not stat.S_ISREG(mode):
+                out.skipped.append(Skipped(shown, "not a regular file (a pipe or device?)"))
+                continue
+            out.files.append(path)
+
+    if corpus_dir.is_dir():
+        visit(corpus_dir)
+    return out
+
+
 def candidate_files(corpus_dir: Path) -> list[Path]:
-    """The files that may be documents, sorted: not hidden, not metadata or READMEs."""
-    return sorted(
-        p
-        for p in corpus_dir.rglob("*")
-        if p.is_file()
-        and not any(part.startswith(".") for part in p.relative_to(corpus_dir).parts)
-        and not _is_companion(p)
-    )
+    """The files that may be documents, sorted (see `walk`)."""
+    return walk(corpus_dir).files
 
 
 def _reason(error: DocumentError) -> str:
     """The error without the path (Skipped has it), keeping the line: "line 2: binary file"."""
-    where = f"{error.path}:{error.line}: " if error.line else f"{error.path}: "
-    message = str(error).removeprefix(where)
-    return f"line {error.line}: {message}" if error.line else message
+    return f"line {error.line}: {error.message}" if error.line else error.message
 
 
-def load_corpus(corpus_dir: Path) -> CorpusReport:
-    """Parse every document under `corpus_dir` (hidden files and folders are ignored).
+def _too_big(path: Path, limits: CorpusLimits) -> str | None:
+    size = path.stat().st_size
+    if size <= limits.max_file_bytes:
+        return None
+    return (
+        f"file is {size / MIB:.1f} MB, over the {limits.max_file_bytes / MIB:g} MB limit "
+        "(BUDGET_SEARCH_MAX_FILE_MB)"
+    )
+
+
+def load_corpus(corpus_dir: Path, limits: CorpusLimits | None = None) -> CorpusReport:
+    """Parse every document under `corpus_dir`, each in isolation and within `limits`.
 
     When a stem has both a .pdf and a .txt, the .txt (the curated text) is used and the PDF
     is reported as skipped, since both would claim the same document id.
     """
     corpus_dir = Path(corpus_dir)
-    report = CorpusReport()
-    for path in candidate_files(corpus_dir):
+    limits = limits or CorpusLimits()
+    found = walk(corpus_dir)
+    report = CorpusReport(skipped=list(found.skipped), ignored=list(found.ignored))
+    todo: list[tuple[Path, DocumentMeta]] = []
+    for path in found.files:
         suffix = path.suffix.lower()
+        shown = display(path)
         if suffix not in SUPPORTED_SUFFIXES:
-            report.skipped.append(Skipped(str(path), "unsupported extension"))
+            report.skipped.append(Skipped(shown, "unsupported extension"))
             continue
         if suffix == ".pdf" and path.with_suffix(".txt").is_file():
             report.skipped.append(
-                Skipped(str(path), f"same document as {path.with_suffix('.txt').name}")
+                Skipped(shown, f"same document as {display(path.with_suffix('.txt').name)}")
             )
             continue
         try:
-            report.documents.append(parse_file(path, read_meta(path, corpus_dir)))
+            too_big = _too_big(path, limits)
+            if too_big:
+                raise DocumentError(shown, too_big)
+            todo.append((path, read_meta(path, corpus_dir)))
         except DocumentError as exc:
-            report.skipped.append(Skipped(str(path), _reason(exc)))
+            report.skipped.append(Skipped(shown, _reason(exc)))
+        except OSError as exc:
+            report.skipped.append(Skipped(shown, f"cannot be read: {exc.strerror or exc}"))
+    if todo:
+        pdf = any(p.suffix.lower() == ".pdf" for p, _ in todo)
+        with ParseWorker(limits, pdf=pdf) as worker:
+            for path, meta in todo:
+                try:
+                    report.documents.append(worker.parse(path, meta))
+                except DocumentError as exc:
+                    report.skipped.append(Skipped(display(path), _reason(exc)))
+    report.skipped.sort(key=lambda s: s.path)
     return report

@@ -66,6 +66,7 @@ class DocumentError(Exception):
 
     def __init__(self, path: str, message: str, line: int | None = None):
         self.path = path
+        self.message = message
         self.line = line
         where = f"{path}:{line}" if line else path
         super().__init__(f"{where}: {message}")

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.amounts import find_amounts, statement_amount
+from index.amounts import Reading, read_statement, scan
 from index.clean import (
     Block,
     SourceLine,
@@ -26,14 +26,23 @@ from index.clean import (
     section_heading,
     text_lines,
 )
+from index.config import MIB, CorpusLimits
 from index.document import SECTION_HEADINGS, Area, Document, DocumentError, DocumentMeta, Passage
 
 SUPPORTED_SUFFIXES = (".txt", ".pdf")
+#: Bump when parsing changes what a document gives: every document is then parsed again
+#: (vectors of unchanged passages are still reused).
+PARSER_VERSION = "2"
 #: Section for text before an area's first heading: areas open with their budget basis, and
 #: the areas that omit the heading (e.g. "Demografipulje - Ældreområdet") state just that.
 DEFAULT_SECTION = SECTION_HEADINGS[0]
 MIN_WORDS = 40  # shorter paragraphs are merged with a neighbour in the same (sub)section
 MAX_WORDS = 200  # longer ones are split at sentence (or list item) boundaries
+#: Text before the first area (an introduction) is kept, as an area and section of this name.
+PREAMBLE = "Indledning"
+#: Lines looked back from a net-budget line for its title, across one or more paragraphs.
+TITLE_LOOKBACK = 40
+_LONG_WORD = re.compile(r"\w+")
 
 _AMOUNT_STATEMENT = re.compile(
     r"\bnetto\w*|\bsamlede?\s+(?:netto)?budget|\bbudget\w*\s+i\s+alt", re.IGNORECASE
@@ -52,6 +61,8 @@ class _AreaSpan:
     amount_kr: int | None
     line: int
     body: list[SourceLine]
+    notes: tuple[tuple[int, str], ...] = ()  # (line, what was unsure about the amount)
+    section: str = DEFAULT_SECTION  # the section of text before the area's first heading
 
 
 @dataclass(frozen=True)
@@ -76,7 +87,7 @@ def is_amount_statement(text: str) -> bool:
     return (
         bool(_AMOUNT_STATEMENT.search(text))
         and len(text.split()) <= 20
-        and statement_amount(text) is not None
+        and (read_statement(text) is not None)
     )
 
 
@@ -91,29 +102,96 @@ def _next_text(lines: list[SourceLine], index: int) -> int | None:
     return None
 
 
-def find_areas(lines: list[SourceLine]) -> list[_AreaSpan]:
-    """The areas of a document, in order, each with the lines of its body."""
-    starts: list[tuple[int, int, int | None]] = []  # (title index, body start index, amount)
-    for i, line in enumerate(lines):
-        if line.blank or is_amount_statement(line.text) or section_heading(line.text):
-            continue
-        if not (looks_like_title(line.text.strip(), max_words=10) and _stands_alone(lines, i)):
+def _title_candidate(lines: list[SourceLine], i: int) -> bool:
+    line = lines[i]
+    return (
+        not line.blank
+        and not is_amount_statement(line.text)
+        and section_heading(line.text) is None
+        and looks_like_title(line.text.strip(), max_words=10)
+        and _stands_alone(lines, i)
+    )
+
+
+def _title_above(lines: list[SourceLine], j: int, floor: int) -> int | None:
+    """For a net-budget line at `j` that follows prose, the area title above that prose: a
+    stand-alone title line with a blank line after it, then only paragraphs (no heading, no
+    other title) down to `j`. None when the layout is anything else."""
+    i = j - 1
+    while i > max(floor, j - TITLE_LOOKBACK):
+        line = lines[i]
+        if not line.blank:
+            if section_heading(line.text) or is_amount_statement(line.text):
+                return None
+            if _title_candidate(lines, i):
+                has_prose = any(not x.blank for x in lines[i + 1 : j])
+                return i if lines[i + 1].blank and has_prose else None
+        i -= 1
+    return None
+
+
+def _blanked(line: SourceLine) -> SourceLine:
+    return SourceLine(line.number, "", line.page)
+
+
+def find_areas(lines: list[SourceLine]) -> tuple[list[_AreaSpan], list[tuple[int, str]]]:
+    """The areas of a document, in order, each with the lines of its body; and notes for net
+    budget lines that belong to no area (their amount is then counted nowhere)."""
+    # (title index, body start index, statement index or None, reading)
+    starts: list[tuple[int, int, int | None, Reading | None]] = []
+    for i in range(len(lines)):
+        if not _title_candidate(lines, i):
             continue
         j = _next_text(lines, i)
         if j is None:
             break
         if is_amount_statement(lines[j].text):
-            starts.append((i, j + 1, statement_amount(lines[j].text)))
+            starts.append((i, j + 1, j, read_statement(lines[j].text)))
         elif section_heading(lines[j].text) == SECTION_HEADINGS[0]:
-            starts.append((i, j, None))
+            starts.append((i, j, None, None))
+    # Title, then a paragraph, then the net-budget line: the line is the area's, not a stray
+    # line in the area before it.
+    used = {s[2] for s in starts}
+    titles = {s[0] for s in starts}
+    for j, line in enumerate(lines):
+        if line.blank or j in used or not is_amount_statement(line.text):
+            continue
+        floor = max((t for t in titles if t < j), default=-1)
+        t = _title_above(lines, j, floor)
+        if t is not None and t not in titles:
+            starts.append((t, t + 1, j, read_statement(line.text)))
+            titles.add(t)
+            used.add(j)
+    starts.sort(key=lambda s: s[0])
+    stray = [
+        (ln.number, f"net budget line not attached to any area ({ln.text.strip()!r}); "
+         "its amount is not counted")
+        for j, ln in enumerate(lines)
+        if not ln.blank and j not in used and is_amount_statement(ln.text)
+        and _AMOUNT_STATEMENT.match(ln.text.strip())
+    ]  # fmt: skip
     areas = []
-    for n, (title_at, body_at, amount) in enumerate(starts):
+    for n, (title_at, body_at, statement_at, reading) in enumerate(starts):
         end = starts[n + 1][0] if n + 1 < len(starts) else len(lines)
+        body = list(lines[body_at:end])
+        if statement_at is not None and statement_at >= body_at:
+            body[statement_at - body_at] = _blanked(lines[statement_at])
         title_line = lines[title_at]
-        areas.append(
-            _AreaSpan(title_line.text.strip(), amount, title_line.number, lines[body_at:end])
+        notes = tuple(
+            (lines[statement_at].number, note)
+            for note in (reading.notes if reading else ())
+            if statement_at is not None
         )
-    return areas
+        areas.append(
+            _AreaSpan(
+                title_line.text.strip(),
+                reading.amount if reading else None,
+                title_line.number,
+                body,
+                notes,
+            )
+        )
+    return areas, stray
 
 
 def _sentences(block: Block, index: int) -> list[_Atom]:
@@ -211,10 +289,12 @@ def passage_id(document: str, area: str, section: str, subsection: str, text: st
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 
-def _sectioned(blocks: list[Block]) -> list[tuple[str, str, list[tuple[int, Block]]]]:
+def _sectioned(
+    blocks: list[Block], first_section: str = DEFAULT_SECTION
+) -> list[tuple[str, str, list[tuple[int, Block]]]]:
     """Blocks grouped by (section, subsection), in document order."""
     groups: list[tuple[str, str, list[tuple[int, Block]]]] = []
-    section, subsection = DEFAULT_SECTION, ""
+    section, subsection = first_section, ""
     for index, block in enumerate(blocks):
         if block.kind == "heading":
             section, subsection = block.text, ""
@@ -230,14 +310,19 @@ def _sectioned(blocks: list[Block]) -> list[tuple[str, str, list[tuple[int, Bloc
 
 def _area_passages(
     meta: DocumentMeta, span: _AreaSpan, ordinal: int, seen: dict[tuple, int]
-) -> list[Passage]:
-    passages = []
-    for section, subsection, blocks in _sectioned(build_blocks(span.body)):
+) -> tuple[list[Passage], list[tuple[int, str]]]:
+    """The area's passages, and notes on amounts in them that were read with doubt or not at
+    all (by source line)."""
+    passages, notes = [], []
+    for section, subsection, blocks in _sectioned(build_blocks(span.body), span.section):
         for atoms in _chunk(blocks):
             text = render(atoms)
             key = (span.title, section, subsection, text)
             n = seen.get(key, 0)
             seen[key] = n + 1
+            amounts, doubts = scan(text)
+            line_start = min(a.first for a in atoms)
+            notes += [(line_start, d) for d in doubts]
             passages.append(
                 Passage(
                     id=passage_id(meta.id, span.title, section, subsection, text, n),
@@ -250,50 +335,133 @@ def _area_passages(
                     section=section,
                     subsection=subsection,
                     text=text,
-                    amounts=find_amounts(text),
-                    line_start=min(a.first for a in atoms),
+                    amounts=amounts,
+                    line_start=line_start,
                     line_end=max(a.last for a in atoms),
                     page=atoms[0].page,
                     ordinal=ordinal + len(passages),
                 )
             )
-    return passages
+    return passages, notes
+
+
+def check_limits(lines: list[SourceLine], source: str, limits: CorpusLimits) -> list[str]:
+    """Refuse a paragraph (a run of lines without a blank one) over the length limit, before
+    any work that grows with it; warn about over-long "words" (indexed as they are)."""
+    warnings = []
+    size, first = 0, None
+    for line in lines:
+        if line.blank:
+            size, first = 0, None
+            continue
+        if first is None:
+            first = line.number
+        size += len(line.text) + 1
+        if size > limits.max_paragraph_chars:
+            raise DocumentError(
+                source,
+                f"a paragraph of more than {limits.max_paragraph_chars:,} characters (the limit) "
+                "starts here; is the file text at all? Break it up with blank lines",
+                first,
+            )
+        if len(line.text) > limits.max_word_chars:
+            longest = max((len(w) for w in _LONG_WORD.findall(line.text)), default=0)
+            if longest > limits.max_word_chars:
+                warnings.append(
+                    f"{source}:{line.number}: a {longest:,}-character word (over "
+                    f"{limits.max_word_chars}); indexed whole, not split into parts"
+                )
+    return warnings
+
+
+def _preamble(lines: list[SourceLine], first_area: int) -> _AreaSpan | None:
+    """Text before the first area (an introduction), as an area of its own; the document's
+    title line, if it opens the document, is not part of it."""
+    before = [ln for ln in lines if ln.number < first_area]
+    text = [i for i, ln in enumerate(before) if not ln.blank]
+    if (
+        text
+        and looks_like_title(before[text[0]].text.strip(), max_words=10)
+        and (text[0] + 1 == len(before) or before[text[0] + 1].blank)
+    ):
+        text = text[1:]
+    if not text:
+        return None
+    body = before[text[0] :]
+    return _AreaSpan(PREAMBLE, None, body[0].number, body, (), PREAMBLE)
+
+
+def _distinct_titles(spans: list[_AreaSpan], source: str) -> tuple[list[_AreaSpan], list[str]]:
+    """The same title twice in one document is two areas: the later ones get a number."""
+    first_at: dict[str, int] = {}
+    count: dict[str, int] = {}
+    out, warnings = [], []
+    for span in spans:
+        key = span.title.casefold()
+        if key not in first_at:
+            first_at[key] = span.line
+            count[key] = 1
+            out.append(span)
+            continue
+        count[key] += 1
+        title = f"{span.title} ({count[key]})"
+        warnings.append(
+            f"{source}:{span.line}: area title {span.title!r} also at line {first_at[key]}; "
+            f"indexed as {title!r}"
+        )
+        out.append(_AreaSpan(title, span.amount_kr, span.line, span.body, span.notes,
+                             span.section))  # fmt: skip
+    return out, warnings
 
 
 def parse_lines(
-    lines: list[SourceLine], meta: DocumentMeta, checksum: str, source: str | None = None
+    lines: list[SourceLine],
+    meta: DocumentMeta,
+    checksum: str,
+    source: str | None = None,
+    limits: CorpusLimits | None = None,
 ) -> Document:
-    """A Document from cleaned source lines; raises DocumentError when no area is found."""
+    """A Document from cleaned source lines; raises DocumentError when no area is found or
+    a limit is broken. What the parser was unsure of is in Document.warnings, by line."""
     source = source or meta.path
-    spans = find_areas(lines)
+    limits = limits or CorpusLimits()
+    warnings = check_limits(lines, source, limits)
+    spans, stray = find_areas(lines)
     if not spans:
         raise DocumentError(
             source,
             "no recognisable areas (expected a title line followed by a net budget line such as "
             "'Samlet nettobudget for området: ... kr.' or by a 'Budgetgrundlag' heading)",
         )
-    warnings = []
-    preamble = [ln for ln in lines if ln.number < spans[0].line and not ln.blank]
-    for line in preamble[1:]:  # the first line is the document title
-        warnings.append(f"{source}:{line.number}: text before the first area ignored")
+    spans, renamed = _distinct_titles(spans, source)
+    preamble = _preamble(lines, spans[0].line)
+    if preamble is not None:
+        spans.insert(0, preamble)
+    notes: list[tuple[int, str]] = list(stray)
     areas, seen, ordinal = [], {}, 0
     for span in spans:
-        if span.amount_kr is None:
-            warnings.append(f"{source}:{span.line}: area {span.title!r} states no net budget")
-        passages = _area_passages(meta, span, ordinal, seen)
+        notes += span.notes
+        if span.amount_kr is None and span is not preamble:
+            notes.append((span.line, f"area {span.title!r} states no net budget"))
+        passages, doubts = _area_passages(meta, span, ordinal, seen)
+        notes += doubts
         if not passages:
-            warnings.append(f"{source}:{span.line}: area {span.title!r} has no text")
+            notes.append((span.line, f"area {span.title!r} has no text"))
         ordinal += len(passages)
         areas.append(Area(span.title, span.amount_kr, span.line, tuple(passages)))
+    warnings += renamed + [f"{source}:{n}: {note}" for n, note in sorted(notes)]
     return Document(meta, tuple(areas), checksum, tuple(warnings))
 
 
-def parse_file(path: Path, meta: DocumentMeta) -> Document:
+def parse_file(path: Path, meta: DocumentMeta, limits: CorpusLimits | None = None) -> Document:
     """Parse a .txt (UTF-8, optional BOM, LF or CRLF) or .pdf budget-remarks file.
 
-    Raises DocumentError naming the file for anything that cannot be parsed.
+    Raises DocumentError naming the file for anything that cannot be parsed, or that breaks
+    one of `limits` (size, inflated size, paragraph length). The time limit is enforced by the
+    caller: corpus.load_corpus parses each file in a worker process it can stop.
     """
     path = Path(path)
+    limits = limits or CorpusLimits()
     source = str(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
@@ -301,14 +469,20 @@ def parse_file(path: Path, meta: DocumentMeta) -> Document:
             source, f"unsupported extension {path.suffix or '(none)'!r} (expected .txt or .pdf)"
         )
     try:
-        data = path.read_bytes()
+        with path.open("rb") as fh:
+            data = fh.read(limits.max_file_bytes + 1)
     except OSError as exc:
         raise DocumentError(source, f"cannot read file: {exc.strerror or exc}") from exc
+    if len(data) > limits.max_file_bytes:
+        raise DocumentError(
+            source, f"file is over the {limits.max_file_bytes / MIB:g} MB limit "
+            "(BUDGET_SEARCH_MAX_FILE_MB)",
+        )  # fmt: skip
     checksum = hashlib.sha256(data).hexdigest()
     if suffix == ".pdf":
         from index.pdf import pdf_lines  # pdfplumber is slow to import; only for PDFs
 
-        lines = pdf_lines(path, data)
+        lines = pdf_lines(path, data, limits)
     else:
         lines = text_lines(decode(data, source))
-    return parse_lines(lines, meta, checksum, source)
+    return parse_lines(lines, meta, checksum, source, limits)

@@ -8,14 +8,59 @@ in the PDF-extracted .txt files — so one cleaning and parsing path serves both
 from __future__ import annotations
 
 import io
+import re
+import zlib
 from pathlib import Path
 from typing import Any
 
 from index.clean import SourceLine, normalise_line
+from index.config import MIB, CorpusLimits
 from index.document import DocumentError
 
 #: Blank lines standing for a page break (the .txt sources show runs of 3 or more).
 PAGE_BREAK_BLANKS = 3
+_STREAM = re.compile(rb"stream\r?\n")
+_CHUNK = MIB
+
+
+def inflated_size(data: bytes, limit: int) -> int:
+    """What the PDF's Flate streams inflate to, in all; counting stops just past `limit`.
+
+    Measured before pdfminer sees the file, without holding the inflated bytes: a 2 MB file
+    can hold a stream that inflates to gigabytes, and pdfminer inflates each stream whole.
+    """
+    total = 0
+    for m in _STREAM.finditer(data):
+        end = data.find(b"endstream", m.end())
+        buf: bytes = data[m.end() : end if end >= 0 else len(data)]
+        inflater = zlib.decompressobj()
+        try:
+            while True:
+                out = inflater.decompress(buf, _CHUNK)
+                total += len(out)
+                buf = inflater.unconsumed_tail
+                if total > limit or inflater.eof or (not buf and len(out) < _CHUNK):
+                    break
+        except zlib.error:
+            continue  # not a Flate stream (an image, plain text): pdfminer copes with it
+        if total > limit:
+            break
+    return total
+
+
+def _encrypted(exc: BaseException) -> bool:
+    """Whether pdfminer gave up for want of the password (pdfplumber wraps its errors)."""
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    seen: list[object] = [exc]
+    while seen:
+        e = seen.pop()
+        if isinstance(e, PDFPasswordIncorrect | PDFEncryptionError):
+            return True
+        if isinstance(e, BaseException):
+            seen += [a for a in e.args if isinstance(a, BaseException)]
+            seen += [x for x in (e.__cause__, e.__context__) if x is not None]
+    return False
 
 
 def _page_lines(page: Any) -> list[tuple[str, bool, float]]:
@@ -47,19 +92,36 @@ def _blank_lines(step: float, pitch: float) -> int:
     return max(1, round(step / pitch) - 1)
 
 
-def pdf_lines(path: Path, data: bytes | None = None) -> list[SourceLine]:
-    """Numbered lines of a PDF's text; raises DocumentError for unreadable or textless PDFs."""
+def pdf_lines(
+    path: Path, data: bytes | None = None, limits: CorpusLimits | None = None
+) -> list[SourceLine]:
+    """Numbered lines of a PDF's text; raises DocumentError for unreadable, encrypted,
+    oversized or textless PDFs. (The time limit is the caller's: see index.worker.)"""
     import pdfplumber  # heavy; only needed for PDF sources
 
+    limits = limits or CorpusLimits()
     source = str(path)
+    raw = data if data is not None else Path(path).read_bytes()
+    if inflated_size(raw, limits.max_inflated_bytes) > limits.max_inflated_bytes:
+        raise DocumentError(
+            source,
+            f"PDF inflates to more than the {limits.max_inflated_bytes / MIB:g} MB limit "
+            "(BUDGET_SEARCH_MAX_INFLATED_MB); a compression bomb?",
+        )
     try:
-        raw = data if data is not None else Path(path).read_bytes()
         with pdfplumber.open(io.BytesIO(raw)) as pdf:
             pages = [_page_lines(page) for page in pdf.pages]
     except DocumentError:
         raise
+    except MemoryError:
+        raise
     except Exception as exc:  # pdfminer raises many unrelated types for broken files
-        raise DocumentError(source, f"unreadable PDF ({type(exc).__name__}: {exc})") from exc
+        if _encrypted(exc):
+            raise DocumentError(
+                source, "krypteret PDF: encrypted with a password; save it without one"
+            ) from None
+        detail = str(exc) or type(exc).__name__
+        raise DocumentError(source, f"unreadable PDF ({type(exc).__name__}: {detail})") from exc
     if not any(pages):
         raise DocumentError(source, "PDF has no extractable text (a scanned image?)")
     lines: list[SourceLine] = []

@@ -52,11 +52,14 @@ class Manifest:
     skipped: list[list[str]] = field(default_factory=list)  # [path, reason]
     analysis: str = ""  # index.analysis.VERSION of the analyser that built the full-text index
     pieces: int = 0  # sentence and list-item vectors beside the passage vectors
+    warnings: list[str] = field(default_factory=list)  # the parser's, "file:line: message"
 
     @classmethod
     def from_json(cls, data: dict) -> Manifest:
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
         names = {f.name for f in fields(cls)}
-        missing = names - set(data) - {"skipped", "analysis", "pieces"}
+        missing = names - set(data) - {"skipped", "analysis", "pieces", "warnings"}
         if missing:
             raise ValueError(f"missing keys {sorted(missing)}")
         return cls(**{k: v for k, v in data.items() if k in names})
@@ -117,14 +120,25 @@ def read_vectors(gen: Path, manifest: Manifest) -> np.ndarray:
         raise IndexNotReady(
             f"vector file {path} holds {vectors.dtype} {vectors.shape}, expected float32 {expected}"
         )
+    if not np.isfinite(vectors).all():  # a NaN score would be invalid JSON in every answer
+        raise IndexNotReady(f"vector file {path} holds NaN or infinite values")
     return np.ascontiguousarray(vectors)
 
 
+def _all_finite(vectors: np.ndarray, rows: int = 65536) -> bool:
+    """Whether a (memory-mapped) matrix is free of NaN and infinities, read in slices."""
+    return all(np.isfinite(vectors[i : i + rows]).all() for i in range(0, len(vectors), rows))
+
+
 def read_vocab(gen: Path) -> list[str]:
+    path = gen / "vocab.json"
     try:
-        return json.loads((gen / "vocab.json").read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError) as exc:
+        words = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
         raise IndexNotReady(f"index at {gen} has no readable vocab.json ({exc})") from None
+    if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+        raise IndexNotReady(f"{path} is corrupt (not a list of words)")
+    return words
 
 
 def read_pieces(gen: Path, manifest: Manifest) -> tuple[np.ndarray | None, np.ndarray | None]:
@@ -145,6 +159,8 @@ def read_pieces(gen: Path, manifest: Manifest) -> tuple[np.ndarray | None, np.nd
         or np.any(np.diff(rows) < 0)
     ):
         raise IndexNotReady(f"sentence vectors at {gen} do not match the manifest")
+    if not _all_finite(vectors):
+        raise IndexNotReady(f"sentence vectors at {gen} hold NaN or infinite values")
     return vectors, rows
 
 
@@ -187,17 +203,39 @@ def publish(index_dir: Path, gen: Path) -> None:
     _fsync_dir(index_dir)
 
 
-def prune(index_dir: Path, keep: int = 2) -> None:
-    """Remove old and unfinished generations, keeping the newest `keep` (readers may hold them).
+def is_complete(gen: Path) -> bool:
+    """Whether a generation was written to the end: its manifest reads, and every file it
+    implies is there with the shape the manifest gives (checked from the headers only)."""
+    try:
+        manifest = read_manifest(gen)
+        vectors = np.load(gen / "vectors.npy", mmap_mode="r", allow_pickle=False)
+        if vectors.shape != (manifest.passages, manifest.dim):
+            return False
+        if manifest.pieces:
+            pieces = np.load(gen / "pieces.npy", mmap_mode="r", allow_pickle=False)
+            rows = np.load(gen / "piece_rows.npy", mmap_mode="r", allow_pickle=False)
+            if pieces.shape != (manifest.pieces, manifest.dim) or rows.shape != (manifest.pieces,):
+                return False
+        needed = ("passages.jsonl", "vocab.json")
+        return all((gen / n).is_file() and (gen / n).stat().st_size > 0 for n in needed) and any(
+            (gen / "whoosh").glob("*.toc")
+        )
+    except (IndexNotReady, OSError, ValueError, EOFError):
+        return False
 
-    Call it only while holding the build lock: a generation without a manifest is then a crash.
+
+def prune(index_dir: Path, keep: int = 2) -> None:
+    """Remove old and unfinished generations, keeping the newest `keep` complete ones (readers
+    may hold them) and the current one, whatever it is: never the last complete generation.
+
+    Call it only while holding the build lock: an incomplete generation is then a crash.
     """
     root = index_dir / GENERATIONS
     if not root.is_dir():
         return
     current = (index_dir / CURRENT).resolve() if (index_dir / CURRENT).exists() else None
     gens = sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.name, reverse=True)
-    finished = [g for g in gens if (g / "manifest.json").exists()]
+    finished = [g for g in gens if is_complete(g)]
     keepers = set(finished[:keep]) | ({current} if current else set())
     for g in gens:
         if g not in keepers:

@@ -47,7 +47,10 @@ def open_engine(settings: Settings, *, with_model: bool = True):
 @click.pass_context
 def cli(ctx: click.Context, model: str | None) -> None:
     """Search Danish municipal budget remarks: keyword, semantic and hybrid."""
-    ctx.obj = load_settings().with_overrides(model=model)
+    try:
+        ctx.obj = load_settings().with_overrides(model=model)
+    except ValueError as exc:  # a malformed limit in the environment
+        raise click.ClickException(str(exc)) from None
 
 
 index_dir_option = click.option(
@@ -197,9 +200,13 @@ def areas_cmd(ctx: click.Context, corpus_dir: str | None, index_dir: str | None,
     if corpus_dir:
         from index.corpus import load_corpus
 
-        report = load_corpus(Path(corpus_dir))
+        report = load_corpus(Path(corpus_dir), ctx.obj.limits)
         for s in report.skipped:
             click.echo(f"skipped {s.path}: {s.reason}", err=True)
+        for s in report.ignored:
+            click.echo(f"ignored {s.path}: {s.reason}", err=True)
+        for w in report.warnings:
+            click.echo(f"warning: {w}", err=True)
         rows = [
             {"document": d.meta.id, "municipality": d.meta.municipality,
              "committee": d.meta.committee, "year": d.meta.year, "area": a.title,
@@ -207,8 +214,10 @@ def areas_cmd(ctx: click.Context, corpus_dir: str | None, index_dir: str | None,
             for d in report.documents for a in d.areas
         ]  # fmt: skip
     else:
-        engine = open_engine(settings_from(ctx, index_dir=index_dir), with_model=False)
+        settings = settings_from(ctx, index_dir=index_dir)
+        engine = open_engine(settings, with_model=False)
         rows = [a.to_json() for a in engine.areas()]
+        _echo_build_notes(settings.index_dir)
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
@@ -216,6 +225,20 @@ def areas_cmd(ctx: click.Context, corpus_dir: str | None, index_dir: str | None,
         click.echo(f"{format_kr(r['amount_kr']):>20}  {r['area']}  ({r['document']})")
     known = [r["amount_kr"] for r in rows if r["amount_kr"] is not None]
     click.echo(f"{format_kr(sum(known)):>20}  i alt, {len(rows)} områder")
+
+
+def _echo_build_notes(index_dir: Path) -> None:
+    """What the build of the current index skipped and what its parser was unsure of."""
+    from index import store
+
+    try:
+        manifest = store.read_manifest(store.current_generation(index_dir))
+    except IndexNotReady:
+        return
+    for path, reason in manifest.skipped:
+        click.echo(f"skipped {path}: {reason}", err=True)
+    for w in manifest.warnings:
+        click.echo(f"warning: {w}", err=True)
 
 
 @cli.command("eval")

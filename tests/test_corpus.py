@@ -69,7 +69,8 @@ def test_bad_files_are_skipped_with_reasons_and_good_ones_still_load(corpus: Pat
     summary = report.summary()
     assert summary.startswith("1 document, 17 areas, ")
     assert f"; skipped 4: {binary} (line 2: binary file (NUL byte), not text); " in summary
-    assert summary.endswith(f"{corpus / 'x.bin'} (unsupported extension)")
+    assert f"{corpus / 'x.bin'} (unsupported extension); ignored 1: " in summary
+    assert report.ignored == [Skipped(str(corpus / ".DS_Store"), "hidden file, not read")]
 
 
 def test_binary_reason_names_the_line(corpus: Path) -> None:
