@@ -8,6 +8,8 @@ paragraphs, so the damage is undone here, once, keeping the source line numbers.
 
 from __future__ import annotations
 
+import bisect
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, replace
@@ -62,12 +64,8 @@ class Block:
 
     def line_at(self, offset: int) -> int:
         """The source line holding the character at `offset` of the text."""
-        line = self.first
-        for start, number in self.starts:
-            if start > offset:
-                break
-            line = number
-        return line
+        i = bisect.bisect_right(self.starts, (offset, math.inf)) - 1
+        return self.starts[i][1] if i >= 0 else self.first
 
 
 def decode(data: bytes, path: str) -> str:
@@ -177,14 +175,15 @@ def join_lines(before: str, after: str) -> str:
         return after
     if not after:
         return before
-    if not re.search(r"\w-$", before):
+    tail = before[-80:]  # only the last word matters: no work that grows with the paragraph
+    if not re.search(r"\w-$", tail):
         return f"{before} {after}"
     first_word = re.match(r"[^\s,.;:]*", after).group(0)
     if not after[0].islower():
         return before + after
     if first_word.casefold() in _CONJUNCTIONS:
         return f"{before} {after}"
-    fragment = re.split(r"[\s\-–/(]", before[:-1])[-1]
+    fragment = re.split(r"[\s\-–/(]", tail[:-1])[-1]
     if len(fragment) == 1 or fragment[-1].isdigit() or (fragment.isupper() and fragment.isalpha()):
         return before + after
     return before[:-1] + after

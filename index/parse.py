@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.amounts import Reading, read_statement, scan
+from index.amounts import Reading, find_amounts, read_statement, scan
 from index.clean import (
     Block,
     SourceLine,
@@ -168,7 +168,8 @@ def find_areas(lines: list[SourceLine]) -> tuple[list[_AreaSpan], list[tuple[int
          "its amount is not counted")
         for j, ln in enumerate(lines)
         if not ln.blank and j not in used and is_amount_statement(ln.text)
-        and _AMOUNT_STATEMENT.match(ln.text.strip())
+        and _AMOUNT_STATEMENT.search(" ".join(ln.text.split()[:3]))  # a label, not prose
+        and (":" in ln.text or _stands_alone(lines, j))
     ]  # fmt: skip
     areas = []
     for n, (title_at, body_at, statement_at, reading) in enumerate(starts):
@@ -194,6 +195,16 @@ def find_areas(lines: list[SourceLine]) -> tuple[list[_AreaSpan], list[tuple[int
     return areas, stray
 
 
+def _word_runs(text: str, limit: int) -> list[str]:
+    """A "sentence" of more than `limit` words (no full stop in pages of text) cut into runs
+    of `limit` words, so that no passage grows without bound."""
+    words = list(re.finditer(r"\S+", text))
+    if len(words) <= limit:
+        return [text]
+    cuts = [words[i].start() for i in range(0, len(words), limit)] + [len(text)]
+    return [text[a:b].strip() for a, b in zip(cuts, cuts[1:], strict=False)]
+
+
 def _sentences(block: Block, index: int) -> list[_Atom]:
     """Split a paragraph at sentence ends, each sentence citing its own source lines."""
     parts: list[str] = []
@@ -202,6 +213,7 @@ def _sentences(block: Block, index: int) -> list[_Atom]:
             parts[-1] += " " + piece
         else:
             parts.append(piece)
+    parts = [piece for part in parts for piece in _word_runs(part, MAX_WORDS)]
     atoms, offset = [], 0
     for part in parts:
         offset = block.text.find(part, offset)
@@ -310,19 +322,14 @@ def _sectioned(
 
 def _area_passages(
     meta: DocumentMeta, span: _AreaSpan, ordinal: int, seen: dict[tuple, int]
-) -> tuple[list[Passage], list[tuple[int, str]]]:
-    """The area's passages, and notes on amounts in them that were read with doubt or not at
-    all (by source line)."""
-    passages, notes = [], []
+) -> list[Passage]:
+    passages = []
     for section, subsection, blocks in _sectioned(build_blocks(span.body), span.section):
         for atoms in _chunk(blocks):
             text = render(atoms)
             key = (span.title, section, subsection, text)
             n = seen.get(key, 0)
             seen[key] = n + 1
-            amounts, doubts = scan(text)
-            line_start = min(a.first for a in atoms)
-            notes += [(line_start, d) for d in doubts]
             passages.append(
                 Passage(
                     id=passage_id(meta.id, span.title, section, subsection, text, n),
@@ -335,14 +342,14 @@ def _area_passages(
                     section=section,
                     subsection=subsection,
                     text=text,
-                    amounts=amounts,
-                    line_start=line_start,
+                    amounts=find_amounts(text),
+                    line_start=min(a.first for a in atoms),
                     line_end=max(a.last for a in atoms),
                     page=atoms[0].page,
                     ordinal=ordinal + len(passages),
                 )
             )
-    return passages, notes
+    return passages
 
 
 def check_limits(lines: list[SourceLine], source: str, limits: CorpusLimits) -> list[str]:
@@ -443,8 +450,9 @@ def parse_lines(
         notes += span.notes
         if span.amount_kr is None and span is not preamble:
             notes.append((span.line, f"area {span.title!r} states no net budget"))
-        passages, doubts = _area_passages(meta, span, ordinal, seen)
-        notes += doubts
+        passages = _area_passages(meta, span, ordinal, seen)
+        # amounts in the text read with doubt, or not read at all
+        notes += [(ln.number, d) for ln in span.body if not ln.blank for d in scan(ln.text)[1]]
         if not passages:
             notes.append((span.line, f"area {span.title!r} has no text"))
         ordinal += len(passages)

@@ -4,7 +4,16 @@ from decimal import Decimal
 
 import pytest
 
-from index.amounts import declared_unit, find_amounts, parse_number, statement_amount
+from index.amounts import (
+    MAX_KR,
+    declared_unit,
+    find_amounts,
+    parse_number,
+    read_statement,
+    scan,
+    statement_amount,
+)
+from index.clean import normalise_line
 
 
 @pytest.mark.parametrize(
@@ -15,6 +24,8 @@ from index.amounts import declared_unit, find_amounts, parse_number, statement_a
         ("474,6", Decimal("474.6")),
         ("1.234,5", Decimal("1234.5")),
         ("7", Decimal(7)),
+        ("50.190.100,-", Decimal(50190100)),
+        ("50\u00a0190\u00a0100", Decimal(50190100)),
     ],
 )
 def test_parse_number(text: str, number: Decimal) -> None:
@@ -42,6 +53,11 @@ def test_parse_number(text: str, number: Decimal) -> None:
         ("0,3 mio. kr. årligt og igen 0,3 mio. kr.", (300_000,)),  # each amount once
         ("i 2024 og 2025 og 72 timer", ()),  # numbers without kroner are not amounts
         ("0,2 mio.kr. årligt", (200_000,)),
+        ("50\u00a0190\u00a0100 kr.", (50_190_100,)),  # no-break spaces group thousands
+        ("50\u202f190\u202f100 kr.", (50_190_100,)),  # narrow no-break spaces too
+        ("50.190.100,- kr.", (50_190_100,)),  # ",-": whole kroner
+        ("i alt 5.000,- kr. og 250,- kr.", (5_000, 250)),
+        ("999.999.999.999.999 mia. kr.", ()),  # beyond any budget: not an amount
     ],
 )
 def test_find_amounts(text: str, amounts: tuple[int, ...]) -> None:
@@ -58,6 +74,13 @@ def test_find_amounts(text: str, amounts: tuple[int, ...]) -> None:
         ("Nettobudget 2024 (1.000 kr.): 12.345", 12_345_000),
         ("Nettobudget 2024 (mio. kr.): 4,5", 4_500_000),
         ("Samlet nettobudget for området:", None),
+        ("Samlet nettobudget for området: 50\u00a0190\u00a0100 kr.", 50_190_100),
+        ("Samlet nettobudget for området: 50.190.100,- kr.", 50_190_100),
+        ("Samlet nettobudget for området: kr. 50.190.100,-", 50_190_100),
+        ("Samlet nettobudget for området: 50.190.100 kr. (2023: 48.000.000 kr.)", 50_190_100),
+        ("Nettobudget 2024 (1.000 kr.): 12.345 (2023: 11.000)", 12_345_000),
+        ("Samlet nettobudget: 2 mio. kr., heraf 1 mio. kr. til løn", None),
+        ("Samlet nettobudget for området: 999.999.999.999.999 mia. kr.", None),
     ],
 )
 def test_statement_amount(line: str, amount: int | None) -> None:
@@ -68,3 +91,30 @@ def test_declared_unit() -> None:
     assert declared_unit("Beløb i 1.000 kr.") == 1_000
     assert declared_unit("(t. kr.)") == 1_000
     assert declared_unit("Nettobudget (tilskud): 12") == 1
+
+
+def test_what_is_unsure_is_reported_not_guessed() -> None:
+    assert read_statement("Samlet nettobudget: 2 mio. kr., heraf 1 mio. kr. til løn").notes == (
+        "net budget line gives several amounts (2.000.000 kr., 1.000.000 kr.); none taken",
+    )
+    assert read_statement("Samlet nettobudget: (48.000.000 kr.)").notes == (
+        "net budget line gives an amount only in brackets; none taken",
+    )
+    assert read_statement("Samlet nettobudget for området: 5 kr.").notes == ()
+    assert read_statement("Samlet nettobudget for området:") is None
+    # plain spaces between digit groups: read as one number, and said so
+    assert scan("i alt 50 190 100 kr.") == (
+        (50_190_100,),
+        ["amount '50 190 100 kr.' has spaces between digit groups; read as 50.190.100 kr."],
+    )
+    assert scan("et tillæg på 2.000.000.000.000 mia. kr.") == (
+        (),
+        ["amount '2.000.000.000.000 mia. kr.' is beyond any budget; not read"],
+    )
+    assert all(abs(a) < MAX_KR < 2**63 for a in find_amounts("1.000.000 mia. kr. og 5 kr."))
+
+
+def test_no_break_spaces_between_digit_groups_survive_line_cleaning() -> None:
+    line = normalise_line("Samlet nettobudget for området: 50\u00a0190\u00a0100\u00a0kr.")
+    assert line == "Samlet nettobudget for området: 50.190.100 kr."
+    assert statement_amount(line) == 50_190_100

@@ -136,6 +136,13 @@ def _gen(settings) -> Path:
     return store.current_generation(settings.index_dir)
 
 
+def _poke(path: Path, value: float) -> None:
+    """One number of a saved matrix replaced, shape and type kept (a flipped bit on disk)."""
+    matrix = np.load(path)
+    matrix[len(matrix) // 2, 7] = value
+    np.save(path, matrix)
+
+
 @pytest.mark.parametrize(
     "damage, message",
     [
@@ -149,6 +156,12 @@ def _gen(settings) -> Path:
         (lambda g: shutil.rmtree(g / "whoosh"), "full-text"),
         (lambda g: np.save(g / "pieces.npy", np.zeros((2, 384), np.float32)), "sentence vectors"),
         (lambda g: (g / "piece_rows.npy").unlink(), "sentence vectors"),
+        (lambda g: _poke(g / "vectors.npy", np.nan), "vectors.npy holds NaN or infinite values"),
+        (lambda g: _poke(g / "vectors.npy", np.inf), "vectors.npy holds NaN or infinite values"),
+        (lambda g: _poke(g / "pieces.npy", np.nan), "sentence vectors .* hold NaN"),
+        (lambda g: (g / "vocab.json").write_text('{"budget": 1}'), "vocab.json is corrupt"),
+        (lambda g: (g / "vocab.json").write_text("[1, 2]"), "vocab.json is corrupt"),
+        (lambda g: (g / "manifest.json").write_text("[]"), "manifest .* is corrupt"),
     ],
 )  # fmt: skip
 def test_damaged_index_is_one_clear_error(workspace, damage, message: str) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from index.clean import section_heading
 from index.document import SECTION_HEADINGS, Document, DocumentError, DocumentMeta
-from index.parse import DEFAULT_SECTION, MAX_WORDS, parse_file
+from index.parse import DEFAULT_SECTION, MAX_WORDS, PREAMBLE, parse_file
 
 SEED = Path(__file__).resolve().parents[1] / "corpus/kalundborg/2024/oekonomiudvalget.txt"
 META = DocumentMeta(
@@ -318,3 +318,95 @@ def test_bad_input_names_the_file(tmp_path: Path, name: str, content: bytes, mes
 def test_missing_file_is_a_document_error(tmp_path: Path) -> None:
     with pytest.raises(DocumentError, match="cannot read file"):
         parse_file(tmp_path / "gone.txt", META)
+
+
+def test_the_seed_gives_no_warnings(seed: Document) -> None:
+    assert seed.warnings == ()
+    assert PREAMBLE not in {a.title for a in seed.areas}
+
+
+def test_title_paragraph_then_amount_is_its_own_area(tmp_path: Path) -> None:
+    text = (
+        "Bemærkninger\n\nJobcenter\n\nSamlet nettobudget for området: 5.000.000 kr.\n\n"
+        "Budgetgrundlag\nJobcentret hjælper ledige i job.\n\n"
+        "Beredskab\n\nBeredskabet sikrer brandslukning og redning døgnet rundt.\n\n"
+        "Samlet nettobudget for området: 3.000.000 kr.\n\n"
+        "Udvikling og udfordringer\nFlere udrykninger end før.\n"
+    )
+    doc = parse_file(_write(tmp_path, "b.txt", text), META)
+    assert [(a.title, a.amount_kr, a.line) for a in doc.areas] == [
+        ("Jobcenter", 5_000_000, 3),
+        ("Beredskab", 3_000_000, 10),
+    ]
+    beredskab = doc.areas[1].passages
+    assert [(p.section, p.text) for p in beredskab] == [
+        ("Budgetgrundlag", "Beredskabet sikrer brandslukning og redning døgnet rundt."),
+        ("Udvikling og udfordringer", "Flere udrykninger end før."),
+    ]
+    assert "Samlet nettobudget" not in " ".join(p.text for p in doc.passages)
+    assert doc.warnings == ()
+
+
+def test_a_net_budget_line_that_fits_no_area_is_reported(tmp_path: Path) -> None:
+    text = (
+        "Jobcenter\n\nSamlet nettobudget for området: 5.000.000 kr.\n\n"
+        "Budgetgrundlag\nJobcentret hjælper ledige i job.\nSamlet nettobudget i alt: 9.000 kr.\n"
+    )
+    path = _write(tmp_path, "s.txt", text)
+    doc = parse_file(path, META)
+    assert [(a.title, a.amount_kr) for a in doc.areas] == [("Jobcenter", 5_000_000)]
+    assert doc.warnings == (
+        f"{path}:7: net budget line not attached to any area ('Samlet nettobudget i alt: "
+        "9.000 kr.'); its amount is not counted",
+    )
+
+
+def test_preamble_is_its_own_searchable_section(tmp_path: Path) -> None:
+    text = (
+        "Bemærkninger - Økonomiudvalget\n\nBudgettet bygger på den politiske aftale om\n"
+        "borgerinddragelse.\n\nJobcenter\n\nSamlet nettobudget for området: 5.000.000 kr.\n\n"
+        "Budgetgrundlag\nJobcentret hjælper ledige i job.\n"
+    )
+    doc = parse_file(_write(tmp_path, "p.txt", text), META)
+    first = doc.areas[0]
+    assert (first.title, first.amount_kr, first.line) == (PREAMBLE, None, 3)
+    [p] = first.passages
+    assert (p.section, p.text, p.line_start, p.line_end) == (
+        PREAMBLE,
+        "Budgettet bygger på den politiske aftale om borgerinddragelse.",
+        3,
+        4,
+    )
+    assert doc.warnings == ()
+
+
+def test_duplicate_titles_stay_two_areas(tmp_path: Path) -> None:
+    area = "Jobcenter\n\nSamlet nettobudget for området: {} kr.\n\nBudgetgrundlag\n{}\n\n"
+    text = area.format("2.000.000", "Første del.") + area.format("4.000.000", "Anden del.")
+    path = _write(tmp_path, "d.txt", text)
+    doc = parse_file(path, META)
+    assert [(a.title, a.amount_kr, a.line) for a in doc.areas] == [
+        ("Jobcenter", 2_000_000, 1),
+        ("Jobcenter (2)", 4_000_000, 8),
+    ]
+    assert doc.warnings == (
+        f"{path}:8: area title 'Jobcenter' also at line 1; indexed as 'Jobcenter (2)'",
+    )
+    assert len({p.id for p in doc.passages}) == 2
+
+
+def test_paragraph_over_the_limit_is_refused_with_its_line(tmp_path: Path) -> None:
+    body = "\n".join(["budgettet dækker borgerbetjening og pas i kommunen og"] * 2_000)
+    head = "Område\n\nSamlet nettobudget for området: 1.000 kr.\n\nBudgetgrundlag\nKort.\n\n"
+    text = head + body + "\n"
+    with pytest.raises(DocumentError, match=r"t\.txt:8: a paragraph of more than 100,000 char"):
+        parse_file(_write(tmp_path, "t.txt", text), META)
+
+
+def test_text_without_full_stops_still_gives_bounded_passages(tmp_path: Path) -> None:
+    body = "\n".join(["budgettet dækker borgerbetjening og pas i kommunen og"] * 1_500)
+    text = f"Område\n\nSamlet nettobudget for området: 1.000 kr.\n\nBudgetgrundlag\n{body}\n"
+    doc = parse_file(_write(tmp_path, "n.txt", text), META)
+    assert max(len(p.text.split()) for p in doc.passages) <= MAX_WORDS
+    assert " ".join(p.text for p in doc.passages).split() == body.split()
+    assert doc.passages[0].line_start == 6 and doc.passages[-1].line_end == 1_505
