@@ -48,14 +48,13 @@ def inflated_size(data: bytes, limit: int) -> int:
     return total
 
 
-def _encrypted(exc: BaseException) -> bool:
-    """Whether pdfminer gave up for want of the password (pdfplumber wraps its errors)."""
-    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-
+def _caused_by(exc: BaseException, kinds: tuple[type[BaseException], ...]) -> bool:
+    """Whether `exc` is, wraps or was raised while handling one of `kinds` (pdfplumber wraps
+    pdfminer's errors, MemoryError included, in its own)."""
     seen: list[object] = [exc]
     while seen:
         e = seen.pop()
-        if isinstance(e, PDFPasswordIncorrect | PDFEncryptionError):
+        if isinstance(e, kinds):
             return True
         if isinstance(e, BaseException):
             seen += [a for a in e.args if isinstance(a, BaseException)]
@@ -116,10 +115,14 @@ def pdf_lines(
     except MemoryError:
         raise
     except Exception as exc:  # pdfminer raises many unrelated types for broken files
-        if _encrypted(exc):
+        from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+        if _caused_by(exc, (PDFPasswordIncorrect, PDFEncryptionError)):
             raise DocumentError(
                 source, "krypteret PDF: encrypted with a password; save it without one"
             ) from None
+        if _caused_by(exc, (MemoryError,)):
+            raise MemoryError from None  # the worker names the limit
         detail = str(exc) or type(exc).__name__
         raise DocumentError(source, f"unreadable PDF ({type(exc).__name__}: {detail})") from exc
     if not any(pages):

@@ -2,14 +2,18 @@
 
 A PDF can make pdfminer loop forever (a /MediaBox that refers to itself) or inflate a 2 MB
 file to gigabytes; neither can be interrupted from inside the process doing it. The worker
-is a spawned process (no inherited threads or model), given an address-space limit; the
-build waits for each document at most `parse_seconds`, then kills the worker, reports the
-document as skipped and starts a fresh worker for the next one.
+is a fresh Python process (no inherited threads, model or main module: any script may call
+load_corpus) with an address-space limit; the build waits for each document at most
+`parse_seconds`, then kills the worker, reports the document as skipped and starts a fresh
+worker for the next one. Tasks and answers travel as pickles over two pipes.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import logging
+import os
+import subprocess
+import sys
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -18,13 +22,16 @@ from index.config import MIB, CorpusLimits
 from index.document import Document, DocumentError, DocumentMeta
 
 STARTUP_SECONDS = 120.0  # importing pdfplumber on a busy machine; not charged to a document
+#: The folder holding this `index` package: the worker imports the very same code.
+_ROOT = str(Path(__file__).resolve().parents[1])
+_BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from index.worker import main; main()"
 
 
 def _limit_memory(limit: int) -> None:
     try:
         import resource
 
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
         if hard != resource.RLIM_INFINITY:
             limit = min(limit, hard)
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
@@ -32,35 +39,43 @@ def _limit_memory(limit: int) -> None:
         pass
 
 
-def _serve(conn: Connection, limits: CorpusLimits, pdf: bool) -> None:
-    """The worker's loop: (path, meta) in, ("ok", Document) or ("error", (message, line)) out."""
-    _limit_memory(limits.worker_memory_bytes)
+def _answer(path: str, meta: DocumentMeta, limits: CorpusLimits) -> tuple[str, Any]:
     from index.parse import parse_file
 
+    try:
+        return "ok", parse_file(Path(path), meta, limits)
+    except DocumentError as exc:
+        return "error", (exc.message, exc.line)
+    except MemoryError:
+        mb = limits.worker_memory_bytes // MIB
+        return "error", (f"needs more than the {mb} MB memory limit to parse", None)
+    except RecursionError:
+        return "error", ("too deeply nested to parse", None)
+    except Exception as exc:  # a parser bug must cost this document only
+        return "error", (f"parser failed ({type(exc).__name__}: {exc})", None)
+
+
+def main() -> None:
+    """The worker: (limits, pdf) first, then (path, meta) tasks until None or end of input;
+    ("ok", Document) or ("error", (message, line)) for each."""
+    tasks = Connection(int(sys.argv[2]), writable=False)
+    answers = Connection(int(sys.argv[3]), readable=False)
+    limits, pdf = tasks.recv()
+    _limit_memory(limits.worker_memory_bytes)
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # per-object chatter, not news
+    import index.parse  # noqa: F401 - before the first document's clock runs
+
     if pdf:
-        import pdfplumber  # noqa: F401 - slow to import; not while a document's clock runs
-    conn.send("ready")
+        import pdfplumber  # noqa: F401 - slow to import
+    answers.send("ready")
     while True:
         try:
-            task = conn.recv()
+            task = tasks.recv()
         except (EOFError, OSError):
             return
         if task is None:
             return
-        path, meta = task
-        answer: tuple[str, Any]
-        try:
-            answer = ("ok", parse_file(Path(path), meta, limits))
-        except DocumentError as exc:
-            answer = ("error", (exc.message, exc.line))
-        except MemoryError:
-            mb = limits.worker_memory_bytes // MIB
-            answer = ("error", (f"needs more than the {mb} MB memory limit to parse", None))
-        except RecursionError:
-            answer = ("error", ("too deeply nested to parse", None))
-        except Exception as exc:  # a parser bug must cost this document only
-            answer = ("error", (f"parser failed ({type(exc).__name__}: {exc})", None))
-        conn.send(answer)
+        answers.send(_answer(*task, limits))
 
 
 class ParseWorker:
@@ -69,8 +84,9 @@ class ParseWorker:
     def __init__(self, limits: CorpusLimits, *, pdf: bool = False):
         self.limits = limits
         self.pdf = pdf  # preload pdfplumber
-        self._proc: multiprocessing.process.BaseProcess | None = None
-        self._conn: Connection | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._tasks: Connection | None = None
+        self._answers: Connection | None = None
 
     def __enter__(self) -> ParseWorker:
         return self
@@ -78,42 +94,46 @@ class ParseWorker:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _start(self) -> Connection:
-        ctx = multiprocessing.get_context("spawn")
-        parent, child = ctx.Pipe()
-        proc = ctx.Process(
-            target=_serve, args=(child, self.limits, self.pdf), daemon=True,
-            name="budget-search-parser",
-        )  # fmt: skip
-        proc.start()
-        child.close()
-        self._proc, self._conn = proc, parent
+    def _start(self) -> tuple[Connection, Connection]:
+        task_r, task_w = os.pipe()
+        answer_r, answer_w = os.pipe()
         try:
-            ready = parent.poll(STARTUP_SECONDS) and parent.recv() == "ready"
+            self._proc = subprocess.Popen(
+                [sys.executable, "-c", _BOOT, _ROOT, str(task_r), str(answer_w)],
+                pass_fds=(task_r, answer_w), stdin=subprocess.DEVNULL,
+            )  # fmt: skip
+        finally:
+            os.close(task_r)
+            os.close(answer_w)
+        self._tasks = Connection(task_w, readable=False)
+        self._answers = Connection(answer_r, writable=False)
+        try:
+            self._tasks.send((self.limits, self.pdf))
+            ready = self._answers.poll(STARTUP_SECONDS) and self._answers.recv() == "ready"
         except (EOFError, OSError):
             ready = False
         if not ready:
-            code = proc.exitcode
+            code = self._proc.poll()
             self._stop()
             raise RuntimeError(f"the document parser process did not start (exit code {code})")
-        return parent
+        return self._tasks, self._answers
 
     def _stop(self) -> None:
         if self._proc is not None:
             self._proc.kill()
-            self._proc.join(timeout=10)
-            self._proc.close()
-        if self._conn is not None:
-            self._conn.close()
-        self._proc = self._conn = None
+            self._proc.wait()
+        for conn in (self._tasks, self._answers):
+            if conn is not None:
+                conn.close()
+        self._proc = self._tasks = self._answers = None
 
     def close(self) -> None:
         """Let the worker end by itself; kill it if it does not."""
-        if self._proc is not None and self._conn is not None:
+        if self._proc is not None and self._tasks is not None:
             try:
-                self._conn.send(None)
-                self._proc.join(timeout=5)
-            except (OSError, ValueError):
+                self._tasks.send(None)
+                self._proc.wait(timeout=5)
+            except (OSError, ValueError, subprocess.TimeoutExpired):
                 pass
         self._stop()
 
@@ -121,9 +141,16 @@ class ParseWorker:
         """The parsed document; DocumentError for a bad one, a slow one or one that kills the
         worker (out of memory)."""
         source = str(path)
-        conn = self._conn or self._start()
-        conn.send((source, meta))
-        if not conn.poll(self.limits.parse_seconds):
+        if self._tasks is None or self._answers is None:
+            tasks, answers = self._start()
+        else:
+            tasks, answers = self._tasks, self._answers
+        try:
+            tasks.send((source, meta))
+            done = answers.poll(self.limits.parse_seconds)
+        except OSError:
+            done = True  # the worker is gone: recv says how
+        if not done:
             self._stop()
             raise DocumentError(
                 source,
@@ -131,9 +158,9 @@ class ParseWorker:
                 "stopped",
             )
         try:
-            kind, payload = conn.recv()
+            kind, payload = answers.recv()
         except (EOFError, OSError):
-            code = self._proc.exitcode if self._proc is not None else None
+            code = self._proc.wait() if self._proc is not None else None
             self._stop()
             raise DocumentError(
                 source, f"the parser process died on this file (exit code {code}; out of memory?)"

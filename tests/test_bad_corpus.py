@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import zlib
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,7 @@ from fpdf import FPDF
 from index import store
 from index.build import BuildError, build_index
 from index.config import Settings
+from index.corpus import Skipped, load_corpus
 from search.cli import cli
 
 META = """title = "Bemærkninger - Økonomiudvalget"
@@ -180,6 +182,20 @@ def test_compression_bomb_pdf_is_refused_before_it_is_inflated(run, workspace: S
         "a compression bomb?"
     )
     assert_seed_searchable(run, workspace)
+
+
+def test_pdf_that_exhausts_the_worker_memory_costs_only_itself(workspace: Settings) -> None:
+    # two Flate layers: the outer one is small (the inflated-size scan reads only it), the
+    # inner one inflates to 1.5 GiB inside pdfminer, past the worker's address-space limit
+    inner = zlib.compress(bytes(1536 * 2**20), 1)
+    pdf = one_page_pdf(b"[0 0 612 792]", zlib.compress(inner, 9),
+                       filters=b"/Filter [/FlateDecode /FlateDecode] ")  # fmt: skip
+    bad = add(workspace, "lag.pdf", pdf)
+    limits = replace(workspace.limits, worker_memory_bytes=1024 * 2**20)
+    report = load_corpus(workspace.corpus_dir, limits)
+    assert [d.meta.id for d in report.documents] == [SEED_DOC]
+    reason = "needs more than the 1024 MB memory limit to parse"
+    assert report.skipped == [Skipped(str(bad), reason)]
 
 
 def test_encrypted_pdf_says_so(run, workspace: Settings) -> None:

@@ -1,6 +1,8 @@
 """Loading a corpus directory: good documents load, every other file is reported with a reason."""
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -111,3 +113,19 @@ def test_empty_corpus(tmp_path: Path) -> None:
     report = load_corpus(tmp_path)
     assert (report.documents, report.skipped) == ([], [])
     assert report.summary() == "0 documents, 0 areas, 0 passages"
+
+
+def test_a_script_without_a_main_guard_can_load_a_corpus(corpus: Path, tmp_path: Path) -> None:
+    """The parsing worker is a fresh interpreter, not a re-run of the caller's main module."""
+    script = tmp_path / "count.py"
+    script.write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})\n"
+        "from index.corpus import load_corpus\n"
+        f"print(load_corpus({str(corpus)!r}).summary())\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("1 document, 17 areas, ")
