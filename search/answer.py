@@ -127,7 +127,7 @@ def read_intent(text: str, expanded: set[str], titles: list[str],
     df = Counter(t for title in set(titles) for t in title_words(title))
     title_vocab = set(df)
     topical = typed - BUDGET_WORDS - GENERIC - TOTAL_WORDS - QUESTION_WORDS - title_vocab
-    topical = {t for t in topical if not _variant_of(t, title_vocab)}
+    topical = {t for t in topical if not _variant_of(t, title_vocab) and not t.isdigit()}
     named = _named(terms, titles, df)
     group = _group(terms, titles, df) if not named else ()
     scope = tuple(named or group)

@@ -163,15 +163,20 @@ class Engine:
                     snap, kq, self._filter_query(filters), CANDIDATES, count=True, mask=mask
                 )
         sem_rows: list[tuple[int, float]] = []
-        related: set[int] = set()
+        closeness = None
         if mode in ("semantic", "hybrid") and parsed.text:
-            sem_rows, related = self._semantic(snap, parsed.text, mask)
+            sem_rows, closeness = self._semantic(snap, parsed.text, mask)
 
         cover = keyword.coverage(snap, exp, INTENT_TERMS) if exp.groups else None
         if cover is None:  # match-all, prefixes or phrases only: what the keyword query found
             exact = {r for r, _ in kw_rows}
         else:
             exact = {r for r, _ in kw_rows + sem_rows if cover[r] >= ranking.EXACT_SHARE}
+        related: set[int] = set()
+        if closeness is not None:
+            # with exact matches the query is about something the documents hold: what is
+            # near it in meaning counts; without, only what clears the calibrated floor
+            related = ranking.related_rows(sem_rows, closeness, strict=not exact)
         # partial keyword matches (some of the words, or a part of a typed compound) are
         # related too: they share words with the query, just not enough to be exact
         related |= {r for r, _ in kw_rows} - exact
@@ -221,9 +226,9 @@ class Engine:
         )
 
     def _semantic(self, snap: Snapshot, text: str, mask: np.ndarray | None
-                  ) -> tuple[list[tuple[int, float]], set[int]]:  # fmt: skip
-        """The semantic ranking (passage and best-piece blend) and which of its rows are close
-        enough in meaning to be shown as related."""
+                  ) -> tuple[list[tuple[int, float]], ranking.Closeness]:  # fmt: skip
+        """The semantic ranking (passage and best-piece blend), and each row's own closeness
+        with the query's mean cosine over the corpus: what `ranking.related_rows` judges."""
         self.check_model(snap)
         vec = self.encoder().encode_query(text)  # type: ignore[attr-defined]
         rows = semantic.with_pieces(
@@ -231,15 +236,15 @@ class Engine:
             vec, snap.pieces, snap.piece_start, snap.hubness,
         )  # fmt: skip
         if not rows:
-            return [], set()
+            empty = np.zeros(0)
+            return [], ranking.Closeness(empty, empty, empty)
         idx = np.fromiter((r for r, _ in rows), dtype=np.int64, count=len(rows))
-        # a passage, or one of its sentences or list items, close to the query
-        raw = np.maximum(
-            np.asarray(snap.vectors[idx]) @ vec,
-            semantic.best_piece(idx, vec, snap.pieces, snap.piece_start),
-        )
+        passage = np.asarray(snap.vectors[idx]) @ vec
+        piece = semantic.best_piece(idx, vec, snap.pieces, snap.piece_start)
         mean = float(semantic.mean_vector(snap) @ vec)
-        return rows, ranking.related_rows(rows, raw, mean)
+        piece_mean = float(semantic.mean_piece(snap) @ vec)
+        piece_lift = np.where(piece > -1, piece - piece_mean, -1.0)
+        return rows, ranking.Closeness(passage - mean, piece_lift, np.maximum(passage, piece))
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -259,6 +264,11 @@ class Engine:
         if not text:
             return None
         wanted = filters.active()
+        years = {int(y) for y in re.findall(r"\b(?:19|20)\d\d\b", text)}
+        if "year" not in wanted and len(years) == 1:
+            if not years <= set(snap.values("year")):
+                return None  # a year the documents do not cover: no amount to show
+            wanted = {**wanted, "year": years.pop()}  # "total budget 2024"
         scope = [
             a for a in snap.areas
             if all(getattr(a, f) == wanted[f] for f in SCOPE_FIELDS if f in wanted)

@@ -33,6 +33,18 @@ def mean_vector(snap: object) -> np.ndarray:
     return cache["mean_vector"]
 
 
+def mean_piece(snap: object) -> np.ndarray:
+    """The mean sentence/list-item vector (the passage mean where there are none)."""
+    cache = snap._cache  # type: ignore[attr-defined]
+    if "mean_piece" not in cache:
+        pieces = snap.pieces  # type: ignore[attr-defined]
+        cache["mean_piece"] = (
+            np.asarray(pieces).mean(axis=0) if pieces is not None and len(pieces)
+            else mean_vector(snap)
+        )  # fmt: skip
+    return cache["mean_piece"]
+
+
 def top_k(vectors: np.ndarray, query: np.ndarray, k: int, mask: np.ndarray | None = None,
           penalty: np.ndarray | None = None) -> list[tuple[int, float]]:  # fmt: skip
     scores = vectors @ query
