@@ -206,8 +206,9 @@ def test_answer_card_follows_the_results_document(workspace, encoder, seed_path)
     for year, amount in ((2025, 14_000_000), (2024, 13_725_000)):
         resp = engine.search("Hvad koster brandvæsenet?", filters=Filters(year=year))
         assert resp.answer is not None
-        assert (resp.answer.year, resp.answer.amount_kr) == (year, amount)
-        assert resp.results[0].document == resp.answer.document
+        [row] = resp.answer.rows
+        assert (row.year, row.amount_kr) == (year, amount)
+        assert resp.results[0].document == row.document
 
 
 def test_pieces_are_sentences_and_list_items_with_their_place(seed_settings) -> None:
