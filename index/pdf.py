@@ -2,7 +2,9 @@
 
 pdfplumber gives positioned text lines but no blank lines; paragraph breaks are recovered from
 vertical gaps, and each page break becomes a run of blank lines — exactly how page breaks look
-in the PDF-extracted .txt files — so one cleaning and parsing path serves both.
+in the PDF-extracted .txt files — so one cleaning and parsing path serves both. Page furniture
+of published PDFs (running headers, footers, contents pages, a cover) is dropped first
+(index.furniture).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 from index.clean import SourceLine, normalise_line
 from index.config import MIB, CorpusLimits
 from index.document import DocumentError
+from index.furniture import strip_furniture
 
 #: Blank lines standing for a page break (the .txt sources show runs of 3 or more).
 PAGE_BREAK_BLANKS = 3
@@ -127,6 +130,7 @@ def pdf_lines(
         raise DocumentError(source, f"unreadable PDF ({type(exc).__name__}: {detail})") from exc
     if not any(pages):
         raise DocumentError(source, "PDF has no extractable text (a scanned image?)")
+    pages = strip_furniture(pages)  # running headers, footers, contents pages, cover
     lines: list[SourceLine] = []
 
     def add(text: str, page_no: int, bold: bool = False) -> None:
