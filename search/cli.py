@@ -136,9 +136,8 @@ def search_cmd(
     filters = Filters(area=area, section=section)
     if batch:
         for line in sys.stdin:
-            q = line.rstrip("\n")
-            resp = _run(engine, q, mode, k, filters)
-            click.echo(json.dumps(resp.to_json(), ensure_ascii=False))
+            click.echo(json.dumps(_batch_line(engine, line.rstrip("\n"), mode, k, filters),
+                                  ensure_ascii=False))  # fmt: skip
         return
     if query is None:
         raise click.UsageError("give a QUERY, or --batch to read queries from stdin")
@@ -147,6 +146,19 @@ def search_cmd(
         click.echo(json.dumps(resp.to_json(), ensure_ascii=False, indent=1))
     else:
         click.echo(format_response(resp))
+
+
+def _batch_line(engine, q: str, mode: str, k: int, filters: Filters) -> dict:
+    """One line of a batch: the response, or an error object; a bad line never stops the rest."""
+    try:
+        return engine.search(q, mode=mode, k=k, filters=filters).to_json()
+    except IndexNotReady as exc:
+        raise IndexMissing(str(exc)) from None
+    except SearchError as exc:
+        return {"query": q, "error": {"message": exc.message}, "results": []}
+    except Exception as exc:  # noqa: BLE001 - reported on its line, the batch goes on
+        click.echo(f"error on query {q[:60]!r}: {type(exc).__name__}: {exc}", err=True)
+        return {"query": q, "error": {"message": f"{type(exc).__name__}: {exc}"}, "results": []}
 
 
 def _run(engine, q: str, mode: str, k: int, filters: Filters) -> SearchResponse:

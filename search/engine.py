@@ -35,6 +35,8 @@ MAX_K = 100
 ANSWER_KINDS = frozenset({"word", "join", "spelling", "part", "variant"})
 #: What a question asks rather than what it is about: not counted when deciding whether a
 #: passage holds the query's words ("Hvad koster brandvæsenet?" is about the fire service).
+SEMANTIC_WORDS = 64  # a pasted paragraph is encoded by its first words (the model reads ~400)
+SNIPPET_CHARS = 4000  # longest passage text a hit carries (the seed's longest: about 1,200)
 USAGE_SAMPLE = 2000  # passages read to tell where a word is used
 SCOPE_FIELDS = ("area", "committee", "year", "municipality", "document")
 INTENT_TERMS = answers.BUDGET_WORDS | answers.GENERIC
@@ -149,7 +151,8 @@ class Engine:
         if exp.nonsense and not (parsed.phrases or parsed.prefixes):
             return SearchResponse(
                 query=q, mode=mode, total=0, took_ms=_ms(started), results=[],
-                message=f"Ingen resultater: ingen ordbog eller afsnit kender »{parsed.text}«.",
+                message="Ingen resultater: ingen ordbog eller afsnit kender "
+                        f"»{_short(parsed.text)}«.",
                 filters=filters.active(),
             )  # fmt: skip
         kw_rows: list[tuple[int, float]] = []
@@ -230,6 +233,7 @@ class Engine:
         """The semantic ranking (passage and best-piece blend), and each row's own closeness
         with the query's mean cosine over the corpus: what `ranking.related_rows` judges."""
         self.check_model(snap)
+        text = " ".join(text.split()[:SEMANTIC_WORDS])
         vec = self.encoder().encode_query(text)  # type: ignore[attr-defined]
         rows = semantic.with_pieces(
             semantic.top_k(snap.vectors, vec, CANDIDATES, mask, snap.hubness),
@@ -250,10 +254,13 @@ class Engine:
 
     def _hit(self, snap: Snapshot, ranked: ranking.Ranked, terms: set[str]) -> Hit:
         p, score = snap.passages[ranked.row], ranked.score
+        text = p.text  # a passage is a paragraph or a few; a pathological one is cut, not sent
+        if len(text) > SNIPPET_CHARS:
+            text = text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
         return Hit(
             id=p.id, document=p.document, municipality=p.municipality, committee=p.committee,
             year=p.year, area=p.area, section=p.section, subsection=p.subsection,
-            amount_kr=p.amount_kr, text=p.text, highlight=highlight(p.text, terms, snap.vocab),
+            amount_kr=p.amount_kr, text=text, highlight=highlight(text, terms, snap.vocab),
             score=round(score, 6), line_start=p.line_start, line_end=p.line_end, page=p.page,
             match=ranked.match,
         )  # fmt: skip
@@ -357,6 +364,10 @@ class Engine:
             parts.append(wq.NumericRange("amount", f.min_amount, f.max_amount))
             parts.append(wq.Term("has_amount", True))
         return wq.And(parts) if parts else None
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _suggestion(q: str, corrections: dict[str, str]) -> str:

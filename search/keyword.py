@@ -71,7 +71,9 @@ def expand(parsed: ParsedQuery, snap: Snapshot, *, partial_last: bool = False) -
     (search-as-you-type), so it also stands for the corpus's words that start with it."""
     exp = Expansion()
     lexicon = snap.all_terms
-    words = [fold_case(w, snap) for w in parsed.words if w]
+    words = [fold_case(w, snap) for w in parsed.words if w and len(w) <= MAX_WORD]
+    exp.typed += len(long := [w for w in parsed.words if len(w) > MAX_WORD])
+    exp.unknown.extend(long)  # a 2,000-letter "word" is no word: nothing to expand
     for i, word in enumerate(words):
         group: dict[str, str] = {}
         for sub in _subwords(word):
@@ -96,6 +98,7 @@ def expand(parsed: ParsedQuery, snap: Snapshot, *, partial_last: bool = False) -
     return exp
 
 
+MAX_WORD = 64  # longer typed "words" are not expanded (nor stemmed, split or corrected)
 MIN_PREFIX = 2  # shortest unfinished word that is expanded as a prefix while typing
 
 

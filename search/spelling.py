@@ -21,14 +21,18 @@ from wordfreq import zipf_frequency
 #: "sygemeldt", "skøjte" or "homelessness" in (wordfreq's lists, measured).
 KNOWN_ZIPF = 2.5
 LANGUAGES = ("da", "en")
-MIN_PART = 3
-LINKING = ("s", "e")  # a compound's parts must each be a known word at least this long
+MIN_PART = 3  # a compound's parts must each be a known word at least this long
+MAX_WORD = 40  # longer "words" are in no dictionary (and cost a word-list look-up each)
+MAX_COMPOUND = 24  # longest word tried as two dictionary words ("havnepromenade": 14)
+LINKING = ("s", "e")
 
 
 @functools.lru_cache(maxsize=65536)
 def in_word_list(word: str) -> bool:
     """Is this a Danish or English word (wordfreq's frequency lists)?"""
     w = word.casefold()
+    if len(w) > MAX_WORD:
+        return False
     return any(zipf_frequency(w, lang) >= KNOWN_ZIPF for lang in LANGUAGES)
 
 
@@ -36,6 +40,8 @@ def in_word_list(word: str) -> bool:
 def is_compound_of_words(word: str) -> bool:
     """Two known words, with an optional linking -s- or -e- ("havnebad", "skøjtebane")."""
     w = word.casefold()
+    if len(w) > MAX_COMPOUND:
+        return False
     for i in range(MIN_PART, len(w) - MIN_PART + 1):
         head, mod = w[i:], w[:i]
         linked = mod[-1:] in LINKING and len(mod) > MIN_PART and in_word_list(mod[:-1])
@@ -55,6 +61,8 @@ class Speller:
         for w in sorted(self.words):
             by_len[len(w)].append(w)
         self._by_len = dict(by_len)
+        for lang in LANGUAGES:  # load the word lists now, not during someone's first query
+            zipf_frequency("og", lang)
 
     def known(self, word: str) -> bool:
         w = word.casefold()
@@ -73,7 +81,7 @@ class Speller:
         return fixed.capitalize() if typed[:1].isupper() else fixed
 
     def _nearest(self, word: str) -> str | None:
-        if len(word) < 4 or not word.isalpha() or self.known(word):
+        if not 4 <= len(word) <= MAX_WORD or not word.isalpha() or self.known(word):
             return None
         budget = 1 if len(word) < 8 else 2
         best, best_d = None, budget + 1

@@ -3,6 +3,8 @@ computed from the amounts table, did-you-mean only when it helps."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from search.results import Filters
@@ -194,3 +196,31 @@ def test_answer_json_has_kind_and_rows(engine) -> None:
     assert data["kind"] == "threshold"
     assert {r["area"] for r in data["rows"]} == {"Økonomi", "Borgerservice", "Jobcenter"}
     assert all({"area", "amount_kr", "document", "share"} <= set(r) for r in data["rows"])
+
+
+# -- hostile queries --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", ["brug " * 500, "brug" * 500, "tid" * 700, "brug-" * 300])
+@pytest.mark.parametrize("mode", ["keyword", "hybrid"])
+def test_huge_queries_answer_without_error(engine, query: str, mode: str) -> None:
+    resp = engine.search(query, mode=mode)
+    assert resp.results or resp.message
+    assert len(resp.message or "") < 200
+
+
+def test_batch_answers_every_line(seed_settings) -> None:
+    from click.testing import CliRunner
+
+    from search.cli import cli
+
+    lines = ["MitID", "brug " * 500, "area:Nope", "", "hjemløshed"]
+    env = {"BUDGET_SEARCH_HOME": str(seed_settings.data_dir)}
+    result = CliRunner().invoke(cli, ["search", "--batch", "--json", "--mode", "keyword",
+                                      "--index-dir", str(seed_settings.index_dir)],
+                                input="\n".join(lines) + "\n", env=env)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    out = [json.loads(x) for x in result.stdout.splitlines() if x.startswith("{")]
+    assert len(out) == len(lines)
+    assert out[0]["results"][0]["area"] == "Borgerservice"
+    assert out[-1]["results"]
