@@ -259,12 +259,12 @@ def refuse(args: list[str]) -> list[str]:
 
 @pytest.fixture
 def no_waitress(monkeypatch: pytest.MonkeyPatch) -> None:
-    import waitress
+    import webui.server
 
     def fail(*a: object, **k: object) -> None:
         raise AssertionError("serve started on a broken index")
 
-    monkeypatch.setattr(waitress, "serve", fail)
+    monkeypatch.setattr(webui.server, "serve", fail)
 
 
 @pytest.mark.parametrize("damage", list(DAMAGE))
@@ -307,19 +307,29 @@ def test_app_checks_the_model_even_without_warm_up(
 def test_serve_passes_waitress_its_limits(
     seed_settings: Settings, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import waitress
-
     import webui
+    import webui.server
     from webui.cli import cli
 
     calls: dict[str, Any] = {}
     real = webui.create_app
     monkeypatch.setattr(webui, "create_app", lambda config: real({"ENGINE": engine}))
-    monkeypatch.setattr(waitress, "serve", lambda app, **kw: calls.update(kw))
-    result = CliRunner().invoke(cli, ["serve", "--index-dir", str(seed_settings.index_dir)])
+    monkeypatch.setattr(webui.server, "serve", lambda srv, app, **kw: calls.update(srv=srv))
+    result = CliRunner().invoke(cli, ["serve", "--port", str(free_port()),
+                                      "--index-dir", str(seed_settings.index_dir)])  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert calls["max_request_body_size"] <= 64 * 1024
-    assert calls["host"] == "127.0.0.1"
+    adj = calls["srv"].adj
+    assert adj.max_request_body_size <= 64 * 1024
+    assert adj.connection_limit >= 500 and adj.asyncore_use_poll  # slow clients cost a socket
+    assert adj.channel_timeout <= 60 and adj.cleanup_interval <= 10
+    assert calls["srv"].effective_host == "127.0.0.1"
+    assert calls["srv"].channel_class.error_task_class is webui.server.SecureErrorTask
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def test_serve_command_exits_2_on_a_truncated_vector_file(workspace: Settings) -> None:
@@ -460,6 +470,7 @@ def test_only_read_only_routes_exist(app: Any) -> None:
     assert endpoints == {
         "static", "pages.search", "pages.overview", "pages.area", "pages.passage", "api.index",
         "api.search", "api.search_csv", "api.areas", "api.area", "api.passage",
+        "ops.healthz", "ops.readyz", "ops.metrics",
     }  # fmt: skip
 
 

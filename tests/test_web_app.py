@@ -405,9 +405,10 @@ def test_serve_refuses_to_start_without_an_index(tmp_path: Path) -> None:
 
 
 def test_serve_runs_waitress(monkeypatch, engine, seed_settings) -> None:
-    import waitress
+    import socket
 
     import webui
+    import webui.server
     from webui.cli import cli
 
     calls: dict = {}
@@ -418,15 +419,19 @@ def test_serve_runs_waitress(monkeypatch, engine, seed_settings) -> None:
         made.update(config)
         return real_create_app({"ENGINE": engine})
 
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
     monkeypatch.setattr(webui, "create_app", fake_create_app)
-    monkeypatch.setattr(waitress, "serve", lambda app, **kw: calls.update(kw, app=app))
+    monkeypatch.setattr(webui.server, "serve",
+                        lambda srv, app, **kw: calls.update(kw, app=app, srv=srv))  # fmt: skip
     result = CliRunner().invoke(
-        cli, ["serve", "--port", "8123", "--index-dir", str(seed_settings.index_dir)]
+        cli, ["serve", "--port", str(port), "--index-dir", str(seed_settings.index_dir)]
     )
     assert result.exit_code == 0, result.output
-    assert calls["host"] == "127.0.0.1" and calls["port"] == 8123 and calls["threads"] == 8
+    srv = calls["srv"]
+    assert (srv.effective_host, int(srv.effective_port), srv.adj.threads) == ("127.0.0.1", port, 8)
     assert made["SETTINGS"].index_dir == seed_settings.index_dir
-    assert "http://127.0.0.1:8123/" in result.output
 
 
 # -- relevance: labels, related heading, answer table ----------------------------------------

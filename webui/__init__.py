@@ -1,19 +1,24 @@
 """Stage 4 of the pipeline: the Flask web UI and JSON API.
 
 `create_app` builds the app around one `Engine`, opened (and warmed: model loaded, one search
-run) once in the factory, or injected through ``test_config["ENGINE"]``.
+run) once in the factory, or injected through ``test_config["ENGINE"]``. Behind a reverse proxy,
+TRUSTED_PROXIES (default 0: the headers are ignored, so no client can forge them) lets werkzeug's
+ProxyFix take the client address, scheme, host and sub-path from ``X-Forwarded-*``.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, abort, current_app, redirect, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from webui import formatting
+from webui import formatting, ops
 
 log = logging.getLogger(__name__)
 
@@ -37,13 +42,24 @@ DEFAULTS: dict[str, Any] = {
     "MAX_QUERY_LENGTH": 2000,
     "MAX_PARAM_LENGTH": 300,
     "DEFAULT_K": 10,
+    "TRUSTED_PROXIES": 0,  # reverse proxies in front whose X-Forwarded-* headers are believed
+    "METRICS": True,  # /metrics on this app (serve turns it off when metrics get their own port)
+    "LOG_QUERIES": False,  # put the query text in the request log (off: GDPR, see README)
 }
 #: waitress's own limits for `serve` (its defaults buffer a body of up to 1 GB for a GET):
 #: a body is refused with 413 before the app runs; headers (the URL included) stay generous, so
 #: an over-long query still reaches the app and gets its friendly 400.
+#: Slow clients: waitress hands only complete requests to its threads, so a client that dribbles
+#: costs a socket, not a thread; its default of 100 connections let 98 slow clients lock everyone
+#: out. 1000, polled with poll() (select() stops at 1024 descriptors); silent connections close
+#: after 30 s (default 120), checked every 5 s. See also webui.server.REQUEST_DEADLINE.
 WAITRESS_LIMITS = {
     "max_request_body_size": DEFAULTS["MAX_CONTENT_LENGTH"],
     "max_request_header_size": 256 * 1024,
+    "connection_limit": 1000,
+    "asyncore_use_poll": True,
+    "channel_timeout": 30,
+    "cleanup_interval": 5,
 }
 
 
@@ -59,15 +75,25 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
+    status = ops.Status(with_model=bool(app.config["WITH_MODEL"]))
     engine = app.config["ENGINE"]
     if engine is None:
-        engine = _open_engine(app)
+        engine = _open_engine(app, status)
+    elif status.with_model and app.config["WARM_UP"]:
+        engine.encoder()
+        status.model_loaded = True
     app.extensions["budget_search_engine"] = engine
+
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies,  # type: ignore[method-assign]
+                                x_host=proxies, x_prefix=proxies)  # fmt: skip
 
     formatting.register(app)
 
     from webui import api, errors, pages
 
+    ops.init_app(app, engine, status)  # first: its hooks time and log every request
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     errors.register(app)
@@ -81,20 +107,43 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     def security_headers(response):  # type: ignore[no-untyped-def]
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        location = response.headers.get("Location")
+        if location and relative_location(location) != location:
+            # werkzeug's own redirect page also links the forged host: a fresh one
+            fresh = redirect(relative_location(location), response.status_code)
+            response.headers["Location"] = fresh.headers["Location"]
+            response.set_data(fresh.get_data())
         return response
 
     return app
 
 
-def _open_engine(app: Flask) -> Any:
+def relative_location(location: str) -> str:
+    """A redirect's target without scheme and host: werkzeug's own (the 308 that adds a slash)
+    are built from the request's Host header, which a client can forge."""
+    parts = urlsplit(location)
+    if not (parts.scheme or parts.netloc or location.startswith(("//", "/\\"))):
+        return location
+    # one leading slash: "//evil.example" or "/\\evil.example" would leave the site
+    path = "/" + parts.path.lstrip("/\\")
+    return urlunsplit(("", "", path, parts.query, parts.fragment))
+
+
+def _open_engine(app: Flask, status: ops.Status) -> Any:
     from index.config import load_settings
     from search.engine import Engine
 
     settings = app.config["SETTINGS"] or load_settings()
     if app.config["INDEX_DIR"]:
         settings = settings.with_overrides(index_dir=Path(app.config["INDEX_DIR"]))
+    started = time.perf_counter()
     engine = Engine.open(settings, with_model=app.config["WITH_MODEL"])
+    status.index_load_seconds = time.perf_counter() - started
     if app.config["WITH_MODEL"]:
+        started = time.perf_counter()
+        engine.encoder()
+        status.model_load_seconds = time.perf_counter() - started
+        status.model_loaded = True
         # refuse an index whose vectors another model made, before serving a single answer
         engine.check_model(engine.snapshot)
     if app.config["WARM_UP"]:

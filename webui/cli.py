@@ -9,32 +9,92 @@ import click
 from search.cli import IndexMissing, cli, index_dir_option, settings_from
 
 
+def _metrics_option(ctx: click.Context, param: click.Parameter, value: str) -> str | int:
+    value = value.strip().lower()
+    if value in ("on", "off"):
+        return value
+    if value.isdigit() and 1 <= int(value) <= 65535:
+        return int(value)
+    raise click.BadParameter("on, off or a port number")
+
+
 @cli.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
-@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, envvar="BUDGET_SEARCH_HOST",
+              help="Address to listen on.")  # fmt: skip
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True,
+              envvar="BUDGET_SEARCH_PORT")  # fmt: skip
+@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True,
+              envvar="BUDGET_SEARCH_THREADS", help="Requests answered at once.")  # fmt: skip
+@click.option("--trusted-proxies", type=click.IntRange(0, 10), default=0, show_default=True,
+              envvar="BUDGET_SEARCH_TRUSTED_PROXIES",
+              help="Reverse proxies in front whose X-Forwarded-For/-Proto/-Host/-Prefix are "
+                   "believed (0: ignored, so clients cannot forge them).")  # fmt: skip
+@click.option("--metrics", "metrics", default="on", show_default=True,
+              envvar="BUDGET_SEARCH_METRICS", callback=_metrics_option,
+              help="Prometheus /metrics: on (this port), off, or a port of its own "
+                   "(on --host; then not on the main port).")  # fmt: skip
+@click.option("--log-queries/--no-log-queries", default=False, show_default=True,
+              envvar="BUDGET_SEARCH_LOG_QUERIES",
+              help="Log the query text (it may hold personal data).")  # fmt: skip
+@click.option("--connection-limit", type=click.IntRange(10, 100_000), default=None,
+              envvar="BUDGET_SEARCH_CONNECTION_LIMIT",
+              help="Open connections at most (default 1000).")  # fmt: skip
+@click.option("--channel-timeout", type=click.IntRange(1, 3600), default=None,
+              envvar="BUDGET_SEARCH_CHANNEL_TIMEOUT",
+              help="Seconds before a silent connection is closed (default 30).")  # fmt: skip
 @index_dir_option
 @click.pass_context
-def serve_cmd(ctx: click.Context, host: str, port: int, threads: int,
-              index_dir: str | None) -> None:  # fmt: skip
-    """Serve the web UI and JSON API with waitress (the model loads once, before listening)."""
-    import waitress
+def serve_cmd(ctx: click.Context, host: str, port: int, threads: int, trusted_proxies: int,
+              metrics: str | int, log_queries: bool, connection_limit: int | None,
+              channel_timeout: int | None, index_dir: str | None) -> None:  # fmt: skip
+    """Serve the web UI and JSON API with waitress.
 
+    The port is taken first; the index and model load before it accepts a connection. Logs are
+    JSON lines on stderr, one per request.
+    """
+    from webui import server
+
+    limits = {k: v for k, v in (("connection_limit", connection_limit),
+                                ("channel_timeout", channel_timeout)) if v is not None}  # fmt: skip
+    try:
+        srv = server.bind(host, port, threads=threads, **limits)
+    except server.ListenError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        app = _serving_app(ctx, index_dir, trusted_proxies, log_queries, metrics)
+        if isinstance(metrics, int):
+            from prometheus_client import start_http_server
+
+            registry = app.extensions["budget_search_metrics"].registry
+            try:
+                start_http_server(metrics, addr=host, registry=registry)
+            except OSError as exc:
+                raise click.ClickException(f"cannot serve metrics on {host}:{metrics}: "
+                                           f"{exc.strerror or exc}") from None  # fmt: skip
+        server.serve(srv, app, trusted_proxies=trusted_proxies, metrics=metrics,
+                     log_queries=log_queries)  # fmt: skip
+    except server.ListenError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        server.close(srv)
+
+
+def _serving_app(ctx: click.Context, index_dir: str | None, trusted_proxies: int,
+                 log_queries: bool, metrics: str | int) -> object:  # fmt: skip
     from index.embed import ModelError
     from index.store import IndexNotReady
-    from webui import WAITRESS_LIMITS, create_app
+    from webui import create_app
 
     settings = settings_from(ctx, index_dir=index_dir)
     try:
-        app = create_app({"SETTINGS": settings})
+        return create_app({
+            "SETTINGS": settings, "TRUSTED_PROXIES": trusted_proxies, "LOG_QUERIES": log_queries,
+            "METRICS": metrics == "on",
+        })  # fmt: skip
     except IndexNotReady as exc:
         raise IndexMissing(str(exc)) from None
     except ModelError as exc:
         raise click.ClickException(str(exc)) from None
-    shown = f"[{host}]" if ":" in host else host
-    click.echo(f"budget-search: serving on http://{shown}:{port}/ (Ctrl-C stops)", err=True)
-    waitress.serve(app, host=host, port=port, threads=threads, ident="budget-search",
-                   **WAITRESS_LIMITS)  # fmt: skip
 
 
 @cli.command("bench")

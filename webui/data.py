@@ -108,6 +108,7 @@ def search_data(args: MultiDict) -> dict[str, Any]:
     sa = parse_search_args(args)
     partial = args.get("partial") == "1"  # search-as-you-type: the last word is unfinished
     resp = engine().search(sa.q, mode=sa.mode, k=sa.k, filters=sa.filters, partial=partial)
+    g.search_response = resp  # for the metrics and the request log (webui.ops)
     data = resp.to_json()
     for name, items in data["facets"].items():
         for item in items:
