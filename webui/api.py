@@ -9,7 +9,7 @@ import csv
 import io
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify, request, url_for
 
 from search.results import SearchError
 from webui import data
@@ -28,14 +28,15 @@ ANSWER_COLUMNS = ("area", "amount_kr", "share", "municipality", "committee", "ye
 
 @bp.get("/")
 def index() -> Any:
+    api = url_for("api.index")  # /api/, under the proxy's sub-path when there is one
     return jsonify({
         "endpoints": {
-            "search": "/api/search?q=&mode=&k=&area=&section=&committee=&year="
+            "search": f"{api}search?q=&mode=&k=&area=&section=&committee=&year="
             "&min_amount=&max_amount=",
-            "search_csv": "/api/search.csv?q=...",
-            "areas": "/api/areas?sort=order|area|amount|passages&order=asc|desc",
-            "area": "/api/areas/<document>/<slug>",
-            "passage": "/api/passages/<id>",
+            "search_csv": f"{api}search.csv?q=...",
+            "areas": f"{api}areas?sort=order|area|amount|passages&order=asc|desc",
+            "area": f"{api}areas/<document>/<slug>",
+            "passage": f"{api}passages/<id>",
         }
     })  # fmt: skip
 
