@@ -240,7 +240,7 @@ def test_search_area_csv_json_and_permalink_through_the_sub_path(stack: Stack) -
     json_link = next(u for u in internal_links(area_page) if u.startswith(f"{PREFIX}/api/areas/"))
     status, body, _ = request(port, json_link)
     assert status == 200
-    passages = json.loads(body)["passages"]
+    passages = [p for sec in json.loads(body)["sections"] for p in sec["passages"]]
     assert passages and all(p["url"].startswith(f"{PREFIX}/area/") for p in passages)
 
     csv_link = next(u for u in links if u.startswith(f"{PREFIX}/api/search.csv?"))
