@@ -80,14 +80,24 @@ class Engine:
 
     @property
     def snapshot(self) -> Snapshot:
-        """The current generation; a rebuild that swapped `current` is picked up here."""
+        """The current generation; a rebuild that swapped `current` is picked up here. One that
+        does not load (corrupt, half-copied) is refused, logged once, and the loaded one kept."""
         if self._pin is not None:
             return self._pin
         target = os.path.realpath(self.index_dir / store.CURRENT)
         if target != self._target:
             with self._lock:
                 if target != self._target:
-                    self._snapshot = load(self.index_dir)
+                    try:
+                        self._snapshot = load(self.index_dir)
+                    except Exception as exc:  # whatever it is, serving goes on
+                        import logging
+
+                        logging.getLogger(__name__).error(
+                            "refused index generation %s (%s: %s); still serving %s",
+                            os.path.basename(target), type(exc).__name__, exc,
+                            self._snapshot.path.name,
+                        )  # fmt: skip
                     self._target = target
         return self._snapshot
 

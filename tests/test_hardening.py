@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import logging
 import shutil
 import socket
 import subprocess
@@ -61,22 +62,41 @@ def workspace(tmp_path: Path, seed_settings: Settings, seed_path: Path) -> Setti
 
 
 @contextmanager
-def serving(app: Any, threads: int = 8) -> Iterator[tuple[str, int]]:
-    """The app on waitress in a background thread, on a free port of 127.0.0.1."""
-    from waitress.server import create_server
+def serving(app: Any, threads: int = 8, **limits: Any) -> Iterator[tuple[str, int]]:
+    """The app on waitress as `serve` sets it up (webui.server: limits, channel, error headers),
+    in a background thread, on a free port of 127.0.0.1."""
+    from webui import server as ws
 
-    server = create_server(app, host="127.0.0.1", port=0, threads=threads, **WAITRESS_LIMITS)
-    thread = threading.Thread(target=server.run, daemon=True)
+    srv = ws.bind("127.0.0.1", 0, threads=threads, **limits)
+    ws.listen(srv, app)
+    thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     try:
-        yield "127.0.0.1", int(server.effective_port)  # type: ignore[union-attr]
+        yield "127.0.0.1", int(srv.effective_port)
     finally:
-        # close every socket from inside the server's own loop, which then ends by itself
-        from waitress import wasyncore
+        stop_server(srv, thread)
 
-        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))  # type: ignore[union-attr]
-        thread.join(timeout=5)
-        server.task_dispatcher.shutdown()  # type: ignore[union-attr]
+
+def stop_server(srv: Any, thread: threading.Thread) -> None:
+    """Close every socket from inside the server's own loop, which then ends by itself.
+
+    The trigger may be closed already (it once was here: `OSError: [Errno 9] Bad file
+    descriptor` from pull_trigger): then the loop is ending or gone, and the rest is closed from
+    this thread. Never raises: a teardown must not turn a passing test into an error.
+    """
+    from waitress import wasyncore
+
+    from webui import server as ws
+
+    try:
+        srv.trigger.pull_trigger(lambda: wasyncore.close_all(srv._map))
+    except OSError:
+        pass
+    thread.join(timeout=5)
+    try:
+        ws.close(srv)
+    except OSError:
+        pass
 
 
 def get(host: str, port: int, path: str) -> tuple[int, bytes, http.client.HTTPMessage]:
@@ -586,3 +606,177 @@ def test_highlights_escape_passage_text(engine: Engine) -> None:
     assert out.count("<mark>") >= 1
     assert "<script>" not in out and "<b>" not in out
     assert "&lt;script&gt;" in out and "&amp;" in out
+
+
+# -- hostile clients -----------------------------------------------------------------------
+
+SLOW_CLIENTS = 150  # more than waitress's default connection limit of 100
+
+
+def test_slow_clients_do_not_lock_out_a_normal_request(app: Any) -> None:
+    """Slowloris: 150 connections that each send a request a header line at a time. A normal
+    request is still answered (before the limits, the 101st connection waited in the backlog
+    until the slow ones gave up). The figure goes to BENCHMARKS, not into an assertion."""
+    with serving(app, threads=4) as (host, port):
+        socks: list[socket.socket] = []
+        try:
+            for _ in range(SLOW_CLIENTS):
+                s = socket.create_connection((host, port), timeout=10)
+                s.sendall(b"GET /?q=MitID HTTP/1.1\r\nHost: x\r\n")
+                socks.append(s)
+            timings = []
+            for n in range(3):
+                for s in socks:  # never silent: one more header line each, every round
+                    s.sendall(f"X-Slow-{n}: 1\r\n".encode())
+                started = time.monotonic()
+                conn = http.client.HTTPConnection(host, port, timeout=5)
+                try:
+                    conn.request("GET", "/api/search?q=MitID&mode=keyword")
+                    resp = conn.getresponse()
+                    assert resp.status == 200 and b"Borgerservice" in resp.read()
+                finally:
+                    conn.close()
+                timings.append(time.monotonic() - started)
+                time.sleep(0.5)
+            print(f"normal request beside {SLOW_CLIENTS} slow connections: "
+                  f"{', '.join(f'{t * 1000:.0f} ms' for t in timings)}")  # fmt: skip
+        finally:
+            for s in socks:
+                s.close()
+
+
+def test_a_dribbled_request_is_cut_at_the_deadline_a_silent_one_at_the_timeout(app: Any) -> None:
+    with serving(app, threads=2, request_deadline=1.5, channel_timeout=2,
+                 cleanup_interval=1) as (host, port):  # fmt: skip
+        dribbler = socket.create_connection((host, port), timeout=10)
+        silent = socket.create_connection((host, port), timeout=10)
+        silent.sendall(b"GET / HTTP/1.1\r\n")
+        started = time.monotonic()
+        dribbler.sendall(b"GET / HTTP/1.1\r\n")
+        cut_after = None
+        for n in range(40):  # a header line every 0.25 s: never silent for the channel timeout
+            time.sleep(0.25)
+            try:
+                dribbler.sendall(f"X-{n}: 1\r\n".encode())
+            except OSError:
+                cut_after = time.monotonic() - started
+                break
+        assert cut_after is not None and cut_after < 6, cut_after
+        silent.settimeout(10)
+        assert silent.recv(100) == b""  # closed by the server, nothing sent
+        assert time.monotonic() - started < 10
+        dribbler.close()
+        silent.close()
+        # and an honest client on the same server is answered
+        status, _, _ = get(host, port, "/healthz")
+        assert status == 200
+
+
+def raw_headers(answer: bytes) -> dict[str, str]:
+    head = answer.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")[1:]
+    return {k.strip(): v.strip() for k, _, v in (ln.partition(":") for ln in head)}
+
+
+@pytest.mark.parametrize(
+    "request_bytes, status",
+    [
+        (b"GET /?q=MitID HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 300_000 + b"\r\n\r\n", 431),
+        (b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 20000\r\n\r\n"
+         + b"x" * 20_000, 413),
+        (b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: lots\r\n\r\n", 400),
+        (b"GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501),
+    ],
+)
+def test_waitress_own_errors_carry_the_security_headers(live: tuple[str, int],
+                                                        request_bytes: bytes,
+                                                        status: int) -> None:  # fmt: skip
+    host, port = live
+    answer = raw(host, port, request_bytes)
+    assert status_of(answer) == status, answer[:300]
+    assert b"budget-search" in answer  # waitress's own page, not the app's
+    headers = raw_headers(answer)
+    for name, value in SECURITY_HEADERS.items():
+        assert headers.get(name) == value, (status, name, headers)
+
+
+@pytest.mark.parametrize("extra", ["", "X-Forwarded-Host: evil.example\r\n"])
+def test_forged_host_on_the_wire_gets_a_relative_redirect(live: tuple[str, int],
+                                                          extra: str) -> None:  # fmt: skip
+    host, port = live
+    answer = raw(host, port, f"GET /api HTTP/1.1\r\nHost: evil.example\r\n{extra}"
+                             "Connection: close\r\n\r\n".encode())  # fmt: skip
+    assert status_of(answer) == 308
+    assert raw_headers(answer)["Location"] == "/api/"
+    assert b"evil" not in answer
+
+
+@pytest.mark.parametrize(
+    "query, status",
+    [
+        ("k=5.5", 400), ("k=5,5", 400), ("k=1.000", 400), ("k=%EF%BC%95", 400), ("k=55", 200),
+        ("year=2.024", 400), ("year=2024", 200),
+        ("min_amount=5.5", 400), ("min_amount=80.000.000", 200),
+        ("max_amount=1%C2%A0000%C2%A0000", 200),
+    ],
+)  # fmt: skip
+def test_numbers_are_whole_numbers_never_guessed(app: Any, query: str, status: int) -> None:
+    resp = app.test_client().get(f"/api/search?q=budget&mode=keyword&{query}")
+    assert resp.status_code == status, (query, resp.json)
+    if status == 400:
+        name = query.split("=")[0]
+        assert name in resp.json["error"]["message"] and "helt tal" in resp.json["error"]["message"]
+    elif query == "k=55":
+        assert len(resp.json["results"]) == min(55, resp.json["total"]) > 10
+
+
+def test_serve_on_a_busy_port_says_so_in_one_line(seed_settings: Settings) -> None:
+    script = Path(sys.executable).parent / "budget-search"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        proc = subprocess.run(
+            [str(script), "serve", "--port", str(port),
+             "--index-dir", str(seed_settings.index_dir)],
+            capture_output=True, text=True, timeout=120, cwd=ROOT,
+        )  # fmt: skip
+    assert proc.returncode == 1, proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, lines
+    assert f"127.0.0.1:{port}" in lines[0] and "in use" in lines[0] and "--port" in lines[0]
+    assert "Traceback" not in proc.stderr and proc.stdout == ""
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE))
+def test_a_corrupt_generation_swapped_in_while_serving_is_refused(
+    workspace: Settings, encoder: Any, damage: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The loaded generation keeps answering, the refusal is logged once and shows in /readyz
+    and /metrics; the next good generation is picked up as usual."""
+    engine = Engine(workspace.index_dir, lambda: encoder)
+    client = create_app({"ENGINE": engine}).test_client()
+    url = "/api/search?q=MitID&mode=keyword"
+    before = normalised(url, client.get(url).data)
+    good = _gen(workspace)
+    bad = workspace.index_dir / store.GENERATIONS / "29991231T000000000000"
+    shutil.copytree(good, bad)
+    DAMAGE[damage](bad)
+    store.publish(workspace.index_dir, bad)
+    with caplog.at_level(logging.ERROR, logger="search.engine"):
+        for _ in range(3):
+            resp = client.get(url)
+            assert resp.status_code == 200, resp.data[:300]
+            assert normalised(url, resp.data) == before
+        assert client.get("/api/areas").json["count"] == 17
+    refusals = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
+    assert len(refusals) == 1 and bad.name in refusals[0] and good.name in refusals[0], refusals
+    ready = client.get("/readyz").json
+    assert ready["generation"] == good.name and ready["current"] is False
+    assert "budget_search_index_current 0.0" in client.get("/metrics").get_data(as_text=True)
+
+    newer = workspace.index_dir / store.GENERATIONS / "29991231T000000000001"
+    shutil.copytree(good, newer)
+    store.publish(workspace.index_dir, newer)
+    assert client.get(url).status_code == 200
+    ready = client.get("/readyz").json
+    assert ready["generation"] == newer.name and ready["current"] is True

@@ -7,6 +7,7 @@ Nothing here renders; the templates only print what these return. URLs are built
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any
 
 from flask import current_app, g, url_for
@@ -75,11 +76,16 @@ def _param(args: MultiDict, name: str, limit: int) -> str:
     return value
 
 
-def _whole_number(name: str, value: str) -> int:
-    try:
-        return int(value.replace(".", "").replace(" ", ""))
-    except ValueError:
-        raise SearchError(f"{name} skal være et helt tal, ikke {value!r}.") from None
+#: A whole number as people write one: 1000000, or Danish thousands groups 1.000.000 / 1 000 000
+#: (amounts only: "5.5" is not 55, and k and year take plain digits).
+PLAIN_NUMBER = re.compile(r"-?[0-9]+")
+GROUPED_NUMBER = re.compile(r"-?[0-9]{1,3}(?:([. \u00a0])[0-9]{3})(?:\1[0-9]{3})*")
+
+
+def _whole_number(name: str, value: str, grouped: bool = True) -> int:
+    if PLAIN_NUMBER.fullmatch(value) or (grouped and GROUPED_NUMBER.fullmatch(value)):
+        return int(re.sub(r"[. \u00a0]", "", value))
+    raise SearchError(f"{name} skal være et helt tal, ikke {value!r}.")
 
 
 def parse_search_args(args: MultiDict) -> SearchArgs:
@@ -95,10 +101,11 @@ def parse_search_args(args: MultiDict) -> SearchArgs:
         raise SearchError(f"Ukendt søgemåde {mode!r}; brug {', '.join(MODES)}.")
     k = cfg["DEFAULT_K"]
     if "k" in given:
-        k = _whole_number("k", given["k"])
+        k = _whole_number("k", given["k"], grouped=False)
         if not 1 <= k <= 100:
             raise SearchError("k skal være mellem 1 og 100.")
-    numbers = {n: _whole_number(n, given[n]) for n in NUMBER_FILTERS if n in given}
+    numbers = {n: _whole_number(n, given[n], grouped=n != "year") for n in NUMBER_FILTERS
+               if n in given}  # fmt: skip
     texts = {n: given[n] for n in TEXT_FILTERS if n in given}
     return SearchArgs(given.get("q", ""), mode, k, Filters(**texts, **numbers), given)
 

@@ -98,13 +98,8 @@ def bind(host: str, port: int, *, threads: int = 8, request_deadline: float = RE
     return server
 
 
-def serve(server: Any, app: Any, **announce: Any) -> None:
-    """Serve `app` on a server from `bind` until stopped (Ctrl-C or SIGTERM), logging JSON lines
-    on stderr; `announce` goes into the start line."""
-    ensure_open_files(server.adj.connection_limit + 256)
-    ops.configure_logging(sys.stderr)
-    # systemd stops with SIGTERM: end as on Ctrl-C (waitress then stops its threads)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+def listen(server: Any, app: Any) -> str:
+    """Give a server from `bind` its app and start listening; returns the addresses."""
     where = ", ".join(f"http://{_shown(h)}:{p}/" for h, p in effective_listen(server))
     for s in _listeners(server):
         s.application = app
@@ -112,6 +107,17 @@ def serve(server: Any, app: Any, **announce: Any) -> None:
             s.accept_connections()
         except OSError as exc:  # another process bound the port too and listened first
             raise ListenError(f"cannot listen on {where}: {exc.strerror or exc}") from None
+    return where
+
+
+def serve(server: Any, app: Any, **announce: Any) -> None:
+    """Serve `app` on a server from `bind` until stopped (Ctrl-C or SIGTERM), logging JSON lines
+    on stderr; `announce` goes into the start line."""
+    ensure_open_files(server.adj.connection_limit + 256)
+    ops.configure_logging(sys.stderr)
+    # systemd stops with SIGTERM: end as on Ctrl-C (waitress then stops its threads)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    where = listen(server, app)
     log.info("serving on %s", where, extra={"fields": {"event": "start", "listen": where,
                                                        **announce}})  # fmt: skip
     server.run()
