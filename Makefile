@@ -1,6 +1,6 @@
 # One command to set up and run the product, one to set up and pass the tests.
 #   make run    venv + install + model + index of corpus/ + web UI on http://127.0.0.1:8000
-#   make test   venv + install + test tools (Chromium, fonts, axe-core) + the whole test suite
+#   make test   venv + install + test tools (Chromium, fonts, nginx, axe-core) + the whole test suite
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -33,10 +33,11 @@ run: index  ## set up, index the bundled corpus and serve the web UI
 serve:
 	$(BIN)/budget-search serve --host $(HOST) --port $(PORT)
 
-test-setup: $(VENV)/.installed  ## what the tests need beyond Python: Chromium, fonts, axe-core
-	@command -v chromium >/dev/null && [ -d /usr/share/fonts/truetype/dejavu ] || { \
+test-setup: $(VENV)/.installed  ## what the tests need beyond Python: Chromium, fonts, nginx, axe-core
+	@command -v chromium >/dev/null && [ -d /usr/share/fonts/truetype/dejavu ] \
+		&& [ -x /usr/sbin/nginx ] || { \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-			--no-install-recommends chromium fonts-dejavu-core >/dev/null; }
+			--no-install-recommends chromium fonts-dejavu-core nginx >/dev/null; }
 	@[ -f node_modules/axe-core/axe.min.js ] || npm install --silent --no-audit --no-fund
 	$(BIN)/budget-search provision
 

@@ -273,3 +273,88 @@ def test_relative_location(location: str, expected: str) -> None:
     from webui import relative_location
 
     assert relative_location(location) == expected
+
+
+# -- serve's switches ----------------------------------------------------------------------
+
+
+def serve_app(monkeypatch: pytest.MonkeyPatch, engine: Engine, seed_settings: Any,
+              args: list[str], env: dict[str, str] | None = None) -> tuple[Any, dict]:  # fmt: skip
+    """Run `serve` up to the point it would listen; return the app it built and its config."""
+    import socket
+
+    from click.testing import CliRunner
+
+    import webui
+    import webui.server
+    from webui.cli import cli
+
+    made: dict[str, Any] = {}
+    real = webui.create_app
+
+    def create(config: dict[str, Any]) -> Any:
+        made.update(config)
+        return real({**config, "SETTINGS": None, "ENGINE": engine})
+
+    monkeypatch.setattr(webui, "create_app", create)
+    monkeypatch.setattr(webui.server, "serve", lambda srv, app, **kw: made.update(app=app))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = CliRunner().invoke(cli, ["serve", "--port", str(port), "--index-dir",
+                                      str(seed_settings.index_dir), *args], env=env)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return made["app"], made
+
+
+def test_serve_defaults_trust_no_proxy_and_log_no_query(monkeypatch: pytest.MonkeyPatch,
+                                                        engine: Engine,
+                                                        seed_settings: Any) -> None:  # fmt: skip
+    app, config = serve_app(monkeypatch, engine, seed_settings, [])
+    assert config["TRUSTED_PROXIES"] == 0 and config["LOG_QUERIES"] is False
+    assert app.test_client().get("/metrics").status_code == 200
+
+
+def test_serve_reads_its_switches_from_the_environment(monkeypatch: pytest.MonkeyPatch,
+                                                       engine: Engine,
+                                                       seed_settings: Any) -> None:  # fmt: skip
+    env = {"BUDGET_SEARCH_TRUSTED_PROXIES": "1", "BUDGET_SEARCH_LOG_QUERIES": "1",
+           "BUDGET_SEARCH_METRICS": "off"}  # fmt: skip
+    app, config = serve_app(monkeypatch, engine, seed_settings, [], env)
+    assert config["TRUSTED_PROXIES"] == 1 and config["LOG_QUERIES"] is True
+    assert app.test_client().get("/metrics").status_code == 404
+
+
+def test_serve_can_put_metrics_on_a_port_of_their_own(monkeypatch: pytest.MonkeyPatch,
+                                                      engine: Engine,
+                                                      seed_settings: Any) -> None:  # fmt: skip
+    import socket
+    import urllib.request
+
+    import prometheus_client
+
+    started: list[Any] = []
+    real = prometheus_client.start_http_server
+
+    def start(*a: Any, **k: Any) -> Any:
+        started.append(real(*a, **k))
+        return started[-1]
+
+    monkeypatch.setattr(prometheus_client, "start_http_server", start)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app, _ = serve_app(monkeypatch, engine, seed_settings, ["--metrics", str(port)])
+    try:
+        assert app.test_client().get("/metrics").status_code == 404  # not on the public port
+        app.test_client().get("/api/search?q=MitID&mode=keyword")
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as resp:
+            text = resp.read().decode()
+        families = {f.name: f for f in text_string_to_metric_families(text)}
+        [sample] = [s for s in families["budget_search_searches"].samples
+                    if s.labels == {"mode": "keyword"}]  # fmt: skip
+        assert sample.value == 1
+    finally:
+        for server, _thread in started:
+            server.shutdown()
+            server.server_close()
