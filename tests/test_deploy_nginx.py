@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import re
 import shutil
 import socket
@@ -72,8 +73,6 @@ def site_config(nginx_port: int, replica_ports: list[int]) -> str:
 
 def main_config(folder: Path, site: Path) -> str:
     """A minimal nginx.conf around the site: everything it writes stays in `folder`."""
-    import os
-
     user = "user root;\n" if os.geteuid() == 0 else ""  # workers must read the temp folder
     temps = "\n".join(f"    {kind}_temp_path {folder / kind};"
                       for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))  # fmt: skip
@@ -118,8 +117,10 @@ def start_replica(settings: Settings, folder: Path, n: int) -> Replica:
     script = Path(sys.executable).parent / "budget-search"
     cmd = [str(script), "serve", "--port", str(port), "--threads", "4", "--trusted-proxies", "1",
            "--index-dir", str(settings.index_dir)]  # fmt: skip
+    env = {**os.environ, "BUDGET_SEARCH_HOME": str(settings.data_dir),
+           "BUDGET_SEARCH_MODEL": settings.model}  # the session's model, wherever the cwd is
     with open(log, "wb") as fh:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=fh, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT)
     return Replica(port, proc, log)
 
 
