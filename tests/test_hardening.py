@@ -490,7 +490,7 @@ def test_only_read_only_routes_exist(app: Any) -> None:
     assert endpoints == {
         "static", "pages.search", "pages.overview", "pages.area", "pages.passage", "api.index",
         "api.search", "api.search_csv", "api.areas", "api.area", "api.passage",
-        "ops.healthz", "ops.readyz", "ops.metrics",
+        "api.answer_csv", "ops.healthz", "ops.readyz", "ops.metrics",
     }  # fmt: skip
 
 
