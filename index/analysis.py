@@ -169,15 +169,18 @@ def join_letter_prefix(word: str) -> str:
 
 
 def _words(text: str) -> Iterator[tuple[str, int, int]]:
-    joined = {
-        m.start(2): (m.group(1) + m.group(2), m.start()) for m in _LETTER_PREFIX.finditer(text)
-    }
+    letter = None  # a one-letter word right before a hyphen: "A" of "A-kasserne"
     for m in _WORD.finditer(text):
-        if m.start() in joined:  # "kasserne" of "A-kasserne": the word is "akasserne"
-            word, start = joined[m.start()]
-            yield word, start, m.end()
-        elif len(m.group()) > 1 or m.group().isdigit():
-            yield m.group(), m.start(), m.end()
+        word, start, end = m.group(), m.start(), m.end()
+        if letter is not None and start == letter.end() + 1 and len(word) > 1:
+            yield letter.group() + word, letter.start(), end  # "akasserne"
+            letter = None
+            continue
+        letter = None
+        if len(word) > 1 or word.isdigit():
+            yield word, start, end
+        elif word.isalpha() and text[end : end + 1] == "-":
+            letter = m
 
 
 @functools.lru_cache(maxsize=200_000)
