@@ -197,7 +197,7 @@ class Engine:
             fused = fusion.convex(kw_rows, semantic.candidates(sem_rows), fusion.ALPHA, fusion.SPAN)
         else:
             fused = kw_rows or sem_rows
-        ranked = ranking.order(fused, exact, related)
+        ranked = ranking.order(fused, exact, related, snap.area_keys)
         if one_per_area:
             ranked = ranking.one_per_area(ranked, snap.area_keys)
         n_exact = sum(r.match == "exact" for r in ranked)

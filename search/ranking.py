@@ -46,6 +46,14 @@ class Closeness:
     raw: np.ndarray  # max of the two cosines, for the margin to the best
 
 
+#: Related passages of the best exact match's area gain this much (fused scores run 0-1): the
+#: paragraphs around what the words found are likelier about it than another area's. Measured:
+#: dev passage nDCG@10 0.928 -> 0.943, P@3 0.78 -> 0.83; our own judged set unchanged (0.795);
+#: 0.5 and more, or the areas of the best three, do worse on both.
+AREA_CONTEXT = 0.2
+CONTEXT_FROM = 1
+
+
 @dataclass(frozen=True)
 class Ranked:
     row: int
@@ -53,10 +61,17 @@ class Ranked:
     match: str  # "exact" | "related"
 
 
-def order(fused: list[tuple[int, float]], exact: set[int], related: set[int]) -> list[Ranked]:
-    """Exact matches first, then related ones, each by fused score; the rest dropped."""
+def order(fused: list[tuple[int, float]], exact: set[int], related: set[int],
+          area_of: Sequence[Hashable] | None = None) -> list[Ranked]:  # fmt: skip
+    """Exact matches first, then related ones, each by fused score; the rest dropped.
+
+    Related passages from the areas of the best exact matches gain AREA_CONTEXT: the passages
+    around what the words found are likelier to be about it than a stranger's."""
     ex = [Ranked(r, s, "exact") for r, s in fused if r in exact]
     rel = [Ranked(r, s, "related") for r, s in fused if r in related and r not in exact]
+    if area_of is not None and ex and rel and AREA_CONTEXT:
+        areas = {area_of[r.row] for r in ex[:CONTEXT_FROM]}
+        rel.sort(key=lambda r: -(r.score + AREA_CONTEXT * (area_of[r.row] in areas)))
     return ex + rel
 
 
