@@ -132,9 +132,14 @@ def strip_bullet(text: str) -> str:
     return _PRIVATE_USE.sub("", _BULLET.sub("", text, count=1)).strip()
 
 
+#: The numbering of a numbered heading: "1. ", "3.2 ".
+_HEADING_NUMBER = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+(?=\S)")
+
+
 def section_heading(text: str) -> str | None:
-    """The canonical top-level heading this line is, if it is one ("Budgetgrundlag")."""
-    key = text.strip().rstrip(":").strip().casefold()
+    """The canonical top-level heading this line is, if it is one ("Budgetgrundlag"), also
+    numbered ("1. Beskrivelse af området", "3.2 Udvikling og udfordringer") or in capitals."""
+    key = _HEADING_NUMBER.sub("", text.strip()).rstrip(":").strip().casefold()
     for heading in SECTION_HEADINGS:
         if key == heading.casefold():
             return heading

@@ -45,8 +45,10 @@ TITLE_LOOKBACK = 40
 _LONG_WORD = re.compile(r"\w+")
 
 _AMOUNT_STATEMENT = re.compile(
-    r"\bnetto\w*|\bsamlede?\s+(?:netto)?budget|\bbudget\w*\s+i\s+alt", re.IGNORECASE
+    r"\bnetto\w*|\bsamle[dt]e?\s+(?:netto)?budget|\bbudget\w*\s+i\s+alt", re.IGNORECASE
 )
+#: "1. ", "3.2 ": the numbering of a numbered heading.
+_NUMBERING = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2})*\.?\s+(?=\S)")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"”(]?[A-ZÆØÅ0-9])")
 _ABBREVIATION = re.compile(
     r"(?:\b(?:f\.eks|bl\.a|m\.fl|m\.v|mv|jf|ca|kr|mio|mia|nr|pkt|inkl|ekskl|evt|dvs|osv|"
@@ -102,13 +104,18 @@ def _next_text(lines: list[SourceLine], index: int) -> int | None:
     return None
 
 
+def title_text(text: str) -> str:
+    """An area title without its numbering ("3. Jobcenter" is Jobcenter)."""
+    return _NUMBERING.sub("", text.strip())
+
+
 def _title_candidate(lines: list[SourceLine], i: int) -> bool:
     line = lines[i]
     return (
         not line.blank
         and not is_amount_statement(line.text)
         and section_heading(line.text) is None
-        and looks_like_title(line.text.strip(), max_words=10)
+        and looks_like_title(title_text(line.text), max_words=10)
         and _stands_alone(lines, i)
     )
 
@@ -185,7 +192,7 @@ def find_areas(lines: list[SourceLine]) -> tuple[list[_AreaSpan], list[tuple[int
         )
         areas.append(
             _AreaSpan(
-                title_line.text.strip(),
+                title_text(title_line.text),
                 reading.amount if reading else None,
                 title_line.number,
                 body,
@@ -398,6 +405,33 @@ def _preamble(lines: list[SourceLine], first_area: int) -> _AreaSpan | None:
     return _AreaSpan(PREAMBLE, None, body[0].number, body, (), PREAMBLE)
 
 
+def _whole_document(lines: list[SourceLine], title: str) -> _AreaSpan | None:
+    """A document in no known layout, as one area named by its metadata title (its opening
+    title line left out), with sections and sub-headings found as usual."""
+    body = _preamble(lines, len(lines) + 2)
+    if body is None:
+        return None
+    return _AreaSpan(title, None, body.line, body.body, (), "")
+
+
+def join_split_statements(lines: list[SourceLine]) -> list[SourceLine]:
+    """A net-budget label and its amount on separate lines ("Samlet budget:" / "938,4 mio.
+    kr.") as one statement line, at the label's line; the amount's line becomes blank."""
+    out = list(lines)
+    for i, line in enumerate(lines):
+        text = line.text.strip()
+        if not (text.endswith(":") and _AMOUNT_STATEMENT.search(text) and len(text.split()) <= 8):
+            continue
+        j = _next_text(lines, i)
+        if j is None or j - i > 2:
+            continue
+        value = lines[j].text.strip()
+        if len(value.split()) <= 5 and find_amounts(value):
+            out[i] = SourceLine(line.number, f"{text} {value}", line.page, line.bold)
+            out[j] = _blanked(lines[j])
+    return out
+
+
 def _distinct_titles(spans: list[_AreaSpan], source: str) -> tuple[list[_AreaSpan], list[str]]:
     """The same title twice in one document is two areas: the later ones get a number."""
     first_at: dict[str, int] = {}
@@ -433,17 +467,25 @@ def parse_lines(
     source = source or meta.path
     limits = limits or CorpusLimits()
     warnings = check_limits(lines, source, limits)
+    lines = join_split_statements(lines)
     spans, stray = find_areas(lines)
-    if not spans:
-        raise DocumentError(
-            source,
-            "no recognisable areas (expected a title line followed by a net budget line such as "
-            "'Samlet nettobudget for området: ... kr.' or by a 'Budgetgrundlag' heading)",
-        )
-    spans, renamed = _distinct_titles(spans, source)
-    preamble = _preamble(lines, spans[0].line)
-    if preamble is not None:
-        spans.insert(0, preamble)
+    preamble = None
+    if spans:
+        spans, renamed = _distinct_titles(spans, source)
+        preamble = _preamble(lines, spans[0].line)
+        if preamble is not None:
+            spans.insert(0, preamble)
+    else:
+        whole = _whole_document(lines, meta.title)
+        if whole is None:
+            raise DocumentError(source, "no text to index")
+        spans, preamble = [whole], whole
+        renamed = [
+            f"{source}:{whole.line}: no recognisable areas (a title line followed by a net "
+            "budget line such as 'Samlet nettobudget for området: ... kr.' or by a "
+            f"'Budgetgrundlag' heading); indexed as one area {whole.title!r} so that its text "
+            "is searchable"
+        ]
     notes: list[tuple[int, str]] = list(stray)
     areas, seen, ordinal = [], {}, 0
     for span in spans:

@@ -302,7 +302,7 @@ def test_short_paragraphs_merge_within_their_section(tmp_path: Path) -> None:
         ("binary.txt", b"Titel\n\x00\x01\x02", r":2: binary file"),
         ("latin1.txt", "Titel\nBørn\n".encode("latin-1"), r":2: not UTF-8 text"),
         ("notes.docx", b"PK\x03\x04", r"unsupported extension '\.docx'"),
-        ("prose.txt", "Bare en tekst.\n\nUden områder.\n".encode(), "no recognisable areas"),
+        ("title.txt", "Bemærkninger\n".encode(), "no text to index"),
         ("broken.pdf", b"%PDF-1.4\nthis is not a pdf", "unreadable PDF"),
     ],
 )
