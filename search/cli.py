@@ -1,4 +1,4 @@
-"""The `budget-search` command line: index, search, areas, eval.
+"""The `budget-search` command line: index, search, areas, passages, eval.
 
 Data goes to stdout, progress and logs to stderr. Domain errors become ClickException (exit 1);
 a missing or corrupt index is exit 2 with the hint to run `budget-search index`.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -253,28 +254,120 @@ def _echo_build_notes(index_dir: Path) -> None:
         click.echo(f"warning: {w}", err=True)
 
 
+#: The fields `passages --json` prints: a citable passage, as the search results show it.
+PASSAGE_FIELDS = ("id", "document", "municipality", "committee", "year", "area", "section",
+                  "subsection", "amount_kr", "text", "line_start", "line_end", "page")  # fmt: skip
+
+
+def passage_rows(engine) -> list[dict]:
+    return [{f: getattr(p, f) for f in PASSAGE_FIELDS} for p in engine.snapshot.passages]
+
+
+@cli.command("passages")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object a line.")
+@index_dir_option
+@click.pass_context
+def passages_cmd(ctx: click.Context, as_json: bool, index_dir: str | None) -> None:
+    """Print every indexed passage: an export, and with --json the scorer's --universe."""
+    engine = open_engine(settings_from(ctx, index_dir=index_dir), with_model=False)
+    for r in passage_rows(engine):
+        if as_json:
+            click.echo(json.dumps(r, ensure_ascii=False))
+        else:
+            where = " / ".join(x for x in (r["area"], r["section"], r["subsection"]) if x)
+            click.echo(f"{r['id']}  {where}  (linje {r['line_start']}-{r['line_end']})")
+            click.echo(f"    {r['text']}")
+
+
 @cli.command("eval")
 @click.argument("judged", type=click.Path(exists=True, dir_okay=False))
 @click.option("--mode", type=click.Choice(MODES + ("all",)), default="all", show_default=True)
+@click.option(
+    "--units", type=click.Path(exists=True, dir_okay=False),
+    help="Judged paragraphs ({pid, area, text}) for passage grades "
+         "[default: paragraphs.jsonl beside FILE, if there is one].",
+)  # fmt: skip
+@click.option(
+    "--universe", type=click.Path(exists=True, dir_okay=False),
+    help="Every passage the system can return (JSON lines {area, text}, as `passages --json` "
+         "prints); the ideal ranking for passage nDCG is built from it.",
+)  # fmt: skip
+@click.option(
+    "--universe-index/--no-universe", default=True, show_default=True,
+    help="Without --universe: the index's own passages are the universe; --no-universe takes "
+         "one result per graded paragraph as the ideal instead.",
+)  # fmt: skip
+@click.option(
+    "--results", type=click.Path(exists=True, dir_okay=False),
+    help="Score these responses (one JSON line per query, as `search --batch --json` prints) "
+         "instead of searching.",
+)  # fmt: skip
 @click.option("-v", "--verbose", is_flag=True, help="One line per query.")
 @index_dir_option
 @click.pass_context
-def eval_cmd(ctx: click.Context, judged: str, mode: str, verbose: bool,
+def eval_cmd(ctx: click.Context, judged: str, mode: str, units: str | None, universe: str | None,
+             universe_index: bool, results: str | None, verbose: bool,
              index_dir: str | None) -> None:  # fmt: skip
-    """Score judged queries (JSON lines: q, rel, kind, must): nDCG@10, MRR, R@5, answer@3."""
-    from search.metrics import evaluate, read_judged
+    """Score judged queries (JSON lines: q, kind, rel, grades, must, expect): area nDCG@10, MRR,
+    R@5; passage nDCG@10 and P@3; answer@3 and answer cards; false hits on nonsense and absent
+    topics. The same figures as the shared evaluate.py."""
+    from search import metrics
 
-    engine = open_engine(settings_from(ctx, index_dir=index_dir), with_model=mode != "keyword")
-    queries = read_judged(Path(judged))
-    for m in MODES if mode == "all" else (mode,):
-        summary = evaluate(queries, lambda q, m=m: [
-            h.to_json() for h in _run(engine, q, m, 10, Filters()).results])  # fmt: skip
+    settings = settings_from(ctx, index_dir=index_dir)
+    queries = _read_jsonl(Path(judged))
+    units_path = Path(units) if units else Path(judged).with_name("paragraphs.jsonl")
+    judged_units = None
+    if units or units_path.is_file():
+        try:
+            judged_units = metrics.make_units(_read_jsonl(units_path))
+        except (KeyError, TypeError) as exc:
+            raise click.ClickException(f"{units_path}: a unit lacks {exc}") from None
+        unknown = {p for q in queries for p in q.get("grades", {})} - set(judged_units)
+        if unknown:
+            raise click.ClickException(f"{units_path} lacks graded units {sorted(unknown)[:5]}")
+    elif any("grades" in q for q in queries):
+        click.echo("note: passage grades skipped (give --units paragraphs.jsonl)", err=True)
+
+    engine = None
+    if results is None or (universe is None and universe_index):
+        engine = open_engine(settings, with_model=results is None and mode != "keyword")
+    pool = None
+    if universe:
+        pool = _read_jsonl(Path(universe))
+    elif universe_index and engine is not None:
+        pool = passage_rows(engine)
+
+    if results is not None:
+        given = _read_jsonl(Path(results))
+        if len(given) != len(queries):
+            raise click.ClickException(f"{len(given)} result lines for {len(queries)} queries")
+        runs = [("results", given)]
+    else:
+        runs = [(m, _responses(engine, queries, m)) for m in (MODES if mode == "all" else (mode,))]
+    for name, outputs in runs:
+        summary = metrics.evaluate(queries, outputs, judged_units, pool)
+        if len(runs) > 1:
+            click.echo(f"[{name}]")
         if verbose:
             for s in summary.scores:
-                flag = "" if s.answer is None else (" answer=ok" if s.answer else " answer=MISS")
-                click.echo(f"  {s.ndcg:.2f} {s.mrr:.2f} {s.kind:<13} {s.query[:48]:<48} "
-                           f"-> {list(s.top)}{flag}")  # fmt: skip
-        click.echo(f"{m:<9} {summary.line()}")
+                click.echo(s.line())
+        for line in summary.lines():
+            click.echo(line)
+
+
+def _responses(engine, queries: list[dict], mode: str) -> Iterator[dict]:
+    """The JSON each query's search prints (`search --batch --json`), made as it is scored."""
+    for q in queries:
+        yield _run(engine, q["q"], mode, 10, Filters()).to_json()
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    from search.metrics import read_jsonl
+
+    try:
+        return read_jsonl(path)
+    except (ValueError, KeyError) as exc:
+        raise click.ClickException(f"{path}: not JSON lines ({exc})") from None
 
 
 def main() -> None:

@@ -77,4 +77,5 @@ def test_eval_reports_the_four_measures(run, tmp_path: Path) -> None:
         encoding="utf-8",
     )  # fmt: skip
     out = run("eval", str(judged), "--mode", "keyword").stdout
-    assert "nDCG@10=1.000 MRR=1.000 R@5=1.000 answer@3=1/1 n=2" in out
+    assert "area:    nDCG@10=1.000 MRR=1.000 R@5=1.000 n=2" in out
+    assert "answers: answer@3=1/1 card=0/0" in out
