@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -276,7 +277,7 @@ def passages_cmd(ctx: click.Context, as_json: bool, index_dir: str | None) -> No
         else:
             where = " / ".join(x for x in (r["area"], r["section"], r["subsection"]) if x)
             click.echo(f"{r['id']}  {where}  (linje {r['line_start']}-{r['line_end']})")
-            click.echo(f"    {r['text']}")
+            click.echo(textwrap.indent(r["text"], "    "))
 
 
 @cli.command("eval")
