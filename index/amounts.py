@@ -88,6 +88,8 @@ def scan(text: str) -> tuple[tuple[int, ...], list[str]]:
     """Every amount in kroner the text mentions, in order, without repeats; and a note for
     each figure read with doubt (spaces between digit groups) or not read at all (beyond
     MAX_KR). A unit declaration such as "beløb i 1.000 kr." is a scale, not an amount."""
+    if "kr" not in text.lower():  # every amount ends in kr., kroner or tkr.
+        return (), []
     masked = _UNIT_DECL.sub(lambda m: " " * len(m.group(0)), text)
     found: list[int] = []
     notes: list[str] = []

@@ -9,6 +9,7 @@ Inside an area, SECTION_HEADINGS open sections and short stand-alone lines open 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import re
@@ -84,6 +85,7 @@ class _Atom:
         return len(self.text.split())
 
 
+@functools.lru_cache(maxsize=65_536)  # asked of each line several times while finding areas
 def is_amount_statement(text: str) -> bool:
     """A short line stating an area's net budget (several municipal wordings)."""
     return (
@@ -113,10 +115,10 @@ def _title_candidate(lines: list[SourceLine], i: int) -> bool:
     line = lines[i]
     return (
         not line.blank
-        and not is_amount_statement(line.text)
-        and section_heading(line.text) is None
-        and looks_like_title(title_text(line.text), max_words=10)
         and _stands_alone(lines, i)
+        and looks_like_title(title_text(line.text), max_words=10)
+        and section_heading(line.text) is None
+        and not is_amount_statement(line.text)
     )
 
 
