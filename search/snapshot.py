@@ -15,6 +15,7 @@ import numpy as np
 from whoosh.searching import Searcher as WhooshSearcher
 
 from index import fulltext, sparse, store
+from index import vectors as vector_index
 from index.analysis import Vocabulary
 from index.document import Passage
 from index.sparse import SparseIndex
@@ -165,7 +166,11 @@ def load(index_dir: Path) -> Snapshot:
     ids = [p.id for p in passages]
     if store.ids_checksum(ids) != manifest.ids_checksum:
         raise store.IndexNotReady(f"passage ids at {gen} do not match its manifest")
-    vectors = store.read_vectors(gen, manifest)
+    vectors = (
+        store.read_vectors(gen, manifest)
+        if manifest.passages <= vector_index.EXACT_MAX
+        else _binary_vectors(gen, manifest)
+    )
     pieces, piece_rows = store.read_pieces(gen, manifest)
     words = store.read_vocab(gen)
     try:
@@ -210,6 +215,14 @@ def load(index_dir: Path) -> Snapshot:
         doc_rows=doc_rows,
         sparse=bm25,
     )
+
+
+def _binary_vectors(gen: Path, manifest: store.Manifest) -> vector_index.BinaryIndex:
+    """Above EXACT_MAX passages: float32 memory-mapped, 1-bit codes in RAM (index.vectors)."""
+    try:
+        return vector_index.load(gen, manifest.passages, manifest.dim, exact_max=0)
+    except (ValueError, OSError, EOFError, KeyError) as exc:
+        raise store.IndexNotReady(f"vector file at {gen} is unreadable ({exc})") from None
 
 
 def _sparse(s: WhooshSearcher, cache: Path) -> SparseIndex | None:

@@ -66,7 +66,7 @@ def encoder(settings, model_dir) -> Encoder:
 
 @pytest.fixture(scope="session")
 def torch_encoder(settings, model_dir) -> Encoder:
-    return load_encoder(settings, query_backend="torch")
+    return load_encoder(settings, query_backend="torch", passage_backend="torch")
 
 
 @pytest.fixture(scope="session")
@@ -313,7 +313,7 @@ def test_query_cache_returns_copies(encoder):
 
 def test_encoders_are_cached_per_process(settings, encoder, torch_encoder):
     assert load_encoder(settings) is encoder
-    assert load_encoder(settings, query_backend="torch") is torch_encoder
+    assert load_encoder(settings, query_backend="torch", passage_backend="torch") is torch_encoder
     assert torch_encoder.model_id == encoder.model_id
 
 

@@ -1,0 +1,339 @@
+"""The default model in onnxruntime: queries and passages without PyTorch, int8, on every core.
+
+Three files make the encoder, all written by provisioning next to the converted model:
+
+* ``onnx/encoder_int8.onnx`` — BERT + mean pooling + L2 normalisation, exported from the same
+  float32 weights sentence-transformers runs and quantised to int8 (dynamic, per-channel; the FFN
+  output projections, whose inputs have the widest range, stay float32). Its input is the token
+  embeddings, not token ids: the 250k x 384 word-embedding matrix (96 MB even in int8, and a
+  Danish query touches a few hundred rows of it) stays out of the session and is read from
+  ``model.safetensors`` memory-mapped, so only the pages of tokens actually seen are resident.
+* ``onnx/tokenizer.model`` — the same XLM-R unigram vocabulary as ``tokenizer.json``, as a
+  SentencePiece model: the `tokenizers` library builds a 270 MB trie for 250k pieces, SentencePiece
+  a double array of 50 MB, and it tokenises several times faster. Both give the same ids on
+  stripped text (checked at export on the corpus and awkward Unicode); the encoder strips.
+* the word embeddings in ``model.safetensors`` (read in place, float32 or float16).
+
+Passages are batched by length (sorted, a token budget per batch, so short sentences are not
+padded to a long passage's length) and run on every core: one single-threaded session run per
+core at a time, which keeps each core busy on its own batch instead of splitting small matrix
+products between threads. Queries use one session with a thread per core for latency.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import struct
+import threading
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+VERSION = 1  # bumped whenever the exported files change, so provisioning re-exports them
+ONNX_FILE = "onnx/encoder_int8.onnx"
+SPM_FILE = "onnx/tokenizer.model"
+EMBEDDINGS = "embeddings.word_embeddings.weight"
+MAX_LENGTH = 512
+BATCH_TOKENS = 8192  # padded tokens per passage batch: big enough to amortise, small for cache
+MAX_BATCH = 64
+_ST_DTYPES = {"F32": np.float32, "F16": np.float16}
+
+
+class EncoderFilesError(Exception):
+    """The ONNX encoder's files are missing, stale or do not match the model."""
+
+
+# --------------------------------------------------------------------------- loading pieces
+
+
+def safetensors_memmap(path: Path, name: str) -> np.ndarray:
+    """One tensor of a .safetensors file, memory-mapped read-only (nothing is read up front).
+
+    The format is an 8-byte little-endian header length, a JSON header naming each tensor's
+    dtype, shape and byte range, then the raw little-endian data.
+    """
+    with open(path, "rb") as fh:
+        (n,) = struct.unpack("<Q", fh.read(8))
+        header = json.loads(fh.read(n))
+    info = header.get(name)
+    if info is None or info.get("dtype") not in _ST_DTYPES:
+        raise EncoderFilesError(f"{path} has no float tensor {name}")
+    start, end = info["data_offsets"]
+    dtype = np.dtype(_ST_DTYPES[info["dtype"]]).newbyteorder("<")
+    shape = tuple(info["shape"])
+    if end - start != int(np.prod(shape)) * dtype.itemsize:
+        raise EncoderFilesError(f"{path}: tensor {name} has the wrong byte length")
+    return np.memmap(path, dtype=dtype, mode="r", offset=8 + n + start, shape=shape)
+
+
+def write_sentencepiece(tokenizer_json: Path, out: Path) -> Path:
+    """A SentencePiece model with the vocabulary, scores, special tokens and normaliser of a
+    `tokenizers` Unigram tokenizer (ids are positions, so they stay the same)."""
+    from sentencepiece import sentencepiece_model_pb2 as pb
+
+    spec = json.loads(Path(tokenizer_json).read_text(encoding="utf-8"))
+    model = spec["model"]
+    if model.get("type") != "Unigram":
+        raise EncoderFilesError(f"{tokenizer_json} is not a Unigram tokenizer")
+    specials = {t["content"]: t["id"] for t in spec.get("added_tokens", [])}
+    norms = spec.get("normalizer") or {}
+    norms = norms.get("normalizers", [norms])
+    charsmap = next((n["precompiled_charsmap"] for n in norms if n.get("type") == "Precompiled"),
+                    None)  # fmt: skip
+    if charsmap is None:
+        raise EncoderFilesError(f"{tokenizer_json} has no precompiled normaliser")
+    import base64
+
+    proto = pb.ModelProto()
+    piece_type = pb.ModelProto.SentencePiece
+    unk = int(model["unk_id"])
+    for i, (piece, score) in enumerate(model["vocab"]):
+        p = proto.pieces.add()
+        p.piece, p.score = piece, float(score)
+        if i == unk:
+            p.type = piece_type.UNKNOWN
+        elif piece in specials and specials[piece] == i:
+            p.type = piece_type.CONTROL
+    t = proto.trainer_spec
+    t.model_type = pb.TrainerSpec.UNIGRAM
+    t.vocab_size = len(model["vocab"])
+    t.unk_id, t.unk_piece = unk, model["vocab"][unk][0]
+    t.bos_id, t.eos_id, t.pad_id = specials["<s>"], specials["</s>"], specials["<pad>"]
+    t.bos_piece, t.eos_piece, t.pad_piece = "<s>", "</s>", "<pad>"
+    n = proto.normalizer_spec
+    n.name = "precompiled"
+    n.precompiled_charsmap = base64.b64decode(charsmap)
+    # = the Replace(" {2,}", " ") + Metaspace(prepend "always") of tokenizer.json on stripped text
+    n.add_dummy_prefix = n.remove_extra_whitespaces = n.escape_whitespaces = True
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".tmp")
+    tmp.write_bytes(proto.SerializeToString())
+    tmp.replace(out)
+    return out
+
+
+class Tokens:
+    """SentencePiece ids with <s> ... </s>, truncated like the model's own tokenizer."""
+
+    def __init__(self, spm_path: Path, max_length: int = MAX_LENGTH) -> None:
+        import sentencepiece
+
+        self.sp = sentencepiece.SentencePieceProcessor(model_file=str(spm_path))
+        self.bos, self.eos, self.pad = self.sp.bos_id(), self.sp.eos_id(), self.sp.pad_id()
+        self.max_length = max_length
+
+    def encode(self, texts: list[str]) -> list[list[int]]:
+        ids = self.sp.encode([t.strip() for t in texts], num_threads=1)
+        keep = self.max_length - 2
+        return [[self.bos, *x[:keep], self.eos] for x in ids]
+
+
+# --------------------------------------------------------------------------- the encoder
+
+
+def _session(path: Path, threads: int):
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads
+    opts.inter_op_num_threads = 1
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    # Idle worker threads must not spin: they would take the cores from the web server's
+    # threads between queries.
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+
+
+def cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class OnnxEncoder:
+    """Texts to L2-normalised float32 vectors with the int8 ONNX encoder; thread-safe."""
+
+    def __init__(self, model_dir: Path, onnx_file: str = ONNX_FILE, spm_file: str = SPM_FILE):
+        model_dir = Path(model_dir)
+        self.path = model_dir / onnx_file
+        self.tokens = Tokens(model_dir / spm_file)
+        self.embeddings = safetensors_memmap(model_dir / "model.safetensors", EMBEDDINGS)
+        self.workers = cores()
+        self._query = _session(self.path, min(self.workers, 4))
+        self._bulk = None  # single-threaded session for passage batches, made on first use
+        self._lock = threading.Lock()
+
+    def _embed(self, batch: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+        width = max(len(x) for x in batch)
+        ids = np.full((len(batch), width), self.tokens.pad, dtype=np.int64)
+        mask = np.zeros((len(batch), width), dtype=np.int64)
+        for i, x in enumerate(batch):
+            ids[i, : len(x)] = x
+            mask[i, : len(x)] = 1
+        return np.asarray(self.embeddings[ids], dtype=np.float32), mask
+
+    def _run(self, session, batch: list[list[int]]) -> np.ndarray:
+        embeds, mask = self._embed(batch)
+        (vecs,) = session.run(None, {"inputs_embeds": embeds, "attention_mask": mask})
+        vecs = vecs.astype(np.float32, copy=False)
+        return vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
+
+    def encode(self, texts: list[str], prompt: str = "") -> np.ndarray:
+        """A few texts at once (queries): one batch on the latency session."""
+        if not texts:
+            return np.zeros((0, self.embeddings.shape[1]), np.float32)
+        return self._run(self._query, self.tokens.encode([prompt + t for t in texts]))
+
+    def encode_many(self, texts: list[str], prompt: str = "", *, progress=None,
+                    batch_tokens: int = BATCH_TOKENS) -> np.ndarray:  # fmt: skip
+        """Many texts (passages): batched by length, one batch per core at a time.
+
+        `progress`, if given, is called with the number of texts done after each batch."""
+        out = np.zeros((len(texts), self.embeddings.shape[1]), np.float32)
+        if not texts:
+            return out
+        ids = self.tokens.encode([prompt + t for t in texts])
+        batches = length_batches([len(x) for x in ids], batch_tokens)
+        if self.workers == 1:
+            session = self._query
+        else:
+            with self._lock:
+                if self._bulk is None:
+                    self._bulk = _session(self.path, 1)
+            session = self._bulk
+
+        def work(rows: list[int]) -> tuple[list[int], np.ndarray]:
+            return rows, self._run(session, [ids[r] for r in rows])
+
+        done = 0
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            for rows, vecs in pool.map(work, batches):
+                out[rows] = vecs
+                done += len(rows)
+                if progress is not None:
+                    progress(done)
+        return out
+
+
+def length_batches(lengths: list[int], batch_tokens: int = BATCH_TOKENS,
+                   max_batch: int = MAX_BATCH) -> list[list[int]]:  # fmt: skip
+    """Row indices grouped by similar length, each group's padded size within `batch_tokens`;
+    longest first, so the last batches (when cores may idle) are the cheap ones."""
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for i in order:
+        width = lengths[current[0]] if current else lengths[i]
+        if current and ((len(current) + 1) * width > batch_tokens or len(current) >= max_batch):
+            batches.append(current)
+            current = []
+        current.append(i)
+    if current:
+        batches.append(current)
+    return batches
+
+
+# --------------------------------------------------------------------------- export
+
+
+def export(model_dir: Path, st_model, *, check_texts: list[str] | None = None) -> dict:
+    """Write the int8 encoder and the SentencePiece tokenizer into ``model_dir/onnx``.
+
+    `st_model` is the float32 SentenceTransformer of `model_dir` (the reference). Returns the
+    manifest record; raises EncoderFilesError if the tokenizer or the int8 model disagree with
+    the reference (different ids on any check text; cosine below `MIN_COSINE`).
+    """
+    import onnx
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from tokenizers import Tokenizer
+
+    model_dir = Path(model_dir)
+    out = model_dir / ONNX_FILE
+    out.parent.mkdir(exist_ok=True)
+    spm = write_sentencepiece(model_dir / "tokenizer.json", model_dir / SPM_FILE)
+    texts = list(check_texts or []) + TOKENIZER_CHECKS
+    reference = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    ours = Tokens(spm, max_length=10**6)
+    for text, got in zip(texts, ours.encode(texts), strict=True):
+        want = reference.encode(text.strip()).ids
+        if got != want:
+            raise EncoderFilesError(f"SentencePiece tokenizer differs on {text[:60]!r}")
+
+    bert = st_model[0].auto_model
+    bert.config._attn_implementation = "eager"
+
+    class Pooled(torch.nn.Module):
+        def __init__(self, model):
+            super().__init__()
+            self.model = model
+
+        def forward(self, inputs_embeds, attention_mask):
+            hidden = self.model(
+                inputs_embeds=inputs_embeds,
+                attention_mask=attention_mask,
+                token_type_ids=torch.zeros_like(attention_mask),
+            ).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(pooled, p=2.0, dim=1)
+
+    fp32 = out.with_name("encoder_fp32.onnx")
+    hidden = int(bert.config.hidden_size)
+    embeds = torch.randn(2, 5, hidden)
+    mask = torch.tensor([[1, 1, 1, 1, 1], [1, 1, 1, 1, 0]], dtype=torch.long)
+    quant_logger = logging.getLogger()
+    level = quant_logger.level
+    try:
+        with warnings.catch_warnings(), torch.inference_mode():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(
+                Pooled(bert).eval(),
+                (embeds, mask),
+                str(fp32),
+                input_names=["inputs_embeds", "attention_mask"],
+                output_names=["sentence_embedding"],
+                dynamic_axes={
+                    "inputs_embeds": {0: "batch", 1: "seq"},
+                    "attention_mask": {0: "batch", 1: "seq"},
+                    "sentence_embedding": {0: "batch"},
+                },
+                opset_version=17,
+                dynamo=False,
+            )
+        graph = onnx.load(str(fp32), load_external_data=False).graph
+        keep_fp32 = [
+            n.name
+            for n in graph.node
+            if n.op_type == "MatMul" and re.search(r"layer\.\d+/output/dense/", n.name)
+        ]
+        quant_logger.setLevel(logging.ERROR)
+        quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QInt8, per_channel=True,
+                         nodes_to_exclude=keep_fp32)  # fmt: skip
+    finally:
+        quant_logger.setLevel(level)
+        for extra in out.parent.glob("encoder_fp32.onnx*"):
+            extra.unlink()
+        for extra in out.parent.glob("*-inferred.onnx"):
+            extra.unlink()
+    return {"file": ONNX_FILE, "tokenizer": SPM_FILE, "version": VERSION,
+            "size": out.stat().st_size}  # fmt: skip
+
+
+#: Awkward input the SentencePiece tokenizer must split exactly like tokenizer.json.
+TOKENIZER_CHECKS = [
+    "  Hej  med\tdig,  Æbleø!  ",
+    "½ “citat” «x» – ﬁnans Ａ１ café naïve 50.190.100 kr.",
+    "query: fire department",
+    "passage: Borgerservice – Budgetgrundlag: pas, kørekort og MitID (NIS2, DK2020).",
+    "Ｆｕｌｌｗｉｄｔｈ ｔｅｘｔ and ﬀ ligatures, non\u00a0breaking\u2009spaces, zero\u200bwidth",
+    "Ελληνικά, русский, українська, 日本語のテキスト, العربية, emoji 🙂",
+    "",
+]

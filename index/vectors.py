@@ -1,0 +1,135 @@
+"""Passage vectors at scale: 1-bit codes in RAM, float32 on disk, exact rescoring of candidates.
+
+Below ``EXACT_MAX`` passages the float32 matrix is read into RAM and scanned exactly (a 100k x 384
+scan is a few tens of milliseconds). Above it, a query first ranks every passage by the Hamming
+distance between 1-bit codes (the sign of each dimension after subtracting the corpus mean: e5
+vectors share a large common component, so raw signs would carry little), a popcount over 48
+bytes per passage; then the best ``RESCORE`` candidates are re-scored exactly from the float32
+matrix, memory-mapped (only the rows read become resident). At 1M passages that is 48 MB of codes
+in RAM instead of 1.5 GB of floats, and a query reads about 6 MB of vector rows. The recall this
+costs against the exact scan is measured by ``bench/vectors_recall.py`` (see BENCHMARKS.md).
+
+The build writes the codes, the mean and each passage's cosine to the corpus centroid (what the
+hubness penalty needs) into ``vectors.codes.npz``; an index built before it gets them computed at
+load, in chunks, without keeping the float32 pages resident.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+CODES_FILE = "vectors.codes.npz"
+EXACT_MAX = 150_000  # passages; above this the binary first stage is used
+RESCORE = 4096  # candidates re-scored exactly (at least 40 x the deepest ranking asked for)
+_CHUNK = 65_536
+
+
+def _words(bits: np.ndarray) -> np.ndarray:
+    """Packed sign bits as uint64 words (rows padded to a multiple of 64 bits)."""
+    packed = np.packbits(bits, axis=-1)
+    pad = (-packed.shape[-1]) % 8
+    if pad:
+        packed = np.pad(packed, [(0, 0)] * (packed.ndim - 1) + [(0, pad)])
+    return np.ascontiguousarray(packed).view(np.uint64)
+
+
+def encode_codes(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(codes, mean, centrality) of a (n, dim) float32 matrix, read in chunks (it may be a
+    memory map: each chunk's pages are dropped again after use)."""
+    n, dim = vectors.shape
+    mean = np.zeros(dim, dtype=np.float64)
+    for start in range(0, n, _CHUNK):
+        mean += np.asarray(vectors[start : start + _CHUNK], dtype=np.float64).sum(axis=0)
+        _drop(vectors)
+    mean = (mean / max(n, 1)).astype(np.float32)
+    centroid = mean / (np.linalg.norm(mean) or 1.0)
+    codes = np.zeros((n, (dim + 63) // 64), dtype=np.uint64)
+    centrality = np.zeros(n, dtype=np.float32)
+    for start in range(0, n, _CHUNK):
+        block = np.asarray(vectors[start : start + _CHUNK], dtype=np.float32)
+        codes[start : start + len(block)] = _words(block > mean)
+        centrality[start : start + len(block)] = block @ centroid
+        _drop(vectors)
+    return codes, mean, centrality
+
+
+def write_codes(gen: Path, vectors: np.ndarray) -> Path:
+    codes, mean, centrality = encode_codes(vectors)
+    path = Path(gen) / CODES_FILE
+    tmp = path.with_name(path.name + ".tmp.npz")
+    np.savez(tmp, codes=codes, mean=mean, centrality=centrality)
+    os.replace(tmp, path)
+    return path
+
+
+def _drop(array: np.ndarray) -> None:
+    """Let the kernel unmap a memory map's pages from this process (they stay in the page
+    cache): reading the whole matrix once must not leave it all counted as resident."""
+    base = getattr(array, "_mmap", None)
+    if isinstance(base, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+        base.madvise(mmap.MADV_DONTNEED)
+
+
+@dataclass
+class BinaryIndex:
+    """Float32 vectors on disk (memory-mapped) with 1-bit codes in RAM; see the module doc."""
+
+    full: np.ndarray  # (n, dim) float32, memory-mapped
+    codes: np.ndarray  # (n, words) uint64
+    mean: np.ndarray  # (dim,) float32
+    centrality: np.ndarray  # (n,) float32: cosine to the corpus centroid
+    rescore: int = RESCORE
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.full.shape
+
+    def __len__(self) -> int:
+        return len(self.full)
+
+    def candidates(self, query: np.ndarray, depth: int,
+                   mask: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
+        """Rows of the `depth` nearest codes to the query's (Hamming), masked rows excluded."""
+        if mask is not None:
+            allowed = int(mask.sum())
+            if allowed <= depth:  # a narrow filter: every row it lets through is a candidate
+                return np.flatnonzero(mask)
+        q = _words((query > self.mean)[None, :])[0]
+        dist = np.bitwise_count(self.codes ^ q).sum(axis=1, dtype=np.uint16)
+        if mask is not None:
+            dist[~mask] = np.iinfo(np.uint16).max
+        if depth >= len(dist):
+            return np.arange(len(dist))
+        return np.argpartition(dist, depth - 1)[:depth]
+
+    def scores(self, rows: np.ndarray, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(rows sorted, their exact cosines), read from the memory map in row order."""
+        rows = np.sort(rows)
+        return rows, np.asarray(self.full[rows]) @ query
+
+
+def load(gen: Path, n: int, dim: int, *, exact_max: int = EXACT_MAX) -> np.ndarray | BinaryIndex:
+    """The passage vectors of a generation: an in-RAM float32 matrix up to `exact_max` rows,
+    else a BinaryIndex over the memory-mapped matrix. Raises ValueError on a mismatch."""
+    path = Path(gen) / "vectors.npy"
+    full = np.load(path, mmap_mode="r", allow_pickle=False)
+    if full.dtype != np.float32 or full.shape != (n, dim):
+        raise ValueError(f"{path} holds {full.dtype} {full.shape}, expected float32 {(n, dim)}")
+    if n <= exact_max:
+        out = np.array(full)  # a private copy in RAM
+        del full
+        return out
+    codes_path = Path(gen) / CODES_FILE
+    try:
+        with np.load(codes_path, allow_pickle=False) as z:
+            codes, mean, centrality = z["codes"], z["mean"], z["centrality"]
+        if codes.shape != (n, (dim + 63) // 64) or centrality.shape != (n,):
+            raise ValueError(f"{codes_path} does not match the vectors")
+    except FileNotFoundError:
+        codes, mean, centrality = encode_codes(full)  # an index built before the codes
+    return BinaryIndex(full, codes, mean, centrality)

@@ -1,0 +1,113 @@
+"""Vectors at scale: 1-bit codes + exact rescoring give the exact ranking back when the rescoring
+depth covers it, lose little recall on anisotropic (e5-like) vectors, and load from a real index."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from index import vectors as vq
+from search import semantic
+from search import snapshot as snapshot_mod
+from search.engine import Engine
+
+
+def _e5_like(n: int, dim: int = 384, seed: int = 0) -> np.ndarray:
+    """Vectors sharing a large common component, like e5's (pairwise cosines ~0.7-0.9), around
+    64 topics; `seed` draws other members of the same corpus (queries)."""
+    structure = np.random.default_rng(12345)
+    common = structure.normal(size=dim)
+    topics = structure.normal(size=(64, dim))
+    rng = np.random.default_rng(seed)
+    v = 3.0 * common + topics[rng.integers(0, 64, n)] + 0.8 * rng.normal(size=(n, dim))
+    return (v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float32)
+
+
+def _binary(vectors: np.ndarray, tmp_path, rescore: int) -> vq.BinaryIndex:
+    np.save(tmp_path / "vectors.npy", vectors)
+    vq.write_codes(tmp_path, np.load(tmp_path / "vectors.npy", mmap_mode="r"))
+    index = vq.load(tmp_path, *vectors.shape, exact_max=0)
+    assert isinstance(index, vq.BinaryIndex)
+    index.rescore = rescore
+    return index
+
+
+def test_codes_are_centred_signs_and_centrality_is_cosine_to_centroid(tmp_path):
+    vecs = _e5_like(1000)
+    codes, mean, centrality = vq.encode_codes(vecs)
+    assert codes.shape == (1000, 6) and codes.dtype == np.uint64
+    bits = np.unpackbits(codes.view(np.uint8), axis=1)[:, :384].astype(bool)
+    assert (bits == (vecs > vecs.mean(axis=0))).all()
+    assert 0.3 < bits.mean() < 0.7  # centred: about half the bits set, not all of them
+    centroid = vecs.mean(axis=0) / np.linalg.norm(vecs.mean(axis=0))
+    assert np.allclose(centrality, vecs @ centroid, atol=1e-5)
+    assert np.allclose(semantic.hubness(vecs), semantic.HUB_PENALTY * centrality, atol=1e-5)
+
+
+def test_full_rescoring_depth_is_the_exact_ranking(tmp_path):
+    vecs = _e5_like(3000)
+    index = _binary(vecs, tmp_path, rescore=3000)
+    penalty = semantic.hubness(index)
+    mask = np.arange(3000) % 3 != 0
+    for q in _e5_like(5, seed=1):
+        for m in (None, mask):
+            want = semantic.top_k(vecs, q, 50, m, penalty)
+            got = semantic.top_k(index, q, 50, m, penalty)
+            assert [r for r, _ in got] == [r for r, _ in want]
+            assert np.allclose([s for _, s in got], [s for _, s in want], atol=1e-5)
+
+
+def test_recall_of_the_binary_first_stage(tmp_path):
+    vecs = _e5_like(40_000)
+    index = _binary(vecs, tmp_path, rescore=400)  # 1 % of the rows re-scored
+    penalty = semantic.hubness(index)
+    found = []
+    for q in _e5_like(20, seed=2):
+        want = {r for r, _ in semantic.top_k(vecs, q, 10, None, penalty)}
+        got = {r for r, _ in semantic.top_k(index, q, 10, None, penalty)}
+        found.append(len(want & got) / 10)
+    assert np.mean(found) >= 0.95, found
+
+
+def test_a_mask_narrower_than_the_depth_is_searched_whole(tmp_path):
+    vecs = _e5_like(5000)
+    index = _binary(vecs, tmp_path, rescore=100)
+    mask = np.zeros(5000, dtype=bool)
+    mask[[7, 70, 700, 4000]] = True
+    got = semantic.top_k(index, vecs[70], 10, mask, None)
+    assert sorted(r for r, _ in got) == [7, 70, 700, 4000] and got[0][0] == 70
+    assert semantic.top_k(index, vecs[70], 10, np.zeros(5000, dtype=bool), None) == []
+
+
+def test_a_wrong_vector_file_is_refused(tmp_path):
+    np.save(tmp_path / "vectors.npy", np.zeros((10, 8), np.float64))
+    with pytest.raises(ValueError):
+        vq.load(tmp_path, 10, 8)
+
+
+def test_seed_index_searched_through_the_binary_path(seed_settings, encoder, tmp_path,
+                                                     monkeypatch):  # fmt: skip
+    """The build writes the codes; a snapshot above EXACT_MAX answers like the exact one (the
+    rescoring depth covers the seed), also when the codes file is missing (an older index)."""
+    exact = Engine(seed_settings.index_dir, lambda: encoder)
+    gen = exact.snapshot.path
+    assert (gen / vq.CODES_FILE).is_file()
+    assert isinstance(exact.snapshot.vectors, np.ndarray)
+    queries = ["hvad koster brandvæsenet", "pas og kørekort", "how much is spent on IT",
+               'digitalisering kommune:"Kalundborg Kommune"']  # fmt: skip
+    want = [[h.id for h in exact.search(q, mode=m).results] for q in queries
+            for m in ("semantic", "hybrid")]  # fmt: skip
+    copy = tmp_path / "index"
+    shutil.copytree(seed_settings.index_dir, copy, symlinks=True)
+    monkeypatch.setattr(vq, "EXACT_MAX", 0)
+    for drop_codes in (False, True):
+        if drop_codes:
+            (copy / "current" / vq.CODES_FILE).unlink()
+        engine = Engine(copy, lambda: encoder)
+        assert isinstance(engine.snapshot.vectors, vq.BinaryIndex)
+        got = [[h.id for h in engine.search(q, mode=m).results] for q in queries
+               for m in ("semantic", "hybrid")]  # fmt: skip
+        assert got == want
+    assert snapshot_mod.load(copy).hubness.shape == (exact.snapshot.manifest.passages,)
