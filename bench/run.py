@@ -38,6 +38,8 @@ import urllib.parse
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -315,7 +317,10 @@ def stage_query(args: argparse.Namespace) -> dict:
     load_s, engine = timed(lambda: Engine(settings.index_dir, lambda: enc))
     rss_loaded = peak_rss_mb()
     lat = _latency(engine, args.queries, 0, filtered=True)
+    rss_queried = rss_mb()
     return {
+        "rss_after_queries_mb": rss_queried,
+        "floor": _floor(engine, enc, args.queries),
         "snapshot_load_s": load_s,
         "rss_model_mb": rss_model,
         "rss_loaded_mb": rss_loaded,
@@ -324,7 +329,130 @@ def stage_query(args: argparse.Namespace) -> dict:
     }
 
 
-STAGES = {"seed": stage_seed, "build": stage_build, "query": stage_query}
+def _floor(engine, enc, n: int) -> dict:
+    """What no hybrid query can beat: one query encoding (cache bypassed) + the vector lookup."""
+    from search import engine as engine_mod
+    from search import semantic
+
+    snap = engine.snapshot
+    ms = []
+    for q in queries(n, 7 * n):
+        t = time.perf_counter()
+        vec = enc.encode_queries([q + " ."])[0]
+        semantic.top_k(snap.vectors, vec, engine_mod.CANDIDATES, None, snap.hubness)
+        ms.append((time.perf_counter() - t) * 1000)
+    return summary(ms)
+
+
+def stage_peers(args: argparse.Namespace) -> dict:
+    """Tantivy, SQLite FTS5 and numpy cosine over the same generation: build, latency, and on
+    the seed the judged queries' quality with evaluate.py (ours alongside)."""
+    from bench import peers
+    from index.embed import load_encoder
+    from search.engine import Engine
+
+    settings = _settings(Path(args.data_dir), Path(args.corpus), Path(args.index_dir))
+    gen = (Path(args.index_dir) / "current").resolve()
+    passages, kw, build = peers.build_keyword_peers(gen)
+    enc = load_encoder(settings)
+    engine = Engine(settings.index_dir, lambda: enc)
+    out: dict = {"build_s": build, "latency": {}, "quality": {}}
+    n = args.queries
+    for name, peer in kw.items():
+        out["latency"][name] = summary(peers.latency(peer, queries(n, 0)))
+    cos = peers.NumpyCosine(engine.snapshot.vectors, lambda q: enc.encode_queries([q])[0])
+    if isinstance(engine.snapshot.vectors, np.ndarray):
+        out["latency"][cos.name] = summary(peers.latency(cos, queries(n, n)))
+    eval_dir = Path(args.eval_dir) if getattr(args, "eval_dir", None) else None
+    if args.size is None and eval_dir and (eval_dir / "evaluate.py").is_file():
+        from bench.encoder_quality import run_eval
+
+        sets = [("judged", ROOT / "tests" / "data" / "judged_queries.jsonl", None)]
+        if (eval_dir / "dev_queries.jsonl").is_file():
+            sets.insert(0, ("dev", eval_dir / "dev_queries.jsonl", eval_dir / "paragraphs.jsonl"))
+        work = Path(args.work)
+        systems = {**kw, cos.name: cos}
+        for set_name, qfile, units in sets:
+            judged = [json.loads(x) for x in qfile.read_text().splitlines() if x.strip()]
+            for mode in MODES:
+                res = work / f"ours-{set_name}-{mode}.jsonl"
+                with res.open("w", encoding="utf-8") as fh:
+                    for j in judged:
+                        resp = engine.search(j["q"], mode=mode, k=10)
+                        fh.write(json.dumps(resp.to_json(), ensure_ascii=False) + "\n")
+                out["quality"][f"{set_name}|budget-search {mode}"] = run_eval(
+                    eval_dir / "evaluate.py", qfile, res, units, gen / "passages.jsonl"
+                )
+            for name, peer in systems.items():
+                res = peers.results_file(
+                    peer, passages, judged, work / f"peer-{set_name}-{len(name)}.jsonl"
+                )
+                out["quality"][f"{set_name}|{name}"] = run_eval(
+                    eval_dir / "evaluate.py", qfile, res, units, gen / "passages.jsonl"
+                )
+    return out
+
+
+def stage_vectors(args: argparse.Namespace) -> dict:
+    """The vector lookup alone at args.size passages: synthetic vectors (the seed index's real
+    ones + noise, as SynthEncoder makes them), 1-bit codes + exact rescoring against the exact
+    scan: latency, recall of the exact top 10 and top 100, memory."""
+    from index import vectors as vq
+    from index.embed import load_encoder
+    from search import engine as engine_mod
+    from search import semantic
+
+    seed_gen = (Path(args.index_dir) / "current").resolve()
+    real = np.load(seed_gen / "vectors.npy")
+    pieces = seed_gen / "pieces.npy"
+    if pieces.is_file():
+        real = np.concatenate([real, np.load(pieces)])
+    work = Path(args.work) / f"vectors-{args.size}"
+    work.mkdir(parents=True, exist_ok=True)
+    n, dim = args.size, real.shape[1]
+    full = np.lib.format.open_memmap(work / "vectors.npy", mode="w+", dtype=np.float32,
+                                     shape=(n, dim))  # fmt: skip
+    rng = np.random.default_rng(0)
+    for start in range(0, n, 65536):
+        m = min(65536, n - start)
+        block = real[rng.integers(0, len(real), m)] + rng.normal(0, 0.015, (m, dim))
+        full[start : start + m] = block / np.linalg.norm(block, axis=1, keepdims=True)
+    full.flush()
+    del full
+    t = time.perf_counter()
+    vq.write_codes(work, np.load(work / "vectors.npy", mmap_mode="r"))
+    codes_s = time.perf_counter() - t
+    enc = load_encoder(_settings(Path(args.data_dir), Path(args.corpus), seed_gen))
+    qs = queries(args.queries, 0)
+    qv = enc.encode_queries(qs)
+    rss0 = rss_mb()
+    load_s, index = timed(lambda: vq.load(work, n, dim, exact_max=0))
+    penalty = semantic.hubness(index)
+    depth = engine_mod.CANDIDATES
+    got, ms = [], []
+    for v in qv:
+        t = time.perf_counter()
+        got.append([r for r, _ in semantic.top_k(index, v, depth, None, penalty)])
+        ms.append((time.perf_counter() - t) * 1000)
+    rss_binary = rss_mb() - rss0
+    exact = np.array(np.load(work / "vectors.npy", mmap_mode="r"))  # in RAM, as below EXACT_MAX
+    want, ems = [], []
+    for v in qv:
+        t = time.perf_counter()
+        want.append([r for r, _ in semantic.top_k(exact, v, depth, None, penalty)])
+        ems.append((time.perf_counter() - t) * 1000)
+    r10 = [len(set(g[:10]) & set(w[:10])) / 10 for g, w in zip(got, want, strict=True)]
+    r100 = [len(set(g) & set(w)) / len(w) for g, w in zip(got, want, strict=True)]
+    shutil.rmtree(work, ignore_errors=True)
+    return {"size": n, "codes_s": codes_s, "load_s": load_s, "binary": summary(ms),
+            "exact": summary(ems), "recall10": statistics.fmean(r10),
+            "recall100": statistics.fmean(r100), "rescore": index.rescore,
+            "rss_binary_mb": rss_binary, "exact_matrix_mb": exact.nbytes / 1e6,
+            "codes_mb": index.codes.nbytes / 1e6}  # fmt: skip
+
+
+STAGES = {"seed": stage_seed, "build": stage_build, "query": stage_query,
+          "peers": stage_peers, "vectors": stage_vectors}  # fmt: skip
 
 
 def run_stage(name: str, args: argparse.Namespace, **extra: object) -> dict:
@@ -335,6 +463,8 @@ def run_stage(name: str, args: argparse.Namespace, **extra: object) -> dict:
            "--result", str(result), "--work", str(args.work), "--data-dir", str(args.data_dir),
            "--corpus", str(args.corpus), "--queries", str(args.queries),
            "--real-embed-max", str(args.real_embed_max)]  # fmt: skip
+    if getattr(args, "eval_dir", None):
+        cmd += ["--eval-dir", str(args.eval_dir)]
     for k, v in extra.items():
         cmd += [f"--{k.replace('_', '-')}", str(v)]
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
@@ -509,11 +639,78 @@ def render(results: dict) -> str:
             )
         lines.append("")
         for s in scale:
+            f, lat = s["query"].get("floor"), s["query"]["latency"]
+            if f:
+                lines.append(
+                    f"{s['passages']} passages: floor (one query encoding + vector lookup) p50 "
+                    f"{f['p50']:.1f} ms; hybrid p50 {lat['hybrid']['p50']:.1f} ms = "
+                    f"{lat['hybrid']['p50'] / f['p50']:.2f} x the floor; RSS after the queries "
+                    f"{s['query'].get('rss_after_queries_mb', 0):.0f} MB"
+                )
+        lines.append("")
+        for label, peers_result in [("seed", results.get("seed_peers"))] + [
+            (f"{s['passages']} passages", s.get("peers")) for s in scale
+        ]:
+            if not peers_result:
+                continue
+            lines += [
+                f"Peers, {label}: build s and latency ms (distinct bench queries)",
+                "",
+                "| engine | build s | p50 | p95 | p99 |",
+                "| --- | --- | --- | --- | --- |",
+            ]
+            for name, lat in peers_result["latency"].items():
+                b = peers_result["build_s"].get(name)
+                lines.append(
+                    f"| {name} | {'' if b is None else f'{b:.2f}'} | {lat['p50']:.2f} "
+                    f"| {lat['p95']:.2f} | {lat['p99']:.2f} |"
+                )
+            lines.append("")
+            if peers_result.get("quality"):
+                keys = sorted(
+                    {
+                        k
+                        for v in peers_result["quality"].values()
+                        for k in v
+                        if k.endswith("nDCG@10")
+                    }
+                )
+                lines += [
+                    "| queries | system | " + " | ".join(keys) + " |",
+                    "| --- | --- |" + " --- |" * len(keys),
+                ]
+                for key, sc in peers_result["quality"].items():
+                    set_name, system = key.split("|", 1)
+                    lines.append(
+                        f"| {set_name} | {system} | "
+                        + " | ".join(sc.get(k, "") for k in keys)
+                        + " |"
+                    )
+                lines.append("")
+        for s in scale:
             if "embed_passages_per_s" in s:
                 lines.append(
                     f"Embedding throughput (real model, {s['passages']} passages): "
                     f"{s['embed_passages_per_s']:.1f} passages/s"
                 )
+        lines.append("")
+    vectors = results.get("vectors") or []
+    if vectors:
+        lines += [
+            "Vector lookup alone (top 100 with the hubness penalty; synthetic vectors): 1-bit "
+            "codes + exact rescoring vs the exact float32 scan",
+            "",
+            "| passages | rescored | binary p50 | binary p95 | exact p50 | exact p95 "
+            "| recall@10 | recall@100 | codes MB | binary RSS MB | float32 matrix MB | load s |",
+            "| " + " | ".join(["---"] * 12) + " |",
+        ]
+        for v in vectors:
+            lines.append(
+                f"| {v['size']} | {v['rescore']} | {v['binary']['p50']:.1f} "
+                f"| {v['binary']['p95']:.1f} | {v['exact']['p50']:.1f} | {v['exact']['p95']:.1f} "
+                f"| {v['recall10']:.3f} | {v['recall100']:.3f} | {v['codes_mb']:.0f} "
+                f"| {v['rss_binary_mb']:.0f} | {v['exact_matrix_mb']:.0f} | {v['load_s']:.2f} |"
+            )
         lines.append("")
     return "\n".join(lines)
 
@@ -532,16 +729,32 @@ def run_all(args: argparse.Namespace, echo: Callable[[str], None] = print) -> di
             if not args.skip_http:
                 echo("bench: HTTP latency against a local waitress server ...")
                 results["http"] = http_bench(args, Path(results["seed"]["index_dir"]))
+            if getattr(args, "peers", True):
+                echo("bench: peers on the seed (speed and judged quality) ...")
+                seed_index = results["seed"]["index_dir"]
+                results["seed_peers"] = run_stage("peers", args, index_dir=seed_index)
         results["scale"] = []
         for size in args.sizes:
             echo(f"bench: {size} passages: generate and build ...")
             built = run_stage("build", args, size=size)
             echo(f"bench: {size} passages: query latency and memory ...")
             built["query"] = run_stage("query", args, index_dir=built["index_dir"])
+            if getattr(args, "peers", True):
+                echo(f"bench: {size} passages: peers ...")
+                built["peers"] = run_stage("peers", args, index_dir=built["index_dir"],
+                                           size=size)  # fmt: skip
             results["scale"].append(built)
             if not args.keep:
                 shutil.rmtree(Path(built["index_dir"]), ignore_errors=True)
                 shutil.rmtree(args.work / f"corpus-{size}", ignore_errors=True)
+        results["vectors"] = []
+        for size in getattr(args, "vector_sizes", []):
+            echo(f"bench: vector lookup alone at {size} passages ...")
+            seed_index = results.get("seed", {}).get("index_dir") or str(
+                _settings(args.data_dir, args.corpus, args.data_dir / "index").index_dir
+            )
+            results["vectors"].append(run_stage("vectors", args, size=size,
+                                                index_dir=seed_index))  # fmt: skip
     finally:
         if own_work and not args.keep:
             shutil.rmtree(args.work, ignore_errors=True)
@@ -563,6 +776,18 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--corpus", default=str(ROOT / "corpus"), help="the seed corpus")
     ap.add_argument("--real-embed-max", type=int, default=1000,
                     help="embed with the real model up to this size; synthesise above")  # fmt: skip
+    ap.add_argument(
+        "--vector-sizes",
+        default="",
+        help="also time the vector lookup alone at these sizes (e.g. 300000,1000000)",
+    )
+    ap.add_argument(
+        "--eval-dir",
+        default=None,
+        help="folder with evaluate.py and dev sets: peers' and our quality on them",
+    )
+    ap.add_argument("--no-peers", dest="peers", action="store_false",
+                    help="skip Tantivy, SQLite FTS5 and numpy")  # fmt: skip
     # internal: run one stage in this process
     ap.add_argument("--stage", choices=sorted(STAGES), help=argparse.SUPPRESS)
     ap.add_argument("--result", type=Path, help=argparse.SUPPRESS)
@@ -587,6 +812,7 @@ def main(argv: list[str] | None = None) -> None:
         args.result.write_text(json.dumps(result))
         return
     args.sizes = parse_sizes(args.sizes)
+    args.vector_sizes = parse_sizes(args.vector_sizes)
     results = run_all(args, echo=lambda m: print(m, file=sys.stderr, flush=True))
     print(results["table"])
     if args.out:
