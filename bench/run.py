@@ -233,6 +233,7 @@ def stage_seed(args: argparse.Namespace) -> dict:
         "cold_build_s": cold,
         "model_load_s": encoders.get("load_s"),
         "query_backend": getattr(enc, "query_backend", "?"),
+        "passage_backend": getattr(enc, "passage_backend", "?"),
         "nochange_s": statistics.median(nochange),
         "nochange_max_s": max(nochange),
         "snapshot_load_s": load_s,
@@ -595,7 +596,8 @@ def render(results: dict) -> str:
             f"| no-change rebuild (median of 7) | {seed['nochange_s'] * 1000:.0f} ms |",
             f"| snapshot load | {seed['snapshot_load_s'] * 1000:.0f} ms |",
             f"| index on disk | {seed['index_mb']:.2f} MB |",
-            f"| passage embedding (torch fp32) | {seed['embed_passages_per_s']:.0f} passages/s |",
+            f"| passage embedding ({seed.get('passage_backend', 'torch')}) "
+            f"| {seed['embed_passages_per_s']:.0f} passages/s |",
             f"| peak RSS (build + queries) | {seed['peak_rss_mb']:.0f} MB |",
             "",
             "| in-process latency (ms) | n | p50 | p95 | p99 | |",

@@ -6,6 +6,7 @@ No timing is asserted: the figures belong in BENCHMARKS.md, not in a pass/fail.
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -55,4 +56,21 @@ def test_bench_command_prints_a_table(tmp_path: Path, base_settings) -> None:
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "| passages |" in result.output and "synthesised" in result.output
-    assert out.is_file()
+    assert "x the floor" in result.output and "| SQLite FTS5 |" in result.output
+    data = json.loads(out.read_text())
+    peers = data["scale"][0]["peers"]
+    assert set(peers["latency"]) >= {"SQLite FTS5", "numpy exact cosine"}
+    assert data["scale"][0]["query"]["floor"]["n"] == 3
+
+
+def test_keyword_peers_find_the_seed_areas(seed_settings) -> None:
+    from bench import peers
+
+    gen = (seed_settings.index_dir / "current").resolve()
+    passages, kw, build = peers.build_keyword_peers(gen)
+    assert "SQLite FTS5" in kw and set(build) == set(kw)
+    for peer in kw.values():
+        for q, area in [("brandvæsen", "Vestsjællands Brandvæsen"), ("MitID", "Borgerservice")]:
+            rows = peer.search(q)
+            assert rows and passages[rows[0]]["area"] == area, (peer.name, q)
+        assert peer.search("!!!") == []
