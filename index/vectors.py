@@ -89,8 +89,16 @@ class BinaryIndex:
     def shape(self) -> tuple[int, int]:
         return self.full.shape
 
+    @property
+    def ndim(self) -> int:
+        return 2
+
     def __len__(self) -> int:
         return len(self.full)
+
+    def __getitem__(self, rows):
+        """Float32 rows, as from the matrix itself (read from the memory map)."""
+        return self.full[rows]
 
     def candidates(self, query: np.ndarray, depth: int,
                    mask: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
