@@ -116,7 +116,9 @@ def _title_candidate(lines: list[SourceLine], i: int) -> bool:
     return (
         not line.blank
         and _stands_alone(lines, i)
-        and looks_like_title(title_text(line.text), max_words=10)
+        # a title may start with a formula character ("=Formel"): its own area, not merged into
+        # the one before (the CSV export quotes it)
+        and looks_like_title(title_text(line.text).lstrip("=+@").strip(), max_words=10)
         and section_heading(line.text) is None
         and not is_amount_statement(line.text)
     )

@@ -410,3 +410,21 @@ def test_text_without_full_stops_still_gives_bounded_passages(tmp_path: Path) ->
     assert max(len(p.text.split()) for p in doc.passages) <= MAX_WORDS
     assert " ".join(p.text for p in doc.passages).split() == body.split()
     assert doc.passages[0].line_start == 6 and doc.passages[-1].line_end == 1_505
+
+
+def test_area_title_starting_with_a_formula_character_is_kept(tmp_path: Path) -> None:
+    """'=Formel' is an area of its own, not merged into the area before it or dropped."""
+    text = (
+        "Bemærkninger\n\nJobcenter\n\nSamlet nettobudget for området: 1.000 kr.\n\n"
+        "Budgetgrundlag\n\nJobcenterets budget er et rammebudget for hele kommunen.\n\n"
+        "=Formel område\n\nSamlet nettobudget for området: 2.000 kr.\n\n"
+        "Budgetgrundlag\n\nDette områdes budget er også et rammebudget.\n"
+    )
+    doc = parse_file(_write(tmp_path, "f.txt", text), META)
+    assert [(a.title, a.amount_kr) for a in doc.areas] == [
+        ("Jobcenter", 1000),
+        ("=Formel område", 2000),
+    ]
+    assert "også et rammebudget" in doc.areas[1].passages[0].text
+    assert all("også" not in p.text for p in doc.areas[0].passages)
+    assert doc.warnings == ()
