@@ -151,11 +151,27 @@ def test_query_is_escaped(client) -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
-def test_more_results_link(client) -> None:
-    data = client.get("/api/search?q=budget&mode=keyword&k=3").json
-    assert len(data["results"]) == 3 < data["total"]
-    page = html(client.get("/?q=budget&mode=keyword&k=3"))
-    assert "k=13" in page and 'name="k" value="3"' in page
+def test_paging_in_the_page_and_the_api(client) -> None:
+    whole = client.get("/api/search?q=budget&mode=keyword&k=20").json
+    assert whole["total"] > 20
+    second = client.get("/api/search?q=budget&mode=keyword&k=10&offset=10").json
+    assert second["offset"] == 10 and second["total"] == whole["total"]
+    assert [r["id"] for r in second["results"]] == [r["id"] for r in whole["results"][10:20]]
+    page = html(client.get("/?q=budget&mode=keyword&page=2"))
+    assert "viser 11–20" in page and '<ol class="results" start="11">' in page
+    ids = re.findall(r'id="cite-([0-9a-f]+)"', page)
+    assert ids == [r["id"] for r in second["results"]]
+    assert re.search(r'<a href="/\?q=budget&amp;mode=keyword" rel="prev">', page)  # page 1
+    assert 'rel="next"' in page and "page=3" in page
+    assert "page=" not in re.search(r'<input type="radio" name="mode" value="semantic"', page)[0]
+    # a new filter or mode starts again on page 1
+    assert "page=2" not in "".join(re.findall(r'href="([^"]*mode=semantic[^"]*)"', page))
+
+
+@pytest.mark.parametrize("query", ["q=x&k=101", "q=x&offset=-1", "q=x&offset=lots", "q=x&page=0"])
+def test_paging_limits(client, query: str) -> None:
+    resp = client.get("/api/search?" + query)
+    assert resp.status_code == 400 and resp.json["error"]["message"]
 
 
 # -- area and overview ---------------------------------------------------------------------
@@ -206,7 +222,18 @@ def test_overview_lists_every_area_with_total(client, engine) -> None:
     for a in areas:
         assert f">{a.area}</a>" in unescape(page)
     assert page.count("<rect ") == 17
-    assert re.search(r'<rect x="0" y="\d+" width="[\d.]+"', page)
+    # the chart ranks: largest first, each with its share of the total
+    chart = page[page.index('<figure class="chart"') :]
+    labels = [unescape(x) for x in re.findall(r'class="bar-label">(.*?)</a>', chart)]
+    by_amount = sorted(areas, key=lambda a: a.amount_kr or 0, reverse=True)
+    assert labels == [a.area for a in by_amount]
+    widths = [float(w) for w in re.findall(r'<rect x="0" y="0" width="([\d.]+)"', chart)]
+    assert widths[0] == 100 and widths == sorted(widths, reverse=True)
+    assert "17,6\u00a0%" in chart  # Borgerservice: 81.205.800 of 460.443.800
+    assert "Søjlediagram" not in page
+    asc = html(client.get("/areas?sort=amount&order=asc"))
+    first = re.search(r'class="bar-label">(.*?)</a>', asc[asc.index('<figure class="chart"') :])
+    assert unescape(first.group(1)) == by_amount[-1].area
 
 
 def test_overview_sorts(client) -> None:
@@ -222,6 +249,73 @@ def test_overview_sorts(client) -> None:
     assert client.get("/areas?sort=bogus").status_code == 400
 
 
+def test_permalink_anchor_repeats_the_area_and_its_amount(client, engine) -> None:
+    p = engine.area_passages(DOC, "Borgerservice")[-1]
+    page = html(client.get(BORGERSERVICE))
+    block = re.search(rf'<div class="passage-block" id="p-{p.id}">(.*?)</div>', page, re.S)
+    assert block, "no anchor for the passage"
+    context = re.search(r'<p class="passage-context">(.*?)</p>', block.group(1), re.S).group(1)
+    assert "Borgerservice" in context and "81.205.800 kr." in context
+    assert f"linje {p.line_start}–{p.line_end}" in block.group(1)
+
+
+def test_one_word_per_thing(client, engine) -> None:
+    """område = area, overskrift = section, afsnit = passage: never afsnit for a section."""
+    page = html(client.get(BORGERSERVICE))
+    passages = engine.area_passages(DOC, "Borgerservice")
+    sections = len({p.section for p in passages})
+    assert f"{len(passages)} afsnit under {sections} overskrifter" in page
+    assert 'aria-label="Overskrifter i Borgerservice"' in page
+    search = html(client.get("/?q=budget&mode=keyword"))
+    assert re.search(r'<h3 id="facet-section">Overskrift</h3>', search)
+    assert "Afsnit om »budget«" in search
+    assert client.get("/api/search?q=budget&mode=keyword").json["facets"]["section"]
+
+
+def test_search_modes_are_explained(client) -> None:
+    page = html(client.get("/"))
+    for mode in ("hybrid", "keyword", "semantic"):
+        assert re.search(rf'aria-describedby="mode-help-{mode}"', page)
+        assert re.search(rf'<dd id="mode-help-{mode}">[^<]{{20,}}</dd>', page)
+
+
+def test_acronyms_are_explained_from_the_glossary(client) -> None:
+    page = html(client.get("/?q=DUT&mode=keyword"))
+    glossary = re.search(r'<div class="glossary">.*?</dl>', page, re.S).group(0)
+    assert "<dt><abbr" in glossary and "Det Udvidede Totalbalanceprincip" in glossary
+    first = cards(page)[0]
+    assert '<mark><abbr title="Det Udvidede Totalbalanceprincip">DUT</abbr></mark>' in first
+    assert 'class="glossary"' not in html(client.get("/?q=hjemløshed&mode=keyword"))
+
+
+def test_pdf_beside_the_document_is_served_and_cited_by_page(engine, tmp_path) -> None:
+    import dataclasses
+
+    from tests.pdf_render import render_pdf
+    from webui import data
+
+    target = tmp_path / f"{DOC}.pdf"
+    target.parent.mkdir(parents=True)
+    render_pdf((Path(__file__).parents[1] / "corpus" / f"{DOC}.txt").read_text()[:3000], target)
+    app = create_app({"ENGINE": engine, "CORPUS_DIR": str(tmp_path)})
+    client = app.test_client()
+    page = html(client.get(BORGERSERVICE))
+    assert f'href="/document/{DOC}.pdf"' in page
+    resp = client.get(f"/document/{DOC}.pdf")
+    assert resp.status_code == 200 and resp.mimetype == "application/pdf"
+    assert resp.data.startswith(b"%PDF")
+    for bad in ("/document/nope.pdf", "/document/kalundborg/2024/oekonomiudvalget.txt.pdf",
+                "/document/..%2F..%2Fetc%2Fpasswd.pdf"):  # fmt: skip
+        assert client.get(bad).status_code == 404
+    with app.test_request_context("/"):
+        p = dataclasses.replace(engine.area_passages(DOC, "Borgerservice")[0], page=4)
+        cited = data.passage_json(p)
+    assert cited["citation"].endswith("Borgerservice, Budgetgrundlag, side 4")
+    assert cited["pdf_url"] == f"/document/{DOC}.pdf#page=4"
+    # without a PDF beside the text: no link
+    assert "/document/" not in html(create_app({"ENGINE": engine}).test_client().get(BORGERSERVICE))
+
+
 # -- JSON API and CSV ----------------------------------------------------------------------
 
 
@@ -230,7 +324,8 @@ def test_api_search_contract_matches_the_cli(client, engine) -> None:
     assert {"query", "mode", "total", "took_ms", "did_you_mean", "facets", "results"} <= set(data)
     assert data["query"] == "budget" and data["mode"] == "keyword"
     assert len(data["results"]) == 5
-    assert set(data["results"][0]) == CLI_FIELDS
+    assert set(data["results"][0]) == CLI_FIELDS | {"permalink"}
+    assert data["results"][0]["permalink"] == f"http://localhost/passage/{data['results'][0]['id']}"
     cli = engine.search("budget", mode="keyword", k=5).to_json()
     assert [r["id"] for r in data["results"]] == [r["id"] for r in cli["results"]]
     first = client.get("/api/search?q=MitID&mode=keyword").json["results"][0]
@@ -288,10 +383,55 @@ def test_csv_of_a_result_list(client) -> None:
     resp = client.get("/api/search.csv?q=MitID&mode=keyword&k=3")
     assert resp.status_code == 200 and resp.mimetype == "text/csv"
     assert "attachment" in resp.headers["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(resp.data.decode("utf-8-sig"))))
-    assert len(rows) == 3
+    assert not resp.data.startswith(b"\xef\xbb\xbf")  # plain CSV for tools: no BOM
+    rows = list(csv.DictReader(io.StringIO(resp.data.decode("utf-8"))))
     assert rows[0]["area"] == "Borgerservice" and rows[0]["amount_kr"] == "81205800"
-    assert rows[0]["rank"] == "1" and rows[0]["id"]
+    assert rows[0]["rank"] == "1" and rows[0]["id"] and "." in rows[0]["score"]
+    assert rows[0]["permalink"] == f"http://localhost/passage/{rows[0]['id']}"
+
+
+def test_csv_exports_every_matching_row_not_one_page(client) -> None:
+    api = client.get("/api/search?q=budget&mode=keyword&k=5").json
+    assert len(api["results"]) == 5 < api["total"]
+    resp = client.get("/api/search.csv?q=budget&mode=keyword&k=5&page=2")
+    rows = list(csv.DictReader(io.StringIO(resp.data.decode("utf-8"))))
+    assert len(rows) == api["total"]
+    assert [r["id"] for r in rows[:5]] == [r["id"] for r in api["results"]]
+    assert [r["rank"] for r in rows] == [str(n) for n in range(1, len(rows) + 1)]
+
+
+def test_excel_csv_reads_back_in_a_danish_excel(client) -> None:
+    resp = client.get("/api/search.csv?q=MitID&mode=keyword&format=excel")
+    assert resp.status_code == 200 and resp.mimetype == "text/csv"
+    assert resp.data.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel reads æ, ø, å right
+    assert "excel" in resp.headers["Content-Disposition"]
+    text = resp.data.decode("utf-8-sig")
+    assert "\r\n" in text
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    head, first = rows[0], dict(zip(rows[0], rows[1], strict=True))
+    assert head[:3] == ["Nr.", "Træf", "Område"] and "Overskrift" in head and "Afsnit" in head
+    assert first["Område"] == "Borgerservice" and first["Områdets nettobudget (kr.)"] == "81205800"
+    assert re.fullmatch(r"-?\d+,\d+", first["Score"]), first["Score"]  # decimal comma
+    assert first["Link"].startswith("http://localhost/passage/")
+    assert all(len(r) == len(head) for r in rows)
+    assert client.get("/api/search.csv?q=MitID&format=ods").status_code == 400
+
+
+@pytest.mark.parametrize("fmt", ["csv", "excel"])
+def test_areas_csv_sums_to_the_budget_total(client, fmt: str) -> None:
+    resp = client.get(f"/api/areas.csv?sort=amount&format={fmt}")
+    assert resp.status_code == 200 and resp.mimetype == "text/csv"
+    excel = fmt == "excel"
+    text = resp.data.decode("utf-8-sig" if excel else "utf-8")
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";" if excel else ","))
+    assert len(rows) == 17
+    amount, share = ("Nettobudget (kr.)", "Andel af i alt") if excel else ("amount_kr", "share")
+    assert sum(int(r[amount]) for r in rows) == 460_443_800
+    shares = [float(r[share].replace(",", ".")) for r in rows]
+    assert abs(sum(shares) - 1) < 1e-4 and shares == sorted(shares, reverse=True)
+    assert ("," in rows[0][share]) == excel
+    assert int(rows[0][amount]) == max(int(r[amount]) for r in rows)
+    assert rows[0]["Link" if excel else "permalink"].startswith("http://localhost/area/")
 
 
 def test_csv_neutralises_formulas() -> None:

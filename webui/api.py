@@ -1,6 +1,8 @@
 """The JSON API and CSV: the same data dicts the pages render.
 
-GET /api/search, /api/search.csv, /api/areas, /api/areas/<document>/<slug>, /api/passages/<id>.
+GET /api/search, /api/search.csv, /api/areas, /api/areas.csv, /api/areas/<document>/<slug>,
+/api/passages/<id>. Both CSVs come plain (`,`, decimal point, for tools) or, with
+`?format=excel`, for a Danish Excel (`;`, decimal comma, UTF-8 BOM).
 """
 
 from __future__ import annotations
@@ -13,17 +15,32 @@ from flask import Blueprint, Response, jsonify, request, url_for
 
 from search.results import SearchError
 from webui import data
+from webui.formatting import decimal_comma
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-#: The API's search result keys: exactly the CLI's `search --json`.
+#: The API's search keys: the CLI's `search --json` (with `offset`), plus `k`, the page size;
+#: each result also carries its `permalink`.
 SEARCH_KEYS = ("query", "mode", "total", "total_exact", "total_related", "offset", "took_ms",
                "did_you_mean", "message", "filters", "answer", "facets", "results")  # fmt: skip
-CSV_COLUMNS = (
-    "rank", "area", "amount_kr", "section", "subsection", "text", "municipality", "committee",
-    "year", "document", "line_start", "line_end", "page", "score", "match", "id",
-)  # fmt: skip
-ANSWER_COLUMNS = ("area", "amount_kr", "share", "municipality", "committee", "year", "document")
+#: CSV columns: the JSON keys for tools; the Excel variant labels them in Danish.
+CSV_COLUMNS = {
+    "rank": "Nr.", "match": "Træf", "area": "Område", "amount_kr": "Områdets nettobudget (kr.)",
+    "section": "Overskrift", "subsection": "Underoverskrift", "text": "Afsnit",
+    "municipality": "Kommune", "committee": "Udvalg", "year": "Budgetår",
+    "document": "Dokument", "line_start": "Fra linje", "line_end": "Til linje", "page": "Side",
+    "score": "Score", "id": "Id", "permalink": "Link",
+}  # fmt: skip
+AREA_CSV_COLUMNS = {
+    "area": "Område", "amount_kr": "Nettobudget (kr.)", "share": "Andel af i alt",
+    "passages": "Afsnit", "municipality": "Kommune", "committee": "Udvalg", "year": "Budgetår",
+    "document": "Dokument", "permalink": "Link",
+}  # fmt: skip
+ANSWER_COLUMNS = {
+    "area": "Område", "amount_kr": "Nettobudget (kr.)", "share": "Andel af i alt",
+    "municipality": "Kommune", "committee": "Udvalg", "year": "Budgetår", "document": "Dokument",
+}  # fmt: skip
+CSV_FORMATS = ("csv", "excel")
 
 
 @bp.get("/")
@@ -31,57 +48,83 @@ def index() -> Any:
     api = url_for("api.index")  # /api/, under the proxy's sub-path when there is one
     return jsonify({
         "endpoints": {
-            "search": f"{api}search?q=&mode=&k=&area=&section=&committee=&year="
+            "search": f"{api}search?q=&mode=&k=&offset=&area=&section=&committee=&year="
             "&min_amount=&max_amount=",
-            "search_csv": f"{api}search.csv?q=...",
+            "search_csv": f"{api}search.csv?q=...[&format=excel]",
             "areas": f"{api}areas?sort=order|area|amount|passages&order=asc|desc",
+            "areas_csv": f"{api}areas.csv?sort=...&order=...[&format=excel]",
             "area": f"{api}areas/<document>/<slug>",
             "passage": f"{api}passages/<id>",
-        }
+        },
+        "limits": {"k": f"1..{data.MAX_K} results per page", "offset": f"0..{data.EXPORT_LIMIT}"},
     })  # fmt: skip
 
 
 @bp.get("/search")
 def search() -> Any:
     page = data.search_data(request.args)
-    return jsonify({key: page[key] for key in SEARCH_KEYS})
+    return jsonify({key: page[key] for key in SEARCH_KEYS} | {"k": page["k"]})
 
 
 @bp.get("/search.csv")
 def search_csv() -> Response:
-    page = data.search_data(request.args)
+    """Every matching result (not one page), one row each."""
+    excel = _excel()
+    sa = data.parse_search_args(request.args)
+    _, results = data.all_results(sa)
+    rows = []
+    for rank, hit in enumerate(results, 1):
+        row = {**hit.to_json(), "rank": rank}
+        row["permalink"] = url_for("pages.passage", passage_id=hit.id, _external=True)
+        rows.append(row)
+    return _csv(rows, CSV_COLUMNS, "budget-search", excel)
+
+
+@bp.get("/areas.csv")
+def areas_csv() -> Response:
+    """The overview: every area with its net amount and share of the total."""
+    excel = _excel()
+    page = data.overview_data(request.args.get("sort", "order"), request.args.get("order", ""))
+    rows = [{**a, "permalink": url_for("pages.area", document=a["document"], slug=a["slug"],
+                                       _external=True)} for a in page["areas"]]  # fmt: skip
+    return _csv(rows, AREA_CSV_COLUMNS, "budget-areas", excel)
+
+
+def _excel() -> bool:
+    fmt = request.args.get("format", "csv")
+    if fmt not in CSV_FORMATS:
+        raise SearchError(f"Ukendt format {fmt[:20]!r}; brug csv eller excel.")
+    return fmt == "excel"
+
+
+def _csv(rows: list[dict[str, Any]], columns: dict[str, str], name: str, excel: bool) -> Response:
+    """Plain CSV for tools (comma, decimal point, JSON keys as headers, no BOM), or CSV for a
+    Danish Excel (semicolon, decimal comma, Danish headers, a UTF-8 BOM so æøå read right)."""
     out = io.StringIO()
-    out.write("\ufeff")  # a BOM, so spreadsheet programs read æ, ø and å right
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for rank, hit in enumerate(page["results"], 1):
-        row = {**hit, "rank": rank}
-        writer.writerow([_cell(row.get(c)) for c in CSV_COLUMNS])
+    if excel:
+        out.write("\ufeff")
+    writer = csv.writer(out, delimiter=";" if excel else ",", lineterminator="\r\n")
+    writer.writerow(columns.values() if excel else columns.keys())
+    for row in rows:
+        cells = [_cell(row.get(c)) for c in columns]
+        writer.writerow([decimal_comma(c) for c in cells] if excel else cells)
+    filename = f"{name}-excel.csv" if excel else f"{name}.csv"
     return Response(
         out.getvalue(),
         mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="budget-search.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 
 @bp.get("/answer.csv")
 def answer_csv() -> Response:
-    """The answer table (amounts computed for a budget question) as CSV."""
+    """The answer table (amounts computed for a budget question) as CSV (`?format=excel` too)."""
+    excel = _excel()
     page = data.search_data(request.args)
     answer = page["answer"]
     if not answer:
         raise SearchError("Søgningen stiller ikke et spørgsmål om beløb; der er ingen tabel.", 404)
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(ANSWER_COLUMNS)
-    for row in answer["rows"]:
-        writer.writerow([_cell(row.get(c)) for c in ANSWER_COLUMNS])
-    return Response(
-        out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="budget-search-svar.csv"'},
-    )
+    return _csv(answer["rows"], ANSWER_COLUMNS, "budget-search-svar", excel)
 
 
 def _cell(value: object) -> object:

@@ -23,6 +23,21 @@ def kr(amount: int | None) -> str:
     return UNKNOWN_AMOUNT if amount is None else f"{number(amount)} kr."
 
 
+def share(fraction: float | None) -> str:
+    """0.17636 -> '17,6 %' (Danish decimal comma, a space before %); None -> ''."""
+    if fraction is None:
+        return ""
+    return f"{fraction * 100:.1f}".replace(".", ",") + "\u00a0%"
+
+
+def decimal_comma(value: object) -> object:
+    """A float written the Danish way for Excel ('0,684184'); anything else unchanged."""
+    if isinstance(value, float):
+        text = repr(value) if "e" not in repr(value) else f"{value:.12f}".rstrip("0")
+        return text.replace(".", ",")
+    return value
+
+
 def ms(value: float) -> str:
     """Milliseconds, whole, Danish style ('under 1 ms' for a quick one)."""
     return "under 1 ms" if value < 1 else f"{number(value)} ms"
@@ -48,4 +63,5 @@ def register(app: Flask) -> None:
     app.add_template_filter(kr, "kr")
     app.add_template_filter(number, "number")
     app.add_template_filter(ms, "ms")
+    app.add_template_filter(share, "share")
     app.add_template_global(plural, "plural")

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, redirect, render_template, request
+from flask import Blueprint, current_app, redirect, render_template, request, send_file
 
 from search.results import MODES, SearchError
 from webui import data
-from webui.data import FACET_LABELS, MODE_LABELS, SORTS
+from webui.data import FACET_LABELS, MODE_HELP, MODE_LABELS, SORTS
 
 bp = Blueprint("pages", __name__)
 
-#: Bar chart geometry (SVG user units; the SVG scales to its container).
-CHART_WIDTH = 800
-CHART_ROW = 46
-CHART_BAR = 16
+#: Bar geometry: each bar is a tiny SVG (a width attribute, never style=) scaled to its row.
+CHART_WIDTH = 100
 
 
 @bp.app_context_processor
@@ -23,6 +21,7 @@ def helpers() -> dict[str, Any]:
     return {
         "area_url": data.area_url,
         "mode_labels": MODE_LABELS,
+        "mode_help": MODE_HELP,
         "facet_labels": FACET_LABELS,
     }
 
@@ -34,7 +33,7 @@ EXAMPLES = ("MitID", "Hvad koster brandvæsenet?", "budget Borgerservice", "IT b
 @bp.get("/")
 def search() -> Any:
     try:
-        page = data.search_data(request.args)
+        page = data.page_extras(data.search_data(request.args))
     except SearchError as exc:
         limit = current_app.config["MAX_QUERY_LENGTH"]
         mode = request.args.get("mode", "hybrid")
@@ -55,8 +54,8 @@ def search() -> Any:
 def overview() -> Any:
     page = data.overview_data(request.args.get("sort", "order"), request.args.get("order", ""))
     return render_template(
-        "overview.html", data=page, chart=bar_chart(page["areas"]), sorts=SORTS,
-        sort_urls=sort_urls(page["sort"], page["order"]),
+        "overview.html", data=page, chart=bar_chart(page["areas"], page["sort"], page["order"]),
+        sorts=SORTS, sort_urls=sort_urls(page["sort"], page["order"]),
     )  # fmt: skip
 
 
@@ -66,6 +65,15 @@ def area(document: str, slug: str) -> Any:
     if page is None:
         raise SearchError("Området findes ikke. Se listen over alle områder.", 404)
     return render_template("area.html", data=page)
+
+
+@bp.get("/document/<path:document>.pdf")
+def document_pdf(document: str) -> Any:
+    """A document's PDF (its source, or one beside its text), for citations' `#page=N` links."""
+    path = data.pdf_path(document)
+    if path is None:
+        raise SearchError("Dokumentet findes ikke som PDF.", 404)
+    return send_file(path, mimetype="application/pdf", conditional=True, max_age=3600)
 
 
 @bp.get("/passage/<passage_id>")
@@ -93,18 +101,21 @@ def sort_urls(sort: str, order: str) -> dict[str, dict[str, str]]:
     return out
 
 
-def bar_chart(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Geometry for a server-rendered SVG bar chart: sizes are attributes, never style=."""
-    biggest = max((abs(r["amount_kr"]) for r in rows if r["amount_kr"] is not None), default=0)
+def bar_chart(rows: list[dict[str, Any]], sort: str, order: str) -> dict[str, Any]:
+    """The areas ranked by amount, with each one's share: largest first, unless the table is
+    sorted by amount the other way round. Unknown amounts last; bar widths in 0..CHART_WIDTH."""
+    ascending = sort == "amount" and order == "asc"
+    known = sorted((r for r in rows if r["amount_kr"] is not None),
+                   key=lambda r: r["amount_kr"], reverse=not ascending)  # fmt: skip
+    ranked = known + [r for r in rows if r["amount_kr"] is None]
+    biggest = max((abs(r["amount_kr"]) for r in known), default=0)
     bars = []
-    for i, r in enumerate(rows):
+    for r in ranked:
         amount = r["amount_kr"]
         width = 0.0 if not biggest or amount is None else abs(amount) / biggest * CHART_WIDTH
-        y = i * CHART_ROW
         bars.append({
-            "label": r["area"], "amount_kr": amount, "url": r["url"],
-            "text_y": y + 18, "bar_y": y + 24, "height": CHART_BAR,
-            "width": round(max(width, 2.0 if amount else 0.0), 1),
+            "label": r["area"], "amount_kr": amount, "share": r["share"], "url": r["url"],
+            "width": round(max(width, 0.5 if amount else 0.0), 2),
             "negative": amount is not None and amount < 0,
         })  # fmt: skip
-    return {"width": CHART_WIDTH, "height": max(len(rows) * CHART_ROW, CHART_ROW), "bars": bars}
+    return {"width": CHART_WIDTH, "bars": bars, "ascending": ascending}

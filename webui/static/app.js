@@ -1,25 +1,50 @@
 // Budgetsøgning: optional enhancements. Everything works without this file.
-// - search as you type: fetches the search page and swaps in its results region
-// - copy buttons for citations (navigator.clipboard, falling back to selecting the text)
+// - search as you type: fetches the search page and swaps in its results region; each settled
+//   search is one history entry (Back returns to the previous query)
+// - keyboard: "/" focuses the search field, Esc clears it
+// - copy buttons: citation + permalink (navigator.clipboard; where that is unavailable, e.g.
+//   plain HTTP on a LAN, the text is selected and the button says to press Ctrl+C)
+// - filters: open as a column on wide screens, a closed control above the results on phones
 (function () {
   "use strict";
+
+  var WIDE = "(min-width: 47.5rem)";
+  var SETTLED_MS = 1200; // typing that pauses this long ends a search: the next one is a new entry
+
+  function copyKeys() {
+    return /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent) ? "⌘+C" : "Ctrl+C";
+  }
 
   function setupCopyButtons(root) {
     root.querySelectorAll("button[data-copy]").forEach(function (button) {
       var target = document.getElementById(button.getAttribute("data-copy"));
-      if (!target) return;
+      if (!target || button.getAttribute("data-ready")) return;
+      button.setAttribute("data-ready", "1");
       button.hidden = false;
       var label = button.innerHTML;
+      var status = document.createElement("span");
+      status.className = "copy-status";
+      status.setAttribute("role", "status");
+      button.insertAdjacentElement("afterend", status);
+      var restore = function () {
+        window.setTimeout(function () { button.innerHTML = label; status.textContent = ""; }, 4000);
+      };
+      var fallback = function () {
+        target.classList.add("revealed");
+        selectText(target);
+        status.textContent = "Teksten er markeret: tryk " + copyKeys() + " for at kopiere.";
+        restore();
+      };
       button.addEventListener("click", function () {
-        var text = target.textContent.trim();
-        var done = function () {
-          button.textContent = "Kopieret";
-          window.setTimeout(function () { button.innerHTML = label; }, 2000);
-        };
-        if (navigator.clipboard && window.isSecureContext) {
-          navigator.clipboard.writeText(text).then(done, function () { selectText(target); });
+        var text = target.textContent.replace(/\s+/g, " ").trim();
+        if (navigator.clipboard && navigator.clipboard.writeText && window.isSecureContext) {
+          navigator.clipboard.writeText(text).then(function () {
+            button.textContent = "Kopieret";
+            status.textContent = "Kildehenvisningen er kopieret.";
+            restore();
+          }, fallback);
         } else {
-          selectText(target);
+          fallback();
         }
       });
     });
@@ -33,28 +58,42 @@
     sel.addRange(range);
   }
 
+  function setupFacets(root) {
+    if (!window.matchMedia) return;
+    var wide = window.matchMedia(WIDE);
+    root.querySelectorAll("details.facets-details").forEach(function (details) {
+      details.open = wide.matches;
+    });
+  }
+
   function setupLiveSearch() {
     var form = document.getElementById("search-form");
     var region = document.getElementById("results-region");
     var live = document.getElementById("live-status");
-    if (!form || !region || !window.fetch || !window.DOMParser) return;
+    if (!form || !region || !window.fetch || !window.DOMParser || !window.history.pushState) return;
     var input = form.querySelector("input[name=q]");
     var timer = null;
     var controller = null;
-    var lastUrl = null;
+    var shownUrl = window.location.pathname + window.location.search;
+    var lastInput = 0; // when the user last typed
+    var pendingPush = false; // the next search shown is a new history entry
 
-    function run() {
+    function formUrl() {
       var params = new URLSearchParams(new FormData(form));
       if (params.get("mode") === "hybrid") params.delete("mode");
-      var url = form.getAttribute("action") + (params.toString() ? "?" + params.toString() : "");
-      if (url === lastUrl) return;
-      lastUrl = url;
+      if (!params.get("q")) params.delete("q");
+      var query = params.toString();
+      return form.getAttribute("action") + (query ? "?" + query : "");
+    }
+
+    function show(url, how) {
       if (controller) controller.abort();
       controller = window.AbortController ? new AbortController() : null;
       region.setAttribute("aria-busy", "true");
-      // while typing, the last word is unfinished: the server reads it as a prefix ("brandv")
-      var fetchUrl = url + (url.indexOf("?") < 0 ? "?" : "&") + "partial=1";
-      fetch(fetchUrl, { headers: { Accept: "text/html" }, signal: controller ? controller.signal : undefined })
+      // while typing, the last word is unfinished: the server reads it as a prefix ("brandv");
+      // the address in the history stays the plain search
+      var fetchUrl = how ? url + (url.indexOf("?") < 0 ? "?" : "&") + "partial=1" : url;
+      return fetch(fetchUrl, { headers: { Accept: "text/html" }, signal: controller ? controller.signal : undefined })
         .then(function (response) { return response.text(); })
         .then(function (html) {
           var doc = new DOMParser().parseFromString(html, "text/html");
@@ -63,8 +102,15 @@
           region.innerHTML = fresh.innerHTML;
           region.removeAttribute("aria-busy");
           document.title = doc.title;
-          history.replaceState(null, "", url);
+          if (how === "push") {
+            history.pushState(null, "", url);
+            pendingPush = false;
+          } else if (how === "replace") {
+            history.replaceState(null, "", url);
+          }
+          shownUrl = url;
           setupCopyButtons(region);
+          setupFacets(region);
           var status = region.querySelector("#result-status");
           if (live) live.textContent = status ? status.textContent.replace(/\s+/g, " ").trim() : "";
         })
@@ -74,21 +120,70 @@
         });
     }
 
+    function run() {
+      var url = formUrl();
+      if (url === shownUrl) return;
+      // the first search of a burst of typing is a new history entry; later ones refine it
+      show(url, pendingPush ? "push" : "replace");
+    }
+
     function later() {
+      var now = Date.now();
+      if (now - lastInput > SETTLED_MS) pendingPush = true;
+      lastInput = now;
       window.clearTimeout(timer);
       timer = window.setTimeout(run, 250);
     }
 
-    if (input) input.addEventListener("input", later);
+    if (input) {
+      input.addEventListener("input", later);
+      input.addEventListener("keydown", function (event) {
+        if (event.key === "Escape" && input.value) {
+          event.preventDefault();
+          input.value = "";
+          later();
+        }
+      });
+    }
     form.querySelectorAll("input[name=mode]").forEach(function (radio) {
-      radio.addEventListener("change", run);
+      radio.addEventListener("change", function () { pendingPush = true; lastInput = 0; run(); });
     });
-    lastUrl = window.location.pathname + window.location.search;
+    window.addEventListener("popstate", function () {
+      var url = window.location.pathname + window.location.search;
+      var params = new URLSearchParams(window.location.search);
+      if (input) input.value = params.get("q") || "";
+      var mode = params.get("mode") || "hybrid";
+      form.querySelectorAll("input[name=mode]").forEach(function (radio) { radio.checked = radio.value === mode; });
+      pendingPush = false;
+      lastInput = 0;
+      show(url, null);
+    });
+  }
+
+  function setupKeys() {
+    var input = document.getElementById("q");
+    if (!input) return;
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+      var el = document.activeElement;
+      var tag = el && el.tagName;
+      if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (el && el.isContentEditable)) return;
+      event.preventDefault();
+      input.focus();
+      input.select();
+    });
   }
 
   function start() {
     setupCopyButtons(document);
+    setupFacets(document);
     setupLiveSearch();
+    setupKeys();
+    if (window.matchMedia) {
+      var wide = window.matchMedia(WIDE);
+      var onChange = function () { setupFacets(document); };
+      if (wide.addEventListener) wide.addEventListener("change", onChange);
+    }
   }
 
   if (document.readyState === "loading") {
