@@ -30,6 +30,7 @@ PHONE_PAGES = [
     ("home", "/"),
     ("search", "/?q=MitID"),
     ("search-filtered", "/?q=budget&area=Jobcenter"),
+    ("answer-table", "/?q=omr%C3%A5der+over+50+mio.+kr."),
     ("overview", "/areas"),
     ("area", f"/area/{DOC}/borgerservice"),
 ]
