@@ -50,6 +50,7 @@ class BuildReport:
     pieces_embedded: int = 0  # sentences and list items embedded besides whole passages
     ignored: list[tuple[str, str]] = field(default_factory=list)  # hidden files and folders
     warnings: list[str] = field(default_factory=list)  # "file:line: what the parser doubted"
+    parsed: list[str] = field(default_factory=list)  # per document: areas, amounts, layout
 
     def summary(self) -> str:
         if self.up_to_date:
@@ -62,7 +63,8 @@ class BuildReport:
                 f"{f'; {self.pieces_embedded} sentences embedded' if self.pieces_embedded else ''})"
                 f" in {self.seconds:.1f} s"
             )
-        lines = [head] + [f"skipped {path}: {reason}" for path, reason in self.skipped]
+        lines = [head] + [f"  {line}" for line in self.parsed]
+        lines += [f"skipped {path}: {reason}" for path, reason in self.skipped]
         lines += [f"ignored {path}: {reason}" for path, reason in self.ignored]
         lines += [f"warning: {w}" for w in self.warnings]
         return "\n".join(lines)
@@ -167,6 +169,11 @@ def build_index(
     ignored = [(str(s.path), s.reason) for s in report.ignored]
     warnings = report.warnings
     docs = report.documents
+    parsed = [
+        f"{d.meta.path}: {plural(len(d.areas), 'area')}, "
+        f"{sum(a.amount_kr is not None for a in d.areas)} with an amount ({d.layout})"
+        for d in docs
+    ]
     if not docs:
         raise BuildError(f"no documents could be indexed from {settings.corpus_dir}")
     checksums = {d.meta.id: fingerprint(d.checksum, d.meta) for d in docs}
@@ -280,6 +287,7 @@ def build_index(
         pieces_embedded=len(todo) - todo_passages,
         ignored=ignored,
         warnings=warnings,
+        parsed=parsed,
     )
 
 

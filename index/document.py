@@ -55,6 +55,7 @@ class Document:
     areas: tuple[Area, ...]
     checksum: str  # sha256 of the source bytes
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    layout: str = ""  # how its areas were recognised ("title, then net budget line", ...)
 
     @property
     def passages(self) -> tuple[Passage, ...]:

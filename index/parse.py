@@ -39,6 +39,12 @@ PARSER_VERSION = "2"
 DEFAULT_SECTION = SECTION_HEADINGS[0]
 MIN_WORDS = 40  # shorter paragraphs are merged with a neighbour in the same (sub)section
 MAX_WORDS = 200  # longer ones are split at sentence (or list item) boundaries
+#: How areas were recognised, as the per-document report of `budget-search index` says it.
+LAYOUT_STATEMENT = "title, then net budget line"
+LAYOUT_PARAGRAPH = "title, paragraph, then net budget line"
+LAYOUT_HEADING = "title, then 'Budgetgrundlag' (no amount)"
+LAYOUT_SPLIT = "label and amount on separate lines"
+LAYOUT_NONE = "no known layout: one area"
 #: Text before the first area (an introduction) is kept, as an area and section of this name.
 PREAMBLE = "Indledning"
 #: Lines looked back from a net-budget line for its title, across one or more paragraphs.
@@ -66,6 +72,7 @@ class _AreaSpan:
     body: list[SourceLine]
     notes: tuple[tuple[int, str], ...] = ()  # (line, what was unsure about the amount)
     section: str = DEFAULT_SECTION  # the section of text before the area's first heading
+    layout: str = ""  # how the area was recognised, for the per-document report
 
 
 @dataclass(frozen=True)
@@ -148,8 +155,8 @@ def _blanked(line: SourceLine) -> SourceLine:
 def find_areas(lines: list[SourceLine]) -> tuple[list[_AreaSpan], list[tuple[int, str]]]:
     """The areas of a document, in order, each with the lines of its body; and notes for net
     budget lines that belong to no area (their amount is then counted nowhere)."""
-    # (title index, body start index, statement index or None, reading)
-    starts: list[tuple[int, int, int | None, Reading | None]] = []
+    # (title index, body start index, statement index or None, reading, layout)
+    starts: list[tuple[int, int, int | None, Reading | None, str]] = []
     for i in range(len(lines)):
         if not _title_candidate(lines, i):
             continue
@@ -157,9 +164,9 @@ def find_areas(lines: list[SourceLine]) -> tuple[list[_AreaSpan], list[tuple[int
         if j is None:
             break
         if is_amount_statement(lines[j].text):
-            starts.append((i, j + 1, j, read_statement(lines[j].text)))
+            starts.append((i, j + 1, j, read_statement(lines[j].text), LAYOUT_STATEMENT))
         elif section_heading(lines[j].text) == SECTION_HEADINGS[0]:
-            starts.append((i, j, None, None))
+            starts.append((i, j, None, None, LAYOUT_HEADING))
     # Title, then a paragraph, then the net-budget line: the line is the area's, not a stray
     # line in the area before it.
     used = {s[2] for s in starts}
@@ -170,7 +177,7 @@ def find_areas(lines: list[SourceLine]) -> tuple[list[_AreaSpan], list[tuple[int
         floor = max((t for t in titles if t < j), default=-1)
         t = _title_above(lines, j, floor)
         if t is not None and t not in titles:
-            starts.append((t, t + 1, j, read_statement(line.text)))
+            starts.append((t, t + 1, j, read_statement(line.text), LAYOUT_PARAGRAPH))
             titles.add(t)
             used.add(j)
     starts.sort(key=lambda s: s[0])
@@ -183,7 +190,7 @@ def find_areas(lines: list[SourceLine]) -> tuple[list[_AreaSpan], list[tuple[int
         and (":" in ln.text or _stands_alone(lines, j))
     ]  # fmt: skip
     areas = []
-    for n, (title_at, body_at, statement_at, reading) in enumerate(starts):
+    for n, (title_at, body_at, statement_at, reading, layout) in enumerate(starts):
         end = starts[n + 1][0] if n + 1 < len(starts) else len(lines)
         body = list(lines[body_at:end])
         if statement_at is not None and statement_at >= body_at:
@@ -201,6 +208,7 @@ def find_areas(lines: list[SourceLine]) -> tuple[list[_AreaSpan], list[tuple[int
                 title_line.number,
                 body,
                 notes,
+                layout=layout,
             )
         )
     return areas, stray
@@ -415,7 +423,7 @@ def _whole_document(lines: list[SourceLine], title: str) -> _AreaSpan | None:
     body = _preamble(lines, len(lines) + 2)
     if body is None:
         return None
-    return _AreaSpan(title, None, body.line, body.body, (), "")
+    return _AreaSpan(title, None, body.line, body.body, (), "", LAYOUT_NONE)
 
 
 def join_split_statements(lines: list[SourceLine]) -> list[SourceLine]:
@@ -455,7 +463,7 @@ def _distinct_titles(spans: list[_AreaSpan], source: str) -> tuple[list[_AreaSpa
             f"indexed as {title!r}"
         )
         out.append(_AreaSpan(title, span.amount_kr, span.line, span.body, span.notes,
-                             span.section))  # fmt: skip
+                             span.section, span.layout))  # fmt: skip
     return out, warnings
 
 
@@ -471,7 +479,9 @@ def parse_lines(
     source = source or meta.path
     limits = limits or CorpusLimits()
     warnings = check_limits(lines, source, limits)
-    lines = join_split_statements(lines)
+    joined = join_split_statements(lines)
+    split_labels = joined != lines
+    lines = joined
     spans, stray = find_areas(lines)
     preamble = None
     if spans:
@@ -504,7 +514,10 @@ def parse_lines(
         ordinal += len(passages)
         areas.append(Area(span.title, span.amount_kr, span.line, tuple(passages)))
     warnings += renamed + [f"{source}:{n}: {note}" for n, note in sorted(notes)]
-    return Document(meta, tuple(areas), checksum, tuple(warnings))
+    layouts = list(dict.fromkeys(s.layout for s in spans if s.layout))
+    if split_labels:
+        layouts.append(LAYOUT_SPLIT)
+    return Document(meta, tuple(areas), checksum, tuple(warnings), "; ".join(layouts))
 
 
 def parse_file(path: Path, meta: DocumentMeta, limits: CorpusLimits | None = None) -> Document:

@@ -480,6 +480,11 @@ def test_amounts_are_exact_or_reported_per_file_and_line(run, workspace: Setting
     ]
     for line in expected:
         assert line in result.stderr.splitlines()
+    # what each document gave, and how its areas were recognised
+    assert "  holbaek.txt: 8 areas, 6 with an amount (title, then net budget line; title, " \
+           "paragraph, then net budget line)" in result.stderr.splitlines()  # fmt: skip
+    assert f"  {SEED_DOC}.txt: 17 areas, 17 with an amount (title, then net budget line)" \
+           in result.stderr.splitlines()  # fmt: skip
     # `areas` prints them too, from the index and from the corpus
     from_index = run("areas", "--index-dir", str(workspace.index_dir))
     from_corpus = run("areas", "--corpus", str(workspace.corpus_dir))

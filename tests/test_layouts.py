@@ -60,6 +60,7 @@ def test_label_and_amount_on_separate_lines_and_negative_amounts(tmp_path: Path)
         ("Psykiatri og handicap", -1_234_567),
     ]
     assert doc.warnings == ()
+    assert doc.layout == "title, then net budget line; label and amount on separate lines"
     first = doc.areas[0].passages
     assert first[0].text.startswith("Andel af driftsbudget: 12,92 %")
     assert "938,4" not in " ".join(p.text for p in doc.passages)  # the amount line is the area's
@@ -122,6 +123,7 @@ def test_a_document_in_no_known_layout_is_indexed_whole_with_a_warning(tmp_path:
     doc, path = _parse(tmp_path, NO_AREAS)
     [area] = doc.areas
     assert (area.title, area.amount_kr) == ("Bemærkninger - Social", None)
+    assert doc.layout == "no known layout: one area"
     assert "plejebolig" in " ".join(p.text for p in area.passages)
     assert "rekruttere social- og sundhedsassistenter" in " ".join(p.text for p in area.passages)
     assert "Notat om budgetopfølgning" not in " ".join(p.text for p in area.passages)
