@@ -38,15 +38,21 @@ def _words(bits: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(packed).view(np.uint64)
 
 
+def mean_rows(vectors: np.ndarray) -> np.ndarray:
+    """The mean row of a (possibly memory-mapped) matrix, read in chunks whose pages are
+    dropped again: the piece matrix at 1M passages is ~6 GB and must not stay resident."""
+    total = np.zeros(vectors.shape[1], dtype=np.float64)
+    for start in range(0, len(vectors), _CHUNK):
+        total += np.asarray(vectors[start : start + _CHUNK], dtype=np.float64).sum(axis=0)
+        _drop(vectors)
+    return (total / max(len(vectors), 1)).astype(np.float32)
+
+
 def encode_codes(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(codes, mean, centrality) of a (n, dim) float32 matrix, read in chunks (it may be a
     memory map: each chunk's pages are dropped again after use)."""
     n, dim = vectors.shape
-    mean = np.zeros(dim, dtype=np.float64)
-    for start in range(0, n, _CHUNK):
-        mean += np.asarray(vectors[start : start + _CHUNK], dtype=np.float64).sum(axis=0)
-        _drop(vectors)
-    mean = (mean / max(n, 1)).astype(np.float32)
+    mean = mean_rows(vectors)
     centroid = mean / (np.linalg.norm(mean) or 1.0)
     codes = np.zeros((n, (dim + 63) // 64), dtype=np.uint64)
     centrality = np.zeros(n, dtype=np.float32)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from index.vectors import BinaryIndex
+from index.vectors import BinaryIndex, mean_rows
 
 #: How much a passage's closeness to the corpus centroid counts against it. Generic passages
 #: (the budget boilerplate every area repeats) sit near the centroid and otherwise come first
@@ -47,8 +47,7 @@ def mean_piece(snap: object) -> np.ndarray:
     if "mean_piece" not in cache:
         pieces = snap.pieces  # type: ignore[attr-defined]
         cache["mean_piece"] = (
-            np.asarray(pieces).mean(axis=0) if pieces is not None and len(pieces)
-            else mean_vector(snap)
+            mean_rows(pieces) if pieces is not None and len(pieces) else mean_vector(snap)
         )  # fmt: skip
     return cache["mean_piece"]
 

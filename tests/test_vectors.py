@@ -111,3 +111,10 @@ def test_seed_index_searched_through_the_binary_path(seed_settings, encoder, tmp
                for m in ("semantic", "hybrid")]  # fmt: skip
         assert got == want
     assert snapshot_mod.load(copy).hubness.shape == (exact.snapshot.manifest.passages,)
+
+
+def test_mean_of_a_memory_mapped_matrix(tmp_path):
+    vecs = _e5_like(70_000, dim=16)
+    np.save(tmp_path / "m.npy", vecs)
+    got = vq.mean_rows(np.load(tmp_path / "m.npy", mmap_mode="r"))
+    assert np.allclose(got, vecs.mean(axis=0), atol=1e-6)
