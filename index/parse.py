@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.amounts import Reading, find_amounts, read_statement, scan
+from index.amounts import Reading, declared_unit, find_amounts, parse_number, read_statement, scan
 from index.clean import (
     Block,
     SourceLine,
@@ -45,6 +45,15 @@ LAYOUT_PARAGRAPH = "title, paragraph, then net budget line"
 LAYOUT_HEADING = "title, then 'Budgetgrundlag' (no amount)"
 LAYOUT_SPLIT = "label and amount on separate lines"
 LAYOUT_NONE = "no known layout: one area"
+LAYOUT_TABLE = "area table, then prose per area"
+#: A row of an area table: "Veje og trafik | 45.250", "Affald  -3.200" (name, then a number).
+_TABLE_ROW = re.compile(
+    r"^(?P<name>[^\W\d_][^|\t]*?)\s*(?:\||\t|\s)\s*(?P<num>[-−]?\s?\d{1,3}(?:\.\d{3})*"
+    r"(?:,\d+)?|[-−]?\s?\d+(?:,\d+)?)\s*$"
+)
+_TABLE_HEAD = re.compile(r"(?:bevillings)?område|budget", re.IGNORECASE)
+_TABLE_TOTAL = re.compile(r"^(?:i\s+alt|total|sum|samlet)\b", re.IGNORECASE)
+MIN_TABLE_ROWS = 2
 #: Text before the first area (an introduction) is kept, as an area and section of this name.
 PREAMBLE = "Indledning"
 #: Lines looked back from a net-budget line for its title, across one or more paragraphs.
@@ -426,6 +435,62 @@ def _whole_document(lines: list[SourceLine], title: str) -> _AreaSpan | None:
     return _AreaSpan(title, None, body.line, body.body, (), "", LAYOUT_NONE)
 
 
+def find_area_table(
+    lines: list[SourceLine],
+) -> tuple[dict[str, tuple[str, int, SourceLine]], set[int]]:
+    """An area table ("Bevillingsområde | Budget 2024 (1.000 kr.)" over rows "name | amount"):
+    each area's name, amount and row by its name (casefolded), and the indices of the table's
+    lines. Empty when the document has none."""
+    for i, line in enumerate(lines):
+        text = line.text
+        if line.blank or not _TABLE_HEAD.search(text) or "kr" not in text.casefold():
+            continue
+        unit = declared_unit(text)
+        rows: dict[str, tuple[str, int, SourceLine]] = {}
+        used = {i}
+        for j in range(i + 1, len(lines)):
+            m = _TABLE_ROW.match(lines[j].text.strip())
+            if lines[j].blank or not m:
+                break
+            used.add(j)
+            name = title_text(m.group("name").strip(" |"))
+            if _TABLE_TOTAL.match(name):
+                continue
+            num = m.group("num").replace("−", "-").replace(" ", "")
+            amount = int((parse_number(num.lstrip("-")) * unit).to_integral_value())
+            rows[name.casefold()] = (name, -amount if num.startswith("-") else amount, lines[j])
+        if len(rows) >= MIN_TABLE_ROWS:
+            return rows, used
+    return {}, set()
+
+
+def table_areas(lines: list[SourceLine], rows: dict[str, tuple[str, int, SourceLine]],
+                used: set[int]) -> list[_AreaSpan]:  # fmt: skip
+    """Areas from an area table: the amounts from its rows, the prose from the stand-alone
+    lines after it that name an area (an area the prose never names keeps its table row)."""
+    lines = [_blanked(ln) if i in used else ln for i, ln in enumerate(lines)]
+    starts = [
+        i
+        for i, ln in enumerate(lines)
+        if i > max(used) and not ln.blank and _stands_alone(lines, i)
+        and title_text(ln.text).casefold() in rows
+    ]  # fmt: skip
+    spans, named = [], set()
+    for n, i in enumerate(starts):
+        key = title_text(lines[i].text).casefold()
+        end = starts[n + 1] if n + 1 < len(starts) else len(lines)
+        name, amount, _row = rows[key]
+        named.add(key)
+        spans.append(_AreaSpan(name, amount, lines[i].number, lines[i + 1 : end],
+                               layout=LAYOUT_TABLE))  # fmt: skip
+    for key, (name, amount, row) in rows.items():
+        if key not in named:
+            text = f"{name}: {amount:,} kr.".replace(",", ".")
+            spans.append(_AreaSpan(name, amount, row.number, [SourceLine(row.number, text,
+                                   row.page)], layout=LAYOUT_TABLE))  # fmt: skip
+    return spans
+
+
 def join_split_statements(lines: list[SourceLine]) -> list[SourceLine]:
     """A net-budget label and its amount on separate lines ("Samlet budget:" / "938,4 mio.
     kr.") as one statement line, at the label's line; the amount's line becomes blank."""
@@ -483,6 +548,10 @@ def parse_lines(
     split_labels = joined != lines
     lines = joined
     spans, stray = find_areas(lines)
+    table, table_lines = find_area_table(lines)
+    if table and not any(s.amount_kr is not None for s in spans):
+        spans, stray = table_areas(lines, table, table_lines), []
+        lines = [_blanked(ln) if i in table_lines else ln for i, ln in enumerate(lines)]
     preamble = None
     if spans:
         spans, renamed = _distinct_titles(spans, source)

@@ -3,6 +3,7 @@ and amounts, and a document in no known layout is still searchable, with a warni
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from index.clean import section_heading
@@ -133,3 +134,74 @@ def test_a_document_in_no_known_layout_is_indexed_whole_with_a_warning(tmp_path:
         "one area "
         "'Bemærkninger - Social' so that its text is searchable",
     )
+
+
+AREA_TABLE = """Budgetbemærkninger 2025 - Teknik- og Miljøudvalget
+
+Bevillingsområde | Budget 2025 (1.000 kr.)
+Veje og trafik | 45.250
+Kollektiv trafik | 22.100
+Natur og miljø | 8.430
+Affald | -3.200
+I alt | 72.580
+
+Veje og trafik
+Kommunen vedligeholder 650 km veje, cykelstier og broer. Vintertjenesten er
+udbudt for perioden 2025-2028.
+
+Kollektiv trafik
+Movia kører busserne efter kommunens bestilling. Flextrafik dækker borgere, der
+ikke kan bruge de faste ruter.
+
+Natur og miljø
+Området omfatter naturpleje, vandløb og miljøtilsyn med virksomheder og landbrug.
+"""
+
+
+def test_an_area_table_gives_the_areas_and_amounts(tmp_path: Path) -> None:
+    doc, _ = _parse(tmp_path, AREA_TABLE)
+    assert [(a.title, a.amount_kr) for a in doc.areas] == [
+        ("Veje og trafik", 45_250_000),
+        ("Kollektiv trafik", 22_100_000),
+        ("Natur og miljø", 8_430_000),
+        ("Affald", -3_200_000),  # in the table, not in the prose: its row is its text
+    ]
+    text = {a.title: " ".join(p.text for p in a.passages) for a in doc.areas}
+    assert text["Kollektiv trafik"].startswith("Movia kører busserne")
+    assert text["Affald"] == "Affald: -3.200.000 kr."
+    assert "45.250" not in " ".join(text.values())  # the table is read, not indexed as prose
+    assert doc.layout == "area table, then prose per area"
+    assert doc.warnings == ()
+    assert [a.line for a in doc.areas] == [10, 14, 18, 7]  # Affald cites its table row
+
+
+def test_every_layout_beside_the_seed_none_skipped(tmp_path: Path, seed_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from search.cli import cli
+
+    corpus = tmp_path / "corpus"
+    (corpus / "kalundborg").mkdir(parents=True)
+    shutil.copy(seed_path, corpus / "kalundborg" / "oekonomi.txt")
+    sidecar = 'title = "{}"\nmunicipality = "{}"\ncommittee = "Udvalg"\nyear = 2025\n'
+    (corpus / "kalundborg" / "oekonomi.toml").write_text(sidecar.format("B", "Kalundborg Kommune"))
+    for name, text in [("separate", SEPARATE_LINES), ("numbered", NUMBERED),
+                       ("table", AREA_TABLE), ("none", NO_AREAS)]:  # fmt: skip
+        (corpus / f"{name}.txt").write_text(text, encoding="utf-8")
+        (corpus / f"{name}.toml").write_text(sidecar.format(name, "Holbæk Kommune"))
+    result = CliRunner().invoke(cli, ["areas", "--json", "--corpus", str(corpus)])
+    assert result.exit_code == 0, result.output
+    assert "skipped" not in result.stderr
+    rows = json.loads(result.stdout)
+    by_doc: dict[str, list] = {}
+    for r in rows:
+        by_doc.setdefault(r["document"], []).append((r["area"], r["amount_kr"]))
+    assert len(by_doc["kalundborg/oekonomi"]) == 17
+    assert sum(a for _, a in by_doc["kalundborg/oekonomi"]) == 460_443_800
+    assert by_doc["separate"][0] == ("Ældreområdet", 938_400_000)
+    assert by_doc["numbered"] == [("Jobcenter", 81_205_800), ("Borgerservice", 17_450_000)]
+    assert by_doc["table"][-1] == ("Affald", -3_200_000)
+    assert by_doc["none"] == [("none", None)]
+    assert "warning: " in result.stderr and "no recognisable areas" in result.stderr
