@@ -238,7 +238,8 @@ def areas_cmd(ctx: click.Context, corpus_dir: str | None, index_dir: str | None,
     for r in rows:
         click.echo(f"{format_kr(r['amount_kr']):>20}  {r['area']}  ({r['document']})")
     known = [r["amount_kr"] for r in rows if r["amount_kr"] is not None]
-    click.echo(f"{format_kr(sum(known)):>20}  i alt, {len(rows)} områder")
+    noun = "område" if len(rows) == 1 else "områder"
+    click.echo(f"{format_kr(sum(known)):>20}  i alt, {len(rows)} {noun}")
 
 
 def _echo_build_notes(index_dir: Path) -> None:

@@ -18,7 +18,7 @@ MAX_WORDS = 48
 #: Field names a user may type, Danish and English, mapped to Filters attributes.
 FIELD_ALIASES = {
     "area": "area", "omraade": "area", "område": "area",
-    "section": "section", "afsnit": "section",
+    "section": "section", "afsnit": "section", "overskrift": "section",
     "committee": "committee", "udvalg": "committee",
     "year": "year", "aar": "year", "år": "year",
     "municipality": "municipality", "kommune": "municipality",

@@ -222,7 +222,9 @@ def test_answer_table_and_related_heading(page, base_url: str) -> None:
     table.wait_for()
     rows = table.locator("tbody tr")
     assert rows.count() == 3 and "Økonomi" in rows.first.inner_text()
-    assert table.locator(".bar").count() == 3
+    widths = [float(w) for w in table.locator("rect.bar").evaluate_all(
+        "els => els.map(e => e.getBoundingClientRect().width)")]  # fmt: skip
+    assert len(widths) == 3 and widths[0] > widths[1] > widths[2] > 0  # drawn to scale
     assert page.get_by_role("link", name="Hent tabellen som CSV").is_visible()
     assert_accessible(page, "answer table")
     screenshot(page, "answer-table")

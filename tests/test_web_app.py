@@ -23,7 +23,8 @@ CLI_FIELDS = {"id", "document", "municipality", "committee", "year", "area", "se
               "subsection", "amount_kr", "text", "highlight", "score", "line_start", "line_end",
               "page", "match"}  # fmt: skip
 HTML_PAGES = ["/", "/?q=MitID", "/?q=MitID&mode=keyword", f"{BORGERSERVICE}", "/areas",
-              "/areas?sort=amount", "/?q=xyzzyqwerty&mode=keyword", "/nope"]  # fmt: skip
+              "/areas?sort=amount", "/?q=xyzzyqwerty&mode=keyword", "/nope",
+              "/?q=omr%C3%A5der+over+50+mio.+kr."]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
