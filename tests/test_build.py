@@ -12,10 +12,10 @@ from click.testing import CliRunner
 
 from index import store
 from index.build import BuildError, build_index, piece_texts
-from search.cli import cli
 from search.engine import Engine
 from search.results import Filters
 from search.snapshot import load
+from webui.cli import cli
 
 META = """title = "Bemærkninger - Økonomiudvalget"
 municipality = "Kalundborg Kommune"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from search.cli import cli
+from webui.cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -79,3 +79,26 @@ def test_eval_reports_the_four_measures(run, tmp_path: Path) -> None:
     out = run("eval", str(judged), "--mode", "keyword").stdout
     assert "area:    nDCG@10=1.000 MRR=1.000 R@5=1.000 n=2" in out
     assert "answers: answer@3=1/1 card=0/0" in out
+
+
+def test_one_root_group_and_stage_commands_complete_on_their_own(seed_settings) -> None:
+    """`search.cli` alone gives whole commands (no group there that `webui.cli` fills in later);
+    the root in the console script's module lists every command whatever was imported first."""
+    import subprocess
+    import sys
+
+    code = (
+        "import click, sys, search.cli as s\n"
+        "assert not [n for n in vars(s) if isinstance(getattr(s, n), click.Group)]\n"
+        "assert not any(m.startswith('webui') for m in sys.modules)\n"
+        "s.areas_cmd.main(['--json'], prog_name='areas', standalone_mode=False)\n"
+    )
+    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin",
+           "BUDGET_SEARCH_INDEX": str(seed_settings.index_dir),
+           "BUDGET_SEARCH_HOME": str(seed_settings.data_dir)}  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          timeout=120, cwd=ROOT)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads(done.stdout)) == 17
+    assert set(cli.commands) == {"index", "provision", "search", "areas", "passages", "eval",
+                                 "serve", "bench"}  # fmt: skip

@@ -180,7 +180,7 @@ def test_every_layout_beside_the_seed_none_skipped(tmp_path: Path, seed_path: Pa
 
     from click.testing import CliRunner
 
-    from search.cli import cli
+    from webui.cli import cli
 
     corpus = tmp_path / "corpus"
     (corpus / "kalundborg").mkdir(parents=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from search.cli import PASSAGE_FIELDS, cli
+from search.cli import PASSAGE_FIELDS
 from search.metrics import (
     area_scores,
     card_right,
@@ -22,6 +22,7 @@ from search.metrics import (
     must_found,
     passage_scores,
 )
+from webui.cli import cli
 
 UNITS = make_units(
     [

@@ -212,7 +212,7 @@ def test_huge_queries_answer_without_error(engine, query: str, mode: str) -> Non
 def test_batch_answers_every_line(seed_settings) -> None:
     from click.testing import CliRunner
 
-    from search.cli import cli
+    from webui.cli import cli
 
     lines = ["MitID", "brug " * 500, "area:Nope", "", "hjemløshed"]
     env = {"BUDGET_SEARCH_HOME": str(seed_settings.data_dir)}

@@ -1,4 +1,9 @@
-"""The console script: the search CLI plus `serve`, which needs the web stage."""
+"""The console script `budget-search`: its root group, with the search stage's commands and `serve`.
+
+The root is here, in the module the console script names (as `flask.cli` does), and attaches
+plain commands with `add_command`: each stage's module defines complete commands and no stage
+decorates a group defined elsewhere.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,22 @@ from pathlib import Path
 
 import click
 
-from search.cli import IndexMissing, cli, index_dir_option, settings_from
+from search import cli as search_cli
+from search.cli import CONTEXT_SETTINGS, IndexMissing, index_dir_option, settings_from
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.option(
+    "--model",
+    envvar="BUDGET_SEARCH_MODEL",
+    default=None,
+    help="Sentence-transformers model name or path (default: bundled e5-small).",
+)
+@click.version_option(package_name="budget-search")
+@click.pass_context
+def cli(ctx: click.Context, model: str | None) -> None:
+    """Search Danish municipal budget remarks: keyword, semantic and hybrid."""
+    ctx.obj = search_cli.base_settings(model)
 
 
 def _metrics_option(ctx: click.Context, param: click.Parameter, value: str) -> str | int:
@@ -18,7 +38,7 @@ def _metrics_option(ctx: click.Context, param: click.Parameter, value: str) -> s
     raise click.BadParameter("on, off or a port number")
 
 
-@cli.command("serve")
+@click.command("serve", context_settings=CONTEXT_SETTINGS)
 @click.option("--host", default="127.0.0.1", show_default=True, envvar="BUDGET_SEARCH_HOST",
               help="Address to listen on.")  # fmt: skip
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True,
@@ -97,7 +117,7 @@ def _serving_app(ctx: click.Context, index_dir: str | None, trusted_proxies: int
         raise click.ClickException(str(exc)) from None
 
 
-@cli.command("bench")
+@click.command("bench", context_settings=CONTEXT_SETTINGS)
 @click.option(
     "--sizes",
     default="1000,10000,100000",
@@ -151,6 +171,10 @@ def bench_cmd(ctx: click.Context, sizes: str, queries: int, skip_http: bool, ski
     click.echo(results["table"])
     if out:
         Path(out).write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
+
+
+for _command in (*search_cli.COMMANDS, serve_cmd, bench_cmd):
+    cli.add_command(_command)
 
 
 def main() -> None:
