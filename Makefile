@@ -50,7 +50,7 @@ lint:
 	$(BIN)/ruff format --check .
 
 bench: setup  ## latency, build time and memory figures (see BENCHMARKS.md)
-	$(BIN)/budget-search bench
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf var .pytest_cache test-artifacts

@@ -1,7 +1,7 @@
 """The benchmark runner: build time, query latency (in-process and over HTTP), throughput, memory.
 
-    budget-search bench [--sizes 1000,10000,100000] [--queries 100] [--skip-http] [--out FILE]
-    .venv/bin/python bench/run.py [same options]
+    python -m bench [--sizes 1000,10000,100000] [--queries 100] [--skip-http] [--out FILE]
+    make bench                    (the same, from the checkout's venv)
 
 Each measured stage runs in its own Python process, so "cold" includes loading the model and every
 peak-RSS figure (VmHWM) belongs to that stage alone:
@@ -765,7 +765,7 @@ def run_all(args: argparse.Namespace, echo: Callable[[str], None] = print) -> di
 
 
 def parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="1000,10000,100000",
                     help="synthetic corpus sizes in passages, comma-separated")  # fmt: skip
     ap.add_argument("--queries", type=int, default=100, help="queries per mode and measurement")

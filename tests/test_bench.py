@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,8 @@ from click.testing import CliRunner
 
 from bench.synth import generate
 from index.corpus import load_corpus
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _digest(folder: Path) -> dict[str, str]:
@@ -42,25 +46,32 @@ def test_generator_is_deterministic_and_parses(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_bench_command_prints_a_table(tmp_path: Path, base_settings) -> None:
+def test_python_m_bench_prints_a_table(tmp_path: Path, base_settings) -> None:
+    """`python -m bench` from the checkout (what `make bench` runs); not a product command."""
     from index.embed import provision_model
-    from webui.cli import cli
 
     provision_model(base_settings, quiet=True)
     out = tmp_path / "bench.json"
-    result = CliRunner().invoke(
-        cli,
-        ["bench", "--sizes", "60", "--queries", "3", "--skip-seed", "--skip-http",
-         "--real-embed-max", "0", "--out", str(out), "--work", str(tmp_path / "work")],
-        env={"BUDGET_SEARCH_HOME": str(base_settings.data_dir)},
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--sizes", "60", "--queries", "3", "--skip-seed",
+         "--skip-http", "--real-embed-max", "0", "--out", str(out), "--work",
+         str(tmp_path / "work"), "--data-dir", str(base_settings.data_dir)],
+        cwd=ROOT, capture_output=True, text=True, timeout=900,
     )  # fmt: skip
-    assert result.exit_code == 0, result.output
-    assert "| passages |" in result.output and "synthesised" in result.output
-    assert "x the floor" in result.output and "| SQLite FTS5 |" in result.output
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "| passages |" in done.stdout and "synthesised" in done.stdout
+    assert "x the floor" in done.stdout and "| SQLite FTS5 |" in done.stdout
     data = json.loads(out.read_text())
     peers = data["scale"][0]["peers"]
     assert set(peers["latency"]) >= {"SQLite FTS5", "numpy exact cosine"}
     assert data["scale"][0]["query"]["floor"]["n"] == 3
+
+
+def test_bench_is_no_command_of_the_product() -> None:
+    from webui.cli import cli
+
+    result = CliRunner().invoke(cli, ["bench", "--help"])
+    assert result.exit_code == 2 and "No such command 'bench'" in result.output
 
 
 def test_keyword_peers_find_the_seed_areas(seed_settings) -> None:

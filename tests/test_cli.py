@@ -101,4 +101,4 @@ def test_one_root_group_and_stage_commands_complete_on_their_own(seed_settings) 
     assert done.returncode == 0, done.stderr
     assert len(json.loads(done.stdout)) == 17
     assert set(cli.commands) == {"index", "provision", "search", "areas", "passages", "eval",
-                                 "serve", "bench"}  # fmt: skip
+                                 "serve"}  # fmt: skip

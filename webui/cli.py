@@ -7,8 +7,6 @@ decorates a group defined elsewhere.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from search import cli as search_cli
@@ -117,63 +115,7 @@ def _serving_app(ctx: click.Context, index_dir: str | None, trusted_proxies: int
         raise click.ClickException(str(exc)) from None
 
 
-@click.command("bench", context_settings=CONTEXT_SETTINGS)
-@click.option(
-    "--sizes",
-    default="1000,10000,100000",
-    show_default=True,
-    help="Synthetic corpus sizes in passages, comma-separated ('' for none).",
-)
-@click.option(
-    "--queries",
-    type=click.IntRange(1, 10000),
-    default=100,
-    show_default=True,
-    help="Queries per mode and measurement.",
-)
-@click.option("--skip-http", is_flag=True, help="No HTTP measurements.")
-@click.option("--skip-seed", is_flag=True, help="No seed build, seed latency or HTTP figures.")
-@click.option(
-    "--real-embed-max",
-    type=int,
-    default=1000,
-    show_default=True,
-    help="Embed with the real model up to this size; synthesise vectors above.",
-)
-@click.option("--out", type=click.Path(dir_okay=False), help="Also write the results as JSON.")
-@click.option("--work", type=click.Path(file_okay=False), help="Working folder (default: temp).")
-@click.pass_context
-def bench_cmd(ctx: click.Context, sizes: str, queries: int, skip_http: bool, skip_seed: bool,
-              real_embed_max: int, out: str | None, work: str | None) -> None:  # fmt: skip
-    """Benchmark build time, query latency (in-process and HTTP), throughput and memory.
-
-    Prints a Markdown table; see BENCHMARKS.md. The script lives in bench/ of the source tree.
-    """
-    import argparse
-    import json
-    import sys
-
-    root = Path(__file__).resolve().parent.parent
-    if not (root / "bench" / "run.py").is_file():
-        raise click.ClickException(f"bench/run.py not found under {root} (a source checkout)")
-    if str(root) not in sys.path:
-        sys.path.insert(0, str(root))
-    from bench import run
-
-    settings = settings_from(ctx)
-    data_dir = settings.data_dir.resolve()
-    args = argparse.Namespace(
-        sizes=run.parse_sizes(sizes), queries=queries, skip_http=skip_http, skip_seed=skip_seed,
-        out=out, work=Path(work) if work else None, keep=False, data_dir=data_dir,
-        corpus=settings.corpus_dir.resolve(), real_embed_max=real_embed_max,
-    )  # fmt: skip
-    results = run.run_all(args, echo=lambda m: click.echo(m, err=True))
-    click.echo(results["table"])
-    if out:
-        Path(out).write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
-
-
-for _command in (*search_cli.COMMANDS, serve_cmd, bench_cmd):
+for _command in (*search_cli.COMMANDS, serve_cmd):
     cli.add_command(_command)
 
 
