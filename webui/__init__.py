@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from flask import Flask, abort, current_app, redirect, request
+from flask import Flask, abort, redirect, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from webui import formatting, ops
+from webui import engine_access, formatting, ops
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     elif status.with_model and app.config["WARM_UP"]:
         engine.encoder()
         status.model_loaded = True
-    app.extensions["budget_search_engine"] = engine
+    engine_access.init_app(app, engine)
 
     proxies = int(app.config["TRUSTED_PROXIES"])
     if proxies > 0:
@@ -151,7 +151,3 @@ def _open_engine(app: Flask, status: ops.Status) -> Any:
         mode = "hybrid" if app.config["WITH_MODEL"] else "keyword"
         engine.search("budget", mode=mode)
     return engine
-
-
-def get_engine() -> Any:
-    return current_app.extensions["budget_search_engine"]

@@ -19,6 +19,7 @@ from werkzeug.datastructures import MultiDict
 
 from search.glossary import expand as glossary_entry
 from search.results import MODES, Filters, SearchError
+from webui.engine_access import get_engine
 from webui.formatting import collate, slug
 
 # One Danish word per thing, everywhere (pages, Excel CSV headers, README):
@@ -55,8 +56,6 @@ DANISH_MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "
 
 def engine() -> Any:
     """The engine pinned to one index generation for the whole request."""
-    from webui import get_engine
-
     if "engine" not in g:
         g.engine = get_engine().pinned()
     return g.engine

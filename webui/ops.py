@@ -37,6 +37,7 @@ from prometheus_client.registry import Collector
 
 from index import store
 from search.results import MODES
+from webui.engine_access import get_engine
 
 access_log = logging.getLogger("budget_search.access")
 log = logging.getLogger(__name__)
@@ -160,8 +161,6 @@ def healthz() -> Any:
 @bp.get("/readyz")
 def readyz() -> Any:
     """Ready to answer searches: the generation and (when configured) the model are loaded."""
-    from webui import get_engine
-
     st = state()
     engine = get_engine()
     try:
@@ -238,8 +237,6 @@ def _request_id() -> str:
 def _notice_reload() -> None:
     """Time the load of a generation swapped in since the last request (it happens in the
     engine's `snapshot`, on first use)."""
-    from webui import get_engine
-
     st = state()
     started = time.perf_counter()
     try:
