@@ -249,8 +249,6 @@ def build_query(parsed: ParsedQuery, exp: Expansion, snap: Snapshot) -> wq.Query
     if not subqueries:
         return None
     q: wq.Query = wq.Or(subqueries)
-    if parsed.phrases and not exp.groups:
-        q = wq.Or(subqueries)
     excluded = [t for w in parsed.excluded for t, _ in term_forms(w, None)]
     if excluded:
         q = wq.AndNot(q, wq.Or([wq.Term(f, t) for t in excluded for f in FIELD_BOOSTS]))
