@@ -172,3 +172,17 @@ def statement_amount(line: str) -> int | None:
     """The net budget an amount statement gives, in kroner, or None (see `read_statement`)."""
     reading = read_statement(line)
     return reading.amount if reading else None
+
+
+#: How an amount that is not stated reads, on the command line and in the web UI.
+UNKNOWN_AMOUNT = "beløb ukendt"
+
+
+def danish_number(value: int | float) -> str:
+    """12345678 -> '12.345.678' (Danish thousands separator; minus sign kept)."""
+    return f"{round(value):,}".replace(",", ".")
+
+
+def format_kr(amount: int | None) -> str:
+    """81205800 -> '81.205.800 kr.'; None -> 'beløb ukendt'. The one way amounts are written."""
+    return UNKNOWN_AMOUNT if amount is None else f"{danish_number(amount)} kr."

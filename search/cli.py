@@ -18,6 +18,7 @@ from pathlib import Path
 
 import click
 
+from index.amounts import format_kr
 from index.config import Settings, load_settings
 from index.store import IndexNotReady
 from search.results import MODES, Filters, SearchError, SearchResponse
@@ -169,10 +170,6 @@ def _run(engine, q: str, mode: str, k: int, filters: Filters) -> SearchResponse:
         raise IndexMissing(str(exc)) from None
     except SearchError as exc:
         raise click.ClickException(exc.message) from None
-
-
-def format_kr(amount: int | None) -> str:
-    return "beløb ukendt" if amount is None else f"{amount:,} kr.".replace(",", ".")
 
 
 def format_response(resp: SearchResponse) -> str:

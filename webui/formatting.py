@@ -7,20 +7,13 @@ import unicodedata
 
 from flask import Flask
 
-UNKNOWN_AMOUNT = "beløb ukendt"
+# amounts are written one way everywhere (the CLI too): the index stage's, as filters here
+from index.amounts import danish_number as number
+from index.amounts import format_kr as kr
+
 _DANISH = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa"})
 #: Danish alphabetical order puts æ, ø, å after z, in that order.
 _COLLATE = str.maketrans({"æ": "z\x01", "ø": "z\x02", "å": "z\x03"})
-
-
-def number(value: int | float) -> str:
-    """12345678 -> '12.345.678' (Danish thousands separator; minus sign kept)."""
-    return f"{round(value):,}".replace(",", ".")
-
-
-def kr(amount: int | None) -> str:
-    """81205800 -> '81.205.800 kr.'; None -> 'beløb ukendt'."""
-    return UNKNOWN_AMOUNT if amount is None else f"{number(amount)} kr."
 
 
 def share(fraction: float | None) -> str:
