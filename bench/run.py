@@ -509,12 +509,16 @@ def http_bench(args: argparse.Namespace, index_dir: Path) -> dict:
     env = {**os.environ, "BUDGET_SEARCH_HOME": str(args.data_dir), "HF_HUB_OFFLINE": "1",
            "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}  # fmt: skip
     t0 = time.perf_counter()
+    # stderr to a file, never an undrained pipe: the server logs a line per request, and a
+    # full pipe would block it mid-request
+    log = tempfile.TemporaryFile()
     server = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE)  # fmt: skip
+                              stderr=log)  # fmt: skip
     try:
         while True:
             if server.poll() is not None:
-                err = server.stderr.read().decode() if server.stderr else ""
+                log.seek(0)
+                err = log.read().decode(errors="replace")
                 raise RuntimeError(f"server exited: {err[-2000:]}")
             try:  # ready = the first real answer (model and index loaded, one search run)
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -566,6 +570,7 @@ def http_bench(args: argparse.Namespace, index_dir: Path) -> dict:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+        log.close()
 
 
 # --------------------------------------------------------------------------- report
