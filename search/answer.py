@@ -70,9 +70,10 @@ _BELOW = re.compile(
     r"\b(?:under|mindre end|færre end|lavere end|below|less than|at most|højst)\s+"
     + _AMOUNT.format(n=1), re.I,
 )  # fmt: skip
-_SCALE = {"mia": 10**9, "milliard": 10**9, "billion": 10**9, "mio": 10**6, "million": 10**6,
-          "mill": 10**6, "mn": 10**6, "m": 10**6, "t": 1000, "tkr": 1000, "tusind": 1000,
-          "thousand": 1000, "kr": 1, "kroner": 1, "dkk": 1}  # fmt: skip
+#: A unit's scale by how its word starts ("millioner", "mio.", "t. kr."); "m" alone last.
+_SCALE = (("mia", 10**9), ("milliard", 10**9), ("billion", 10**9), ("mio", 10**6),
+          ("mill", 10**6), ("mn", 10**6), ("tusind", 1000), ("thousand", 1000), ("tkr", 1000),
+          ("t", 1000), ("kr", 1), ("dkk", 1), ("m", 10**6))  # fmt: skip
 _TOP_N = re.compile(
     r"\b(?:top|de|the)\s+(\d{1,2}|\w+)\b|\b(\d{1,2})\s+(?:størst|mindst|larg|small|big)", re.I
 )
@@ -135,10 +136,11 @@ def read_intent(text: str, expanded: set[str], titles: list[str],
     if bounds is not None:
         return Intent("threshold", scope if group else (), low=bounds[0], high=bounds[1])
     areaish = bool(terms & GENERIC) or budget or bool(group)
-    if (LARGEST.search(text) or SMALLEST.search(text)) and areaish and not named:
-        return Intent("ranking", group, descending=not SMALLEST.search(text) or bool(
-            LARGEST.search(text) and LARGEST.search(text).start() < SMALLEST.search(text).start()
-        ), limit=_limit(text))  # fmt: skip
+    largest, smallest = LARGEST.search(text), SMALLEST.search(text)
+    if (largest or smallest) and areaish and not named:
+        # "største" unless only "mindste" is asked, or asked first
+        descending = not smallest or bool(largest and largest.start() < smallest.start())
+        return Intent("ranking", group, descending=descending, limit=_limit(text))
     if SHARE.search(text) and scope:
         return Intent("share", scope)
     if named and (budget or not _extra_words(typed, named, title_vocab, topical)):
@@ -242,9 +244,8 @@ def _bounds(text: str) -> tuple[int | None, int | None] | None:
 
 
 def _kr(number: str, unit: str | None) -> int | None:
-    scale = _SCALE.get(re.sub(r"[^a-zæøå]", "", (unit or "kr").casefold().split(".")[0]), None)
-    if scale is None:
-        scale = _SCALE.get(re.sub(r"\W.*", "", (unit or "kr").casefold()).rstrip("s"), 1)
+    word = re.match(r"[a-zæøå]*", (unit or "kr").casefold()).group()  # type: ignore[union-attr]
+    scale = next((s for prefix, s in _SCALE if word.startswith(prefix)), 1)
     digits = number.replace(" ", "")
     if scale > 1 and re.fullmatch(r"\d+[.,]\d{1,2}", digits):  # "2,5 mio." is a decimal
         value = float(digits.replace(",", "."))

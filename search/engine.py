@@ -245,16 +245,17 @@ class Engine:
         self.check_model(snap)
         text = " ".join(text.split()[:SEMANTIC_WORDS])
         vec = self.encoder().encode_query(text)  # type: ignore[attr-defined]
-        rows = semantic.with_pieces(
-            semantic.top_k(snap.vectors, vec, CANDIDATES, mask, snap.hubness),
-            vec, snap.pieces, snap.piece_start, snap.hubness,
-        )  # fmt: skip
-        if not rows:
+        top = semantic.top_k(snap.vectors, vec, CANDIDATES, mask, snap.hubness)
+        if not top:
             empty = np.zeros(0)
             return [], ranking.Closeness(empty, empty, empty)
+        found = np.fromiter((r for r, _ in top), dtype=np.int64, count=len(top))
+        best = semantic.best_piece(found, vec, snap.pieces, snap.piece_start)  # read once
+        rows = semantic.with_pieces(top, vec, snap.pieces, snap.piece_start, snap.hubness,
+                                    best=best)  # fmt: skip
         idx = np.fromiter((r for r, _ in rows), dtype=np.int64, count=len(rows))
+        piece = best[np.argsort(found)[np.searchsorted(np.sort(found), idx)]]
         passage = np.asarray(snap.vectors[idx]) @ vec
-        piece = semantic.best_piece(idx, vec, snap.pieces, snap.piece_start)
         mean = float(semantic.mean_vector(snap) @ vec)
         piece_mean = float(semantic.mean_piece(snap) @ vec)
         piece_lift = np.where(piece > -1, piece - piece_mean, -1.0)

@@ -88,26 +88,24 @@ PIECE_WEIGHT = 0.4
 
 def with_pieces(ranking: list[tuple[int, float]], query: np.ndarray, pieces: np.ndarray | None,
                 starts: np.ndarray | None, penalty: np.ndarray | None,
-                weight: float = PIECE_WEIGHT) -> list[tuple[int, float]]:  # fmt: skip
+                weight: float = PIECE_WEIGHT, best: np.ndarray | None = None
+                ) -> list[tuple[int, float]]:  # fmt: skip
     """Re-rank the top passages by a blend of their own score and their best piece's.
 
     Only the candidates' pieces are read (the piece matrix is memory-mapped), so this costs
-    a few hundred dot products per query whatever the corpus size."""
+    a few hundred dot products per query whatever the corpus size. `best`: the candidates'
+    `best_piece` cosines, when the caller has them already."""
     if pieces is None or starts is None or not ranking:
         return ranking
     rows = np.fromiter((r for r, _ in ranking), dtype=np.int64, count=len(ranking))
     scores = np.fromiter((s for _, s in ranking), dtype=np.float64, count=len(ranking))
-    lo, hi = starts[rows], starts[rows + 1]
-    has = hi > lo
+    if best is None:
+        best = best_piece(rows, query, pieces, starts)
+    has = best > -1
     if not has.any():
         return ranking
-    idx = np.concatenate([np.arange(a, b) for a, b in zip(lo[has], hi[has], strict=True)])
-    sims = np.asarray(pieces[idx]) @ query
-    offsets = np.concatenate([[0], np.cumsum((hi - lo)[has])[:-1]])
-    best = np.maximum.reduceat(sims, offsets)
-    if penalty is not None:
-        best = best - penalty[rows[has]]
-    scores[has] = (1 - weight) * scores[has] + weight * best
+    piece = best[has] - (penalty[rows[has]] if penalty is not None else 0.0)
+    scores[has] = (1 - weight) * scores[has] + weight * piece
     order = np.argsort(-scores, kind="stable")
     return [(int(rows[i]), float(scores[i])) for i in order]
 
