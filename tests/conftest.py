@@ -52,3 +52,18 @@ def engine(seed_settings: Settings, encoder):
     from search.engine import Engine
 
     return Engine(seed_settings.index_dir, lambda: encoder)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, seed_settings: Settings, seed_path: Path) -> Settings:
+    """The seed in a private corpus, with a copy of the session's index of it: for tests that
+    add, break or rebuild documents without touching the shared index."""
+    import shutil
+
+    from traffic import add_seed_document
+
+    add_seed_document(tmp_path / "corpus", seed_path, 2024, edit=False)
+    shutil.copytree(seed_settings.index_dir, tmp_path / "index", symlinks=True)
+    return seed_settings.with_overrides(
+        corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index"
+    )

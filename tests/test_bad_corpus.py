@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner, Result
 from fpdf import FPDF
+from traffic import OLD_DOC
 
 from index import store
 from index.build import BuildError, build_index
@@ -27,12 +28,7 @@ from index.config import Settings
 from index.corpus import Skipped, load_corpus
 from webui.cli import cli
 
-META = """title = "Bemærkninger - Økonomiudvalget"
-municipality = "Kalundborg Kommune"
-committee = "Økonomiudvalget"
-year = {year}
-"""
-SEED_DOC = "kalundborg/2024/oekonomiudvalget"
+SEED_DOC = OLD_DOC
 
 
 def meta(year: object = 2024, **fields: str) -> str:
@@ -50,19 +46,6 @@ Samlet nettobudget for området: {amount}
 Budgetgrundlag
 Budgettet dækker borgerbetjening, pas og kørekort i Holbæk.
 """
-
-
-@pytest.fixture
-def workspace(tmp_path: Path, seed_settings: Settings, seed_path: Path) -> Settings:
-    """The seed in a private corpus, with a copy of the session's index of it."""
-    folder = tmp_path / "corpus" / "kalundborg" / "2024"
-    folder.mkdir(parents=True)
-    shutil.copy(seed_path, folder / "oekonomiudvalget.txt")
-    (folder / "oekonomiudvalget.toml").write_text(META.format(year=2024), encoding="utf-8")
-    shutil.copytree(seed_settings.index_dir, tmp_path / "index", symlinks=True)
-    return seed_settings.with_overrides(
-        corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index"
-    )
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from typing import Any
 from urllib.parse import unquote
 
 import pytest
+from traffic import NEW_DOC, OLD_DOC, Traffic, add_seed_document
 
 from index import store
 from index.build import build_index
@@ -35,13 +35,6 @@ from index.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 PREFIX = "/budgetsoeg"
-META = """title = "Bemærkninger - Økonomiudvalget"
-municipality = "Kalundborg Kommune"
-committee = "Økonomiudvalget"
-year = {year}
-"""
-OLD_DOC = "kalundborg/2024/oekonomiudvalget"
-NEW_DOC = "kalundborg/2025/oekonomiudvalget"
 START_TIMEOUT = 300.0  # a replica loads the model before it listens (slow on a busy machine)
 
 
@@ -165,10 +158,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, seed_settings: Settings,
           seed_path: Path) -> Iterator[Stack]:  # fmt: skip
     """A private corpus and index copy, two replicas on it, nginx in front."""
     folder = tmp_path_factory.mktemp("deploy")
-    corpus = folder / "corpus" / "kalundborg" / "2024"
-    corpus.mkdir(parents=True)
-    shutil.copy(seed_path, corpus / "oekonomiudvalget.txt")
-    (corpus / "oekonomiudvalget.toml").write_text(META.format(year=2024), encoding="utf-8")
+    add_seed_document(folder / "corpus", seed_path, 2024, edit=False)
     shutil.copytree(seed_settings.index_dir, folder / "index", symlinks=True)
     settings = seed_settings.with_overrides(corpus_dir=folder / "corpus",
                                             index_dir=folder / "index")  # fmt: skip
@@ -338,44 +328,13 @@ def test_reindex_under_load_through_nginx_loses_nothing(stack: Stack, seed_path:
                                                         encoder: Any) -> None:  # fmt: skip
     port = stack.port
     old = {u: fingerprint(u, request(port, u)[1]) for u in LIVE_URLS}
-    records: list[tuple[str, int | None, bytes | str]] = []
-    lock = threading.Lock()
-    stop_clients = threading.Event()
-
-    def client(n: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        while not stop_clients.is_set():
-            url = LIVE_URLS[n % len(LIVE_URLS)]
-            n += 1
-            try:
-                conn.request("GET", url)
-                resp = conn.getresponse()
-                got: tuple[str, int | None, bytes | str] = (url, resp.status, resp.read())
-            except (OSError, http.client.HTTPException) as exc:
-                got = (url, None, repr(exc))
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            with lock:
-                records.append(got)
-        conn.close()
-
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
-    for t in threads:
-        t.start()
-    try:
+    with Traffic("127.0.0.1", port, LIVE_URLS, CLIENTS, timeout=60) as traffic:
         time.sleep(1.0)
-        folder = stack.settings.corpus_dir / "kalundborg" / "2025"
-        folder.mkdir(parents=True)
-        text = seed_path.read_text(encoding="utf-8").replace("MitID", "NemID")
-        (folder / "oekonomiudvalget.txt").write_text(text, encoding="utf-8")
-        (folder / "oekonomiudvalget.toml").write_text(META.format(year=2025), "utf-8")
+        add_seed_document(stack.settings.corpus_dir, seed_path, 2025)
         report = build_index(stack.settings, encoder_factory=lambda: encoder, progress=False,
                              log=lambda m: None)  # fmt: skip
         time.sleep(2.0)
-    finally:
-        stop_clients.set()
-        for t in threads:
-            t.join(timeout=65)
+    records = traffic.records
 
     assert report.documents == 2
     generation = (stack.settings.index_dir / store.CURRENT).resolve().name
@@ -386,10 +345,10 @@ def test_reindex_under_load_through_nginx_loses_nothing(stack: Stack, seed_path:
     new = {u: fingerprint(u, request(port, u)[1]) for u in LIVE_URLS}
     assert new[LIVE_URLS[0]] != old[LIVE_URLS[0]] and NEW_DOC in new[LIVE_URLS[0]]
 
-    failed = [(u, s, b[:200] if isinstance(b, bytes) else b) for u, s, b in records if s != 200]
+    failed = [(u, s, b[:200] if isinstance(b, bytes) else b) for _, u, s, b in records if s != 200]
     assert not failed, failed[:5]
     assert len(records) >= 50, len(records)
-    mixed = [u for u, _, b in records if fingerprint(u, b) not in (old[u], new[u])]  # type: ignore[arg-type]
+    mixed = [u for _, u, _, b in records if fingerprint(u, b) not in (old[u], new[u])]  # type: ignore[arg-type]
     assert not mixed, mixed[:5]
     counts = [sum(1 for ln in r.lines() if ln.get("logger") == "budget_search.access")
               for r in stack.replicas]  # fmt: skip

@@ -28,6 +28,7 @@ from urllib.parse import quote
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from traffic import NEW_DOC, OLD_DOC, Traffic, add_seed_document
 
 from index import store
 from index.build import build_index
@@ -36,29 +37,9 @@ from search.engine import Engine
 from webui import CSP, SECURITY_HEADERS, WAITRESS_LIMITS, create_app
 
 ROOT = Path(__file__).resolve().parents[1]
-META = """title = "Bemærkninger - Økonomiudvalget"
-municipality = "Kalundborg Kommune"
-committee = "Økonomiudvalget"
-year = {year}
-"""
-OLD_DOC = "kalundborg/2024/oekonomiudvalget"
-NEW_DOC = "kalundborg/2025/oekonomiudvalget"
 
 
 # -- helpers -------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def workspace(tmp_path: Path, seed_settings: Settings, seed_path: Path) -> Settings:
-    """A private corpus (the seed) and a copy of the session's seed index of it."""
-    folder = tmp_path / "corpus" / "kalundborg" / "2024"
-    folder.mkdir(parents=True)
-    shutil.copy(seed_path, folder / "oekonomiudvalget.txt")
-    (folder / "oekonomiudvalget.toml").write_text(META.format(year=2024), encoding="utf-8")
-    shutil.copytree(seed_settings.index_dir, tmp_path / "index", symlinks=True)
-    return seed_settings.with_overrides(
-        corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index"
-    )
 
 
 @contextmanager
@@ -163,52 +144,15 @@ def test_reindex_while_serving_is_invisible_to_clients(workspace: Settings, seed
     app = create_app({"ENGINE": engine})
     with serving(app, threads=CLIENTS) as (host, port):
         old = {u: normalised(u, get(host, port, u)[1]) for u in LIVE_URLS}
-        records: list[tuple[float, str, int | None, bytes | str]] = []
-        lock = threading.Lock()
-        stop = threading.Event()
-        deadline = time.monotonic() + MAX_SECONDS
-
-        def client(n: int) -> None:
-            conn = http.client.HTTPConnection(host, port, timeout=30)
-            while not stop.is_set() and time.monotonic() < deadline:
-                url = LIVE_URLS[n % len(LIVE_URLS)]
-                n += 1
-                try:
-                    conn.request("GET", url)
-                    resp = conn.getresponse()
-                    got: tuple[float, str, int | None, bytes | str] = (
-                        time.monotonic(),
-                        url,
-                        resp.status,
-                        resp.read(),
-                    )
-                except (OSError, http.client.HTTPException) as exc:
-                    got = (time.monotonic(), url, None, repr(exc))
-                    conn.close()
-                    conn = http.client.HTTPConnection(host, port, timeout=30)
-                with lock:
-                    records.append(got)
-            conn.close()
-
-        threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
-        for t in threads:
-            t.start()
-        try:
+        with Traffic(host, port, LIVE_URLS, CLIENTS, seconds=MAX_SECONDS) as traffic:
             time.sleep(1.0)  # traffic on the old index first
-            folder = workspace.corpus_dir / "kalundborg" / "2025"
-            folder.mkdir(parents=True)
-            text = seed_path.read_text(encoding="utf-8").replace("MitID", "NemID")
-            (folder / "oekonomiudvalget.txt").write_text(text, encoding="utf-8")
-            (folder / "oekonomiudvalget.toml").write_text(META.format(year=2025), "utf-8")
+            add_seed_document(workspace.corpus_dir, seed_path, 2025)
             build_started = time.monotonic()
             report = build_index(workspace, encoder_factory=lambda: encoder, progress=False,
                                  log=lambda m: None)  # fmt: skip
             swapped = time.monotonic()
             time.sleep(1.5)  # and on the new one after the swap
-        finally:
-            stop.set()
-            for t in threads:
-                t.join(timeout=35)
+        records = traffic.records
         new = {u: normalised(u, get(host, port, u)[1]) for u in LIVE_URLS}
 
     assert not report.up_to_date and report.documents == 2
@@ -385,13 +329,7 @@ def test_crash_mid_build_then_serve_uses_the_previous_index(
         def encode_passages(self, texts: list[str], **kw: object) -> np.ndarray:
             raise Killed
 
-    folder = workspace.corpus_dir / "kalundborg" / "2025"
-    folder.mkdir(parents=True)
-    shutil.copy(seed_path, folder / "oekonomiudvalget.txt")
-    (folder / "oekonomiudvalget.toml").write_text(META.format(year=2025), encoding="utf-8")
-    (folder / "oekonomiudvalget.txt").write_text(
-        seed_path.read_text(encoding="utf-8").replace("MitID", "NemID"), encoding="utf-8"
-    )
+    add_seed_document(workspace.corpus_dir, seed_path, 2025)
     with pytest.raises(Killed):
         build_index(workspace, encoder_factory=Dies, progress=False, log=lambda m: None)
     # and a half-written generation beside it, as a kill during the write would leave
