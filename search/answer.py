@@ -329,3 +329,37 @@ def _answer(intent: Intent, rows: list[AnswerRow], total: int | None, totals: di
         kind=intent.kind, title=title, rows=tuple(rows), total_kr=total,
         corpus_total_kr=sum(totals.values()), documents=tuple(totals),
     )  # fmt: skip
+
+
+#: The fields a question can scope itself by naming them: "samlet budget for Økonomiudvalget",
+#: "Kalundborg Kommunes budget". Area titles are not among them: naming an area asks for it.
+NAMED_SCOPES = ("committee", "municipality")
+
+
+#: A word naming a committee: "Teknik- og Miljøudvalget", "Økonomiudvalgets".
+COMMITTEE_WORD = re.compile(r"\w+udvalg\w*", re.IGNORECASE)
+
+
+def named_scope(text: str, values: dict[str, list[str]]
+                ) -> tuple[dict[str, str], str, set[str]] | None:  # fmt: skip
+    """The committees and municipalities `text` names (each one's distinctive words, in any
+    inflection), `text` without those words, and their terms: so that the committee
+    "Økonomiudvalget" is read as a scope and not as the area Økonomi. None when it names a
+    committee the index does not hold: its amounts are not ours to give."""
+    typed = {t.text for t in analyze(text) if t.kind == "word"}
+    scope: dict[str, str] = {}
+    named: set[str] = set()
+    for field in NAMED_SCOPES:
+        hits = [v for v in values.get(field, []) if title_words(v) and title_words(v) <= typed]
+        if len(hits) == 1:
+            scope[field] = hits[0]
+            named |= title_words(hits[0])
+    known = {t for v in values.get("committee", []) for t in title_words(v)}
+    for word in COMMITTEE_WORD.findall(text):
+        if "committee" in values and not {t.text for t in analyze(word)} & known:
+            return None
+    if not named:
+        return scope, text, named
+    kept = [w for w in re.findall(r"\S+", text)
+            if not {t.text for t in analyze(w) if t.kind == "word"} & named]  # fmt: skip
+    return scope, " ".join(kept), named

@@ -282,6 +282,13 @@ class Engine:
         if not text:
             return None
         wanted = filters.active()
+        scoped = answers.named_scope(
+            text, {f: snap.values(f) for f in answers.NAMED_SCOPES if f not in wanted}
+        )
+        if scoped is None:
+            return None  # another committee's budget: not in these documents
+        named, text, named_terms = scoped
+        wanted = {**wanted, **named}
         years = {int(y) for y in re.findall(r"\b(?:19|20)\d\d\b", text)}
         if "year" not in wanted and len(years) == 1:
             if not years <= set(snap.values("year")):
@@ -293,7 +300,8 @@ class Engine:
         ]  # fmt: skip
         if not scope:
             return None
-        expanded = {t for g in exp.groups for t, kind in g.items() if kind in ANSWER_KINDS}
+        expanded = {t for g in exp.groups if not named_terms & set(g)
+                    for t, kind in g.items() if kind in ANSWER_KINDS}  # fmt: skip
         titles = [a.area for a in scope]
         areas = snap.passages
 

@@ -191,6 +191,22 @@ def test_filters_scope_the_answer(engine) -> None:
     assert a is not None and a.total_kr == 50_190_100
 
 
+@pytest.mark.parametrize("query", ["samlet budget for Økonomiudvalget",
+                                   "Økonomiudvalgets samlede budget", "Kalundborg Kommunes budget"])
+def test_naming_the_committee_or_municipality_scopes_the_total(engine, query: str) -> None:
+    # "Økonomiudvalget" is the committee (all 17 areas), not the area Økonomi inside it
+    a = card(engine, query)
+    assert a is not None and a.kind == "total" and a.total_kr == SEED_TOTAL
+
+
+def test_a_committee_the_index_lacks_gets_no_card(engine) -> None:
+    a = card(engine, "største område i Økonomiudvalget")
+    assert a is not None and a.kind == "ranking" and a.rows[0].area == "Økonomi"
+    # another committee's budget is not in these documents: no card, not a lookalike area's
+    assert card(engine, "samlet budget for Teknik- og Miljøudvalget") is None
+    assert card(engine, "Hvad koster Børne- og Ungeudvalget?") is None
+
+
 def test_answer_json_has_kind_and_rows(engine) -> None:
     data = engine.search("områder over 50 mio. kr.", mode="keyword").to_json()["answer"]
     assert data["kind"] == "threshold"
