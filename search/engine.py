@@ -38,6 +38,7 @@ ANSWER_KINDS = frozenset({"word", "join", "spelling", "part", "variant"})
 SEMANTIC_WORDS = 64  # a pasted paragraph is encoded by its first words (the model reads ~400)
 SNIPPET_CHARS = 4000  # longest passage text a hit carries (the seed's longest: about 1,200)
 USAGE_SAMPLE = 2000  # passages read to tell where a word is used
+EMPTY_MESSAGE = "Skriv et eller flere søgeord, fx MitID, DUT eller brandvæsen."
 SCOPE_FIELDS = ("area", "committee", "year", "municipality", "document")
 INTENT_TERMS = answers.BUDGET_WORDS | answers.GENERIC
 
@@ -152,10 +153,13 @@ class Engine:
         filters, message = self._resolve_filters(snap, parsed, filters or Filters())
         mask = self._mask(snap, filters)
         exp = keyword.expand(parsed, snap, partial_last=partial and not q.endswith(" "))
+        # only words too common to search for ("hvad er det", "the the the"): nothing to match
+        # or to mean; an answer ("i alt") or the filters' passages may still be shown
+        no_words = parsed.empty or not (exp.groups or parsed.phrases or parsed.prefixes)
         if parsed.empty and not filters.active():
             return SearchResponse(
                 query=q, mode=mode, total=0, took_ms=_ms(started), results=[],
-                message=message or "Skriv et eller flere søgeord, fx MitID, DUT eller brandvæsen.",
+                message=message or EMPTY_MESSAGE,
             )  # fmt: skip
 
         if exp.nonsense and not (parsed.phrases or parsed.prefixes):
@@ -169,7 +173,7 @@ class Engine:
         kw_total = 0
         if mode in ("keyword", "hybrid") or not parsed.text:
             kq = keyword.build_query(parsed, exp, snap)
-            if kq is None and parsed.empty:
+            if kq is None and no_words and filters.active():
                 kq = wq.Every()
             if kq is not None:
                 kw_rows, kw_total = keyword.rank(
@@ -177,7 +181,7 @@ class Engine:
                 )
         sem_rows: list[tuple[int, float]] = []
         closeness = None
-        if mode in ("semantic", "hybrid") and parsed.text:
+        if mode in ("semantic", "hybrid") and parsed.text and not no_words:
             sem_rows, closeness = self._semantic(snap, parsed.text, mask)
 
         cover = keyword.coverage(snap, exp, INTENT_TERMS) if exp.groups else None
@@ -211,8 +215,9 @@ class Engine:
         hits = [self._hit(snap, r, terms) for r in ranked[offset : offset + k]]
         answer = self._answer(snap, clean_text(q) if parsed.text else "", exp, filters)
         did_you_mean = _suggestion(q, exp.corrections) if exp.corrections else None
-        if not ranked and message is None:
-            message = "Ingen resultater. Prøv færre eller andre ord, eller søg semantisk."
+        if not ranked and message is None and answer is None:
+            message = (EMPTY_MESSAGE if no_words else
+                       "Ingen resultater. Prøv færre eller andre ord, eller søg semantisk.")
         return SearchResponse(
             query=q,
             mode=mode,

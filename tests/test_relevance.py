@@ -75,6 +75,19 @@ def test_nonsense_finds_nothing(engine, query: str, mode: str) -> None:
     assert resp.message
 
 
+@pytest.mark.parametrize("query", ["the the the", "hvad er det", "what is"])
+@pytest.mark.parametrize("mode", ["hybrid", "semantic"])
+def test_only_common_words_ask_for_search_words(engine, query: str, mode: str) -> None:
+    # nothing to match, and too little to mean: no "related" passages picked by the model
+    resp = engine.search(query, mode=mode)
+    assert resp.results == [] and resp.message and "søgeord" in resp.message
+
+
+def test_common_words_with_a_filter_list_its_passages(engine) -> None:
+    resp = engine.search("hvad er det", filters=Filters(area="Jobcenter"))
+    assert resp.results and {h.area for h in resp.results} == {"Jobcenter"}
+
+
 @pytest.mark.parametrize("query", ["havnebad", "motorway tolls", "svømmehal", "letbane"])
 def test_absent_topic_has_no_exact_results(engine, query: str) -> None:
     resp = engine.search(query)
