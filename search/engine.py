@@ -20,6 +20,7 @@ from whoosh import query as wq
 
 from index import store
 from index.config import Settings
+from index.encoder import Encoder
 from search import answer as answers
 from search import fusion, keyword, ranking, semantic
 from search.facets import facet_counts
@@ -49,10 +50,10 @@ def norm(value: object) -> str:
 
 
 class Engine:
-    def __init__(self, index_dir: Path, encoder_factory: Callable[[], object] | None = None):
+    def __init__(self, index_dir: Path, encoder_factory: Callable[[], Encoder] | None = None):
         self.index_dir = index_dir
         self._encoder_factory = encoder_factory
-        self._encoder: object | None = None
+        self._encoder: Encoder | None = None
         self._lock = threading.Lock()
         self._pin: Snapshot | None = None
         self._snapshot: Snapshot = load(index_dir)
@@ -64,7 +65,7 @@ class Engine:
         if with_model:
             from index.embed import load_encoder
 
-            def factory() -> object:
+            def factory() -> Encoder:
                 return load_encoder(settings)
 
         return cls(settings.index_dir, factory)
@@ -102,7 +103,7 @@ class Engine:
                     self._target = target
         return self._snapshot
 
-    def encoder(self) -> object:
+    def encoder(self) -> Encoder:
         if self._encoder is None:
             if self._encoder_factory is None:
                 raise SearchError("Semantisk søgning er slået fra: ingen model er indlæst.", 503)
@@ -113,10 +114,10 @@ class Engine:
 
     def check_model(self, snap: Snapshot) -> None:
         enc = self.encoder()
-        if enc.model_id != snap.manifest.model_id:  # type: ignore[attr-defined]
+        if enc.model_id != snap.manifest.model_id:
             raise store.IndexNotReady(
                 f"the index was built with model {snap.manifest.model_id}, but the configured "
-                f"model is {enc.model_id}"  # type: ignore[attr-defined]
+                f"model is {enc.model_id}"
             )
 
     # -- look-ups --------------------------------------------------------------------------
@@ -249,7 +250,7 @@ class Engine:
         with the query's mean cosine over the corpus: what `ranking.related_rows` judges."""
         self.check_model(snap)
         text = " ".join(text.split()[:SEMANTIC_WORDS])
-        vec = self.encoder().encode_query(text)  # type: ignore[attr-defined]
+        vec = self.encoder().encode_query(text)
         top = semantic.top_k(snap.vectors, vec, CANDIDATES, mask, snap.hubness)
         if not top:
             empty = np.zeros(0)

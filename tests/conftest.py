@@ -31,7 +31,8 @@ def base_settings() -> Settings:
 
 @pytest.fixture(scope="session")
 def encoder(base_settings: Settings):
-    from index.embed import load_encoder, provision_model
+    from index.embed import load_encoder
+    from index.provision import provision_model
 
     provision_model(base_settings, quiet=True)
     return load_encoder(base_settings)

@@ -52,8 +52,9 @@ Budgettet dækker borgerbetjening, pas og kørekort i Holbæk.
 def run(workspace: Settings, encoder, monkeypatch: pytest.MonkeyPatch):
     """`budget-search ARGS` in-process, on the workspace, with the session's model."""
     import index.embed
+    import index.provision
 
-    monkeypatch.setattr(index.embed, "provision_model", lambda *a, **k: None)
+    monkeypatch.setattr(index.provision, "provision_model", lambda *a, **k: None)
     monkeypatch.setattr(index.embed, "load_encoder", lambda *a, **k: encoder)
 
     def invoke(*args: str, **env: str) -> Result:

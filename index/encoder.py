@@ -1,0 +1,31 @@
+"""What the index and the search need of an embedding model, as a Protocol.
+
+The build only embeds passages; the engine also embeds queries. Tests and benchmarks pass their
+own encoders (counting, synthetic) wherever the real one (:class:`index.embed.ModelEncoder`) goes,
+so both stages type against these protocols, not against the class.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+
+
+class PassageEncoder(Protocol):
+    """Embeds passages for the build: vectors of one ``model_id`` never mix with another's."""
+
+    model_id: str
+    dim: int
+
+    def encode_passages(
+        self, texts: list[str], *, batch_size: int = 32, progress: bool = False
+    ) -> np.ndarray: ...
+
+
+class Encoder(PassageEncoder, Protocol):
+    """Embeds queries too: L2-normalised float32 vectors comparable with the passages'."""
+
+    def encode_query(self, text: str) -> np.ndarray: ...
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray: ...
