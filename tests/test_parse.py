@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from index.areas import DEFAULT_SECTION, PREAMBLE
+from index.chunk import MAX_WORDS
 from index.clean import section_heading
 from index.document import SECTION_HEADINGS, Document, DocumentError, DocumentMeta
-from index.parse import DEFAULT_SECTION, MAX_WORDS, PREAMBLE, parse_file
+from index.parse import parse_file
 
 SEED = Path(__file__).resolve().parents[1] / "corpus/kalundborg/2024/oekonomiudvalget.txt"
 META = DocumentMeta(

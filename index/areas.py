@@ -1,0 +1,303 @@
+"""Finding a document's areas: where each starts, its title, its net budget, its body lines.
+
+An area is a title line followed (after blank lines) by its net-budget statement ("Samlet
+nettobudget for området: 50.190.100 kr."), or by a paragraph and then that statement, or — when a
+municipality gives no amount — by a "Budgetgrundlag" heading; or a row of an area table with its
+prose further on. Titles are not matched by name: the same words can also appear as a lead-in
+inside an area ("Digitalisering og IT").
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from index.amounts import Reading, declared_unit, find_amounts, parse_number, read_statement
+from index.clean import SourceLine, looks_like_title, section_heading
+from index.document import SECTION_HEADINGS
+
+#: Section for text before an area's first heading: areas open with their budget basis, and
+#: the areas that omit the heading (e.g. "Demografipulje - Ældreområdet") state just that.
+DEFAULT_SECTION = SECTION_HEADINGS[0]
+#: How areas were recognised, as the per-document report of `budget-search index` says it.
+LAYOUT_STATEMENT = "title, then net budget line"
+LAYOUT_PARAGRAPH = "title, paragraph, then net budget line"
+LAYOUT_HEADING = "title, then 'Budgetgrundlag' (no amount)"
+LAYOUT_SPLIT = "label and amount on separate lines"
+LAYOUT_NONE = "no known layout: one area"
+LAYOUT_TABLE = "area table, then prose per area"
+#: A row of an area table: "Veje og trafik | 45.250", "Affald  -3.200" (name, then a number).
+_TABLE_ROW = re.compile(
+    r"^(?P<name>[^\W\d_][^|\t]*?)\s*(?:\||\t|\s)\s*(?P<num>[-−]?\s?\d{1,3}(?:\.\d{3})*"
+    r"(?:,\d+)?|[-−]?\s?\d+(?:,\d+)?)\s*$"
+)
+_TABLE_HEAD = re.compile(r"(?:bevillings)?område|budget", re.IGNORECASE)
+_TABLE_TOTAL = re.compile(r"^(?:i\s+alt|total|sum|samlet)\b", re.IGNORECASE)
+MIN_TABLE_ROWS = 2
+#: Text before the first area (an introduction) is kept, as an area and section of this name.
+PREAMBLE = "Indledning"
+#: Lines looked back from a net-budget line for its title, across one or more paragraphs.
+TITLE_LOOKBACK = 40
+
+_AMOUNT_STATEMENT = re.compile(
+    r"\bnetto\w*|\bsamle[dt]e?\s+(?:netto)?budget|\bbudget\w*\s+i\s+alt", re.IGNORECASE
+)
+#: "1. ", "3.2 ": the numbering of a numbered heading.
+_NUMBERING = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2})*\.?\s+(?=\S)")
+
+
+@dataclass(frozen=True)
+class AreaSpan:
+    title: str
+    amount_kr: int | None
+    line: int
+    body: list[SourceLine]
+    notes: tuple[tuple[int, str], ...] = ()  # (line, what was unsure about the amount)
+    section: str = DEFAULT_SECTION  # the section of text before the area's first heading
+    layout: str = ""  # how the area was recognised, for the per-document report
+
+
+@functools.lru_cache(maxsize=65_536)  # asked of each line several times while finding areas
+def is_amount_statement(text: str) -> bool:
+    """A short line stating an area's net budget (several municipal wordings)."""
+    return (
+        bool(_AMOUNT_STATEMENT.search(text))
+        and len(text.split()) <= 20
+        and (read_statement(text) is not None)
+    )
+
+
+def _stands_alone(lines: list[SourceLine], index: int) -> bool:
+    return index == 0 or lines[index - 1].blank
+
+
+def _next_text(lines: list[SourceLine], index: int) -> int | None:
+    for j in range(index + 1, len(lines)):
+        if not lines[j].blank:
+            return j
+    return None
+
+
+def title_text(text: str) -> str:
+    """An area title without its numbering ("3. Jobcenter" is Jobcenter)."""
+    return _NUMBERING.sub("", text.strip())
+
+
+def _title_candidate(lines: list[SourceLine], i: int) -> bool:
+    line = lines[i]
+    return (
+        not line.blank
+        and _stands_alone(lines, i)
+        # a title may start with a formula character ("=Formel"): its own area, not merged into
+        # the one before (the CSV export quotes it)
+        and looks_like_title(title_text(line.text).lstrip("=+@").strip(), max_words=10)
+        and section_heading(line.text) is None
+        and not is_amount_statement(line.text)
+    )
+
+
+def _title_above(lines: list[SourceLine], j: int, floor: int) -> int | None:
+    """For a net-budget line at `j` that follows prose, the area title above that prose: a
+    stand-alone title line with a blank line after it, then only paragraphs (no heading, no
+    other title) down to `j`. None when the layout is anything else."""
+    i = j - 1
+    while i > max(floor, j - TITLE_LOOKBACK):
+        line = lines[i]
+        if not line.blank:
+            if section_heading(line.text) or is_amount_statement(line.text):
+                return None
+            if _title_candidate(lines, i):
+                has_prose = any(not x.blank for x in lines[i + 1 : j])
+                return i if lines[i + 1].blank and has_prose else None
+        i -= 1
+    return None
+
+
+def blanked(line: SourceLine) -> SourceLine:
+    return SourceLine(line.number, "", line.page)
+
+
+def find_areas(lines: list[SourceLine]) -> tuple[list[AreaSpan], list[tuple[int, str]]]:
+    """The areas of a document, in order, each with the lines of its body; and notes for net
+    budget lines that belong to no area (their amount is then counted nowhere)."""
+    # (title index, body start index, statement index or None, reading, layout)
+    starts: list[tuple[int, int, int | None, Reading | None, str]] = []
+    for i in range(len(lines)):
+        if not _title_candidate(lines, i):
+            continue
+        j = _next_text(lines, i)
+        if j is None:
+            break
+        if is_amount_statement(lines[j].text):
+            starts.append((i, j + 1, j, read_statement(lines[j].text), LAYOUT_STATEMENT))
+        elif section_heading(lines[j].text) == SECTION_HEADINGS[0]:
+            starts.append((i, j, None, None, LAYOUT_HEADING))
+    # Title, then a paragraph, then the net-budget line: the line is the area's, not a stray
+    # line in the area before it.
+    used = {s[2] for s in starts}
+    titles = {s[0] for s in starts}
+    for j, line in enumerate(lines):
+        if line.blank or j in used or not is_amount_statement(line.text):
+            continue
+        floor = max((t for t in titles if t < j), default=-1)
+        t = _title_above(lines, j, floor)
+        if t is not None and t not in titles:
+            starts.append((t, t + 1, j, read_statement(line.text), LAYOUT_PARAGRAPH))
+            titles.add(t)
+            used.add(j)
+    starts.sort(key=lambda s: s[0])
+    stray = [
+        (ln.number, f"net budget line not attached to any area ({ln.text.strip()!r}); "
+         "its amount is not counted")
+        for j, ln in enumerate(lines)
+        if not ln.blank and j not in used and is_amount_statement(ln.text)
+        and _AMOUNT_STATEMENT.search(" ".join(ln.text.split()[:3]))  # a label, not prose
+        and (":" in ln.text or _stands_alone(lines, j))
+    ]  # fmt: skip
+    areas = []
+    for n, (title_at, body_at, statement_at, reading, layout) in enumerate(starts):
+        end = starts[n + 1][0] if n + 1 < len(starts) else len(lines)
+        body = list(lines[body_at:end])
+        if statement_at is not None and statement_at >= body_at:
+            body[statement_at - body_at] = blanked(lines[statement_at])
+        title_line = lines[title_at]
+        notes = tuple(
+            (lines[statement_at].number, note)
+            for note in (reading.notes if reading else ())
+            if statement_at is not None
+        )
+        areas.append(
+            AreaSpan(
+                title_text(title_line.text),
+                reading.amount if reading else None,
+                title_line.number,
+                body,
+                notes,
+                layout=layout,
+            )
+        )
+    return areas, stray
+
+
+def preamble_area(lines: list[SourceLine], first_area: int) -> AreaSpan | None:
+    """Text before the first area (an introduction), as an area of its own; the document's
+    title line, if it opens the document, is not part of it."""
+    before = [ln for ln in lines if ln.number < first_area]
+    text = [i for i, ln in enumerate(before) if not ln.blank]
+    if (
+        text
+        and looks_like_title(before[text[0]].text.strip(), max_words=10)
+        and (text[0] + 1 == len(before) or before[text[0] + 1].blank)
+    ):
+        text = text[1:]
+    if not text:
+        return None
+    body = before[text[0] :]
+    return AreaSpan(PREAMBLE, None, body[0].number, body, (), PREAMBLE)
+
+
+def whole_document(lines: list[SourceLine], title: str) -> AreaSpan | None:
+    """A document in no known layout, as one area named by its metadata title (its opening
+    title line left out), with sections and sub-headings found as usual."""
+    body = preamble_area(lines, len(lines) + 2)
+    if body is None:
+        return None
+    return AreaSpan(title, None, body.line, body.body, (), "", LAYOUT_NONE)
+
+
+def find_area_table(
+    lines: list[SourceLine],
+) -> tuple[dict[str, tuple[str, int, SourceLine]], set[int]]:
+    """An area table ("Bevillingsområde | Budget 2024 (1.000 kr.)" over rows "name | amount"):
+    each area's name, amount and row by its name (casefolded), and the indices of the table's
+    lines. Empty when the document has none."""
+    for i, line in enumerate(lines):
+        text = line.text
+        if line.blank or not _TABLE_HEAD.search(text) or "kr" not in text.casefold():
+            continue
+        unit = declared_unit(text)
+        rows: dict[str, tuple[str, int, SourceLine]] = {}
+        used = {i}
+        for j in range(i + 1, len(lines)):
+            m = _TABLE_ROW.match(lines[j].text.strip())
+            if lines[j].blank or not m:
+                break
+            used.add(j)
+            name = title_text(m.group("name").strip(" |"))
+            if _TABLE_TOTAL.match(name):
+                continue
+            num = m.group("num").replace("−", "-").replace(" ", "")
+            amount = int((parse_number(num.lstrip("-")) * unit).to_integral_value())
+            rows[name.casefold()] = (name, -amount if num.startswith("-") else amount, lines[j])
+        if len(rows) >= MIN_TABLE_ROWS:
+            return rows, used
+    return {}, set()
+
+
+def table_areas(lines: list[SourceLine], rows: dict[str, tuple[str, int, SourceLine]],
+                used: set[int]) -> list[AreaSpan]:  # fmt: skip
+    """Areas from an area table: the amounts from its rows, the prose from the stand-alone
+    lines after it that name an area (an area the prose never names keeps its table row)."""
+    lines = [blanked(ln) if i in used else ln for i, ln in enumerate(lines)]
+    starts = [
+        i
+        for i, ln in enumerate(lines)
+        if i > max(used) and not ln.blank and _stands_alone(lines, i)
+        and title_text(ln.text).casefold() in rows
+    ]  # fmt: skip
+    spans, named = [], set()
+    for n, i in enumerate(starts):
+        key = title_text(lines[i].text).casefold()
+        end = starts[n + 1] if n + 1 < len(starts) else len(lines)
+        name, amount, _row = rows[key]
+        named.add(key)
+        spans.append(AreaSpan(name, amount, lines[i].number, lines[i + 1 : end],
+                               layout=LAYOUT_TABLE))  # fmt: skip
+    for key, (name, amount, row) in rows.items():
+        if key not in named:
+            text = f"{name}: {amount:,} kr.".replace(",", ".")
+            spans.append(AreaSpan(name, amount, row.number, [SourceLine(row.number, text,
+                                   row.page)], layout=LAYOUT_TABLE))  # fmt: skip
+    return spans
+
+
+def join_split_statements(lines: list[SourceLine]) -> list[SourceLine]:
+    """A net-budget label and its amount on separate lines ("Samlet budget:" / "938,4 mio.
+    kr.") as one statement line, at the label's line; the amount's line becomes blank."""
+    out = list(lines)
+    for i, line in enumerate(lines):
+        text = line.text.strip()
+        if not (text.endswith(":") and _AMOUNT_STATEMENT.search(text) and len(text.split()) <= 8):
+            continue
+        j = _next_text(lines, i)
+        if j is None or j - i > 2:
+            continue
+        value = lines[j].text.strip()
+        if len(value.split()) <= 5 and find_amounts(value):
+            out[i] = SourceLine(line.number, f"{text} {value}", line.page, line.bold)
+            out[j] = blanked(lines[j])
+    return out
+
+
+def distinct_titles(spans: list[AreaSpan], source: str) -> tuple[list[AreaSpan], list[str]]:
+    """The same title twice in one document is two areas: the later ones get a number."""
+    first_at: dict[str, int] = {}
+    count: dict[str, int] = {}
+    out, warnings = [], []
+    for span in spans:
+        key = span.title.casefold()
+        if key not in first_at:
+            first_at[key] = span.line
+            count[key] = 1
+            out.append(span)
+            continue
+        count[key] += 1
+        title = f"{span.title} ({count[key]})"
+        warnings.append(
+            f"{source}:{span.line}: area title {span.title!r} also at line {first_at[key]}; "
+            f"indexed as {title!r}"
+        )
+        out.append(AreaSpan(title, span.amount_kr, span.line, span.body, span.notes,
+                             span.section, span.layout))  # fmt: skip
+    return out, warnings
