@@ -33,8 +33,6 @@ from index.document import DocumentError, DocumentMeta, Passage
 from index.encoder import PassageEncoder
 from index.parse import PARSER_VERSION, SUPPORTED_SUFFIXES
 
-STATS = "build.json"  # counts the manifest lacks, for the no-change fast path
-
 
 @dataclass(frozen=True)
 class BuildReport:
@@ -249,7 +247,9 @@ def build_index(
         try:
             gen.mkdir(parents=True)
             words = Vocabulary.from_texts([p.text for p in passages] + [p.area for p in passages])
-            fulltext.write(gen / "whoosh", passages, words)
+            ix = fulltext.write(gen / store.WHOOSH, passages, words)
+            with ix.searcher() as searcher:
+                store.sparse_matrix(gen, searcher)  # ready for the first reader
             ids = [p.id for p in passages]
             manifest = store.Manifest(
                 format=store.FORMAT,
@@ -271,8 +271,7 @@ def build_index(
                 gen, manifest, passages, vectors, words.listing(), piece_vectors, piece_rows
             )
             vector_index.write_codes(gen, vectors)  # the 1-bit first stage used at scale
-            (gen / "keys.json").write_text("\n".join(keys), encoding="utf-8")
-            (gen / STATS).write_text(json.dumps({"areas": n_areas}), encoding="utf-8")
+            store.write_keys(gen, keys, n_areas)
             store.publish(index_dir, gen)
             store.prune(index_dir)
         except OSError as exc:  # disk full, read-only: the half-written generation goes
@@ -315,7 +314,7 @@ def _unchanged(
     ):
         return None
     try:
-        areas = int(json.loads((gen / STATS).read_text(encoding="utf-8"))["areas"])
+        areas = store.read_area_count(gen)
         corpus_dir = Path(settings.corpus_dir)
         found_files = walk(corpus_dir)
         if found_files.skipped:
@@ -352,7 +351,7 @@ def _reusable_vectors(
         return {}
     manifest, gen = previous
     try:
-        keys = (gen / "keys.json").read_text(encoding="utf-8").split("\n")
+        keys = store.read_keys(gen)
         vectors = store.read_vectors(gen, manifest)
         pieces, _rows = store.read_pieces(gen, manifest)
     except (OSError, store.IndexNotReady):

@@ -1,4 +1,8 @@
-"""The Whoosh side of the index: schema, field boosts and writing passages."""
+"""The Whoosh side of the index: schema, field boosts and writing passages.
+
+Where the folder lives in a generation, and the sparse keyword matrix derived from it, is
+:mod:`index.store`'s.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +12,12 @@ from pathlib import Path
 from whoosh import fields, index
 from whoosh.filedb.filestore import FileStorage
 
-from index import sparse
 from index.analysis import DanishAnalyzer, Vocabulary
 from index.document import Passage
 
 #: Where a query word counts most: an area title names what the passage is about.
 FIELD_BOOSTS = {"area": 2.5, "heading": 1.5, "body": 1.0}
 TEXT_FIELDS = tuple(FIELD_BOOSTS)
-#: The keyword scores as a sparse matrix (index/sparse.py), written beside the Whoosh folder by
-#: the build; a reader rebuilds it if it is missing or stale (derived, disposable).
-SPARSE_CACHE = "sparse-bm25.npz"
 
 
 def schema(vocab: Vocabulary | None = None) -> fields.Schema:
@@ -44,7 +44,7 @@ def heading(p: Passage) -> str:
     return " ".join(x for x in (p.section, p.subsection) if x)
 
 
-def write(path: Path, passages: Iterable[Passage], vocab: Vocabulary) -> None:
+def write(path: Path, passages: Iterable[Passage], vocab: Vocabulary) -> index.Index:
     path.mkdir(parents=True, exist_ok=True)
     ix = FileStorage(str(path)).create_index(schema(vocab))
     writer = ix.writer(limitmb=256)
@@ -64,8 +64,7 @@ def write(path: Path, passages: Iterable[Passage], vocab: Vocabulary) -> None:
             has_amount=p.amount_kr is not None,
         )
     writer.commit(optimize=True)
-    with ix.searcher() as searcher:
-        sparse.load_or_build(searcher, TEXT_FIELDS, path.parent / SPARSE_CACHE)
+    return ix
 
 
 def open_fulltext(path: Path) -> index.Index:

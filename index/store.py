@@ -1,14 +1,24 @@
 """The built index on disk: one folder of named files per generation, and a `current` link.
 
     <index_dir>/current -> generations/<name>/
-        manifest.json   model, dimension, corpus checksums, counts (written last)
-        passages.jsonl  one Passage per line, in vector-row order
-        vectors.npy     float32 (passages x dim), L2-normalised
-        vocab.json      the corpus's words, for compound splitting and spelling
-        whoosh/         the full-text index
+        manifest.json      model, dimension, corpus checksums, counts (written last)
+        passages.jsonl     one Passage per line, in vector-row order
+        vectors.npy        float32 (passages x dim), L2-normalised
+        pieces.npy         float32 vectors of the passages' sentences and list items
+        piece_rows.npy     the passage row of each piece, ascending
+        vocab.json         the corpus's words, for compound splitting and spelling
+        keys.json          the text key of every vector row (passages, then pieces): reused
+                           by the next build for unchanged texts
+        build.json         counts the manifest lacks, for the no-change fast path
+        vectors.codes.npz  1-bit codes, mean and centrality: the first stage at scale
+                           (index/vectors.py)
+        whoosh/            the full-text index (index/fulltext.py)
+        sparse-bm25.npz    the keyword scores as a sparse matrix (index/sparse.py): derived
+                           from whoosh/, rebuilt by a reader when missing or stale
 
-A rebuild writes a new generation beside the old one and swaps the link atomically, so a
-reader sees either the old index or the new one, never half of one.
+This module names every one of them, and the build and the readers go through it. A rebuild
+writes a new generation beside the old one and swaps the link atomically, so a reader sees
+either the old index or the new one, never half of one.
 """
 
 from __future__ import annotations
@@ -21,12 +31,26 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
+from whoosh.searching import Searcher
 
+from index import sparse
 from index.document import Passage
+from index.fulltext import TEXT_FIELDS
 
 FORMAT = 2  # 2: sentence and list-item vectors (pieces.npy, piece_rows.npy)
 CURRENT = "current"
 GENERATIONS = "generations"
+MANIFEST = "manifest.json"
+PASSAGES = "passages.jsonl"
+VECTORS = "vectors.npy"
+PIECES = "pieces.npy"
+PIECE_ROWS = "piece_rows.npy"
+VOCAB = "vocab.json"
+KEYS = "keys.json"
+STATS = "build.json"
+CODES = "vectors.codes.npz"
+WHOOSH = "whoosh"
+SPARSE_CACHE = "sparse-bm25.npz"
 HINT = "run `budget-search index` to build it"
 
 
@@ -82,7 +106,7 @@ def current_generation(index_dir: Path) -> Path:
 
 
 def read_manifest(gen: Path) -> Manifest:
-    path = gen / "manifest.json"
+    path = gen / MANIFEST
     try:
         return Manifest.from_json(json.loads(path.read_text(encoding="utf-8")))
     except FileNotFoundError:
@@ -92,9 +116,9 @@ def read_manifest(gen: Path) -> Manifest:
 
 
 def read_passages(gen: Path) -> list[Passage]:
-    path = gen / "passages.jsonl"
+    path = gen / PASSAGES
     if not path.exists():
-        raise IndexNotReady(f"index at {gen} has no passages.jsonl")
+        raise IndexNotReady(f"index at {gen} has no {PASSAGES}")
     out = []
     with path.open(encoding="utf-8") as fh:
         for n, line in enumerate(fh, 1):
@@ -108,11 +132,11 @@ def read_passages(gen: Path) -> list[Passage]:
 
 
 def read_vectors(gen: Path, manifest: Manifest) -> np.ndarray:
-    path = gen / "vectors.npy"
+    path = gen / VECTORS
     try:
         vectors = np.load(path, allow_pickle=False)
     except FileNotFoundError:
-        raise IndexNotReady(f"index at {gen} has no vectors.npy") from None
+        raise IndexNotReady(f"index at {gen} has no {VECTORS}") from None
     except (ValueError, OSError, EOFError) as exc:
         raise IndexNotReady(f"vector file {path} is unreadable ({exc})") from None
     expected = (manifest.passages, manifest.dim)
@@ -131,11 +155,11 @@ def _all_finite(vectors: np.ndarray, rows: int = 65536) -> bool:
 
 
 def read_vocab(gen: Path) -> list[str]:
-    path = gen / "vocab.json"
+    path = gen / VOCAB
     try:
         words = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise IndexNotReady(f"index at {gen} has no readable vocab.json ({exc})") from None
+        raise IndexNotReady(f"index at {gen} has no readable {VOCAB} ({exc})") from None
     if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
         raise IndexNotReady(f"{path} is corrupt (not a list of words)")
     return words
@@ -147,8 +171,8 @@ def read_pieces(gen: Path, manifest: Manifest) -> tuple[np.ndarray | None, np.nd
     if manifest.pieces == 0:
         return None, None
     try:
-        vectors = np.load(gen / "pieces.npy", mmap_mode="r", allow_pickle=False)
-        rows = np.load(gen / "piece_rows.npy", allow_pickle=False)
+        vectors = np.load(gen / PIECES, mmap_mode="r", allow_pickle=False)
+        rows = np.load(gen / PIECE_ROWS, allow_pickle=False)
     except (FileNotFoundError, ValueError, OSError, EOFError) as exc:
         raise IndexNotReady(f"sentence vectors at {gen} are unreadable ({exc})") from None
     if (
@@ -173,23 +197,62 @@ def write_generation(
     pieces: np.ndarray | None = None,
     piece_rows: np.ndarray | None = None,
 ) -> None:
-    """Write every file but the whoosh folder; the manifest goes last, and everything is fsynced."""
-    with (gen / "passages.jsonl").open("w", encoding="utf-8") as fh:
+    """Write the passages, vectors and words (not the whoosh folder, the keys, the stats or the
+    codes); the manifest goes last, and everything is fsynced."""
+    with (gen / PASSAGES).open("w", encoding="utf-8") as fh:
         for p in passages:
             fh.write(json.dumps(asdict(p), ensure_ascii=False) + "\n")
-    np.save(gen / "vectors.npy", vectors.astype(np.float32, copy=False))
-    (gen / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
-    names = ["passages.jsonl", "vectors.npy", "vocab.json"]
+    np.save(gen / VECTORS, vectors.astype(np.float32, copy=False))
+    (gen / VOCAB).write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+    names = [PASSAGES, VECTORS, VOCAB]
     if manifest.pieces:
-        np.save(gen / "pieces.npy", np.asarray(pieces, dtype=np.float32))
-        np.save(gen / "piece_rows.npy", np.asarray(piece_rows, dtype=np.int32))
-        names += ["pieces.npy", "piece_rows.npy"]
+        np.save(gen / PIECES, np.asarray(pieces, dtype=np.float32))
+        np.save(gen / PIECE_ROWS, np.asarray(piece_rows, dtype=np.int32))
+        names += [PIECES, PIECE_ROWS]
     for name in names:
         _fsync(gen / name)
-    tmp = gen / "manifest.json.tmp"
+    tmp = gen / (MANIFEST + ".tmp")
     tmp.write_text(json.dumps(asdict(manifest), ensure_ascii=False, indent=1), encoding="utf-8")
     _fsync(tmp)
-    os.replace(tmp, gen / "manifest.json")
+    os.replace(tmp, gen / MANIFEST)
+
+
+def write_keys(gen: Path, keys: list[str], areas: int) -> None:
+    """The text key of every vector row and the area count: what the next build reuses."""
+    (gen / KEYS).write_text("\n".join(keys), encoding="utf-8")
+    (gen / STATS).write_text(json.dumps({"areas": areas}), encoding="utf-8")
+
+
+def read_keys(gen: Path) -> list[str]:
+    """The text keys of a generation's vector rows (raises OSError when there are none)."""
+    return (gen / KEYS).read_text(encoding="utf-8").split("\n")
+
+
+def read_area_count(gen: Path) -> int:
+    """The number of areas the generation's build found (raises on a missing or bad file)."""
+    return int(json.loads((gen / STATS).read_text(encoding="utf-8"))["areas"])
+
+
+def write_codes(gen: Path, codes: np.ndarray, mean: np.ndarray, centrality: np.ndarray) -> Path:
+    """The 1-bit first stage of index/vectors.py, written atomically."""
+    path = Path(gen) / CODES
+    tmp = path.with_name(path.name + ".tmp.npz")
+    np.savez(tmp, codes=codes, mean=mean, centrality=centrality)
+    os.replace(tmp, path)
+    return path
+
+
+def read_codes(gen: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(codes, mean, centrality); FileNotFoundError for an index built before them."""
+    with np.load(Path(gen) / CODES, allow_pickle=False) as z:
+        return z["codes"], z["mean"], z["centrality"]
+
+
+def sparse_matrix(gen: Path, searcher: Searcher) -> sparse.SparseIndex | None:
+    """The keyword scores' matrix from the cache file beside the whoosh folder when it was made
+    from this very index, else built and cached there: the build calls it so that readers find
+    it ready, a reader so that a missing or stale cache only costs time."""
+    return sparse.load_or_build(searcher, TEXT_FIELDS, gen / SPARSE_CACHE)
 
 
 def publish(index_dir: Path, gen: Path) -> None:
@@ -208,17 +271,17 @@ def is_complete(gen: Path) -> bool:
     implies is there with the shape the manifest gives (checked from the headers only)."""
     try:
         manifest = read_manifest(gen)
-        vectors = np.load(gen / "vectors.npy", mmap_mode="r", allow_pickle=False)
+        vectors = np.load(gen / VECTORS, mmap_mode="r", allow_pickle=False)
         if vectors.shape != (manifest.passages, manifest.dim):
             return False
         if manifest.pieces:
-            pieces = np.load(gen / "pieces.npy", mmap_mode="r", allow_pickle=False)
-            rows = np.load(gen / "piece_rows.npy", mmap_mode="r", allow_pickle=False)
+            pieces = np.load(gen / PIECES, mmap_mode="r", allow_pickle=False)
+            rows = np.load(gen / PIECE_ROWS, mmap_mode="r", allow_pickle=False)
             if pieces.shape != (manifest.pieces, manifest.dim) or rows.shape != (manifest.pieces,):
                 return False
-        needed = ("passages.jsonl", "vocab.json")
+        needed = (PASSAGES, VOCAB)
         return all((gen / n).is_file() and (gen / n).stat().st_size > 0 for n in needed) and any(
-            (gen / "whoosh").glob("*.toc")
+            (gen / WHOOSH).glob("*.toc")
         )
     except (IndexNotReady, OSError, ValueError, EOFError):
         return False

@@ -17,13 +17,13 @@ load, in chunks, without keeping the float32 pages resident.
 from __future__ import annotations
 
 import mmap
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-CODES_FILE = "vectors.codes.npz"
+from index import store
+
 EXACT_MAX = 150_000  # passages; above this the binary first stage is used
 RESCORE = 4096  # candidates re-scored exactly (at least 40 x the deepest ranking asked for)
 _CHUNK = 65_536
@@ -65,12 +65,7 @@ def encode_codes(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
 
 
 def write_codes(gen: Path, vectors: np.ndarray) -> Path:
-    codes, mean, centrality = encode_codes(vectors)
-    path = Path(gen) / CODES_FILE
-    tmp = path.with_name(path.name + ".tmp.npz")
-    np.savez(tmp, codes=codes, mean=mean, centrality=centrality)
-    os.replace(tmp, path)
-    return path
+    return store.write_codes(gen, *encode_codes(vectors))
 
 
 def _drop(array: np.ndarray) -> None:
@@ -130,7 +125,7 @@ class BinaryIndex:
 def load(gen: Path, n: int, dim: int, *, exact_max: int = EXACT_MAX) -> np.ndarray | BinaryIndex:
     """The passage vectors of a generation: an in-RAM float32 matrix up to `exact_max` rows,
     else a BinaryIndex over the memory-mapped matrix. Raises ValueError on a mismatch."""
-    path = Path(gen) / "vectors.npy"
+    path = Path(gen) / store.VECTORS
     full = np.load(path, mmap_mode="r", allow_pickle=False)
     if full.dtype != np.float32 or full.shape != (n, dim):
         raise ValueError(f"{path} holds {full.dtype} {full.shape}, expected float32 {(n, dim)}")
@@ -138,12 +133,10 @@ def load(gen: Path, n: int, dim: int, *, exact_max: int = EXACT_MAX) -> np.ndarr
         out = np.array(full)  # a private copy in RAM
         del full
         return out
-    codes_path = Path(gen) / CODES_FILE
     try:
-        with np.load(codes_path, allow_pickle=False) as z:
-            codes, mean, centrality = z["codes"], z["mean"], z["centrality"]
+        codes, mean, centrality = store.read_codes(gen)
         if codes.shape != (n, (dim + 63) // 64) or centrality.shape != (n,):
-            raise ValueError(f"{codes_path} does not match the vectors")
+            raise ValueError(f"{Path(gen) / store.CODES} does not match the vectors")
     except FileNotFoundError:
         codes, mean, centrality = encode_codes(full)  # an index built before the codes
     return BinaryIndex(full, codes, mean, centrality)

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from whoosh.searching import Searcher as WhooshSearcher
 
-from index import fulltext, sparse, store
+from index import fulltext, store
 from index import vectors as vector_index
 from index.analysis import Vocabulary
 from index.document import Passage
@@ -174,14 +174,14 @@ def load(index_dir: Path) -> Snapshot:
     pieces, piece_rows = store.read_pieces(gen, manifest)
     words = store.read_vocab(gen)
     try:
-        ix = fulltext.open_fulltext(gen / "whoosh")
+        ix = fulltext.open_fulltext(gen / store.WHOOSH)
         with ix.searcher() as s:
             count = s.doc_count()
             field_terms = {
                 f: frozenset(t.decode("utf-8") for t in s.lexicon(f)) for f in fulltext.TEXT_FIELDS
             }
             lexicon = sorted(field_terms["body"])
-            bm25 = _sparse(s, gen / fulltext.SPARSE_CACHE)
+            bm25 = _sparse(s, gen)
     except Exception as exc:  # whoosh raises many kinds on a damaged folder
         raise store.IndexNotReady(f"full-text index at {gen} is unreadable ({exc})") from None
     if count != len(passages):
@@ -225,11 +225,11 @@ def _binary_vectors(gen: Path, manifest: store.Manifest) -> vector_index.BinaryI
         raise store.IndexNotReady(f"vector file at {gen} is unreadable ({exc})") from None
 
 
-def _sparse(s: WhooshSearcher, cache: Path) -> SparseIndex | None:
+def _sparse(s: WhooshSearcher, gen: Path) -> SparseIndex | None:
     """The fast keyword path's matrix; None (Whoosh scores everything) if it cannot be built,
     since it only speeds up what Whoosh can answer by itself."""
     try:
-        return sparse.load_or_build(s, fulltext.TEXT_FIELDS, cache)
+        return store.sparse_matrix(gen, s)
     except Exception:  # an optimisation: never a reason to refuse the index
         return None
 

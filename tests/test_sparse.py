@@ -112,7 +112,7 @@ def test_cache_file(engine, tmp_path) -> None:
     """The first load leaves the matrix next to the index; later loads read it back whole, and
     a damaged or foreign cache file is rebuilt over, never trusted."""
     from index import fulltext, sparse
-    from index.fulltext import SPARSE_CACHE
+    from index.store import SPARSE_CACHE
 
     snap = engine.snapshot
     cache = snap.path / SPARSE_CACHE

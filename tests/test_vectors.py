@@ -8,6 +8,7 @@ import shutil
 import numpy as np
 import pytest
 
+from index import store
 from index import vectors as vq
 from search import semantic
 from search import snapshot as snapshot_mod
@@ -93,7 +94,7 @@ def test_seed_index_searched_through_the_binary_path(seed_settings, encoder, tmp
     rescoring depth covers the seed), also when the codes file is missing (an older index)."""
     exact = Engine(seed_settings.index_dir, lambda: encoder)
     gen = exact.snapshot.path
-    assert (gen / vq.CODES_FILE).is_file()
+    assert (gen / store.CODES).is_file()
     assert isinstance(exact.snapshot.vectors, np.ndarray)
     queries = ["hvad koster brandvæsenet", "pas og kørekort", "how much is spent on IT",
                'digitalisering kommune:"Kalundborg Kommune"']  # fmt: skip
@@ -104,7 +105,7 @@ def test_seed_index_searched_through_the_binary_path(seed_settings, encoder, tmp
     monkeypatch.setattr(vq, "EXACT_MAX", 0)
     for drop_codes in (False, True):
         if drop_codes:
-            (copy / "current" / vq.CODES_FILE).unlink()
+            (copy / "current" / store.CODES).unlink()
         engine = Engine(copy, lambda: encoder)
         assert isinstance(engine.snapshot.vectors, vq.BinaryIndex)
         got = [[h.id for h in engine.search(q, mode=m).results] for q in queries
