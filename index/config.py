@@ -14,6 +14,9 @@ DEFAULT_MODEL = "multilingual-e5-small"
 
 
 MIB = 2**20
+#: The longest query read: the parser cuts longer input there (pasted text still works) and the
+#: web UI refuses it with a message (its search box holds no more).
+MAX_QUERY_CHARS = 2000
 
 
 @dataclass(frozen=True)

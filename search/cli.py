@@ -220,12 +220,9 @@ def areas_cmd(ctx: click.Context, corpus_dir: str | None, index_dir: str | None,
             click.echo(f"ignored {s.path}: {s.reason}", err=True)
         for w in report.warnings:
             click.echo(f"warning: {w}", err=True)
-        rows = [
-            {"document": d.meta.id, "municipality": d.meta.municipality,
-             "committee": d.meta.committee, "year": d.meta.year, "area": a.title,
-             "amount_kr": a.amount_kr, "passages": len(a.passages)}
-            for d in report.documents for a in d.areas
-        ]  # fmt: skip
+        from search.snapshot import AreaSummary
+
+        rows = [AreaSummary.of_area(d.meta, a).to_json() for d in report.documents for a in d.areas]
     else:
         settings = settings_from(ctx, index_dir=index_dir)
         engine = open_engine(settings, with_model=False)

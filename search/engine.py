@@ -25,14 +25,22 @@ from search import answer as answers
 from search import fusion, keyword, ranking, semantic
 from search.facets import facet_counts
 from search.highlight import highlight
-from search.query import ParsedQuery, clean_text, parse
-from search.results import MODES, Answer, Filters, Hit, SearchError, SearchResponse
+from search.query import ParsedQuery, clean_text, parse, whole_number
+from search.results import (
+    MAX_K,
+    Answer,
+    Filters,
+    Hit,
+    SearchError,
+    SearchResponse,
+    Unavailable,
+    check_mode,
+)
 from search.snapshot import AreaSummary, Snapshot, load
 
 YEARS = (1000, 9999)
 AMOUNT_LIMIT = 2**62
 CANDIDATES = 100  # how deep each ranking goes before fusion and facets
-MAX_K = 100
 ANSWER_KINDS = frozenset({"word", "join", "spelling", "part", "variant"})
 #: What a question asks rather than what it is about: not counted when deciding whether a
 #: passage holds the query's words ("Hvad koster brandvæsenet?" is about the fire service).
@@ -106,7 +114,7 @@ class Engine:
     def encoder(self) -> Encoder:
         if self._encoder is None:
             if self._encoder_factory is None:
-                raise SearchError("Semantisk søgning er slået fra: ingen model er indlæst.", 503)
+                raise Unavailable("Semantisk søgning er slået fra: ingen model er indlæst.")
             with self._lock:
                 if self._encoder is None:
                     self._encoder = self._encoder_factory()
@@ -145,8 +153,7 @@ class Engine:
         last word also stands for the words that start with it; `one_per_area` lists each
         area's best passage before any area's second (within exact, then within related)."""
         started = time.perf_counter()
-        if mode not in MODES:
-            raise SearchError(f"Ukendt søgemåde {mode!r}; brug {', '.join(MODES)}.")
+        check_mode(mode)
         k = max(1, min(int(k), MAX_K))
         offset = max(0, int(offset))
         snap = self.snapshot
@@ -274,13 +281,8 @@ class Engine:
         text = p.text  # a passage is a paragraph or a few; a pathological one is cut, not sent
         if len(text) > SNIPPET_CHARS:
             text = text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
-        return Hit(
-            id=p.id, document=p.document, municipality=p.municipality, committee=p.committee,
-            year=p.year, area=p.area, section=p.section, subsection=p.subsection,
-            amount_kr=p.amount_kr, text=text, highlight=highlight(text, terms, snap.vocab),
-            score=round(score, 6), line_start=p.line_start, line_end=p.line_end, page=p.page,
-            match=ranked.match,
-        )  # fmt: skip
+        return Hit.of(p, text=text, highlight=highlight(text, terms, snap.vocab),
+                      score=round(score, 6), match=ranked.match)  # fmt: skip
 
     def _answer(self, snap: Snapshot, text: str, exp: keyword.Expansion,
                 filters: Filters) -> Answer | None:  # fmt: skip
@@ -339,7 +341,7 @@ class Engine:
                 values[name] = match
         for name in ("year", "min_amount", "max_amount"):
             if name in values:
-                number = _whole_number(values[name])
+                number = whole_number(values[name])
                 if number is not None and name == "year" and not YEARS[0] <= number <= YEARS[1]:
                     number = None  # no budget year; and Whoosh's year field is 32-bit
                 elif number is not None:  # amounts: keep within the 64-bit field
@@ -401,13 +403,6 @@ def _suggestion(q: str, corrections: dict[str, str]) -> str:
     for typed, fixed in corrections.items():
         out = re.sub(rf"(?<!\w){re.escape(typed)}(?!\w)", lambda _m, f=fixed: f, out, count=1)
     return out
-
-
-def _whole_number(value: object) -> int | None:
-    try:
-        return int(str(value).replace(".", "").replace(" ", ""))
-    except ValueError:
-        return None
 
 
 def _ms(started: float) -> float:

@@ -12,7 +12,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-MAX_QUERY_CHARS = 2000  # longer input is cut here: nobody types more, and pasted text still works
+from index.config import MAX_QUERY_CHARS
+
 MAX_WORDS = 48
 
 #: Field names a user may type, Danish and English, mapped to Filters attributes.
@@ -111,3 +112,18 @@ def parse(raw: str) -> ParsedQuery:
 
 def _words(text: str) -> list[str]:
     return [w for w in _WORDCHARS.findall(text.replace("*", "* ").replace("* ", "*"))]
+
+
+#: A whole number as people write one: 1000000, or Danish thousands groups 1.000.000 / 1 000 000
+#: (amounts only: "5.5" is not 55, and k and year take plain digits).
+PLAIN_NUMBER = re.compile(r"-?[0-9]+")
+GROUPED_NUMBER = re.compile(r"-?[0-9]{1,3}(?:([. \u00a0])[0-9]{3})(?:\1[0-9]{3})*")
+
+
+def whole_number(value: object, *, grouped: bool = True) -> int | None:
+    """The whole number `value` writes (thousands groups allowed when `grouped`), else None:
+    one reading for a filter typed in the query box, given to the engine or to the web UI."""
+    text = str(value)
+    if PLAIN_NUMBER.fullmatch(text) or (grouped and GROUPED_NUMBER.fullmatch(text)):
+        return int(re.sub(r"[. \u00a0]", "", text))
+    return None

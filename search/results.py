@@ -2,18 +2,44 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
+
+from index.document import Passage
 
 MODES = ("hybrid", "keyword", "semantic")
+MAX_K = 100  # results per page, wherever a page is asked for (the UI's and the API's `k`)
 
 
 class SearchError(Exception):
-    """A request that cannot be answered as asked; `status` is the HTTP status to show it with."""
+    """A request that cannot be answered as asked (a bad mode, number or parameter).
 
-    def __init__(self, message: str, status: int = 400):
+    Domain errors carry no HTTP status: webui/errors.py maps each kind to one."""
+
+    def __init__(self, message: str):
         super().__init__(message)
         self.message = message
-        self.status = status
+
+
+class NotFound(SearchError):
+    """What was asked for (an area, a passage, a document's PDF, an answer table) is not there."""
+
+
+class Unavailable(SearchError):
+    """A kind of search this engine cannot do now: semantic search without a model."""
+
+
+def check_mode(mode: str) -> str:
+    """The search mode, or a SearchError naming the ones there are."""
+    if mode not in MODES:
+        raise SearchError(f"Ukendt søgemåde {mode!r}; brug {', '.join(MODES)}.")
+    return mode
+
+
+def check_k(k: int) -> int:
+    """Results per page within 1..MAX_K, or a SearchError saying so."""
+    if not 1 <= k <= MAX_K:
+        raise SearchError(f"k skal være mellem 1 og {MAX_K} (resultater pr. side).")
+    return k
 
 
 @dataclass(frozen=True)
@@ -52,6 +78,19 @@ class Hit:
 
     def to_json(self) -> dict:
         return asdict(self)
+
+    @classmethod
+    def of(cls, p: Passage, *, text: str, highlight: str, score: float, match: str) -> Hit:
+        """A passage as a hit: the citation fields they share are copied by name (so a field
+        added to both is never forgotten); the text may be a shortened snippet of the passage's."""
+        shared = {name: getattr(p, name) for name in _FROM_PASSAGE}
+        return cls(**shared, text=text, highlight=highlight, score=score, match=match)
+
+
+#: Hit fields taken from the Passage as they are (all shared names but the text).
+_FROM_PASSAGE = tuple(
+    f.name for f in fields(Hit) if f.name in {g.name for g in fields(Passage)} - {"text"}
+)
 
 
 @dataclass(frozen=True)

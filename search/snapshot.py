@@ -17,7 +17,7 @@ from whoosh.searching import Searcher as WhooshSearcher
 from index import fulltext, store
 from index import vectors as vector_index
 from index.analysis import Vocabulary
-from index.document import Passage
+from index.document import Area, DocumentMeta, Passage
 from index.sparse import SparseIndex
 from search import semantic
 from search.spelling import Speller
@@ -44,6 +44,13 @@ class AreaSummary:
             "amount_kr": self.amount_kr,
             "passages": self.passages,
         }
+
+    @classmethod
+    def of_area(cls, meta: DocumentMeta, area: Area) -> AreaSummary:
+        """A parsed document's area, summed up as an index's would be (`areas --corpus-dir`)."""
+        sections = tuple(dict.fromkeys(p.section for p in area.passages if p.section))
+        return cls(meta.id, meta.municipality, meta.committee, meta.year, area.title,
+                   area.amount_kr, len(area.passages), sections)  # fmt: skip
 
 
 @dataclass

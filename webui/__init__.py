@@ -18,6 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 from flask import Flask, abort, redirect, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from index.config import MAX_QUERY_CHARS
 from webui import engine_access, formatting, ops
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ DEFAULTS: dict[str, Any] = {
     "WITH_MODEL": True,  # False: keyword search only (semantic and hybrid answer 503)
     "WARM_UP": True,  # load the model and run one search in the factory
     "MAX_CONTENT_LENGTH": 16 * 1024,  # GET only: nothing needs a body
-    "MAX_QUERY_LENGTH": 2000,
+    "MAX_QUERY_LENGTH": MAX_QUERY_CHARS,  # longer is refused (400), not cut as the parser does
     "MAX_PARAM_LENGTH": 300,
     "DEFAULT_K": 10,
     "TRUSTED_PROXIES": 0,  # reverse proxies in front whose X-Forwarded-* headers are believed

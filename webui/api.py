@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, url_for
 
-from search.results import SearchError
+from search.results import MAX_K, NotFound, SearchError
 from webui import data
 from webui.formatting import decimal_comma
 
@@ -56,7 +56,7 @@ def index() -> Any:
             "area": f"{api}areas/<document>/<slug>",
             "passage": f"{api}passages/<id>",
         },
-        "limits": {"k": f"1..{data.MAX_K} results per page", "offset": f"0..{data.EXPORT_LIMIT}"},
+        "limits": {"k": f"1..{MAX_K} results per page", "offset": f"0..{data.EXPORT_LIMIT}"},
     })  # fmt: skip
 
 
@@ -123,7 +123,7 @@ def answer_csv() -> Response:
     page = data.search_data(request.args)
     answer = page["answer"]
     if not answer:
-        raise SearchError("Søgningen stiller ikke et spørgsmål om beløb; der er ingen tabel.", 404)
+        raise NotFound("Søgningen stiller ikke et spørgsmål om beløb; der er ingen tabel.")
     return _csv(answer["rows"], ANSWER_COLUMNS, "budget-search-svar", excel)
 
 
@@ -146,7 +146,7 @@ def areas() -> Any:
 def area(document: str, slug: str) -> Any:
     page = data.area_data(document, slug)
     if page is None:
-        raise SearchError("Området findes ikke. Se listen over alle områder.", 404)
+        raise NotFound("Området findes ikke. Se listen over alle områder.")
     return jsonify(page)
 
 
@@ -154,5 +154,5 @@ def area(document: str, slug: str) -> Any:
 def passage(passage_id: str) -> Any:
     page = data.passage_data(passage_id)
     if page is None:
-        raise SearchError("Afsnittet findes ikke (måske er indekset bygget om).", 404)
+        raise NotFound("Afsnittet findes ikke (måske er indekset bygget om).")
     return jsonify(page)

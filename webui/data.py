@@ -18,7 +18,8 @@ from markupsafe import escape
 from werkzeug.datastructures import MultiDict
 
 from search.glossary import expand as glossary_entry
-from search.results import MODES, Filters, SearchError
+from search.query import whole_number
+from search.results import MAX_K, MODES, Filters, SearchError, check_k, check_mode
 from webui.engine_access import get_engine
 from webui.formatting import collate, slug
 
@@ -47,7 +48,6 @@ SEARCH_PARAMS = ("q", "mode", "k", *TEXT_FILTERS, *NUMBER_FILTERS, "page", "offs
 SORTS = {"order": "Rækkefølge i budgettet", "area": "Område", "amount": "Nettobudget",
          "passages": "Afsnit"}  # fmt: skip
 NO_SECTION = "Indledning"
-MAX_K = 100  # results per page (the UI's `k`, the API's `k`)
 #: The CSV export pages through the engine this many rows at a time, up to this many rows.
 EXPORT_LIMIT = 10_000
 DANISH_MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
@@ -103,16 +103,11 @@ def _param(args: MultiDict, name: str, limit: int) -> str:
     return value
 
 
-#: A whole number as people write one: 1000000, or Danish thousands groups 1.000.000 / 1 000 000
-#: (amounts only: "5.5" is not 55, and k and year take plain digits).
-PLAIN_NUMBER = re.compile(r"-?[0-9]+")
-GROUPED_NUMBER = re.compile(r"-?[0-9]{1,3}(?:([. \u00a0])[0-9]{3})(?:\1[0-9]{3})*")
-
-
-def _whole_number(name: str, value: str, grouped: bool = True) -> int:
-    if PLAIN_NUMBER.fullmatch(value) or (grouped and GROUPED_NUMBER.fullmatch(value)):
-        return int(re.sub(r"[. \u00a0]", "", value))
-    raise SearchError(f"{name} skal være et helt tal, ikke {value!r}.")
+def _number_param(name: str, value: str, grouped: bool = True) -> int:
+    number = whole_number(value, grouped=grouped)
+    if number is None:
+        raise SearchError(f"{name} skal være et helt tal, ikke {value!r}.")
+    return number
 
 
 def parse_search_args(args: MultiDict) -> SearchArgs:
@@ -123,25 +118,21 @@ def parse_search_args(args: MultiDict) -> SearchArgs:
         value = _param(args, name, limit)
         if value:
             given[name] = value
-    mode = given.get("mode", "hybrid")
-    if mode not in MODES:
-        raise SearchError(f"Ukendt søgemåde {mode!r}; brug {', '.join(MODES)}.")
+    mode = check_mode(given.get("mode", "hybrid"))
     k = cfg["DEFAULT_K"]
     if "k" in given:
-        k = _whole_number("k", given["k"], grouped=False)
-        if not 1 <= k <= MAX_K:
-            raise SearchError(f"k skal være mellem 1 og {MAX_K} (resultater pr. side).")
+        k = check_k(_number_param("k", given["k"], grouped=False))
     offset = 0
     if "offset" in given:
-        offset = _whole_number("offset", given["offset"], grouped=False)
+        offset = _number_param("offset", given["offset"], grouped=False)
         if not 0 <= offset <= EXPORT_LIMIT:
             raise SearchError(f"offset skal være mellem 0 og {number_text(EXPORT_LIMIT)}.")
     elif "page" in given:
-        page = _whole_number("page", given["page"], grouped=False)
+        page = _number_param("page", given["page"], grouped=False)
         if not 1 <= page <= EXPORT_LIMIT // k + 1:
             raise SearchError("page skal være et sidenummer fra 1 og op.")
         offset = (page - 1) * k
-    numbers = {n: _whole_number(n, given[n], grouped=n != "year") for n in NUMBER_FILTERS
+    numbers = {n: _number_param(n, given[n], grouped=n != "year") for n in NUMBER_FILTERS
                if n in given}  # fmt: skip
     texts = {n: given[n] for n in TEXT_FILTERS if n in given}
     return SearchArgs(given.get("q", ""), mode, k, offset, Filters(**texts, **numbers), given)

@@ -11,7 +11,7 @@ from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from index.store import IndexNotReady
-from search.results import SearchError
+from search.results import NotFound, SearchError, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,14 @@ MESSAGES = {
 }
 
 
+#: The HTTP status of each kind of domain error (any other SearchError is a bad request).
+STATUS: dict[type[SearchError], int] = {NotFound: 404, Unavailable: 503}
+
+
+def status_of(exc: SearchError) -> int:
+    return next((s for kind, s in STATUS.items() if isinstance(exc, kind)), 400)
+
+
 def error_response(status: int, message: str | None = None, headers: dict | None = None):
     message = message or MESSAGES.get(status, "Der opstod en fejl.")
     if request.path.startswith("/api/"):
@@ -50,7 +58,7 @@ def error_response(status: int, message: str | None = None, headers: dict | None
 def register(app: Flask) -> None:
     @app.errorhandler(SearchError)
     def search_error(exc: SearchError):  # type: ignore[no-untyped-def]
-        return error_response(exc.status, exc.message)
+        return error_response(status_of(exc), exc.message)
 
     @app.errorhandler(IndexNotReady)
     def index_not_ready(exc: IndexNotReady):  # type: ignore[no-untyped-def]

@@ -6,9 +6,10 @@ from typing import Any
 
 from flask import Blueprint, current_app, redirect, render_template, request, send_file
 
-from search.results import MODES, SearchError
+from search.results import MODES, NotFound, SearchError
 from webui import data
 from webui.data import FACET_LABELS, MODE_HELP, MODE_LABELS, SORTS
+from webui.errors import status_of
 
 bp = Blueprint("pages", __name__)
 
@@ -46,7 +47,7 @@ def search() -> Any:
             "facets": {},
             "active_filters": [],
         }
-        return render_template("search.html", data=page, examples=EXAMPLES), exc.status
+        return render_template("search.html", data=page, examples=EXAMPLES), status_of(exc)
     return render_template("search.html", data=page, examples=EXAMPLES)
 
 
@@ -63,7 +64,7 @@ def overview() -> Any:
 def area(document: str, slug: str) -> Any:
     page = data.area_data(document, slug)
     if page is None:
-        raise SearchError("Området findes ikke. Se listen over alle områder.", 404)
+        raise NotFound("Området findes ikke. Se listen over alle områder.")
     return render_template("area.html", data=page)
 
 
@@ -72,7 +73,7 @@ def document_pdf(document: str) -> Any:
     """A document's PDF (its source, or one beside its text), for citations' `#page=N` links."""
     path = data.pdf_path(document)
     if path is None:
-        raise SearchError("Dokumentet findes ikke som PDF.", 404)
+        raise NotFound("Dokumentet findes ikke som PDF.")
     return send_file(path, mimetype="application/pdf", conditional=True, max_age=3600)
 
 
@@ -81,7 +82,7 @@ def passage(passage_id: str) -> Any:
     """A short, stable link to one passage: redirects to it in its area page."""
     page = data.passage_data(passage_id)
     if page is None:
-        raise SearchError("Afsnittet findes ikke (måske er indekset bygget om).", 404)
+        raise NotFound("Afsnittet findes ikke (måske er indekset bygget om).")
     return redirect(page["url"], code=302)
 
 
