@@ -251,6 +251,7 @@ def stage_build(args: argparse.Namespace) -> dict:
     from bench.synth import SynthEncoder, generate
     from index.build import build_index
     from index.embed import load_encoder
+    from index.encoder import Encoder
     from index.provision import provision_model
 
     work = Path(args.work)
@@ -261,9 +262,9 @@ def stage_build(args: argparse.Namespace) -> dict:
     provision_model(settings, quiet=True)
     load_s, real = timed(lambda: load_encoder(settings))
     synthetic = args.size > args.real_embed_max
-    enc = real
+    enc: Encoder = real
     if synthetic:
-        enc = SynthEncoder(real, Path(args.corpus))  # type: ignore[assignment]
+        enc = SynthEncoder(real, Path(args.corpus))
     quiet: Callable[[str], None] = lambda m: None  # noqa: E731
     stamps: dict[str, float] = {}
     t0 = time.perf_counter()

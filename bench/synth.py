@@ -36,6 +36,7 @@ if str(ROOT) not in sys.path:
 from index.build import embed_text  # noqa: E402
 from index.corpus import load_corpus  # noqa: E402
 from index.document import Passage  # noqa: E402
+from index.encoder import Encoder  # noqa: E402
 
 SEED_CORPUS = ROOT / "corpus"
 SEED_MUNICIPALITY = "Kalundborg"
@@ -193,13 +194,13 @@ class SynthEncoder:
 
     NOISE = 0.015
 
-    def __init__(self, real: object, corpus_dir: Path = SEED_CORPUS) -> None:
+    def __init__(self, real: Encoder, corpus_dir: Path = SEED_CORPUS) -> None:
         self.real = real
-        self.model_id: str = real.model_id  # type: ignore[attr-defined]
-        self.dim: int = real.dim  # type: ignore[attr-defined]
+        self.model_id: str = real.model_id
+        self.dim: int = real.dim
         seed = [p for a in seed_areas(corpus_dir) for p in a.passages]
         texts = [embed_text(p) for p in seed]
-        self.vectors = np.asarray(real.encode_passages(texts), dtype=np.float32)  # type: ignore[attr-defined]
+        self.vectors = np.asarray(real.encode_passages(texts), dtype=np.float32)
         self.words = [set(t.casefold().split()) for t in texts]
         self.by_where: dict[str, list[int]] = {}
         for i, t in enumerate(texts):
@@ -208,10 +209,10 @@ class SynthEncoder:
         self.wheres = sorted(self.by_where, key=len, reverse=True)
 
     def encode_query(self, text: str) -> np.ndarray:
-        return self.real.encode_query(text)  # type: ignore[attr-defined]
+        return self.real.encode_query(text)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
-        return self.real.encode_queries(texts)  # type: ignore[attr-defined]
+        return self.real.encode_queries(texts)
 
     def source(self, text: str) -> int:
         """Index of the seed passage `text` was made from."""

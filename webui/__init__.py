@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from flask import Flask, abort, redirect, request
+from flask import Flask, Response, abort, redirect, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from index.config import MAX_QUERY_CHARS
@@ -105,7 +105,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             abort(405, valid_methods=["GET", "HEAD"])
 
     @app.after_request
-    def security_headers(response):  # type: ignore[no-untyped-def]
+    def security_headers(response: Response) -> Response:
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         location = response.headers.get("Location")

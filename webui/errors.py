@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from index.store import IndexNotReady
@@ -45,7 +46,9 @@ def status_of(exc: SearchError) -> int:
     return next((s for kind, s in STATUS.items() if isinstance(exc, kind)), 400)
 
 
-def error_response(status: int, message: str | None = None, headers: dict | None = None):
+def error_response(
+    status: int, message: str | None = None, headers: dict | None = None
+) -> ResponseReturnValue:
     message = message or MESSAGES.get(status, "Der opstod en fejl.")
     if request.path.startswith("/api/"):
         response = jsonify({"error": {"message": message, "status": status}})
@@ -57,16 +60,16 @@ def error_response(status: int, message: str | None = None, headers: dict | None
 
 def register(app: Flask) -> None:
     @app.errorhandler(SearchError)
-    def search_error(exc: SearchError):  # type: ignore[no-untyped-def]
+    def search_error(exc: SearchError) -> ResponseReturnValue:
         return error_response(status_of(exc), exc.message)
 
     @app.errorhandler(IndexNotReady)
-    def index_not_ready(exc: IndexNotReady):  # type: ignore[no-untyped-def]
+    def index_not_ready(exc: IndexNotReady) -> ResponseReturnValue:
         log.error("index not ready: %s", exc)
         return error_response(503)
 
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+    def http_error(exc: HTTPException) -> ResponseReturnValue:
         status = exc.code or 500
         headers = {}
         if status == 405:
@@ -75,6 +78,6 @@ def register(app: Flask) -> None:
         return error_response(status, message, headers)
 
     @app.errorhandler(Exception)
-    def unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+    def unexpected(exc: Exception) -> ResponseReturnValue:
         log.exception("unhandled error on %s", request.path)
         return error_response(500)
