@@ -1,7 +1,7 @@
 """Loading a sentence-transformers model offline, and the error every model step raises.
 
-Its own module so that both the provisioning in `index.embed` and the converter's verification
-in `index.e5convert` use it without importing each other (embed imports e5convert, not back).
+Its own module so that the provisioning (`index.provision`), the verification of a converted
+model (`index.e5verify`) and the encoder (`index.embed`) use it without importing each other.
 """
 
 from __future__ import annotations
