@@ -1,6 +1,7 @@
 """A deterministic synthetic corpus for scale benchmarks, made from the seed's passages.
 
     .venv/bin/python bench/synth.py OUT_DIR --passages 10000 [--seed 0] [--corpus corpus]
+    .venv/bin/python bench/synth.py OUT_DIR --years 2022,2023,2024,2025   # one committee's years
 
 Every generated document is a plain-text budget remark with a sidecar TOML, in the seed's own
 format, so the real parser ingests it: a municipality x committee x year, holding a random
@@ -116,9 +117,12 @@ def _paragraph(text: str) -> list[str]:
 
 
 def render_document(
-    areas: Sequence[SeedArea], rng: random.Random, municipality: str, committee: str, year: int
+    areas: Sequence[SeedArea], rng: random.Random, municipality: str, committee: str, year: int,
+    factor: float | None = None,
 ) -> str:
-    factor = rng.uniform(0.4, 2.5)
+    """One document; amounts (net budgets and those in the text) scaled by `factor` (drawn when
+    None)."""
+    factor = rng.uniform(0.4, 2.5) if factor is None else factor
     lines = [f"Bemærkninger - {committee}", ""]
     for area in areas:
         lines += [area.title, ""]
@@ -184,6 +188,54 @@ def generate(
     return SynthReport(out_dir, docs, written)
 
 
+#: The areas a years corpus follows (seed titles), and the rename it makes in its last year.
+YEAR_AREAS = ("Jobcenter", "Borgerservice", "Digitalisering og IT", "Vestsjællands Brandvæsen",
+              "Fagcenter Børn, Læring og Uddannelse")  # fmt: skip
+YEAR_RENAME = ("Digitalisering og IT", "IT og Digitalisering")
+
+
+def generate_years(
+    out_dir: Path, years: Sequence[int] = (2022, 2023, 2024, 2025), *, seed: int = 0,
+    municipality: str = "Holbæk", committee: str = "Økonomiudvalget",
+    areas: Sequence[str] = YEAR_AREAS, corpus_dir: Path = SEED_CORPUS,
+) -> dict[str, list[tuple[int, str, int]]]:
+    """Several years of one municipality and committee (an area across the years): the same
+    seed areas each year, each net budget drifting by -8 % to +12 % a year; every other year
+    writes "Fagcenter Børn, …" without its prefix, and the last year renames YEAR_RENAME,
+    saying so in its sidecar's [renamed] table. Returns what was written, per seed title:
+    [(year, title that year, net budget)], for tests to check against."""
+    out_dir = Path(out_dir)
+    chosen = [a for a in seed_areas(corpus_dir) if a.title in areas]
+    rng = random.Random(seed)
+    amounts = {a.title: a.amount_kr or 0 for a in chosen}
+    written: dict[str, list[tuple[int, str, int]]] = {a.title: [] for a in chosen}
+    name = f"{municipality} Kommune"
+    for n, year in enumerate(sorted(years)):
+        last = n == len(years) - 1
+        this_year = []
+        for a in chosen:
+            if n:
+                amounts[a.title] = int(round(amounts[a.title] * rng.uniform(0.92, 1.12), -2))
+            title = a.title
+            if n % 2 and title.startswith("Fagcenter "):
+                title = title.removeprefix("Fagcenter ")
+            if last and title == YEAR_RENAME[0]:
+                title = YEAR_RENAME[1]
+            this_year.append(SeedArea(title, amounts[a.title], a.passages))
+            written[a.title].append((year, title, amounts[a.title]))
+        text = render_document(this_year, rng, municipality, committee, year, factor=1.0)
+        path = out_dir / slug(municipality) / str(year) / f"{slug(committee)}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        renamed = f'\n[renamed]\n"{YEAR_RENAME[1]}" = "{YEAR_RENAME[0]}"\n' if last else ""
+        path.with_suffix(".toml").write_text(
+            f'title = "Bemærkninger - {committee}"\nmunicipality = "{name}"\n'
+            f'committee = "{committee}"\nyear = {year}\n{renamed}',
+            encoding="utf-8",
+        )
+    return written
+
+
 class SynthEncoder:
     """A passage encoder that synthesises vectors from the seed's real ones (see module doc).
 
@@ -241,7 +293,14 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--passages", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--corpus", type=Path, default=SEED_CORPUS)
+    ap.add_argument("--years", help="instead: these years (2022,2023,…) of one municipality and "
+                    "committee, an area across the years")  # fmt: skip
     args = ap.parse_args(argv)
+    if args.years:
+        years = [int(y) for y in args.years.split(",")]
+        generate_years(args.out_dir, years, seed=args.seed, corpus_dir=args.corpus)
+        print(f"wrote {len(years)} years of one committee to {args.out_dir}")
+        return
     r = generate(args.out_dir, args.passages, seed=args.seed, corpus_dir=args.corpus)
     print(f"wrote {r.documents} documents, {r.passages} passages to {r.out_dir}")
 

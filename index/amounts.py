@@ -175,7 +175,7 @@ def statement_amount(line: str) -> int | None:
 
 
 #: How an amount that is not stated reads, on the command line and in the web UI.
-UNKNOWN_AMOUNT = "beløb ukendt"
+UNKNOWN_AMOUNT = "ikke oplyst"
 
 
 def danish_number(value: int | float) -> str:
@@ -184,5 +184,5 @@ def danish_number(value: int | float) -> str:
 
 
 def format_kr(amount: int | None) -> str:
-    """81205800 -> '81.205.800 kr.'; None -> 'beløb ukendt'. The one way amounts are written."""
+    """81205800 -> '81.205.800 kr.'; None -> 'ikke oplyst'. The one way amounts are written."""
     return UNKNOWN_AMOUNT if amount is None else f"{danish_number(amount)} kr."

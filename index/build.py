@@ -266,6 +266,9 @@ def build_index(
                 skipped=[list(s) for s in skipped],
                 warnings=warnings,
                 analysis=analysis.VERSION,
+                layouts={d.meta.id: d.layout for d in docs},
+                renamed={d.meta.id: {t: list(old) for t, old in d.meta.renamed} for d in docs
+                         if d.meta.renamed},  # fmt: skip
             )
             store.write_generation(
                 gen, manifest, passages, vectors, words.listing(), piece_vectors, piece_rows

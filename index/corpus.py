@@ -94,6 +94,22 @@ def _year(value: object, sidecar: str, source: str) -> int:
     return value
 
 
+def _renamed(value: object, sidecar: str, source: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The [renamed] table: `"title here" = "earlier title"` or a list of earlier titles.
+    Checked like the other fields: a wrong shape names the sidecar instead of being guessed."""
+    problem = f"metadata file {sidecar}: [renamed] maps an area's title to its earlier title(s)"
+    if not isinstance(value, dict):
+        raise DocumentError(source, f"{problem}; got {value!r}")
+    out = []
+    for title, old in value.items():
+        earlier = [old] if isinstance(old, str) else old
+        if (not title.strip() or not isinstance(earlier, list) or not earlier
+                or not all(isinstance(o, str) and o.strip() for o in earlier)):  # fmt: skip
+            raise DocumentError(source, f"{problem}; got {title!r} = {old!r}")
+        out.append((title.strip(), tuple(o.strip() for o in earlier)))
+    return tuple(out)
+
+
 def read_meta(source: Path, corpus_dir: Path) -> DocumentMeta:
     """Metadata for `source` from its sidecar TOML; DocumentError when missing or invalid."""
     sidecar = source.with_suffix(".toml")
@@ -119,6 +135,7 @@ def read_meta(source: Path, corpus_dir: Path) -> DocumentMeta:
         municipality=municipality,
         committee=committee,
         year=_year(data["year"], name, where),
+        renamed=_renamed(data.get("renamed", {}), name, where),
     )
 
 

@@ -18,6 +18,9 @@ class DocumentMeta:
     municipality: str
     committee: str
     year: int
+    #: areas renamed since an earlier year: (title here, (earlier titles, ...)), from the
+    #: sidecar's [renamed] table; what lets an area's amounts be followed across the years
+    renamed: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)

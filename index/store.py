@@ -77,13 +77,17 @@ class Manifest:
     analysis: str = ""  # index.analysis.VERSION of the analyser that built the full-text index
     pieces: int = 0  # sentence and list-item vectors beside the passage vectors
     warnings: list[str] = field(default_factory=list)  # the parser's, "file:line: message"
+    layouts: dict[str, str] = field(default_factory=dict)  # document id -> layout recognised
+    #: document id -> {area title: [its earlier titles]}, from the sidecars' [renamed] tables
+    renamed: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, data: dict) -> Manifest:
         if not isinstance(data, dict):
             raise ValueError("not a JSON object")
         names = {f.name for f in fields(cls)}
-        missing = names - set(data) - {"skipped", "analysis", "pieces", "warnings"}
+        missing = names - set(data) - {"skipped", "analysis", "pieces", "warnings", "layouts",
+                                       "renamed"}
         if missing:
             raise ValueError(f"missing keys {sorted(missing)}")
         return cls(**{k: v for k, v in data.items() if k in names})

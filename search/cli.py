@@ -223,19 +223,37 @@ def areas_cmd(ctx: click.Context, corpus_dir: str | None, index_dir: str | None,
         from search.snapshot import AreaSummary
 
         rows = [AreaSummary.of_area(d.meta, a).to_json() for d in report.documents for a in d.areas]
+        layouts = {d.meta.id: d.layout for d in report.documents}
     else:
         settings = settings_from(ctx, index_dir=index_dir)
         engine = open_engine(settings, with_model=False)
         rows = [a.to_json() for a in engine.areas()]
+        layouts = dict(engine.snapshot.manifest.layouts)
         _echo_build_notes(settings.index_dir)
     if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        out = {"documents": document_rows(rows, layouts), "areas": rows}
+        click.echo(json.dumps(out, ensure_ascii=False, indent=1))
         return
     for r in rows:
         click.echo(f"{format_kr(r['amount_kr']):>20}  {r['area']}  ({r['document']})")
     known = [r["amount_kr"] for r in rows if r["amount_kr"] is not None]
     noun = "område" if len(rows) == 1 else "områder"
     click.echo(f"{format_kr(sum(known)):>20}  i alt, {len(rows)} {noun}")
+
+
+def document_rows(areas: list[dict], layouts: dict[str, str]) -> list[dict]:
+    """Per document: the layout its areas were recognised by, how many, how many with an amount
+    (what `index` printed when it was built; "" for an index built before layouts were kept)."""
+    out: dict[str, dict] = {}
+    for a in areas:
+        d = out.setdefault(a["document"], {
+            "document": a["document"], "municipality": a["municipality"],
+            "committee": a["committee"], "year": a["year"],
+            "layout": layouts.get(a["document"], ""), "areas": 0, "with_amount": 0,
+        })  # fmt: skip
+        d["areas"] += 1
+        d["with_amount"] += a["amount_kr"] is not None
+    return list(out.values())
 
 
 def _echo_build_notes(index_dir: Path) -> None:

@@ -22,7 +22,7 @@ from index import store
 from index.config import Settings
 from index.encoder import Encoder
 from search import answer as answers
-from search import fusion, keyword, ranking, semantic
+from search import change, fusion, keyword, ranking, semantic
 from search.facets import facet_counts
 from search.highlight import highlight
 from search.query import ParsedQuery, clean_text, parse, whole_number
@@ -289,6 +289,9 @@ class Engine:
         """The budget question the query asks, answered from the areas the filters allow."""
         if not text:
             return None
+        expanded = {t for g in exp.groups for t, kind in g.items() if kind in ANSWER_KINDS}
+        if moved := change.answer(snap, text, expanded, filters.active()):
+            return moved  # an area over the years ("steget siden 2023"): search.change
         wanted = filters.active()
         scoped = answers.named_scope(
             text, {f: snap.values(f) for f in answers.NAMED_SCOPES if f not in wanted}

@@ -104,9 +104,15 @@ class AnswerRow:
     committee: str
     year: int
     share: float | None = None
+    change_kr: int | None = None  # `change` answers: from the year before (None: unknown)
+    change_pct: float | None = None
 
-    def to_json(self) -> dict:
-        return asdict(self)
+    def to_json(self, changes: bool = False) -> dict:
+        """The row; the change fields only in a `change` answer (the others never have them)."""
+        out = asdict(self)
+        if not changes:
+            del out["change_kr"], out["change_pct"]
+        return out
 
 
 @dataclass(frozen=True)
@@ -114,8 +120,9 @@ class Answer:
     """A budget question answered from the amounts table: shown above the passages.
 
     kind: "amount" (one area, by any of its names), "share" (its share of the total), "total",
-    "ranking" (largest or smallest), "threshold" (over / under / between amounts) or "group"
-    (areas sharing a title word, summed)."""
+    "ranking" (largest or smallest), "threshold" (over / under / between amounts), "group"
+    (areas sharing a title word, summed) or "change" (one area year by year, search.change:
+    total_kr is then the change from the first year shown to the last)."""
 
     kind: str
     title: str
@@ -135,7 +142,7 @@ class Answer:
             "total_kr": self.total_kr,
             "corpus_total_kr": self.corpus_total_kr,
             "documents": list(self.documents),
-            "rows": [r.to_json() for r in self.rows],
+            "rows": [r.to_json(changes=self.kind == "change") for r in self.rows],
         }
         if self.kind in ("amount", "share") and self.first is not None:
             out.update({k: v for k, v in self.first.to_json().items() if k != "share"})

@@ -68,3 +68,40 @@ def workspace(tmp_path: Path, seed_settings: Settings, seed_path: Path) -> Setti
     return seed_settings.with_overrides(
         corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index"
     )
+
+
+#: A hand-written 2025 of the seed committee: amounts changed, titles written another way
+#: (no "Fagcenter", a dash and case), one area renamed through its sidecar's [renamed] table.
+YEAR_2025 = ROOT / "tests" / "data" / "kalundborg-2025"
+
+
+def _index_beside_seed(seed_settings: Settings, tmp_path_factory, corpus: Path, encoder,
+                       name: str) -> Settings:  # fmt: skip
+    """An index of `corpus`, started from a copy of the seed's (its vectors are reused)."""
+    import shutil
+
+    from index.build import build_index
+
+    index_dir = tmp_path_factory.mktemp(name) / "index"
+    shutil.copytree(seed_settings.index_dir, index_dir, symlinks=True)
+    settings = seed_settings.with_overrides(corpus_dir=corpus, index_dir=index_dir)
+    build_index(settings, encoder_factory=lambda: encoder, progress=False, log=lambda m: None)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def years_settings(seed_settings: Settings, tmp_path_factory, encoder) -> Settings:
+    """The seed (2024) and the hand-written 2025 of the same committee, indexed together."""
+    import shutil
+
+    corpus = tmp_path_factory.mktemp("years-corpus")
+    shutil.copytree(ROOT / "corpus", corpus, dirs_exist_ok=True)
+    shutil.copytree(YEAR_2025, corpus / "kalundborg" / "2025")
+    return _index_beside_seed(seed_settings, tmp_path_factory, corpus, encoder, "years-index")
+
+
+@pytest.fixture(scope="session")
+def years_engine(years_settings: Settings, encoder):
+    from search.engine import Engine
+
+    return Engine(years_settings.index_dir, lambda: encoder)

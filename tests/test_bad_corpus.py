@@ -77,7 +77,7 @@ def assert_seed_searchable(run, ws: Settings) -> None:
     hits = json.loads(result.stdout)["results"]
     assert hits and hits[0]["area"] == "Borgerservice" and hits[0]["document"] == SEED_DOC
     result = run("areas", "--json", "--index-dir", str(ws.index_dir))
-    seed = [a for a in json.loads(result.stdout) if a["document"] == SEED_DOC]
+    seed = [a for a in json.loads(result.stdout)["areas"] if a["document"] == SEED_DOC]
     assert len(seed) == 17 and sum(a["amount_kr"] for a in seed) == 460_443_800
 
 
@@ -318,7 +318,8 @@ def test_amount_beyond_any_budget_is_reported_not_indexed(run, workspace: Settin
     assert f"warning: {doc}:5: amount '999.999.999.999.999 mia. kr.' is beyond any budget; " \
            "not read" in warnings  # fmt: skip
     assert any(f"{doc}:9: amount '999.999.999.999.999.999 kr.' is beyond" in w for w in warnings)
-    areas = json.loads(run("areas", "--json", "--index-dir", str(workspace.index_dir)).stdout)
+    areas = json.loads(run("areas", "--json", "--index-dir", str(workspace.index_dir)).stdout)[
+        "areas"]
     [holbaek] = [a for a in areas if a["document"] == "holbaek"]
     assert (holbaek["area"], holbaek["amount_kr"]) == ("Borgerservice", None)
     assert_seed_searchable(run, workspace)
@@ -443,7 +444,8 @@ def test_amounts_are_exact_or_reported_per_file_and_line(run, workspace: Setting
     doc = add(workspace, "holbaek.txt", LAYOUTS)
     result = index(run, workspace)
 
-    areas = json.loads(run("areas", "--json", "--index-dir", str(workspace.index_dir)).stdout)
+    areas = json.loads(run("areas", "--json", "--index-dir", str(workspace.index_dir)).stdout)[
+        "areas"]
     assert [(a["area"], a["amount_kr"]) for a in areas if a["document"] == "holbaek"] == [
         ("Indledning", None),  # the preamble: its own section, searchable
         ("Borgerservice", 50_190_100),  # no-break spaces between the digit groups

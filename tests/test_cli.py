@@ -27,9 +27,15 @@ def test_areas_json_from_corpus_and_from_index_agree(run) -> None:
     from_corpus = run("areas", "--json", "--corpus", str(ROOT / "corpus"))
     from_index = run("areas", "--json")
     assert from_corpus.exit_code == 0 and from_index.exit_code == 0, from_index.output
-    rows = json.loads(from_corpus.stdout)
-    assert rows == json.loads(from_index.stdout)
+    listing = json.loads(from_corpus.stdout)
+    assert listing == json.loads(from_index.stdout)
+    rows = listing["areas"]
     assert len(rows) == 17 and sum(r["amount_kr"] for r in rows) == 460_443_800
+    assert listing["documents"] == [{
+        "document": "kalundborg/2024/oekonomiudvalget", "municipality": "Kalundborg Kommune",
+        "committee": "Økonomiudvalget", "year": 2024,
+        "layout": "title, then net budget line", "areas": 17, "with_amount": 17,
+    }]  # fmt: skip
     assert set(rows[0]) == {"document", "municipality", "committee", "year", "area", "amount_kr",
                             "passages"}  # fmt: skip
 

@@ -194,7 +194,8 @@ def test_every_layout_beside_the_seed_none_skipped(tmp_path: Path, seed_path: Pa
     result = CliRunner().invoke(cli, ["areas", "--json", "--corpus", str(corpus)])
     assert result.exit_code == 0, result.output
     assert "skipped" not in result.stderr
-    rows = json.loads(result.stdout)
+    listing = json.loads(result.stdout)
+    rows = listing["areas"]
     by_doc: dict[str, list] = {}
     for r in rows:
         by_doc.setdefault(r["document"], []).append((r["area"], r["amount_kr"]))
@@ -204,4 +205,8 @@ def test_every_layout_beside_the_seed_none_skipped(tmp_path: Path, seed_path: Pa
     assert by_doc["numbered"] == [("Jobcenter", 81_205_800), ("Borgerservice", 17_450_000)]
     assert by_doc["table"][-1] == ("Affald", -3_200_000)
     assert by_doc["none"] == [("none", None)]
+    reported = {d["document"]: (d["areas"], d["with_amount"]) for d in listing["documents"]}
+    assert reported["kalundborg/oekonomi"] == (17, 17) and reported["none"] == (1, 0)
+    assert reported["numbered"] == (2, 2) and len(reported) == 5
+    assert all(d["layout"] for d in listing["documents"])
     assert "warning: " in result.stderr and "no recognisable areas" in result.stderr

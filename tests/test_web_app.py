@@ -52,7 +52,7 @@ def test_amounts_are_danish() -> None:
     assert kr(81205800) == "81.205.800 kr."
     assert kr(0) == "0 kr."
     assert kr(-1234567) == "-1.234.567 kr."
-    assert kr(None) == "beløb ukendt"
+    assert kr(None) == "ikke oplyst"
 
 
 def test_slugs() -> None:

@@ -16,6 +16,7 @@ from flask import Blueprint, Response, jsonify, request, url_for
 from search.results import MAX_K, NotFound, SearchError
 from webui import data
 from webui.formatting import decimal_comma
+from webui.years import area_filters
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -40,6 +41,12 @@ ANSWER_COLUMNS = {
     "area": "Område", "amount_kr": "Nettobudget (kr.)", "share": "Andel af i alt",
     "municipality": "Kommune", "committee": "Udvalg", "year": "Budgetår", "document": "Dokument",
 }  # fmt: skip
+#: A `change` answer's table: one area year by year.
+CHANGE_COLUMNS = {
+    "year": "Budgetår", "area": "Område", "amount_kr": "Nettobudget (kr.)",
+    "change_kr": "Ændring (kr.)", "change_pct": "Ændring (%)", "municipality": "Kommune",
+    "committee": "Udvalg", "document": "Dokument",
+}  # fmt: skip
 CSV_FORMATS = ("csv", "excel")
 
 
@@ -51,7 +58,8 @@ def index() -> Any:
             "search": f"{api}search?q=&mode=&k=&offset=&area=&section=&committee=&year="
             "&min_amount=&max_amount=",
             "search_csv": f"{api}search.csv?q=...[&format=excel]",
-            "areas": f"{api}areas?sort=order|area|amount|passages&order=asc|desc",
+            "areas": f"{api}areas?sort=order|area|amount|passages&order=asc|desc"
+            "&municipality=&committee=&year=",
             "areas_csv": f"{api}areas.csv?sort=...&order=...[&format=excel]",
             "area": f"{api}areas/<document>/<slug>",
             "passage": f"{api}passages/<id>",
@@ -84,7 +92,8 @@ def search_csv() -> Response:
 def areas_csv() -> Response:
     """The overview: every area with its net amount and share of the total."""
     excel = _excel()
-    page = data.overview_data(request.args.get("sort", "order"), request.args.get("order", ""))
+    page = data.overview_data(request.args.get("sort", "order"), request.args.get("order", ""),
+                              area_filters(request.args))  # fmt: skip
     rows = [{**a, "permalink": url_for("pages.area", document=a["document"], slug=a["slug"],
                                        _external=True)} for a in page["areas"]]  # fmt: skip
     return _csv(rows, AREA_CSV_COLUMNS, "budget-areas", excel)
@@ -124,7 +133,8 @@ def answer_csv() -> Response:
     answer = page["answer"]
     if not answer:
         raise NotFound("Søgningen stiller ikke et spørgsmål om beløb; der er ingen tabel.")
-    return _csv(answer["rows"], ANSWER_COLUMNS, "budget-search-svar", excel)
+    columns = CHANGE_COLUMNS if answer["kind"] == "change" else ANSWER_COLUMNS
+    return _csv(answer["rows"], columns, "budget-search-svar", excel)
 
 
 def _cell(value: object) -> object:
@@ -139,7 +149,8 @@ def _cell(value: object) -> object:
 @bp.get("/areas")
 def areas() -> Any:
     return jsonify(data.overview_data(request.args.get("sort", "order"),
-                                      request.args.get("order", "")))  # fmt: skip
+                                      request.args.get("order", ""),
+                                      area_filters(request.args)))  # fmt: skip
 
 
 @bp.get("/areas/<path:document>/<slug>")

@@ -20,6 +20,7 @@ from werkzeug.datastructures import MultiDict
 from search.glossary import expand as glossary_entry
 from search.query import whole_number
 from search.results import MAX_K, MODES, Filters, SearchError, check_k, check_mode
+from webui import years
 from webui.engine_access import get_engine
 from webui.formatting import collate, slug
 
@@ -314,14 +315,16 @@ def _area_json(a: Any) -> dict[str, Any]:
     }
 
 
-def overview_data(sort: str = "order", order: str = "") -> dict[str, Any]:
-    """Every area with its net amount, sorted; the total of the known amounts."""
+def overview_data(sort: str = "order", order: str = "",
+                  filters: dict[str, str | int] | None = None) -> dict[str, Any]:  # fmt: skip
+    """Every area (of the municipality, committee, year filtered to) with its net amount,
+    sorted; the total of the known amounts."""
     if sort not in SORTS:
         raise SearchError(f"Ukendt sortering {sort!r}; brug {', '.join(SORTS)}.")
     if order not in ("", "asc", "desc"):
         raise SearchError("order skal være asc eller desc.")
     order = order or ("desc" if sort in ("amount", "passages") else "asc")
-    areas = [_area_json(a) for a in engine().areas()]
+    areas = [_area_json(a) for a in engine().areas() if years.matches(a, filters or {})]
     keys = {
         "order": lambda r: 0,  # the budget's own order (a stable sort keeps it)
         "area": lambda r: collate(r["area"]),
@@ -348,6 +351,7 @@ def overview_data(sort: str = "order", order: str = "") -> dict[str, Any]:
         "documents": sorted({r["document"] for r in rows}),
         "sort": sort,
         "order": order,
+        "filters": filters or {},
     }
 
 
@@ -384,6 +388,7 @@ def area_data(document: str, area_slug: str) -> dict[str, Any] | None:
         "permalink": url_for("pages.area", document=document, slug=area["slug"], _external=True),
         "pdf_url": pdf_url(document),
         "sections": list(sections.values()),
+        "years": years.years_data(engine().snapshot, document, summary.area, area_url),
         "previous": ordered[index - 1] if index > 0 else None,
         "next": ordered[index + 1] if index + 1 < len(ordered) else None,
     }

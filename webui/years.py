@@ -1,0 +1,69 @@
+"""Areas across documents: one area's net budget by year (the area page, its JSON), and which
+municipality, committee or year a listing of areas is narrowed to (`/api/areas?year=2025`).
+
+The years themselves are grouped once per index generation by search.years; this only adds the
+links and the bar geometry the page draws.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+from search import years
+from search.results import SearchError
+
+#: `/api/areas` (and `/areas`) filters: the document's metadata, matched case-blind.
+AREA_FILTERS = ("municipality", "committee", "year")
+BAR_WIDTH = 100  # bars are SVG rects 0..BAR_WIDTH wide (a width attribute: the CSP refuses style=)
+
+
+def area_filters(args: MultiDict) -> dict[str, str | int]:
+    """The filters given, checked: a year must be a whole number."""
+    out: dict[str, str | int] = {}
+    for name in AREA_FILTERS:
+        value = (args.get(name) or "").strip()
+        if not value:
+            continue
+        if len(value) > 200:
+            raise SearchError(f"Parameteren {name} er for lang (højst 200 tegn).")
+        if name == "year":
+            if not value.isascii() or not value.isdigit():
+                raise SearchError(f"year skal være et årstal, ikke {value[:20]!r}.")
+            out[name] = int(value)
+        else:
+            out[name] = value
+    return out
+
+
+def matches(area: Any, filters: dict[str, str | int]) -> bool:
+    """Does an area (an AreaSummary) belong to the filtered listing?"""
+    for name, wanted in filters.items():
+        value = getattr(area, name)
+        if isinstance(wanted, int):
+            if value != wanted:
+                return False
+        elif str(value).casefold() != wanted.casefold():
+            return False
+    return True
+
+
+def years_data(snap: Any, document: str, area: str, url_of: Any) -> list[dict[str, Any]]:
+    """The area's years, oldest first: amount, change from the year before, each year's page
+    (`url_of(document, area)`), the year shown (`current`) and its bar (0..BAR_WIDTH)."""
+    found = years.area_years(snap, document, area)
+    if found is None:
+        return []
+    biggest = max((abs(r.amount_kr) for r in found.rows if r.amount_kr is not None), default=0)
+    out = []
+    for r in found.rows:
+        width = 0.0
+        if r.amount_kr is not None and biggest:
+            width = max(round(abs(r.amount_kr) / biggest * BAR_WIDTH, 1), 0.5)
+        out.append({
+            **r.to_json(), "url": url_of(r.document, r.area),
+            "current": r.document == document, "bar": width,
+            "negative": r.amount_kr is not None and r.amount_kr < 0,
+        })  # fmt: skip
+    return out
