@@ -186,6 +186,9 @@ def format_response(resp: SearchResponse) -> str:
         lines.append(a.title + (f": {format_kr(a.total_kr)}" if a.total_kr is not None else ""))
         for r in a.rows:
             share = f" ({r.share:.1%})" if r.share is not None and a.kind != "total" else ""
+            if r.change_kr is not None:  # a `change` answer: the move from the year before
+                pct = "" if r.change_pct is None else f", {r.change_pct:+.1f} %".replace(".", ",")
+                share = f" ({'+' if r.change_kr > 0 else ''}{format_kr(r.change_kr)}{pct})"
             where = f"({r.municipality}, {r.year})"
             lines.append(f"  {r.area}: {format_kr(r.amount_kr)}{share} {where}")
     lines.append(f"{resp.total} hits, {resp.took_ms:.0f} ms")
