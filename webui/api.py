@@ -16,7 +16,6 @@ from flask import Blueprint, Response, jsonify, request, url_for
 from search.results import MAX_K, NotFound, SearchError
 from webui import data
 from webui.formatting import decimal_comma
-from webui.years import area_filters
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -93,7 +92,7 @@ def areas_csv() -> Response:
     """The overview: every area with its net amount and share of the total."""
     excel = _excel()
     page = data.overview_data(request.args.get("sort", "order"), request.args.get("order", ""),
-                              area_filters(request.args))  # fmt: skip
+                              data.area_filters(request.args))  # fmt: skip
     rows = [{**a, "permalink": url_for("pages.area", document=a["document"], slug=a["slug"],
                                        _external=True)} for a in page["areas"]]  # fmt: skip
     return _csv(rows, AREA_CSV_COLUMNS, "budget-areas", excel)
@@ -150,7 +149,7 @@ def _cell(value: object) -> object:
 def areas() -> Any:
     return jsonify(data.overview_data(request.args.get("sort", "order"),
                                       request.args.get("order", ""),
-                                      area_filters(request.args)))  # fmt: skip
+                                      data.area_filters(request.args)))  # fmt: skip
 
 
 @bp.get("/areas/<path:document>/<slug>")

@@ -315,6 +315,16 @@ def _area_json(a: Any) -> dict[str, Any]:
     }
 
 
+def area_filters(args: MultiDict) -> dict[str, str | int]:
+    """`/api/areas?municipality=&committee=&year=`, checked like the search's parameters."""
+    given = {n: _param(args, n, current_app.config["MAX_PARAM_LENGTH"])
+             for n in years.AREA_FILTERS}  # fmt: skip
+    out: dict[str, str | int] = {n: v for n, v in given.items() if v}
+    if "year" in out:
+        out["year"] = _number_param("year", str(out["year"]), grouped=False)
+    return out
+
+
 def overview_data(sort: str = "order", order: str = "",
                   filters: dict[str, str | int] | None = None) -> dict[str, Any]:  # fmt: skip
     """Every area (of the municipality, committee, year filtered to) with its net amount,

@@ -7,34 +7,15 @@ links and the bar geometry the page draws.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from werkzeug.datastructures import MultiDict
-
 from search import years
-from search.results import SearchError
+from search.snapshot import Snapshot
 
-#: `/api/areas` (and `/areas`) filters: the document's metadata, matched case-blind.
+#: `/api/areas` filters (read by webui.data.area_filters): the metadata, matched case-blind.
 AREA_FILTERS = ("municipality", "committee", "year")
 BAR_WIDTH = 100  # bars are SVG rects 0..BAR_WIDTH wide (a width attribute: the CSP refuses style=)
-
-
-def area_filters(args: MultiDict) -> dict[str, str | int]:
-    """The filters given, checked: a year must be a whole number."""
-    out: dict[str, str | int] = {}
-    for name in AREA_FILTERS:
-        value = (args.get(name) or "").strip()
-        if not value:
-            continue
-        if len(value) > 200:
-            raise SearchError(f"Parameteren {name} er for lang (højst 200 tegn).")
-        if name == "year":
-            if not value.isascii() or not value.isdigit():
-                raise SearchError(f"year skal være et årstal, ikke {value[:20]!r}.")
-            out[name] = int(value)
-        else:
-            out[name] = value
-    return out
 
 
 def matches(area: Any, filters: dict[str, str | int]) -> bool:
@@ -49,7 +30,8 @@ def matches(area: Any, filters: dict[str, str | int]) -> bool:
     return True
 
 
-def years_data(snap: Any, document: str, area: str, url_of: Any) -> list[dict[str, Any]]:
+def years_data(snap: Snapshot, document: str, area: str,
+               url_of: Callable[[str, str], str]) -> list[dict[str, Any]]:  # fmt: skip
     """The area's years, oldest first: amount, change from the year before, each year's page
     (`url_of(document, area)`), the year shown (`current`) and its bar (0..BAR_WIDTH)."""
     found = years.area_years(snap, document, area)
