@@ -14,7 +14,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from search.results import MAX_K, NotFound, SearchError
-from webui import data
+from webui import data, search_data
 from webui.formatting import decimal_comma
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -63,13 +63,13 @@ def index() -> Any:
             "area": f"{api}areas/<document>/<slug>",
             "passage": f"{api}passages/<id>",
         },
-        "limits": {"k": f"1..{MAX_K} results per page", "offset": f"0..{data.EXPORT_LIMIT}"},
+        "limits": {"k": f"1..{MAX_K} results per page", "offset": f"0..{search_data.EXPORT_LIMIT}"},
     })  # fmt: skip
 
 
 @bp.get("/search")
 def search() -> Any:
-    page = data.search_data(request.args)
+    page = search_data.search_data(request.args)
     return jsonify({key: page[key] for key in SEARCH_KEYS} | {"k": page["k"]})
 
 
@@ -77,8 +77,8 @@ def search() -> Any:
 def search_csv() -> Response:
     """Every matching result (not one page), one row each."""
     excel = _excel()
-    sa = data.parse_search_args(request.args)
-    _, results = data.all_results(sa)
+    sa = search_data.parse_search_args(request.args)
+    _, results = search_data.all_results(sa)
     rows = []
     for rank, hit in enumerate(results, 1):
         row = {**hit.to_json(), "rank": rank}
@@ -128,7 +128,7 @@ def _csv(rows: list[dict[str, Any]], columns: dict[str, str], name: str, excel: 
 def answer_csv() -> Response:
     """The answer table (amounts computed for a budget question) as CSV (`?format=excel` too)."""
     excel = _excel()
-    page = data.search_data(request.args)
+    page = search_data.search_data(request.args)
     answer = page["answer"]
     if not answer:
         raise NotFound("Søgningen stiller ikke et spørgsmål om beløb; der er ingen tabel.")

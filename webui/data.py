@@ -1,4 +1,6 @@
-"""One function per page, each producing the plain data dict that feeds its HTML, JSON and CSV.
+"""One function per page, each producing the plain data dict that feeds its HTML, JSON and CSV:
+here the area pages (overview, area, passage, source PDFs) and the URLs and citations that the
+search page's data (webui/search_data.py) builds too.
 
 Nothing here renders; the templates only print what these return. URLs are built with
 `url_for`, so these run inside a request.
@@ -7,19 +9,12 @@ Nothing here renders; the templates only print what these return. URLs are built
 from __future__ import annotations
 
 import dataclasses
-import datetime
-import math
-import re
 from pathlib import Path
 from typing import Any
 
 from flask import current_app, g, url_for
-from markupsafe import escape
-from werkzeug.datastructures import MultiDict
 
-from search.glossary import expand as glossary_entry
-from search.query import whole_number
-from search.results import MAX_K, MODES, Filters, SearchError, check_k, check_mode
+from search.results import SearchError
 from webui import years
 from webui.engine_access import get_engine
 from webui.formatting import collate, slug
@@ -29,30 +24,9 @@ from webui.formatting import collate, slug
 #   overskrift = a section of an area (Budgetgrundlag, Beskrivelse af området, …);
 #   underoverskrift = a sub-heading inside a section;
 #   afsnit = a passage, the paragraph-sized piece a search finds and a permalink points at.
-MODE_LABELS = {"hybrid": "Hybrid", "keyword": "Nøgleord", "semantic": "Semantisk"}
-MODE_HELP = {
-    "hybrid": "Bedst til de fleste søgninger: finder både dine ord og afsnit om det samme.",
-    "keyword": "Kun afsnit, der indeholder dine ord (eller bøjninger af dem).",
-    "semantic": "Finder afsnit efter betydning, også når de bruger andre ord, og på engelsk.",
-}
-FACET_LABELS = {
-    "area": "Område",
-    "section": "Overskrift",
-    "committee": "Udvalg",
-    "year": "Budgetår",
-    "municipality": "Kommune",
-}
-TEXT_FILTERS = ("area", "section", "committee", "municipality")
-NUMBER_FILTERS = ("year", "min_amount", "max_amount")
-#: Every parameter a search URL carries, in the order the URLs spell them.
-SEARCH_PARAMS = ("q", "mode", "k", *TEXT_FILTERS, *NUMBER_FILTERS, "page", "offset")
 SORTS = {"order": "Rækkefølge i budgettet", "area": "Område", "amount": "Nettobudget",
          "passages": "Afsnit"}  # fmt: skip
 NO_SECTION = "Indledning"
-#: The CSV export pages through the engine this many rows at a time, up to this many rows.
-EXPORT_LIMIT = 10_000
-DANISH_MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
-                 "september", "oktober", "november", "december")  # fmt: skip
 
 
 def engine() -> Any:
@@ -60,210 +34,6 @@ def engine() -> Any:
     if "engine" not in g:
         g.engine = get_engine().pinned()
     return g.engine
-
-
-# -- search -------------------------------------------------------------------------------
-
-
-@dataclasses.dataclass(frozen=True)
-class SearchArgs:
-    q: str
-    mode: str
-    k: int
-    offset: int  # results skipped: the API's `offset`, or (page - 1) * k from the UI's `page`
-    filters: Filters
-    given: dict[str, str]  # the non-empty parameters as given, for building URLs
-
-    @property
-    def page(self) -> int:
-        return self.offset // self.k + 1
-
-    def url_args(self, **changes: str | None) -> dict[str, str]:
-        """Parameters for a URL to a variant of this search; any change but paging: page 1."""
-        out = {n: v for n, v in self.given.items() if n not in ("page", "offset")}
-        for name, value in changes.items():
-            if value is None or value == "":
-                out.pop(name, None)
-            else:
-                out[name] = value
-        if out.get("mode") == "hybrid":
-            out.pop("mode")
-        if out.get("page") == "1":
-            out.pop("page")
-        return {n: out[n] for n in SEARCH_PARAMS if n in out}
-
-
-def _param(args: MultiDict, name: str, limit: int) -> str:
-    value = (args.get(name) or "").strip()
-    if len(value) > limit:
-        if name == "q":
-            raise SearchError(f"Søgningen er for lang: højst {limit} tegn, den har {len(value)}.")
-        raise SearchError(f"Parameteren {name} er for lang (højst {limit} tegn).")
-    if "\x00" in value:
-        raise SearchError(f"Parameteren {name} indeholder ugyldige tegn.")
-    return value
-
-
-def _number_param(name: str, value: str, grouped: bool = True) -> int:
-    number = whole_number(value, grouped=grouped)
-    if number is None:
-        raise SearchError(f"{name} skal være et helt tal, ikke {value!r}.")
-    return number
-
-
-def parse_search_args(args: MultiDict) -> SearchArgs:
-    cfg = current_app.config
-    given = {}
-    for name in SEARCH_PARAMS:
-        limit = cfg["MAX_QUERY_LENGTH"] if name == "q" else cfg["MAX_PARAM_LENGTH"]
-        value = _param(args, name, limit)
-        if value:
-            given[name] = value
-    mode = check_mode(given.get("mode", "hybrid"))
-    k = cfg["DEFAULT_K"]
-    if "k" in given:
-        k = check_k(_number_param("k", given["k"], grouped=False))
-    offset = 0
-    if "offset" in given:
-        offset = _number_param("offset", given["offset"], grouped=False)
-        if not 0 <= offset <= EXPORT_LIMIT:
-            raise SearchError(f"offset skal være mellem 0 og {number_text(EXPORT_LIMIT)}.")
-    elif "page" in given:
-        page = _number_param("page", given["page"], grouped=False)
-        if not 1 <= page <= EXPORT_LIMIT // k + 1:
-            raise SearchError("page skal være et sidenummer fra 1 og op.")
-        offset = (page - 1) * k
-    numbers = {n: _number_param(n, given[n], grouped=n != "year") for n in NUMBER_FILTERS
-               if n in given}  # fmt: skip
-    texts = {n: given[n] for n in TEXT_FILTERS if n in given}
-    return SearchArgs(given.get("q", ""), mode, k, offset, Filters(**texts, **numbers), given)
-
-
-def number_text(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
-
-
-def run_search(sa: SearchArgs, k: int | None = None, offset: int | None = None,
-               partial: bool = False) -> Any:  # fmt: skip
-    """One page of results: `k` results after `offset`, `total` counting them all."""
-    return engine().search(
-        sa.q, mode=sa.mode, filters=sa.filters, partial=partial,
-        k=sa.k if k is None else k, offset=sa.offset if offset is None else offset,
-    )  # fmt: skip
-
-
-def all_results(sa: SearchArgs) -> tuple[Any, list[Any]]:
-    """Every matching result (the CSV export), fetched a page of MAX_K at a time."""
-    first = run_search(sa, k=MAX_K, offset=0)
-    results = list(first.results)
-    while len(results) < min(first.total, EXPORT_LIMIT):
-        more = run_search(sa, k=MAX_K, offset=len(results)).results
-        if not more:
-            break
-        results.extend(more)
-    return first, results
-
-
-def search_data(args: MultiDict) -> dict[str, Any]:
-    """The search page's data: the engine's response plus toggle URLs on the facets."""
-    sa = parse_search_args(args)
-    partial = args.get("partial") == "1"  # search-as-you-type: the last word is unfinished
-    resp = run_search(sa, partial=partial)
-    g.search_response = resp  # for the metrics and the request log (webui.ops)
-    data = resp.to_json()
-    for name, items in data["facets"].items():
-        for item in items:
-            value = None if item["selected"] else str(item["value"])
-            item["toggle_url"] = url_for("pages.search", **sa.url_args(**{name: value}))
-    data["k"] = sa.k
-    data["offset"] = sa.offset
-    data["empty"] = not sa.q and not sa.filters.active()
-    data["active_filters"] = [
-        {"name": name, "label": FACET_LABELS.get(name, name), "value": value,
-         "remove_url": url_for("pages.search", **sa.url_args(**{name: None}))}
-        for name, value in sa.given.items() if name in TEXT_FILTERS + NUMBER_FILTERS
-    ]  # fmt: skip
-    data["mode_urls"] = {m: url_for("pages.search", **sa.url_args(mode=m)) for m in MODES}
-    if data["did_you_mean"]:
-        data["did_you_mean_url"] = url_for("pages.search", **sa.url_args(q=data["did_you_mean"]))
-    if data["answer"]:
-        for row in data["answer"]["rows"]:
-            if data["answer"]["kind"] != "total":
-                row["url"] = area_url(row["document"], row["area"])
-        data["answer"]["csv_url"] = url_for("api.answer_csv", **sa.url_args())
-    data["exact"] = [r for r in data["results"] if r["match"] == "exact"]
-    data["related"] = [r for r in data["results"] if r["match"] == "related"]
-    data["pager"] = pager(sa, resp.total, len(resp.results))
-    data["csv_url"] = url_for("api.search_csv", **sa.url_args())
-    data["excel_url"] = url_for("api.search_csv", **sa.url_args(), format="excel")
-    data["json_url"] = url_for("api.search", **sa.url_args())
-    data["permalink"] = url_for("pages.search", **sa.url_args(page=str(sa.page)), _external=True)
-    data["glossary"] = glossary_notes(sa.q, resp.results)
-    for hit in data["results"]:
-        hit["permalink"] = url_for("pages.passage", passage_id=hit["id"], _external=True)
-    return data
-
-
-def page_extras(data: dict[str, Any]) -> dict[str, Any]:
-    """What only the HTML shows: acronyms explained in the highlights, citations, print date."""
-    for hit in data["results"]:
-        hit["highlight"] = abbreviate(hit["highlight"])
-        hit["citation"] = citation(hit["municipality"], hit["year"], hit["committee"],
-                                   hit["area"], hit["section"], hit.get("page"))  # fmt: skip
-    data["printed"] = danish_date(datetime.date.today())
-    return data
-
-
-def pager(sa: SearchArgs, total: int, shown: int) -> dict[str, Any]:
-    """Where this page sits in the results, with links to the pages around it."""
-    pages = max(1, math.ceil(total / sa.k))
-    page = sa.page
-
-    def link(n: int) -> str:
-        return url_for("pages.search", **sa.url_args(page=str(n)))
-
-    return {
-        "page": page,
-        "pages": pages,
-        "first": sa.offset + 1 if shown else 0,
-        "last": sa.offset + shown,
-        "previous_url": link(page - 1) if page > 1 else None,
-        "next_url": link(page + 1) if page < pages and shown == sa.k else None,
-    }
-
-
-def danish_date(day: datetime.date) -> str:
-    return f"{day.day}. {DANISH_MONTHS[day.month - 1]} {day.year}"
-
-
-_ACRONYM = re.compile(r"[A-ZÆØÅ][A-ZÆØÅ0-9]{1,9}")
-_MARKED = re.compile(r"<mark>([^<]{2,10})</mark>")
-
-
-def glossary_notes(query: str, results: list[Any]) -> list[dict[str, str]]:
-    """Acronyms in the query or marked in the results, with their glossary expansions."""
-    words = _ACRONYM.findall(query)
-    for hit in results:
-        words += _MARKED.findall(hit.highlight)
-    notes: dict[str, dict[str, str]] = {}
-    for word in words:
-        entry = glossary_entry(word)
-        if entry and entry.abbreviation not in notes:
-            notes[entry.abbreviation] = {"abbreviation": entry.abbreviation,
-                                         "expansion": entry.expansion}  # fmt: skip
-    return list(notes.values())
-
-
-def abbreviate(highlight: str) -> str:
-    """Marked acronyms get their expansion as an <abbr> title (the highlight is escaped HTML)."""
-
-    def one(m: re.Match) -> str:
-        entry = glossary_entry(m.group(1))
-        if entry is None:
-            return m.group(0)
-        return f'<mark><abbr title="{escape(entry.expansion)}">{m.group(1)}</abbr></mark>'
-
-    return _MARKED.sub(one, highlight)
 
 
 # -- areas --------------------------------------------------------------------------------

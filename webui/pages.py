@@ -7,9 +7,10 @@ from typing import Any
 from flask import Blueprint, current_app, redirect, render_template, request, send_file
 
 from search.results import MODES, NotFound, SearchError
-from webui import data
-from webui.data import FACET_LABELS, MODE_HELP, MODE_LABELS, SORTS
+from webui import data, search_data
+from webui.data import SORTS
 from webui.errors import status_of
+from webui.search_data import FACET_LABELS, MODE_HELP, MODE_LABELS
 
 bp = Blueprint("pages", __name__)
 
@@ -34,7 +35,7 @@ EXAMPLES = ("MitID", "Hvad koster brandvæsenet?", "budget Borgerservice", "IT b
 @bp.get("/")
 def search() -> Any:
     try:
-        page = data.page_extras(data.search_data(request.args))
+        page = search_data.page_extras(search_data.search_data(request.args))
     except SearchError as exc:
         limit = current_app.config["MAX_QUERY_LENGTH"]
         mode = request.args.get("mode", "hybrid")
