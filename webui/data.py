@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app, g, url_for
+from werkzeug.datastructures import MultiDict
 
+from search.query import whole_number
 from search.results import SearchError
 from webui import years
 from webui.engine_access import get_engine
@@ -34,6 +36,29 @@ def engine() -> Any:
     if "engine" not in g:
         g.engine = get_engine().pinned()
     return g.engine
+
+
+# -- request parameters (the search's and the area filters') ---------------------------
+
+
+def param(args: MultiDict, name: str, limit: int) -> str:
+    """A request parameter, stripped; a SearchError when too long or holding a NUL."""
+    value = (args.get(name) or "").strip()
+    if len(value) > limit:
+        if name == "q":
+            raise SearchError(f"Søgningen er for lang: højst {limit} tegn, den har {len(value)}.")
+        raise SearchError(f"Parameteren {name} er for lang (højst {limit} tegn).")
+    if "\x00" in value:
+        raise SearchError(f"Parameteren {name} indeholder ugyldige tegn.")
+    return value
+
+
+def number_param(name: str, value: str, grouped: bool = True) -> int:
+    """A parameter's whole number (search.query.whole_number), or a SearchError naming it."""
+    number = whole_number(value, grouped=grouped)
+    if number is None:
+        raise SearchError(f"{name} skal være et helt tal, ikke {value!r}.")
+    return number
 
 
 # -- areas --------------------------------------------------------------------------------
@@ -87,11 +112,11 @@ def _area_json(a: Any) -> dict[str, Any]:
 
 def area_filters(args: MultiDict) -> dict[str, str | int]:
     """`/api/areas?municipality=&committee=&year=`, checked like the search's parameters."""
-    given = {n: _param(args, n, current_app.config["MAX_PARAM_LENGTH"])
+    given = {n: param(args, n, current_app.config["MAX_PARAM_LENGTH"])
              for n in years.AREA_FILTERS}  # fmt: skip
     out: dict[str, str | int] = {n: v for n, v in given.items() if v}
     if "year" in out:
-        out["year"] = _number_param("year", str(out["year"]), grouped=False)
+        out["year"] = number_param("year", str(out["year"]), grouped=False)
     return out
 
 

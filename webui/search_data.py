@@ -17,9 +17,8 @@ from markupsafe import escape
 from werkzeug.datastructures import MultiDict
 
 from search.glossary import expand as glossary_entry
-from search.query import whole_number
 from search.results import MAX_K, MODES, Filters, SearchError, check_k, check_mode
-from webui.data import area_url, citation, engine
+from webui.data import area_url, citation, engine, number_param, param
 
 MODE_LABELS = {"hybrid": "Hybrid", "keyword": "Nøgleord", "semantic": "Semantisk"}
 MODE_HELP = {
@@ -72,47 +71,29 @@ class SearchArgs:
         return {n: out[n] for n in SEARCH_PARAMS if n in out}
 
 
-def _param(args: MultiDict, name: str, limit: int) -> str:
-    value = (args.get(name) or "").strip()
-    if len(value) > limit:
-        if name == "q":
-            raise SearchError(f"Søgningen er for lang: højst {limit} tegn, den har {len(value)}.")
-        raise SearchError(f"Parameteren {name} er for lang (højst {limit} tegn).")
-    if "\x00" in value:
-        raise SearchError(f"Parameteren {name} indeholder ugyldige tegn.")
-    return value
-
-
-def _number_param(name: str, value: str, grouped: bool = True) -> int:
-    number = whole_number(value, grouped=grouped)
-    if number is None:
-        raise SearchError(f"{name} skal være et helt tal, ikke {value!r}.")
-    return number
-
-
 def parse_search_args(args: MultiDict) -> SearchArgs:
     cfg = current_app.config
     given = {}
     for name in SEARCH_PARAMS:
         limit = cfg["MAX_QUERY_LENGTH"] if name == "q" else cfg["MAX_PARAM_LENGTH"]
-        value = _param(args, name, limit)
+        value = param(args, name, limit)
         if value:
             given[name] = value
     mode = check_mode(given.get("mode", "hybrid"))
     k = cfg["DEFAULT_K"]
     if "k" in given:
-        k = check_k(_number_param("k", given["k"], grouped=False))
+        k = check_k(number_param("k", given["k"], grouped=False))
     offset = 0
     if "offset" in given:
-        offset = _number_param("offset", given["offset"], grouped=False)
+        offset = number_param("offset", given["offset"], grouped=False)
         if not 0 <= offset <= EXPORT_LIMIT:
             raise SearchError(f"offset skal være mellem 0 og {number_text(EXPORT_LIMIT)}.")
     elif "page" in given:
-        page = _number_param("page", given["page"], grouped=False)
+        page = number_param("page", given["page"], grouped=False)
         if not 1 <= page <= EXPORT_LIMIT // k + 1:
             raise SearchError("page skal være et sidenummer fra 1 og op.")
         offset = (page - 1) * k
-    numbers = {n: _number_param(n, given[n], grouped=n != "year") for n in NUMBER_FILTERS
+    numbers = {n: number_param(n, given[n], grouped=n != "year") for n in NUMBER_FILTERS
                if n in given}  # fmt: skip
     texts = {n: given[n] for n in TEXT_FILTERS if n in given}
     return SearchArgs(given.get("q", ""), mode, k, offset, Filters(**texts, **numbers), given)
