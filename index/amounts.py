@@ -56,6 +56,13 @@ _BARE_NUMBER = re.compile(
     rf"{_DECIMALS}|\d+{_DECIMALS})(?![\w,])"
 )
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
+#: An accounting negative: the amount alone in brackets, "(1.234.567) kr.", "(12,3 mio. kr.)",
+#: "(1.234)" under a declared unit. Income areas are written this way in many budgets.
+_ACCOUNTING = re.compile(
+    rf"\(\s*(?P<num>{_NUMBER})\s*(?P<unit>(?:(?:mia|milliard(?:er)?|mio|million(?:er)?|tusind|tus|t)"
+    rf"\b\.?\s*)?(?:{_KR}|tkr\b\.?)?)\s*\)",
+    re.IGNORECASE,
+)
 #: Other figures in brackets on a net-budget line: "(2023: 48.000.000 kr.)", "(heraf ...)".
 _BRACKETS = re.compile(r"\([^()]*\)")
 
@@ -142,11 +149,16 @@ def read_statement(line: str) -> Reading | None:
     and a line with several different amounts is not guessed at: amount None, with a note.
     """
     unit = declared_unit(line)
-    masked = _UNIT_DECL.sub(lambda m: " " * len(m.group(0)), line)
+    masked = unit_masked = _UNIT_DECL.sub(lambda m: " " * len(m.group(0)), line)
     bracketed = "".join(m.group(0) for m in _BRACKETS.finditer(masked))
     masked = _BRACKETS.sub(lambda m: " " * len(m.group(0)), masked)
-    value_part = masked.rsplit(":", 1)[1] if ":" in masked else masked
+    colon = masked.rfind(":")
+    value_part = masked[colon + 1 :]
     amounts, notes = scan(value_part)
+    if not amounts and not notes:
+        amounts = _accounting_negative(unit_masked[colon + 1 :], unit)
+        notes += [f"amount in brackets read as negative (accounting style): {_kr(a)}"
+                  for a in amounts]  # fmt: skip
     if not amounts and not notes:
         numbers = [m for m in _BARE_NUMBER.finditer(value_part) if not _YEAR.match(m.group("num"))]
         amounts = tuple(
@@ -166,6 +178,23 @@ def read_statement(line: str) -> Reading | None:
             notes.append("net budget line gives an amount only in brackets; none taken")
         return Reading(None, tuple(notes))
     return None
+
+
+def _accounting_negative(text: str, unit: int) -> tuple[int, ...]:
+    """The one amount written alone in brackets after the label, as a negative; () for none
+    or several (several bracketed figures are other figures, not a sign)."""
+    found = list(_ACCOUNTING.finditer(text))
+    if len(found) != 1 or _YEAR.match(found[0].group("num")):
+        return ()
+    m = found[0]
+    after = text[m.end() :].lstrip()
+    written = f"-{m.group('num')} {m.group('unit') or ''}"
+    if not m.group("unit") and re.match(rf"(?:{_SCALE})?{_KR}|tkr\b", after, re.IGNORECASE):
+        written += after  # "(1.234.567) kr."
+    amounts = scan(written)[0]
+    if not amounts and not m.group("unit"):
+        amounts = (_kroner(m.group("num"), unit, True),)
+    return tuple(a for a in amounts[:1] if abs(a) < MAX_KR)
 
 
 def statement_amount(line: str) -> int | None:

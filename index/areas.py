@@ -30,8 +30,8 @@ LAYOUT_TABLE = "area table, then prose per area"
 #: A row of an area table: "Veje og trafik | 45.250", "Affald  -3.200" (name, then a number).
 _TABLE_ROW = re.compile(
     r"^(?P<name>[^\W\d_][^|\t]*?)\s*(?:\||\t|\s)\s*(?P<num>[-−]?\s?\d{1,3}(?:\.\d{3})*"
-    r"(?:,\d+)?|[-−]?\s?\d+(?:,\d+)?)\s*$"
-)
+    r"(?:,\d+)?|[-−]?\s?\d+(?:,\d+)?|\(\s*\d[\d.]*(?:,\d+)?\s*\))\s*$"
+)  # the amount: "12.345", "-12.345", "−12,3", or "(12.345)", an accounting negative
 _TABLE_HEAD = re.compile(r"(?:bevillings)?område|budget", re.IGNORECASE)
 _TABLE_TOTAL = re.compile(r"^(?:i\s+alt|total|sum|samlet)\b", re.IGNORECASE)
 MIN_TABLE_ROWS = 2
@@ -228,6 +228,8 @@ def find_area_table(
             if _TABLE_TOTAL.match(name):
                 continue
             num = m.group("num").replace("−", "-").replace(" ", "")
+            if num.startswith("("):
+                num = "-" + num.strip("()")
             amount = int((parse_number(num.lstrip("-")) * unit).to_integral_value())
             rows[name.casefold()] = (name, -amount if num.startswith("-") else amount, lines[j])
         if len(rows) >= MIN_TABLE_ROWS:

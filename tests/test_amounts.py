@@ -6,6 +6,7 @@ import pytest
 
 from index.amounts import (
     MAX_KR,
+    Reading,
     declared_unit,
     find_amounts,
     parse_number,
@@ -81,6 +82,13 @@ def test_find_amounts(text: str, amounts: tuple[int, ...]) -> None:
         ("Nettobudget 2024 (1.000 kr.): 12.345 (2023: 11.000)", 12_345_000),
         ("Samlet nettobudget: 2 mio. kr., heraf 1 mio. kr. til løn", None),
         ("Samlet nettobudget for området: 999.999.999.999.999 mia. kr.", None),
+        # accounting negatives (income areas): the amount alone in brackets
+        ("Samlet nettobudget for området: (1.234.567) kr.", -1_234_567),
+        ("Samlet nettobudget for området: (12,3 mio. kr.)", -12_300_000),
+        ("Nettobudget 2024 (1.000 kr.): (12.345)", -12_345_000),
+        ("Samlet nettobudget: (1.234) t. kr.", -1_234_000),
+        ("Samlet nettobudget: (2023: 48 mio. kr.)", None),  # a labelled figure is no sign
+        ("Samlet nettobudget: (1 mio. kr.) eller (2 mio. kr.)", None),
     ],
 )
 def test_statement_amount(line: str, amount: int | None) -> None:
@@ -97,7 +105,10 @@ def test_what_is_unsure_is_reported_not_guessed() -> None:
     assert read_statement("Samlet nettobudget: 2 mio. kr., heraf 1 mio. kr. til løn").notes == (
         "net budget line gives several amounts (2.000.000 kr., 1.000.000 kr.); none taken",
     )
-    assert read_statement("Samlet nettobudget: (48.000.000 kr.)").notes == (
+    # the amount alone in brackets is an accounting negative: taken, and said so
+    assert read_statement("Samlet nettobudget: (48.000.000 kr.)") == Reading(-48_000_000, (
+        "amount in brackets read as negative (accounting style): -48.000.000 kr.",))
+    assert read_statement("Samlet nettobudget: (2023: 48.000.000 kr.)").notes == (
         "net budget line gives an amount only in brackets; none taken",
     )
     assert read_statement("Samlet nettobudget for området: 5 kr.").notes == ()

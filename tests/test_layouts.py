@@ -143,7 +143,8 @@ Veje og trafik | 45.250
 Kollektiv trafik | 22.100
 Natur og miljø | 8.430
 Affald | -3.200
-I alt | 72.580
+Parkering | (1.150)
+I alt | 71.430
 
 Veje og trafik
 Kommunen vedligeholder 650 km veje, cykelstier og broer. Vintertjenesten er
@@ -165,6 +166,7 @@ def test_an_area_table_gives_the_areas_and_amounts(tmp_path: Path) -> None:
         ("Kollektiv trafik", 22_100_000),
         ("Natur og miljø", 8_430_000),
         ("Affald", -3_200_000),  # in the table, not in the prose: its row is its text
+        ("Parkering", -1_150_000),  # an accounting negative
     ]
     text = {a.title: " ".join(p.text for p in a.passages) for a in doc.areas}
     assert text["Kollektiv trafik"].startswith("Movia kører busserne")
@@ -172,7 +174,7 @@ def test_an_area_table_gives_the_areas_and_amounts(tmp_path: Path) -> None:
     assert "45.250" not in " ".join(text.values())  # the table is read, not indexed as prose
     assert doc.layout == "area table, then prose per area"
     assert doc.warnings == ()
-    assert [a.line for a in doc.areas] == [10, 14, 18, 7]  # Affald cites its table row
+    assert [a.line for a in doc.areas] == [11, 15, 19, 7, 8]  # Affald cites its table row
 
 
 def test_every_layout_beside_the_seed_none_skipped(tmp_path: Path, seed_path: Path) -> None:
@@ -203,7 +205,7 @@ def test_every_layout_beside_the_seed_none_skipped(tmp_path: Path, seed_path: Pa
     assert sum(a for _, a in by_doc["kalundborg/oekonomi"]) == 460_443_800
     assert by_doc["separate"][0] == ("Ældreområdet", 938_400_000)
     assert by_doc["numbered"] == [("Jobcenter", 81_205_800), ("Borgerservice", 17_450_000)]
-    assert by_doc["table"][-1] == ("Affald", -3_200_000)
+    assert by_doc["table"][-2:] == [("Affald", -3_200_000), ("Parkering", -1_150_000)]
     assert by_doc["none"] == [("none", None)]
     reported = {d["document"]: (d["areas"], d["with_amount"]) for d in listing["documents"]}
     assert reported["kalundborg/oekonomi"] == (17, 17) and reported["none"] == (1, 0)
