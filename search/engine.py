@@ -10,7 +10,6 @@ import os
 import re
 import threading
 import time
-import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -24,8 +23,10 @@ from index.encoder import Encoder
 from search import answer as answers
 from search import change, fusion, keyword, ranking, semantic
 from search.facets import facet_counts
+from search.filters import FilterError
+from search.filters import resolve as resolve_filters
 from search.highlight import highlight
-from search.query import ParsedQuery, clean_text, parse, whole_number
+from search.query import clean_text, parse
 from search.results import (
     MAX_K,
     Answer,
@@ -38,8 +39,6 @@ from search.results import (
 )
 from search.snapshot import AreaSummary, Snapshot, load
 
-YEARS = (1000, 9999)
-AMOUNT_LIMIT = 2**62
 CANDIDATES = 100  # how deep each ranking goes before fusion and facets
 ANSWER_KINDS = frozenset({"word", "join", "spelling", "part", "variant"})
 #: What a question asks rather than what it is about: not counted when deciding whether a
@@ -50,11 +49,6 @@ USAGE_SAMPLE = 2000  # passages read to tell where a word is used
 EMPTY_MESSAGE = "Skriv et eller flere søgeord, fx MitID, DUT eller brandvæsen."
 SCOPE_FIELDS = ("area", "committee", "year", "municipality", "document")
 INTENT_TERMS = answers.BUDGET_WORDS | answers.GENERIC
-
-
-def norm(value: object) -> str:
-    text = unicodedata.normalize("NFC", str(value)).replace("\u2013", "-").replace("\u2014", "-")
-    return re.sub(r"\s+", " ", text).strip().casefold()
 
 
 class Engine:
@@ -158,8 +152,11 @@ class Engine:
         offset = max(0, int(offset))
         snap = self.snapshot
         parsed = parse(q)
-        filters, message = self._resolve_filters(snap, parsed, filters or Filters())
-        mask = self._mask(snap, filters)
+        try:
+            filters, message = resolve_filters(snap, parsed, filters or Filters())
+        except FilterError as exc:
+            raise SearchError(str(exc)) from None
+        mask = filters.mask(snap)
         exp = keyword.expand(parsed, snap, partial_last=partial and not q.endswith(" "))
         # only words too common to search for ("hvad er det", "the the the"): nothing to match
         # or to mean; an answer ("i alt") or the filters' passages may still be shown
@@ -185,7 +182,7 @@ class Engine:
                 kq = wq.Every()
             if kq is not None:
                 kw_rows, kw_total = keyword.rank(
-                    snap, kq, self._filter_query(filters), CANDIDATES, count=True, mask=mask
+                    snap, kq, filters.whoosh_query(), CANDIDATES, count=True, mask=mask
                 )
         sem_rows: list[tuple[int, float]] = []
         closeness = None
@@ -323,77 +320,6 @@ class Engine:
 
         intent = answers.read_intent(text, expanded, titles, usage)
         return answers.build(intent, scope) if intent else None
-
-    def _resolve_filters(self, snap: Snapshot, parsed: ParsedQuery, given: Filters
-                         ) -> tuple[Filters, str | None]:  # fmt: skip
-        """Typed filters (area:...) join the given ones; names match case- and dash-blind."""
-        values = {k: v for k, v in given.active().items()}
-        for name, value in parsed.filters.items():
-            values.setdefault(name, value)
-        message = None
-        for name in ("area", "section", "committee", "municipality", "document"):
-            if name in values:
-                known = {norm(v): v for v in snap.values(name)}
-                wanted = norm(values[name])
-                match = known.get(wanted) or next(
-                    (v for n, v in known.items() if wanted and wanted in n), None
-                )
-                if match is None:
-                    message = f"Ingen {name} hedder {values[name]!r}."
-                    match = str(values[name])
-                values[name] = match
-        for name in ("year", "min_amount", "max_amount"):
-            if name in values:
-                number = whole_number(values[name])
-                if number is not None and name == "year" and not YEARS[0] <= number <= YEARS[1]:
-                    number = None  # no budget year; and Whoosh's year field is 32-bit
-                elif number is not None:  # amounts: keep within the 64-bit field
-                    number = max(-AMOUNT_LIMIT, min(AMOUNT_LIMIT, number))
-                if number is not None:
-                    values[name] = number
-                elif name in given.active():
-                    bad = values[name]
-                    raise SearchError(f"{name} skal være et gyldigt helt tal, ikke {bad!r}.")
-                else:  # typed in the query box: drop it and say so, never fail
-                    message = f"{name}:{values.pop(name)} er ikke et gyldigt tal og blev ignoreret."
-        return Filters(**values), message
-
-    def _mask(self, snap: Snapshot, f: Filters) -> np.ndarray | None:
-        active = f.active()
-        if not active:
-            return None
-        ok = np.ones(len(snap.passages), dtype=bool)
-        for name in ("area", "section", "committee", "municipality", "document", "year"):
-            if name in active:
-                col, codes = snap.column(name)
-                code = codes.get(active[name])
-                if code is None:
-                    ok[:] = False
-                else:
-                    ok &= col == code
-        if f.min_amount is not None or f.max_amount is not None:
-            amounts, known = snap.amounts()
-            ok &= known
-            if f.min_amount is not None:
-                ok &= amounts >= f.min_amount
-            if f.max_amount is not None:
-                ok &= amounts <= f.max_amount
-        return ok
-
-    def _filter_query(self, f: Filters) -> wq.Query | None:
-        parts: list[wq.Query] = []
-        fields = {"area": "area_key", "section": "section_key", "committee": "committee",
-                  "municipality": "municipality", "document": "document"}  # fmt: skip
-        for name, fieldname in fields.items():
-            value = getattr(f, name)
-            if value is not None:
-                parts.append(wq.Term(fieldname, value))
-        if f.year is not None:
-            parts.append(wq.NumericRange("year", f.year, f.year))
-        if f.min_amount is not None or f.max_amount is not None:
-            parts.append(wq.NumericRange("amount", f.min_amount, f.max_amount))
-            parts.append(wq.Term("has_amount", True))
-        return wq.And(parts) if parts else None
 
 
 def _short(text: str, limit: int = 60) -> str:

@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 
 from index.document import Passage
+from search.filters import Filters
 
 MODES = ("hybrid", "keyword", "semantic")
 MAX_K = 100  # results per page, wherever a page is asked for (the UI's and the API's `k`)
+__all__ = ["MAX_K", "MODES", "Answer", "AnswerRow", "Filters", "Hit", "NotFound", "SearchError",
+           "SearchResponse", "Unavailable", "check_k", "check_mode"]  # fmt: skip
 
 
 class SearchError(Exception):
@@ -40,21 +43,6 @@ def check_k(k: int) -> int:
     if not 1 <= k <= MAX_K:
         raise SearchError(f"k skal være mellem 1 og {MAX_K} (resultater pr. side).")
     return k
-
-
-@dataclass(frozen=True)
-class Filters:
-    area: str | None = None
-    section: str | None = None
-    committee: str | None = None
-    year: int | None = None
-    municipality: str | None = None
-    document: str | None = None
-    min_amount: int | None = None
-    max_amount: int | None = None
-
-    def active(self) -> dict[str, object]:
-        return {k: v for k, v in asdict(self).items() if v is not None}
 
 
 @dataclass(frozen=True)

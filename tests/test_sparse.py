@@ -63,8 +63,8 @@ def test_sparse_ranks_as_whoosh(engine, q: str, limit: int) -> None:
 def test_sparse_filters_as_whoosh(engine, q: str, filters: Filters) -> None:
     snap = engine.snapshot
     kq = _query(engine, q)
-    mask = engine._mask(snap, filters)
-    fq = engine._filter_query(filters)
+    mask = filters.mask(snap)
+    fq = filters.whoosh_query()
     ref, ref_total = keyword.rank_whoosh(snap, kq, fq, 100)
     got, total = keyword.rank(snap, kq, fq, 100, mask=mask)
     _same(ref, got)
