@@ -68,6 +68,20 @@ COMMITTEES = (
     "Klima- og Planudvalget",
 )
 YEARS = tuple(range(2019, 2027))
+#: Beyond the 98 x 8 x 8 documents above (~240k passages): more committees and the years back
+#: to the 2007 reform, used only once those are exhausted (so smaller sizes stay the same bytes);
+#: 98 x 14 x 20 documents hold ~1.05M passages.
+MORE_COMMITTEES = (
+    "Erhvervs- og Turismeudvalget",
+    "Sundheds- og Forebyggelsesudvalget",
+    "Plan- og Boligudvalget",
+    "Integrationsudvalget",
+    "Skole- og Uddannelsesudvalget",
+    "Børne- og Familieudvalget",
+)
+MORE_YEARS = tuple(range(2007, 2019))
+
+_FIRST = {(c, y) for c in COMMITTEES for y in YEARS}
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[\"”(]?[A-ZÆØÅ0-9])")
 #: Danish amounts: 50.190.100 (thousands with dots) or 0,2 / 1,5 before mio./mia.
@@ -160,6 +174,15 @@ def generate(
     rng = random.Random(seed)
     combos = [(m, c, y) for m in MUNICIPALITIES for c in COMMITTEES for y in YEARS]
     rng.shuffle(combos)
+    more = [
+        (m, c, y)
+        for m in MUNICIPALITIES
+        for c in COMMITTEES + MORE_COMMITTEES
+        for y in MORE_YEARS + YEARS
+        if (c, y) not in _FIRST
+    ]
+    random.Random(seed + 1).shuffle(more)
+    combos += more
     written = docs = 0
     for municipality, committee, year in combos:
         if written >= passages:

@@ -33,6 +33,9 @@ from index.document import DocumentError, DocumentMeta, Passage
 from index.encoder import PassageEncoder
 from index.parse import PARSER_VERSION, SUPPORTED_SUFFIXES
 
+#: Texts embedded per encoder call: bounds the memory a large build holds twice.
+EMBED_SLICE = 262_144
+
 
 @dataclass(frozen=True)
 class BuildReport:
@@ -240,7 +243,12 @@ def build_index(
             assert encoder is not None  # loaded above whenever anything is left to embed
             log(f"embedding {todo_passages} passages and {len(todo) - todo_passages} of their "
                 f"sentences with {model_id}")  # fmt: skip
-            embedded[todo] = encoder.encode_passages([texts[i] for i in todo], progress=progress)
+            # in slices: at a million passages one call's result would double the peak memory
+            for lo in range(0, len(todo), EMBED_SLICE):
+                part = todo[lo : lo + EMBED_SLICE]
+                embedded[part] = encoder.encode_passages(
+                    [texts[i] for i in part], progress=progress
+                )
         vectors, piece_vectors = embedded[:n], embedded[n:]
 
         gen = index_dir / store.GENERATIONS / datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
