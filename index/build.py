@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index import analysis, fulltext, store
+from index import analysis, fulltext, passage_table, store
 from index import vectors as vector_index
 from index.analysis import Vocabulary
 from index.config import Settings
@@ -282,6 +282,7 @@ def build_index(
                 gen, manifest, passages, vectors, words.listing(), piece_vectors, piece_rows
             )
             vector_index.write_codes(gen, vectors)  # the 1-bit first stage used at scale
+            passage_table.load(gen)  # the columns a server reads instead of every passage
             store.write_keys(gen, keys, n_areas)
             store.publish(index_dir, gen)
             store.prune(index_dir)

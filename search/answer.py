@@ -258,7 +258,9 @@ def build(intent: Intent, areas: list[AreaSummary]) -> Answer | None:
     """The answer from the areas in scope (already filtered); None when nothing fits."""
     known = [a for a in areas if a.amount_kr is not None]
     documents = list(dict.fromkeys(a.document for a in areas))
-    totals = {d: sum(a.amount_kr or 0 for a in known if a.document == d) for d in documents}
+    totals = dict.fromkeys(documents, 0)
+    for a in known:  # one pass: at national scale there are thousands of documents
+        totals[a.document] += a.amount_kr or 0
 
     def row(a: AreaSummary) -> AnswerRow:
         total = totals.get(a.document) or 0
@@ -269,7 +271,8 @@ def build(intent: Intent, areas: list[AreaSummary]) -> Answer | None:
     if intent.kind == "total":
         if not known:
             return None
-        rows = [AnswerRow("I alt", totals[d], d, *_meta(areas, d), 1.0) for d in documents]
+        meta = _meta(areas)
+        rows = [AnswerRow("I alt", totals[d], d, *meta[d], 1.0) for d in documents]
         return _answer(intent, rows, sum(totals.values()), totals, "Samlet nettobudget")
     pool = [a for a in known if not intent.areas or a.area in intent.areas]
     if intent.kind in ("amount", "share"):
@@ -305,9 +308,12 @@ def build(intent: Intent, areas: list[AreaSummary]) -> Answer | None:
     return None
 
 
-def _meta(areas: list[AreaSummary], document: str) -> tuple[str, str, int]:
-    a = next(a for a in areas if a.document == document)
-    return a.municipality, a.committee, a.year
+def _meta(areas: list[AreaSummary]) -> dict[str, tuple[str, str, int]]:
+    """Per document, its first area's municipality, committee and year."""
+    out: dict[str, tuple[str, str, int]] = {}
+    for a in areas:
+        out.setdefault(a.document, (a.municipality, a.committee, a.year))
+    return out
 
 
 def _threshold_title(lo: int | None, hi: int | None, n: int) -> str:

@@ -129,7 +129,7 @@ class Engine:
 
     def passage(self, pid: str):
         snap = self.snapshot
-        row = snap.row_of.get(pid)
+        row = snap.row_of(pid)
         return None if row is None else snap.passages[row]
 
     def area_passages(self, document: str, area: str) -> list:
@@ -302,21 +302,17 @@ class Engine:
             if not years <= set(snap.values("year")):
                 return None  # a year the documents do not cover: no amount to show
             wanted = {**wanted, "year": years.pop()}  # "total budget 2024"
-        scope = [
-            a for a in snap.areas
-            if all(getattr(a, f) == wanted[f] for f in SCOPE_FIELDS if f in wanted)
-        ]  # fmt: skip
+        scope, titles = snap.areas_where({f: wanted[f] for f in SCOPE_FIELDS if f in wanted})
         if not scope:
             return None
         expanded = {t for g in exp.groups if not named_terms & set(g)
                     for t, kind in g.items() if kind in ANSWER_KINDS}  # fmt: skip
-        titles = [a.area for a in scope]
         areas = snap.passages
 
         def usage(term: str) -> Counter:
             rows = np.unique(np.concatenate(
                 [keyword.rows_with(snap, f, term) for f in ("body", "heading")]))  # fmt: skip
-            return Counter(areas[r].area for r in rows[:USAGE_SAMPLE])
+            return Counter(areas.value("area", r) for r in rows[:USAGE_SAMPLE].tolist())
 
         intent = answers.read_intent(text, expanded, titles, usage)
         return answers.build(intent, scope) if intent else None

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from index.document import Passage
+from index.passage_table import PassageTable
 
 FACETS = ("area", "section", "committee", "year", "municipality")
 ALWAYS = ("area", "section")  # the others only when the corpus has more than one value
 
 
 def facet_counts(
-    passages: Sequence[Passage],
+    passages: PassageTable,
     rows: Sequence[int],
     selected: dict[str, object],
     corpus_values: dict[str, int],
@@ -21,7 +21,7 @@ def facet_counts(
     for name in FACETS:
         if name not in ALWAYS and corpus_values.get(name, 0) < 2:
             continue
-        counts = Counter(getattr(passages[r], name) for r in rows)
+        counts = Counter(passages.value(name, r) for r in rows)
         counts.pop("", None)
         chosen = selected.get(name)
         out[name] = [

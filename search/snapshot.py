@@ -1,6 +1,8 @@
-"""One generation of the index, loaded whole into memory and checked: what every query reads.
+"""One generation of the index, loaded and checked: what every query reads.
 
-Nothing is re-read from disk per query. A search holds one Snapshot from start to end, so its
+Everything a query ranks by is in memory (passage metadata as columns, 1-bit or float vectors,
+the keyword matrix); the text of a passage is read from the memory-mapped passages file only
+for the hits shown (index.passage_table). A search holds one Snapshot from start to end, so its
 answer comes wholly from one generation even while a rebuild swaps in the next.
 """
 
@@ -14,10 +16,11 @@ from pathlib import Path
 import numpy as np
 from whoosh.searching import Searcher as WhooshSearcher
 
-from index import fulltext, store
+from index import fulltext, passage_table, store
 from index import vectors as vector_index
 from index.analysis import Vocabulary
-from index.document import Area, DocumentMeta, Passage
+from index.document import Area, DocumentMeta
+from index.passage_table import PassageTable
 from index.sparse import SparseIndex
 from search import semantic
 from search.spelling import Speller
@@ -57,7 +60,7 @@ class AreaSummary:
 class Snapshot:
     path: Path
     manifest: store.Manifest
-    passages: list[Passage]
+    passages: PassageTable
     vectors: np.ndarray
     hubness: np.ndarray  # per passage, subtracted from its semantic score
     pieces: np.ndarray | None  # sentence and list-item vectors (memory-mapped), by passage row
@@ -67,7 +70,6 @@ class Snapshot:
     lexicon: list[str]  # body terms, sorted
     field_terms: dict[str, frozenset[str]]  # every term of each text field
     rlexicon: list[str]  # the same, each reversed, sorted: for suffix look-ups
-    row_of: dict[str, int]
     areas: list[AreaSummary]
     _ix: object
     _local: threading.local = field(default_factory=threading.local)
@@ -103,10 +105,14 @@ class Snapshot:
         return out
 
     def values(self, attr: str) -> list:
+        """The distinct values of an attribute, sorted as text."""
         key = ("values", attr)
         if key not in self._cache:
-            self._cache[key] = sorted({getattr(p, attr) for p in self.passages}, key=str)
+            self._cache[key] = sorted(set(self.passages.codes(attr)[1]), key=str)
         return list(self._cache[key])
+
+    def row_of(self, pid: str) -> int | None:
+        return self.passages.row_of(pid)
 
     def row_of_doc(self, docnum: int) -> int:
         return docnum if self.doc_rows is None else int(self.doc_rows[docnum])
@@ -119,42 +125,59 @@ class Snapshot:
         return self._cache["all_terms"]
 
     def area_rows(self, document: str, area: str) -> list[int]:
-        """The rows of one area, in document order (grouped once per generation)."""
-        if "area_rows" not in self._cache:
-            grouped: dict[tuple[str, str], list[int]] = {}
-            for row, key in enumerate(self.area_keys):
-                grouped.setdefault(key, []).append(row)
-            self._cache["area_rows"] = grouped
-        return self._cache["area_rows"].get((document, area), [])
+        """The rows of one area, in document order."""
+        code = self._area_code().get((document, area))
+        return [] if code is None else np.flatnonzero(self.area_keys == code).tolist()
+
+    def _area_code(self) -> dict[tuple[str, str], int]:
+        if "area_code" not in self._cache:
+            docs, doc_values = self.passages.codes("document")
+            areas, area_values = self.passages.codes("area")
+            pairs = docs.astype(np.int64) * (len(area_values) + 1) + areas
+            uniq, first, keys = np.unique(pairs, return_index=True, return_inverse=True)
+            self._cache["area_keys"] = keys.astype(np.int64)
+            self._cache["area_code"] = {
+                (doc_values[docs[r]], area_values[areas[r]]): i for i, r in enumerate(first)
+            }
+        return self._cache["area_code"]
 
     @property
-    def area_keys(self) -> list[tuple[str, str]]:
-        """(document, area) per row: what diversification groups by."""
-        if "area_keys" not in self._cache:
-            self._cache["area_keys"] = [(p.document, p.area) for p in self.passages]
+    def area_keys(self) -> np.ndarray:
+        """A code per row for its (document, area): what diversification groups by."""
+        self._area_code()
         return self._cache["area_keys"]
+
+    def areas_where(self, wanted: dict[str, object]) -> tuple[list[AreaSummary], list[str]]:
+        """The areas whose attributes equal `wanted` (in order), and their distinct titles:
+        what an answer card is built from, without a Python pass over every area per query."""
+        if not wanted:
+            if "all_areas" not in self._cache:
+                self._cache["all_areas"] = (
+                    self.areas,
+                    list(dict.fromkeys(a.area for a in self.areas)),
+                )
+            return self._cache["all_areas"]
+        ok = np.ones(len(self.areas), dtype=bool)
+        for name, value in wanted.items():
+            key = ("area_column", name)
+            if key not in self._cache:
+                self._cache[key] = np.array([getattr(a, name) for a in self.areas], dtype=object)
+            ok &= self._cache[key] == value
+        scope = [self.areas[i] for i in np.flatnonzero(ok).tolist()]
+        return scope, list(dict.fromkeys(a.area for a in scope))
 
     def column(self, attr: str) -> tuple[np.ndarray, dict]:
         """One metadata attribute as an int32 code per row, and its value -> code map: filter
         masks become numpy comparisons instead of a Python loop over every passage."""
         key = ("column", attr)
         if key not in self._cache:
-            codes: dict = {}
-            col = np.fromiter(
-                (codes.setdefault(getattr(p, attr), len(codes)) for p in self.passages),
-                dtype=np.int32,
-                count=len(self.passages),
-            )
-            self._cache[key] = (col, codes)
+            codes, values = self.passages.codes(attr)
+            self._cache[key] = (codes, {v: i for i, v in enumerate(values)})
         return self._cache[key]
 
     def amounts(self) -> tuple[np.ndarray, np.ndarray]:
         """(amount_kr as int64 with 0 where unknown, whether it is known) per row."""
-        if "amounts" not in self._cache:
-            known = np.array([p.amount_kr is not None for p in self.passages], dtype=bool)
-            values = np.array([p.amount_kr or 0 for p in self.passages], dtype=np.int64)
-            self._cache["amounts"] = (values, known)
-        return self._cache["amounts"]
+        return self.passages.amounts()
 
 
 def load(index_dir: Path) -> Snapshot:
@@ -165,13 +188,17 @@ def load(index_dir: Path) -> Snapshot:
         raise store.IndexNotReady(
             f"index at {gen} has format {manifest.format}, want {store.FORMAT}"
         )
-    passages = store.read_passages(gen)
+    try:
+        passages = passage_table.load(gen)
+    except FileNotFoundError:
+        raise store.IndexNotReady(f"index at {gen} has no passages.jsonl") from None
+    except passage_table.TableError as exc:
+        raise store.IndexNotReady(str(exc)) from None
     if len(passages) != manifest.passages:
         raise store.IndexNotReady(
             f"index at {gen} lists {len(passages)} passages, its manifest {manifest.passages}"
         )
-    ids = [p.id for p in passages]
-    if store.ids_checksum(ids) != manifest.ids_checksum:
+    if passages.ids_checksum != manifest.ids_checksum:
         raise store.IndexNotReady(f"passage ids at {gen} do not match its manifest")
     vectors = (
         store.read_vectors(gen, manifest)
@@ -196,7 +223,7 @@ def load(index_dir: Path) -> Snapshot:
             f"full-text index at {gen} holds {count} passages, expected {len(passages)}"
         )
     try:
-        doc_rows = _doc_rows(ix, ids)
+        doc_rows = _doc_rows(ix, passages)
     except Exception as exc:
         raise store.IndexNotReady(f"full-text index at {gen} is unreadable ({exc})") from None
     return Snapshot(
@@ -216,7 +243,6 @@ def load(index_dir: Path) -> Snapshot:
         lexicon=lexicon,
         field_terms=field_terms,
         rlexicon=sorted(t[::-1] for t in lexicon),
-        row_of={pid: i for i, pid in enumerate(ids)},
         areas=_areas(passages),
         _ix=ix,
         doc_rows=doc_rows,
@@ -241,44 +267,55 @@ def _sparse(s: WhooshSearcher, gen: Path) -> SparseIndex | None:
         return None
 
 
-def _doc_rows(ix: object, ids: list[str]) -> np.ndarray | None:
+def _doc_rows(ix: object, passages: PassageTable) -> np.ndarray | None:
     """Map whoosh document numbers to rows, so ranking needs no stored-field reads per hit.
 
     The build adds passages in row order to one segment, so docnum == row; that is checked on a
     sample (ends included), and only an index written otherwise pays for the full map.
     """
-    n = len(ids)
+    n = len(passages)
     if n == 0:
         return None
     with ix.searcher() as s:  # type: ignore[attr-defined]
         sample = sorted({0, n - 1, *range(0, n, max(1, n // 64))})
-        if s.doc_count_all() == n and all(s.stored_fields(i).get("id") == ids[i] for i in sample):
+        if s.doc_count_all() == n and all(
+            s.stored_fields(i).get("id") == passages.value("id", i) for i in sample
+        ):
             return None
-        row_of = {pid: i for i, pid in enumerate(ids)}
         rows = np.full(s.doc_count_all(), -1, dtype=np.int64)
         for docnum, stored in s.iter_docs():
-            rows[docnum] = row_of.get(stored.get("id"), -1)
+            row = passages.row_of(stored.get("id", ""))
+            rows[docnum] = -1 if row is None else row
         return rows
 
 
-def _areas(passages: list[Passage]) -> list[AreaSummary]:
-    grouped: dict[tuple[str, str], list[Passage]] = {}
-    for p in passages:
-        grouped.setdefault((p.document, p.area), []).append(p)
+def _areas(passages: PassageTable) -> list[AreaSummary]:
+    """One summary per (document, area), in order of first appearance, from the columns."""
+    docs, doc_values = passages.codes("document")
+    areas, area_values = passages.codes("area")
+    sections, section_values = passages.codes("section")
+    pairs = docs.astype(np.int64) * (len(area_values) + 1) + areas
+    _, first, inverse, counts = np.unique(
+        pairs, return_index=True, return_inverse=True, return_counts=True
+    )
+    # each area's sections in order of appearance: its rows sorted by area, then row
+    by_area = np.lexsort((np.arange(len(pairs)), inverse))
+    bounds = np.concatenate([[0], np.cumsum(counts)])
     out = []
-    for (_doc, _area), ps in grouped.items():
-        first = ps[0]
-        sections = tuple(dict.fromkeys(p.section for p in ps if p.section))
+    for i in np.argsort(first, kind="stable").tolist():
+        r = int(first[i])
+        rows = by_area[bounds[i] : bounds[i + 1]]
+        names = (section_values[c] for c in sections[rows].tolist())
         out.append(
             AreaSummary(
-                first.document,
-                first.municipality,
-                first.committee,
-                first.year,
-                first.area,
-                first.amount_kr,
-                len(ps),
-                sections,
+                doc_values[docs[r]],
+                str(passages.value("municipality", r)),
+                str(passages.value("committee", r)),
+                int(passages.value("year", r)),  # type: ignore[arg-type]
+                area_values[areas[r]],
+                passages.value("amount_kr", r),  # type: ignore[arg-type]
+                int(counts[i]),
+                tuple(dict.fromkeys(n for n in names if n)),
             )
         )
     return out
