@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import mmap
 import os
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import fields
 from pathlib import Path
@@ -114,6 +115,15 @@ class PassageTable(Sequence[Passage]):
     def amounts(self) -> tuple[np.ndarray, np.ndarray]:
         """(amount_kr with 0 where unknown, whether it is known) per row."""
         return self._amount, self._known
+
+    def counts(self, attr: str, rows: Sequence[int]) -> dict[object, int]:
+        """How many of `rows` have each value of the attribute (values that occur only)."""
+        idx = np.asarray(rows, dtype=np.int64)
+        if attr in self._codes:
+            found = np.bincount(self._codes[attr][idx], minlength=0)
+            values = self._values[attr]
+            return {values[c]: int(n) for c, n in enumerate(found.tolist()) if n}
+        return dict(Counter(self.value(attr, r) for r in idx.tolist()))
 
     def value(self, attr: str, row: int) -> object:
         """One attribute of one row without reading the file."""

@@ -254,13 +254,40 @@ def _kr(number: str, unit: str | None) -> int | None:
     return int(round(value * scale)) if value < 1e15 else None
 
 
-def build(intent: Intent, areas: list[AreaSummary]) -> Answer | None:
+@dataclass(frozen=True)
+class Scope:
+    """What `build` reads of the areas in scope, derived in one pass: thousands of documents
+    at national scale, so the engine keeps the unfiltered one per index generation."""
+
+    areas: list[AreaSummary]
+    known: list[AreaSummary]  # the areas with an amount
+    totals: dict[str, int]  # per document (in order), the sum of its known amounts
+    meta: dict[str, tuple[str, str, int]]  # per document: municipality, committee, year
+    by_title: dict[str, list[int]]  # positions in `areas` of each title
+
+    @classmethod
+    def of(cls, areas: list[AreaSummary]) -> Scope:
+        totals: dict[str, int] = {}
+        meta: dict[str, tuple[str, str, int]] = {}
+        by_title: dict[str, list[int]] = {}
+        for i, a in enumerate(areas):
+            totals[a.document] = totals.get(a.document, 0) + (a.amount_kr or 0)
+            meta.setdefault(a.document, (a.municipality, a.committee, a.year))
+            by_title.setdefault(a.area, []).append(i)
+        known = [a for a in areas if a.amount_kr is not None]
+        return cls(areas, known, totals, meta, by_title)
+
+    def titled(self, titles: tuple[str, ...]) -> list[AreaSummary]:
+        """The areas of these titles, in scope order."""
+        rows = sorted(i for t in set(titles) for i in self.by_title.get(t, ()))
+        return [self.areas[i] for i in rows]
+
+
+def build(intent: Intent, areas: list[AreaSummary] | Scope) -> Answer | None:
     """The answer from the areas in scope (already filtered); None when nothing fits."""
-    known = [a for a in areas if a.amount_kr is not None]
-    documents = list(dict.fromkeys(a.document for a in areas))
-    totals = dict.fromkeys(documents, 0)
-    for a in known:  # one pass: at national scale there are thousands of documents
-        totals[a.document] += a.amount_kr or 0
+    scope = areas if isinstance(areas, Scope) else Scope.of(areas)
+    areas, known, totals = scope.areas, scope.known, scope.totals
+    documents = list(totals)
 
     def row(a: AreaSummary) -> AnswerRow:
         total = totals.get(a.document) or 0
@@ -271,12 +298,12 @@ def build(intent: Intent, areas: list[AreaSummary]) -> Answer | None:
     if intent.kind == "total":
         if not known:
             return None
-        meta = _meta(areas)
-        rows = [AnswerRow("I alt", totals[d], d, *meta[d], 1.0) for d in documents]
+        rows = [AnswerRow("I alt", totals[d], d, *scope.meta[d], 1.0) for d in documents]
         return _answer(intent, rows, sum(totals.values()), totals, "Samlet nettobudget")
-    pool = [a for a in known if not intent.areas or a.area in intent.areas]
+    titled = scope.titled(intent.areas) if intent.areas else areas
+    pool = [a for a in titled if a.amount_kr is not None] if intent.areas else known
     if intent.kind in ("amount", "share"):
-        chosen = [a for a in areas if a.area in intent.areas]
+        chosen = titled if intent.areas else []
         if not chosen:
             return None
         rows = [row(a) for a in sorted(chosen, key=lambda a: -a.year)]
@@ -306,14 +333,6 @@ def build(intent: Intent, areas: list[AreaSummary]) -> Answer | None:
         word = "Største" if intent.descending else "Mindste"
         return _answer(intent, rows, None, totals, f"{word} områder efter nettobudget")
     return None
-
-
-def _meta(areas: list[AreaSummary]) -> dict[str, tuple[str, str, int]]:
-    """Per document, its first area's municipality, committee and year."""
-    out: dict[str, tuple[str, str, int]] = {}
-    for a in areas:
-        out.setdefault(a.document, (a.municipality, a.committee, a.year))
-    return out
 
 
 def _threshold_title(lo: int | None, hi: int | None, n: int) -> str:

@@ -302,7 +302,8 @@ class Engine:
             if not years <= set(snap.values("year")):
                 return None  # a year the documents do not cover: no amount to show
             wanted = {**wanted, "year": years.pop()}  # "total budget 2024"
-        scope, titles = snap.areas_where({f: wanted[f] for f in SCOPE_FIELDS if f in wanted})
+        scoping = {f: wanted[f] for f in SCOPE_FIELDS if f in wanted}
+        scope, titles = snap.areas_where(scoping)
         if not scope:
             return None
         expanded = {t for g in exp.groups if not named_terms & set(g)
@@ -315,7 +316,13 @@ class Engine:
             return Counter(areas.value("area", r) for r in rows[:USAGE_SAMPLE].tolist())
 
         intent = answers.read_intent(text, expanded, titles, usage)
-        return answers.build(intent, scope) if intent else None
+        if not intent:
+            return None
+        if scoping:
+            return answers.build(intent, scope)
+        if "answer_scope" not in snap._cache:  # every area: the same for every query
+            snap._cache["answer_scope"] = answers.Scope.of(scope)
+        return answers.build(intent, snap._cache["answer_scope"])
 
 
 def _short(text: str, limit: int = 60) -> str:

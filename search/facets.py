@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 
 from index.passage_table import PassageTable
@@ -21,7 +20,7 @@ def facet_counts(
     for name in FACETS:
         if name not in ALWAYS and corpus_values.get(name, 0) < 2:
             continue
-        counts = Counter(passages.value(name, r) for r in rows)
+        counts = passages.counts(name, rows)
         counts.pop("", None)
         chosen = selected.get(name)
         out[name] = [
