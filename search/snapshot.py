@@ -290,7 +290,10 @@ def _doc_rows(ix: object, passages: PassageTable) -> np.ndarray | None:
 
 
 def _areas(passages: PassageTable) -> list[AreaSummary]:
-    """One summary per (document, area), in order of first appearance, from the columns."""
+    """One summary per (document, area), in order of first appearance, from the columns
+    (numpy groupings, no pass over the passages in Python)."""
+    if not len(passages):
+        return []
     docs, doc_values = passages.codes("document")
     areas, area_values = passages.codes("area")
     sections, section_values = passages.codes("section")
@@ -298,24 +301,42 @@ def _areas(passages: PassageTable) -> list[AreaSummary]:
     _, first, inverse, counts = np.unique(
         pairs, return_index=True, return_inverse=True, return_counts=True
     )
-    # each area's sections in order of appearance: its rows sorted by area, then row
-    by_area = np.lexsort((np.arange(len(pairs)), inverse))
-    bounds = np.concatenate([[0], np.cumsum(counts)])
-    out = []
-    for i in np.argsort(first, kind="stable").tolist():
-        r = int(first[i])
-        rows = by_area[bounds[i] : bounds[i + 1]]
-        names = (section_values[c] for c in sections[rows].tolist())
-        out.append(
-            AreaSummary(
-                doc_values[docs[r]],
-                str(passages.value("municipality", r)),
-                str(passages.value("committee", r)),
-                int(passages.value("year", r)),  # type: ignore[arg-type]
-                area_values[areas[r]],
-                passages.value("amount_kr", r),  # type: ignore[arg-type]
-                int(counts[i]),
-                tuple(dict.fromkeys(n for n in names if n)),
-            )
+    # each area's sections in order of first appearance: (area, section) pairs by first row
+    width = len(section_values) + 1
+    both, at = np.unique(inverse.astype(np.int64) * width + sections, return_index=True)
+    both = both[np.argsort(at, kind="stable")]
+    named: list[list[str]] = [[] for _ in range(len(first))]
+    for area, code in zip((both // width).tolist(), (both % width).tolist(), strict=True):
+        if section_values[code]:
+            named[area].append(section_values[code])
+    order = np.argsort(first, kind="stable").tolist()
+    rows = first[order]
+    columns = {
+        a: [values[c] for c in codes[rows].tolist()]
+        for a, (codes, values) in (
+            ("document", (docs, doc_values)),
+            ("municipality", passages.codes("municipality")),
+            ("committee", passages.codes("committee")),
+            ("area", (areas, area_values)),
         )
-    return out
+    }
+    years = passages.column("year")[rows].tolist()
+    amount, known = passages.amounts()
+    amounts = [
+        v if k else None for v, k in zip(amount[rows].tolist(), known[rows].tolist(), strict=True)
+    ]
+    n = counts[order].tolist()
+    return [
+        AreaSummary(doc, muni, com, year, title, kr, count, tuple(named[i]))
+        for i, doc, muni, com, year, title, kr, count in zip(
+            order,
+            columns["document"],
+            columns["municipality"],
+            columns["committee"],
+            years,
+            columns["area"],
+            amounts,
+            n,
+            strict=True,
+        )  # fmt: skip
+    ]
