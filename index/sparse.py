@@ -10,7 +10,7 @@ columns it names (after bm25s), with no Python per posting.
 Rows of the matrix are Whoosh document numbers, so ties break as Whoosh breaks them (lower
 docnum first). Phrases need positions, which the matrix does not hold: they are checked with
 Whoosh's postings, only for the documents that could still reach the top (see
-`phrase_matches`).
+search/phrases.py).
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import contextlib
 import os
 import tempfile
 from array import array
-from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -276,48 +275,3 @@ def _postings(
         docnums,
         np.frombuffer(weights, dtype=np.float64),
     )
-
-
-def phrase_matches(
-    reader: IndexReader, field: str, words: Sequence[str], docnums: np.ndarray
-) -> np.ndarray:
-    """For each (sorted) docnum, whether the words occur in the field one after the other:
-    what Whoosh's `Phrase(field, words, slop=1)` (SpanNear2, ordered, mindist 1) matches."""
-    out = np.zeros(len(docnums), dtype=bool)
-    if not len(docnums):
-        return out
-    matchers = []
-    for w in words:
-        tb = w.encode("utf-8")
-        if (field, tb) not in reader:
-            return out
-        matchers.append(reader.postings(field, tb))
-    for i, d in enumerate(docnums.tolist()):
-        found: list[set[int]] = []
-        for m in matchers:
-            if not _advance(m, d):
-                break
-            found.append(set(m.value_as("positions")))
-        else:
-            first, rest = found[0], found[1:]
-            out[i] = any(all(p + k in s for k, s in enumerate(rest, 1)) for p in first)
-    return out
-
-
-def _advance(m: object, docnum: int) -> bool:
-    """Move a matcher to docnum; whether the document is in its postings. For Whoosh's own
-    leaf matcher whole blocks are skipped and the block is bisected, not stepped through."""
-    if not m.is_active():  # type: ignore[attr-defined]
-        return False
-    if isinstance(m, W3LeafMatcher):
-        while m.is_active() and m._maxid < docnum:
-            m._next_block()
-        if not m.is_active():
-            return False
-        if m._ids is None:
-            m._read_ids()
-        i = bisect_left(m._ids, docnum, m._i)
-        m._i = i
-        return m._ids[i] == docnum
-    m.skip_to(docnum)  # type: ignore[attr-defined]
-    return m.is_active() and m.id() == docnum  # type: ignore[attr-defined]

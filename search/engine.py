@@ -21,7 +21,7 @@ from index import store
 from index.config import Settings
 from index.encoder import Encoder
 from search import answer as answers
-from search import change, fusion, keyword, ranking, semantic
+from search import change, expansion, fusion, keyword, ranking, semantic
 from search.facets import facet_counts
 from search.filters import FilterError
 from search.filters import resolve as resolve_filters
@@ -157,7 +157,7 @@ class Engine:
         except FilterError as exc:
             raise SearchError(str(exc)) from None
         mask = filters.mask(snap)
-        exp = keyword.expand(parsed, snap, partial_last=partial and not q.endswith(" "))
+        exp = expansion.expand(parsed, snap, partial_last=partial and not q.endswith(" "))
         # only words too common to search for ("hvad er det", "the the the"): nothing to match
         # or to mean; an answer ("i alt") or the filters' passages may still be shown
         no_words = parsed.empty or not (exp.groups or parsed.phrases or parsed.prefixes)
@@ -281,7 +281,7 @@ class Engine:
         return Hit.of(p, text=text, highlight=highlight(text, terms, snap.vocab),
                       score=round(score, 6), match=ranked.match)  # fmt: skip
 
-    def _answer(self, snap: Snapshot, text: str, exp: keyword.Expansion,
+    def _answer(self, snap: Snapshot, text: str, exp: expansion.Expansion,
                 filters: Filters) -> Answer | None:  # fmt: skip
         """The budget question the query asks, answered from the areas the filters allow."""
         if not text:

@@ -256,10 +256,10 @@ def test_batch_answers_every_line(seed_settings) -> None:
 
 
 def test_corrections_per_query_are_capped(engine) -> None:
-    from search import keyword
+    from search import expansion
     from search.query import parse
     from search.spelling import Speller
 
     typos = "brandvæsnx hjemløshd sygemelte kørekrot cyberangrep rekrutering digitalisring"
-    exp = keyword.expand(parse(typos), engine.snapshot)
+    exp = expansion.expand(parse(typos), engine.snapshot)
     assert 0 < len(exp.corrections) <= Speller.MAX_WORDS

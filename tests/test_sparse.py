@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from whoosh import query as wq
 
-from search import keyword
+from search import expansion, keyword
 from search.query import parse
 from search.results import Filters
 
@@ -30,7 +30,7 @@ FILTERED = [
 def _query(engine, q: str) -> wq.Query:
     snap = engine.snapshot
     parsed = parse(q)
-    kq = keyword.build_query(parsed, keyword.expand(parsed, snap), snap)
+    kq = keyword.build_query(parsed, expansion.expand(parsed, snap), snap)
     assert kq is not None
     return kq
 

@@ -1,0 +1,125 @@
+"""Phrase bonuses for the sparse keyword path: positions read from Whoosh's postings, only for
+the documents that can still reach the top.
+
+The sparse BM25F matrix (index.sparse) has no positions. A phrase ("pas og kørekort", or two
+typed words found next to each other) adds its words' scores times its boost where it occurs,
+so a document's possible bonus is known from the matrix; whether the words really stand next to
+each other is checked here, best possible score first, until no unchecked document can reach
+the limit-th best.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Sequence
+
+import numpy as np
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.reading import IndexReader
+
+from search.snapshot import Snapshot
+
+PHRASE_FIRST_CHECKS = 128  # documents whose phrases are checked before the first look at the bound
+#: At most this many documents get their phrases checked (about 10 µs each). Past it, documents
+#: keep their term score: rankings differ from Whoosh's only when more than this many documents
+#: lie within a phrase bonus of the limit-th best (near-duplicates, as in synthetic corpora).
+PHRASE_MAX_CHECKS = 1024
+
+
+def add_bonuses(
+    snap: Snapshot,
+    planned: list[tuple[str, tuple[str, ...], float]],
+    scores: np.ndarray,
+    matched: np.ndarray,
+    limit: int,
+) -> None:
+    """Add the phrase bonuses (in place) of the documents that can reach the top `limit`.
+
+    A phrase adds boost x (its words' scores in the field) where it occurs, so a document's
+    bonus if the phrase is there is known from the matrix; whether it is there needs positions,
+    read from Whoosh's postings. Documents are checked best possible score first, in growing
+    rounds, and checking stops once the next one's term score plus every bonus it might get
+    stays below the limit-th best score so far (a lower bound of the final one).
+    """
+    sx = snap.sparse
+    assert sx is not None
+    potential = np.zeros_like(scores)
+    phrases = []
+    for fname, words, boost in planned:
+        docs = sx.docs_with_all(fname, words)
+        docs = docs[scores[docs] > 0]  # not filtered out
+        bonus = boost * sum(sx.values_at(fname, w, docs) for w in words)
+        potential[docs] += bonus
+        phrases.append((fname, words, docs, bonus))
+    # documents at or above the limit-th best term score: the final limit-th best is there
+    floor = kth_largest(scores[matched], limit) if len(matched) > limit else 0.0
+    upper = scores + potential
+    pool = matched[upper[matched] >= floor]
+    todo = pool[potential[pool] > 0]
+    todo = todo[np.argsort(-upper[todo], kind="stable")][:PHRASE_MAX_CHECKS]
+    reader = snap.searcher().reader()
+    done, size = 0, PHRASE_FIRST_CHECKS
+    while done < len(todo):
+        batch = np.sort(todo[done : done + size])
+        done, size = done + len(batch), size * 2
+        for fname, words, docs, bonus in phrases:
+            at = np.searchsorted(docs, batch)
+            inside = at < len(docs)
+            inside[inside] = docs[at[inside]] == batch[inside]
+            if inside.any():
+                check, where = batch[inside], at[inside]
+                hit = phrase_matches(reader, fname, words, check)
+                scores[check[hit]] += bonus[where[hit]]
+        if done < len(todo) and len(pool) > limit:
+            # unchecked documents still hold their term score: a lower bound
+            if upper[todo[done]] < kth_largest(scores[pool], limit):
+                break
+
+
+def phrase_matches(
+    reader: IndexReader, field: str, words: Sequence[str], docnums: np.ndarray
+) -> np.ndarray:
+    """For each (sorted) docnum, whether the words occur in the field one after the other:
+    what Whoosh's `Phrase(field, words, slop=1)` (SpanNear2, ordered, mindist 1) matches."""
+    out = np.zeros(len(docnums), dtype=bool)
+    if not len(docnums):
+        return out
+    matchers = []
+    for w in words:
+        tb = w.encode("utf-8")
+        if (field, tb) not in reader:
+            return out
+        matchers.append(reader.postings(field, tb))
+    for i, d in enumerate(docnums.tolist()):
+        found: list[set[int]] = []
+        for m in matchers:
+            if not _advance(m, d):
+                break
+            found.append(set(m.value_as("positions")))
+        else:
+            first, rest = found[0], found[1:]
+            out[i] = any(all(p + k in s for k, s in enumerate(rest, 1)) for p in first)
+    return out
+
+
+def _advance(m: object, docnum: int) -> bool:
+    """Move a matcher to docnum; whether the document is in its postings. For Whoosh's own
+    leaf matcher whole blocks are skipped and the block is bisected, not stepped through."""
+    if not m.is_active():  # type: ignore[attr-defined]
+        return False
+    if isinstance(m, W3LeafMatcher):
+        while m.is_active() and m._maxid < docnum:
+            m._next_block()
+        if not m.is_active():
+            return False
+        if m._ids is None:
+            m._read_ids()
+        i = bisect_left(m._ids, docnum, m._i)
+        m._i = i
+        return m._ids[i] == docnum
+    m.skip_to(docnum)  # type: ignore[attr-defined]
+    return m.is_active() and m.id() == docnum  # type: ignore[attr-defined]
+
+
+def kth_largest(values: np.ndarray, k: int) -> float:
+    return float(np.partition(values, len(values) - k)[len(values) - k])
