@@ -26,7 +26,7 @@ from search.facets import facet_counts
 from search.filters import FilterError
 from search.filters import resolve as resolve_filters
 from search.highlight import highlight
-from search.query import clean_text, parse
+from search.query import ParsedQuery, clean_text, parse
 from search.results import (
     MAX_K,
     Answer,
@@ -39,6 +39,7 @@ from search.results import (
 )
 from search.snapshot import AreaSummary, Snapshot, load
 
+NO_HITS = "Ingen resultater. Prøv færre eller andre ord, eller søg semantisk."
 CANDIDATES = 100  # how deep each ranking goes before fusion and facets
 ANSWER_KINDS = frozenset({"word", "join", "spelling", "part", "variant"})
 #: What a question asks rather than what it is about: not counted when deciding whether a
@@ -161,47 +162,15 @@ class Engine:
         # only words too common to search for ("hvad er det", "the the the"): nothing to match
         # or to mean; an answer ("i alt") or the filters' passages may still be shown
         no_words = parsed.empty or not (exp.groups or parsed.phrases or parsed.prefixes)
-        if parsed.empty and not filters.active():
-            return SearchResponse(
-                query=q, mode=mode, total=0, took_ms=_ms(started), results=[],
-                message=message or EMPTY_MESSAGE,
-            )  # fmt: skip
-
-        if exp.nonsense and not (parsed.phrases or parsed.prefixes):
-            return SearchResponse(
-                query=q, mode=mode, total=0, took_ms=_ms(started), results=[],
-                message="Ingen resultater: ingen ordbog eller afsnit kender "
-                        f"»{_short(parsed.text)}«.",
-                filters=filters.active(),
-            )  # fmt: skip
-        kw_rows: list[tuple[int, float]] = []
-        kw_total = 0
-        if mode in ("keyword", "hybrid") or not parsed.text:
-            kq = keyword.build_query(parsed, exp, snap)
-            if kq is None and no_words and filters.active():
-                kq = wq.Every()
-            if kq is not None:
-                kw_rows, kw_total = keyword.rank(
-                    snap, kq, filters.whoosh_query(), CANDIDATES, count=True, mask=mask
-                )
+        if refused := _refusal(q, mode, parsed, exp, filters, message, started):
+            return refused
+        kw_rows, kw_total = self._keyword(snap, mode, parsed, exp, filters, mask, no_words)
         sem_rows: list[tuple[int, float]] = []
         closeness = None
         if mode in ("semantic", "hybrid") and parsed.text and not no_words:
             sem_rows, closeness = self._semantic(snap, parsed.text, mask)
-
         cover = keyword.coverage(snap, exp, INTENT_TERMS) if exp.groups else None
-        if cover is None:  # match-all, prefixes or phrases only: what the keyword query found
-            exact = {r for r, _ in kw_rows}
-        else:
-            exact = {r for r, _ in kw_rows + sem_rows if cover[r] >= ranking.EXACT_SHARE}
-        related: set[int] = set()
-        if closeness is not None:
-            # with exact matches the query is about something the documents hold: what is
-            # near it in meaning counts; without, only what clears the calibrated floor
-            related = ranking.related_rows(sem_rows, closeness, strict=not exact)
-        # partial keyword matches (some of the words, or a part of a typed compound) are
-        # related too: they share words with the query, just not enough to be exact
-        related |= {r for r, _ in kw_rows} - exact
+        exact, related = _matches(kw_rows, sem_rows, closeness, cover)
         if mode == "hybrid" and kw_rows and sem_rows:
             fused = fusion.convex(kw_rows, semantic.candidates(sem_rows), fusion.ALPHA, fusion.SPAN)
         else:
@@ -209,44 +178,32 @@ class Engine:
         ranked = ranking.order(fused, exact, related, snap.area_keys)
         if one_per_area:
             ranked = ranking.one_per_area(ranked, snap.area_keys)
-        n_exact = sum(r.match == "exact" for r in ranked)
-        if cover is not None and mode != "semantic" and kw_total > len(kw_rows):
-            # more keyword matches than candidates: count the exact ones among all of them
-            allowed = cover >= ranking.EXACT_SHARE
-            n_exact = max(n_exact, int((allowed if mask is None else allowed & mask).sum()))
-        n_related = len(ranked) - sum(r.match == "exact" for r in ranked)
-
-        terms = exp.terms
-        hits = [self._hit(snap, r, terms) for r in ranked[offset : offset + k]]
+        n_exact, n_related = _counts(ranked, cover, mask, mode, kw_total, len(kw_rows))
+        hits = [self._hit(snap, r, exp.terms) for r in ranked[offset : offset + k]]
         answer = self._answer(snap, clean_text(q) if parsed.text else "", exp, filters)
-        did_you_mean = _suggestion(q, exp.corrections) if exp.corrections else None
         if not ranked and message is None and answer is None:
-            message = (EMPTY_MESSAGE if no_words else
-                       "Ingen resultater. Prøv færre eller andre ord, eller søg semantisk.")
+            message = EMPTY_MESSAGE if no_words else NO_HITS
         return SearchResponse(
-            query=q,
-            mode=mode,
-            total=n_exact + n_related,
-            total_exact=n_exact,
-            total_related=n_related,
-            took_ms=_ms(started),
-            results=hits,
-            offset=offset,
-            did_you_mean=did_you_mean,
-            facets=facet_counts(
-                snap.passages,
-                [r.row for r in ranked[:CANDIDATES]],
-                filters.active(),
-                {
-                    "committee": len(snap.values("committee")),
-                    "year": len(snap.values("year")),
-                    "municipality": len(snap.values("municipality")),
-                },
-            ),  # fmt: skip
-            answer=answer,
-            message=message,
+            query=q, mode=mode, total=n_exact + n_related, total_exact=n_exact,
+            total_related=n_related, took_ms=_ms(started), results=hits, offset=offset,
+            did_you_mean=_suggestion(q, exp.corrections) if exp.corrections else None,
+            facets=_facets(snap, ranked, filters), answer=answer, message=message,
             filters=filters.active(),
-        )
+        )  # fmt: skip
+
+    def _keyword(self, snap: Snapshot, mode: str, parsed: ParsedQuery,
+                 exp: expansion.Expansion, filters: Filters, mask: np.ndarray | None,
+                 no_words: bool) -> tuple[list[tuple[int, float]], int]:  # fmt: skip
+        """The keyword ranking (CANDIDATES deep) and how many passages match in all; a filter
+        alone (no words to search for) lists the filter's passages."""
+        if not (mode in ("keyword", "hybrid") or not parsed.text):
+            return [], 0
+        kq = keyword.build_query(parsed, exp, snap)
+        if kq is None and no_words and filters.active():
+            kq = wq.Every()
+        if kq is None:
+            return [], 0
+        return keyword.rank(snap, kq, filters.whoosh_query(), CANDIDATES, count=True, mask=mask)
 
     def _semantic(self, snap: Snapshot, text: str, mask: np.ndarray | None
                   ) -> tuple[list[tuple[int, float]], ranking.Closeness]:  # fmt: skip
@@ -323,6 +280,65 @@ class Engine:
         if "answer_scope" not in snap._cache:  # every area: the same for every query
             snap._cache["answer_scope"] = answers.Scope.of(scope)
         return answers.build(intent, snap._cache["answer_scope"])
+
+
+def _refusal(q: str, mode: str, parsed: ParsedQuery, exp: expansion.Expansion,
+             filters: Filters, message: str | None, started: float
+             ) -> SearchResponse | None:  # fmt: skip
+    """The answer to a query with nothing to search for (empty, or only unknown words)."""
+    if parsed.empty and not filters.active():
+        return SearchResponse(
+            query=q, mode=mode, total=0, took_ms=_ms(started), results=[],
+            message=message or EMPTY_MESSAGE,
+        )  # fmt: skip
+    if exp.nonsense and not (parsed.phrases or parsed.prefixes):
+        return SearchResponse(
+            query=q, mode=mode, total=0, took_ms=_ms(started), results=[],
+            message="Ingen resultater: ingen ordbog eller afsnit kender "
+                    f"»{_short(parsed.text)}«.",
+            filters=filters.active(),
+        )  # fmt: skip
+    return None
+
+
+def _matches(kw_rows: list[tuple[int, float]], sem_rows: list[tuple[int, float]],
+             closeness: ranking.Closeness | None, cover: np.ndarray | None
+             ) -> tuple[set[int], set[int]]:  # fmt: skip
+    """Which candidates are exact matches (they hold the typed words) and which related."""
+    if cover is None:  # match-all, prefixes or phrases only: what the keyword query found
+        exact = {r for r, _ in kw_rows}
+    else:
+        exact = {r for r, _ in kw_rows + sem_rows if cover[r] >= ranking.EXACT_SHARE}
+    related: set[int] = set()
+    if closeness is not None:
+        # with exact matches the query is about something the documents hold: what is
+        # near it in meaning counts; without, only what clears the calibrated floor
+        related = ranking.related_rows(sem_rows, closeness, strict=not exact)
+    # partial keyword matches (some of the words, or a part of a typed compound) are
+    # related too: they share words with the query, just not enough to be exact
+    related |= {r for r, _ in kw_rows} - exact
+    return exact, related
+
+
+def _counts(ranked: list[ranking.Ranked], cover: np.ndarray | None, mask: np.ndarray | None,
+            mode: str, kw_total: int, kw_ranked: int) -> tuple[int, int]:  # fmt: skip
+    """(exact, related) totals: with more keyword matches than candidates, the exact ones are
+    counted among all of them."""
+    n_exact = sum(r.match == "exact" for r in ranked)
+    n_related = len(ranked) - n_exact
+    if cover is not None and mode != "semantic" and kw_total > kw_ranked:
+        allowed = cover >= ranking.EXACT_SHARE
+        n_exact = max(n_exact, int((allowed if mask is None else allowed & mask).sum()))
+    return n_exact, n_related
+
+
+def _facets(snap: Snapshot, ranked: list[ranking.Ranked], filters: Filters) -> dict:
+    return facet_counts(
+        snap.passages,
+        [r.row for r in ranked[:CANDIDATES]],
+        filters.active(),
+        {f: len(snap.values(f)) for f in ("committee", "year", "municipality")},
+    )
 
 
 def _short(text: str, limit: int = 60) -> str:
