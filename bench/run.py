@@ -310,6 +310,37 @@ def stage_build(args: argparse.Namespace) -> dict:
     return out
 
 
+def stage_reindex(args: argparse.Namespace) -> dict:
+    """A kept index of args.size passages (--reuse): its no-change re-index and its size."""
+    from index import store
+    from index.build import build_index
+
+    work = Path(args.work)
+    settings = _settings(Path(args.data_dir), work / f"corpus-{args.size}",
+                         work / f"index-{args.size}")  # fmt: skip
+
+    def refuse() -> object:  # a kept corpus is unchanged: nothing may need the model
+        raise RuntimeError(f"the kept corpus of {args.size} passages changed")
+
+    quiet: Callable[[str], None] = lambda m: None  # noqa: E731
+    nochange = []
+    for _ in range(5):
+        r = build_index(settings, encoder_factory=refuse, progress=False, log=quiet)  # type: ignore[arg-type]
+        assert r.up_to_date
+        nochange.append(r.seconds)
+    cur = (settings.index_dir / store.CURRENT).resolve()
+    manifest = store.read_manifest(cur)
+    files = {p.name: p.stat().st_size / 1e6 for p in cur.iterdir() if p.is_file()}
+    files["whoosh/"] = du_mb(cur / "whoosh")
+    return {
+        "size": args.size, "documents": len(manifest.documents), "passages": manifest.passages,
+        "vectors": "synthesised (kept)", "build_s": manifest.build_seconds, "reused": True,
+        "nochange_s": statistics.median(nochange), "nochange_max_s": max(nochange),
+        "index_mb": du_mb(cur), "files_mb": files, "index_dir": str(settings.index_dir),
+        "generate_s": float("nan"), "embed_s": float("nan"), "build_peak_rss_mb": float("nan"),
+    }  # fmt: skip
+
+
 def stage_query(args: argparse.Namespace) -> dict:
     """Open an index in a fresh process (model + snapshot) and measure latency and RSS."""
     from index.embed import load_encoder
@@ -455,7 +486,7 @@ def stage_vectors(args: argparse.Namespace) -> dict:
             "codes_mb": index.codes.nbytes / 1e6}  # fmt: skip
 
 
-STAGES = {"seed": stage_seed, "build": stage_build, "query": stage_query,
+STAGES = {"seed": stage_seed, "build": stage_build, "reindex": stage_reindex, "query": stage_query,
           "peers": stage_peers, "vectors": stage_vectors}  # fmt: skip
 
 
@@ -745,8 +776,13 @@ def run_all(args: argparse.Namespace, echo: Callable[[str], None] = print) -> di
                 results["seed_peers"] = run_stage("peers", args, index_dir=seed_index)
         results["scale"] = []
         for size in args.sizes:
-            echo(f"bench: {size} passages: generate and build ...")
-            built = run_stage("build", args, size=size)
+            kept = args.work / f"index-{size}" / "current"
+            if getattr(args, "reuse", False) and kept.exists():
+                echo(f"bench: {size} passages: kept index, no-change re-index ...")
+                built = run_stage("reindex", args, size=size)
+            else:
+                echo(f"bench: {size} passages: generate and build ...")
+                built = run_stage("build", args, size=size)
             echo(f"bench: {size} passages: query latency and memory ...")
             built["query"] = run_stage("query", args, index_dir=built["index_dir"])
             if getattr(args, "peers", True):
@@ -754,7 +790,7 @@ def run_all(args: argparse.Namespace, echo: Callable[[str], None] = print) -> di
                 built["peers"] = run_stage("peers", args, index_dir=built["index_dir"],
                                            size=size)  # fmt: skip
             results["scale"].append(built)
-            if not args.keep:
+            if not args.keep and not built.get("reused"):
                 shutil.rmtree(Path(built["index_dir"]), ignore_errors=True)
                 shutil.rmtree(args.work / f"corpus-{size}", ignore_errors=True)
         results["vectors"] = []
@@ -782,6 +818,9 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--out", type=Path, help="also write the results as JSON here")
     ap.add_argument("--work", type=Path, help="working folder (default: a temporary one)")
     ap.add_argument("--keep", action="store_true", help="keep generated corpora and indexes")
+    ap.add_argument("--reuse", action="store_true",
+                    help="with --work: use the corpora and indexes a --keep run left there "
+                         "(their build figures are the manifest's)")  # fmt: skip
     ap.add_argument("--data-dir", default=None, help="data dir with the model (default: var)")
     ap.add_argument("--corpus", default=str(ROOT / "corpus"), help="the seed corpus")
     ap.add_argument("--real-embed-max", type=int, default=1000,
