@@ -8,11 +8,9 @@ re-embeds only its own passages. An unchanged corpus with the same model is a no
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import errno
 import fcntl
 import hashlib
-import json
 import re
 import shutil
 import sys
@@ -24,14 +22,13 @@ from pathlib import Path
 
 import numpy as np
 
-from index import analysis, fulltext, passage_table, store
+from index import analysis, fulltext, nochange, passage_table, store
 from index import vectors as vector_index
 from index.analysis import Vocabulary
 from index.config import Settings
-from index.corpus import load_corpus, plural, read_meta, walk
-from index.document import DocumentError, DocumentMeta, Passage
+from index.corpus import load_corpus, plural
+from index.document import Passage
 from index.encoder import PassageEncoder
-from index.parse import PARSER_VERSION, SUPPORTED_SUFFIXES
 
 #: Texts embedded per encoder call: bounds the memory a large build holds twice.
 EMBED_SLICE = 262_144
@@ -99,14 +96,6 @@ def piece_texts(p: Passage) -> list[str]:
     return [where + x for x in parts]
 
 
-def fingerprint(source_sha256: str, meta: DocumentMeta) -> str:
-    """What makes a document's passages what they are: its bytes, its metadata (a corrected
-    year or committee in the .toml must reach the index too) and the parser's version."""
-    blob = json.dumps([source_sha256, dataclasses.asdict(meta), PARSER_VERSION], sort_keys=True,
-                      ensure_ascii=False)  # fmt: skip
-    return hashlib.sha256(blob.encode()).hexdigest()
-
-
 def text_key(model_id: str, text: str) -> str:
     return hashlib.sha1(f"{model_id}\n{text}".encode()).hexdigest()
 
@@ -158,7 +147,7 @@ def build_index(
     started = time.perf_counter()
     index_dir = settings.index_dir
     if not full:
-        quick = _unchanged(settings)
+        quick = nochange.unchanged(settings)
         if quick is not None:
             manifest, gen, areas, ignored = quick
             return BuildReport(
@@ -166,6 +155,7 @@ def build_index(
                 manifest.passages, [], up_to_date=True, seconds=time.perf_counter() - started,
                 ignored=ignored, warnings=list(manifest.warnings),
             )  # fmt: skip
+    seen = nochange.stats(Path(settings.corpus_dir))  # before parsing: a change shows later
     report = load_corpus(settings.corpus_dir, settings.limits)
     skipped = [(str(s.path), s.reason) for s in report.skipped]
     ignored = [(str(s.path), s.reason) for s in report.ignored]
@@ -178,12 +168,12 @@ def build_index(
     ]
     if not docs:
         raise BuildError(f"no documents could be indexed from {settings.corpus_dir}")
-    checksums = {d.meta.id: fingerprint(d.checksum, d.meta) for d in docs}
+    checksums = {d.meta.id: nochange.fingerprint(d.checksum, d.meta) for d in docs}
     passages = [p for d in docs for p in d.passages]
     n_areas = sum(len(d.areas) for d in docs)
 
     with build_lock(index_dir):
-        previous = _previous(index_dir)
+        previous = nochange.previous(index_dir)
         if (
             not full
             and previous is not None
@@ -192,6 +182,7 @@ def build_index(
             and previous[0].format == store.FORMAT
             and previous[0].analysis == analysis.VERSION
         ):
+            nochange.write_sources(store.current_generation(index_dir), seen, docs, checksums)
             return BuildReport(
                 index_dir,
                 store.current_generation(index_dir),
@@ -284,6 +275,7 @@ def build_index(
             vector_index.write_codes(gen, vectors)  # the 1-bit first stage used at scale
             passage_table.load(gen)  # the columns a server reads instead of every passage
             store.write_keys(gen, keys, n_areas)
+            nochange.write_sources(gen, seen, docs, checksums)
             store.publish(index_dir, gen)
             store.prune(index_dir)
         except OSError as exc:  # disk full, read-only: the half-written generation goes
@@ -304,55 +296,6 @@ def build_index(
         warnings=warnings,
         parsed=parsed,
     )
-
-
-def _unchanged(
-    settings: Settings,
-) -> tuple[store.Manifest, Path, int, list[tuple[str, str]]] | None:
-    """The current generation when the corpus is byte-for-byte what it indexed, checked
-    without parsing: the same document files (by load_corpus's rules), the same sha256 of
-    each, readable metadata beside each, the same model and formats, and nothing skipped
-    last time or now. None means "not sure": the full path (parse, then compare) decides.
-    """
-    previous = _previous(settings.index_dir)
-    if previous is None:
-        return None
-    manifest, gen = previous
-    if (
-        manifest.skipped
-        or manifest.model != settings.model
-        or manifest.format != store.FORMAT
-        or manifest.analysis != analysis.VERSION
-    ):
-        return None
-    try:
-        areas = store.read_area_count(gen)
-        corpus_dir = Path(settings.corpus_dir)
-        found_files = walk(corpus_dir)
-        if found_files.skipped:
-            return None
-        found: dict[str, str] = {}
-        for path in found_files.files:
-            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-                return None  # load_corpus would skip it: let the full path report it
-            meta = read_meta(path, corpus_dir)
-            if meta.id in found:
-                return None  # a .pdf beside its .txt
-            found[meta.id] = fingerprint(hashlib.sha256(path.read_bytes()).hexdigest(), meta)
-    except (OSError, ValueError, KeyError, TypeError, DocumentError):
-        return None
-    if found != manifest.documents:
-        return None
-    return manifest, gen, areas, [(s.path, s.reason) for s in found_files.ignored]
-
-
-def _previous(index_dir: Path) -> tuple[store.Manifest, Path] | None:
-    """The current generation's manifest, or None when there is no usable one."""
-    try:
-        gen = store.current_generation(index_dir)
-        return store.read_manifest(gen), gen
-    except store.IndexNotReady:
-        return None
 
 
 def _reusable_vectors(

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from index import store
+from index import nochange, store
 from index.build import BuildError, build_index, piece_texts
 from search.engine import Engine
 from search.results import Filters
@@ -68,6 +68,20 @@ def test_unchanged_corpus_is_a_no_op(workspace, encoder) -> None:
     report = build_index(workspace, encoder_factory=lambda: counting, progress=False)
     assert report.up_to_date and counting.embedded == 0
     assert store.current_generation(workspace.index_dir) == before
+
+
+def test_no_op_trusts_a_file_only_while_its_stats_hold(workspace, encoder) -> None:
+    """The no-change check reads no file whose size and mtime are as recorded, yet an edit
+    that keeps the size (MitID -> NemID) is seen."""
+    assert build_index(workspace, encoder_factory=lambda: encoder, progress=False).up_to_date
+    gen = store.current_generation(workspace.index_dir)
+    assert (gen / nochange.SOURCES).is_file()  # recorded by the run that hashed the files
+    assert build_index(workspace, encoder_factory=lambda: encoder, progress=False).up_to_date
+    doc = workspace.corpus_dir / "kalundborg" / "2024" / "oekonomiudvalget.txt"
+    doc.write_text(doc.read_text(encoding="utf-8").replace("MitID", "NemID", 1), "utf-8")
+    report = build_index(workspace, encoder_factory=lambda: encoder, progress=False)
+    assert not report.up_to_date
+    assert any("NemID" in p.text for p in load(workspace.index_dir).passages)
 
 
 def test_changed_document_reembeds_only_its_changed_passages(workspace, encoder, seed_path) -> None:
