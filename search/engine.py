@@ -40,6 +40,7 @@ from search.results import (
 from search.snapshot import AreaSummary, Snapshot, load
 
 NO_HITS = "Ingen resultater. Prøv færre eller andre ord, eller søg semantisk."
+ANSWER_CACHE = 512  # answers kept per generation (frozen: shared by every request)
 CANDIDATES = 100  # how deep each ranking goes before fusion and facets
 ANSWER_KINDS = frozenset({"word", "join", "spelling", "part", "variant"})
 #: What a question asks rather than what it is about: not counted when deciding whether a
@@ -277,9 +278,19 @@ class Engine:
             return None
         if scoping:
             return answers.build(intent, scope)
-        if "answer_scope" not in snap._cache:  # every area: the same for every query
+        # every area: the same scope for every query, and the same answer for the same intent
+        # ("hvad koster brandvæsen", "budget til brandvæsen"): built once per generation
+        cache = snap._cache.setdefault("answers", {})
+        hit = cache.get(intent, cache)  # (the cache itself: not there)
+        if hit is not cache:
+            return hit
+        if "answer_scope" not in snap._cache:
             snap._cache["answer_scope"] = answers.Scope.of(scope)
-        return answers.build(intent, snap._cache["answer_scope"])
+        answer = answers.build(intent, snap._cache["answer_scope"])
+        if len(cache) >= ANSWER_CACHE:
+            cache.clear()
+        cache[intent] = answer
+        return answer
 
 
 def _refusal(q: str, mode: str, parsed: ParsedQuery, exp: expansion.Expansion,
