@@ -14,6 +14,7 @@ import re
 import tomllib
 from collections import Counter
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from importlib import resources
 
@@ -264,30 +265,51 @@ class Scope:
     totals: dict[str, int]  # per document (in order), the sum of its known amounts
     meta: dict[str, tuple[str, str, int]]  # per document: municipality, committee, year
     by_title: dict[str, list[int]]  # positions in `areas` of each title
+    newest: frozenset[str]  # each municipality's and committee's latest document(s)
 
     @classmethod
     def of(cls, areas: list[AreaSummary]) -> Scope:
         totals: dict[str, int] = {}
         meta: dict[str, tuple[str, str, int]] = {}
         by_title: dict[str, list[int]] = {}
+        latest: dict[tuple[str, str], int] = {}
         for i, a in enumerate(areas):
             totals[a.document] = totals.get(a.document, 0) + (a.amount_kr or 0)
             meta.setdefault(a.document, (a.municipality, a.committee, a.year))
             by_title.setdefault(a.area, []).append(i)
+            key = (a.municipality, a.committee)
+            latest[key] = max(latest.get(key, a.year), a.year)
         known = [a for a in areas if a.amount_kr is not None]
-        return cls(areas, known, totals, meta, by_title)
+        newest = frozenset(d for d, (m, c, y) in meta.items() if y == latest[(m, c)])
+        return cls(areas, known, totals, meta, by_title, newest)
 
     def titled(self, titles: tuple[str, ...]) -> list[AreaSummary]:
         """The areas of these titles, in scope order."""
         rows = sorted(i for t in set(titles) for i in self.by_title.get(t, ()))
         return [self.areas[i] for i in rows]
 
+    def totals_of(self, documents: AbstractSet[str]) -> dict[str, int]:
+        """The totals of these documents, in scope order: what the shares in a card are of."""
+        return {d: t for d, t in self.totals.items() if d in documents}
+
+
+def latest_each(areas: list[AreaSummary]) -> list[AreaSummary]:
+    """Each area's latest year (per municipality and committee), in the given order: a question
+    that names no year asks about the budget now, and adding 2024 to 2025 counts one budget
+    twice. An area the latest document lacks keeps its last year, which its row shows."""
+    latest: dict[tuple[str, str, str], int] = {}
+    for a in areas:
+        key = (a.municipality, a.committee, a.area)
+        latest[key] = max(latest.get(key, a.year), a.year)
+    return [a for a in areas if a.year == latest[(a.municipality, a.committee, a.area)]]
+
 
 def build(intent: Intent, areas: list[AreaSummary] | Scope) -> Answer | None:
-    """The answer from the areas in scope (already filtered); None when nothing fits."""
+    """The answer from the areas in scope (already filtered); None when nothing fits. Where the
+    scope holds several years of a committee, each total and area is read from its latest year
+    (a year asked for is a filter, so the scope then holds that year only)."""
     scope = areas if isinstance(areas, Scope) else Scope.of(areas)
-    areas, known, totals = scope.areas, scope.known, scope.totals
-    documents = list(totals)
+    totals = scope.totals
 
     def row(a: AreaSummary) -> AnswerRow:
         total = totals.get(a.document) or 0
@@ -295,35 +317,41 @@ def build(intent: Intent, areas: list[AreaSummary] | Scope) -> Answer | None:
         return AnswerRow(a.area, a.amount_kr, a.document, a.municipality, a.committee, a.year,
                          share)  # fmt: skip
 
+    def of_rows(rows: list[AnswerRow]) -> dict[str, int]:
+        return scope.totals_of({r.document for r in rows})
+
+    current = scope.totals_of(scope.newest)
     if intent.kind == "total":
-        if not known:
+        if not scope.known:
             return None
-        rows = [AnswerRow("I alt", totals[d], d, *scope.meta[d], 1.0) for d in documents]
-        return _answer(intent, rows, sum(totals.values()), totals, "Samlet nettobudget")
-    titled = scope.titled(intent.areas) if intent.areas else areas
-    pool = [a for a in titled if a.amount_kr is not None] if intent.areas else known
+        rows = [AnswerRow("I alt", t, d, *scope.meta[d], 1.0) for d, t in current.items()]
+        return _answer(intent, rows, sum(current.values()), current, "Samlet nettobudget")
+    titled = latest_each(scope.titled(intent.areas)) if intent.areas else []
     if intent.kind in ("amount", "share"):
-        chosen = titled if intent.areas else []
-        if not chosen:
+        if not titled:
             return None
-        rows = [row(a) for a in sorted(chosen, key=lambda a: -a.year)]
-        amount = sum(a.amount_kr or 0 for a in chosen if a.amount_kr is not None)
+        rows = [row(a) for a in sorted(titled, key=lambda a: -a.year)]
+        amount = sum(a.amount_kr or 0 for a in titled if a.amount_kr is not None)
         title = ("Andel af det samlede nettobudget" if intent.kind == "share"
                  else "Områdets nettobudget")  # fmt: skip
         return _answer(intent, rows, amount if any(r.amount_kr is not None for r in rows) else None,
-                       totals, title)  # fmt: skip
+                       of_rows(rows), title)  # fmt: skip
+    if intent.areas:
+        pool = [a for a in titled if a.amount_kr is not None]
+    else:
+        pool = [a for a in scope.known if a.document in scope.newest]
     if intent.kind == "group":
         rows = sorted((row(a) for a in pool), key=lambda r: -(r.amount_kr or 0))
         if not rows:
             return None
-        return _answer(intent, rows, sum(r.amount_kr or 0 for r in rows), totals,
+        return _answer(intent, rows, sum(r.amount_kr or 0 for r in rows), of_rows(rows),
                        f"Samlet for {len(rows)} områder")  # fmt: skip
     if intent.kind == "threshold":
         lo, hi = intent.low, intent.high
         hits = [a for a in pool if (lo is None or (a.amount_kr or 0) > lo)
                 and (hi is None or (a.amount_kr or 0) < hi)]  # fmt: skip
         rows = sorted((row(a) for a in hits), key=lambda r: -(r.amount_kr or 0))
-        return _answer(intent, rows, sum(r.amount_kr or 0 for r in rows), totals,
+        return _answer(intent, rows, sum(r.amount_kr or 0 for r in rows), current,
                        _threshold_title(lo, hi, len(rows)))  # fmt: skip
     if intent.kind == "ranking":
         ranked = sorted(pool, key=lambda a: (a.amount_kr or 0), reverse=intent.descending)
@@ -331,7 +359,7 @@ def build(intent: Intent, areas: list[AreaSummary] | Scope) -> Answer | None:
         if not rows:
             return None
         word = "Største" if intent.descending else "Mindste"
-        return _answer(intent, rows, None, totals, f"{word} områder efter nettobudget")
+        return _answer(intent, rows, None, current, f"{word} områder efter nettobudget")
     return None
 
 

@@ -220,3 +220,26 @@ def test_synthetic_years_corpus_follows_every_area(synth_years) -> None:
     assert a.rows[0].change_kr is None  # the first year shown is where the change starts
     assert a.total_kr == a.rows[-1].amount_kr - a.rows[0].amount_kr
     assert re.search(r"20\d\d–2025", a.title)
+
+
+def test_answers_without_a_year_read_each_budget_once(years_engine) -> None:
+    """Two years of one committee: a question that names no year is about the latest budget
+    (adding 2024 to 2025 would count one budget twice); naming a year still picks it."""
+    areas = years_engine.snapshot.areas
+    total = {d: sum(a.amount_kr or 0 for a in areas if a.document == d) for d in (D24, D25)}
+    a = answer(years_engine, "Hvad er budgettet i alt?")
+    assert a["kind"] == "total" and a["total_kr"] == total[D25]
+    assert [(r["document"], r["amount_kr"]) for r in a["rows"]] == [(D25, total[D25])]
+    assert answer(years_engine, "Hvad er budgettet i alt i 2024?")["total_kr"] == total[D24]
+    fire = {a.year: a.amount_kr for a in areas if a.area == "Vestsjællands Brandvæsen"}
+    assert len(fire) == 2  # the area is in both years
+    a = answer(years_engine, "Hvad koster brandvæsenet?")
+    assert a["total_kr"] == fire[2025] and [r["year"] for r in a["rows"]] == [2025]
+    assert a["corpus_total_kr"] == total[D25]
+    # an area the latest year lacks keeps its last year, and its row says which
+    culture = [a for a in areas if a.area == "Kultur og Fritid"]
+    assert [a.year for a in culture] == [2024]
+    a = answer(years_engine, "Hvad koster Kultur og Fritid?")
+    assert a["total_kr"] == culture[0].amount_kr and a["rows"][0]["year"] == 2024
+    a = answer(years_engine, "de 3 største områder")
+    assert {r["year"] for r in a["rows"]} == {2025} and len(a["rows"]) == 3
