@@ -175,7 +175,8 @@ def _make_encoder(settings: Settings, query_backend: str, passage_backend: str) 
     # No torch here: a process that only answers queries (serve, search) runs onnxruntime and
     # sentencepiece alone; torch loads in _load_st, when a model must embed with it. The two
     # never share an OpenMP runtime: onnxruntime's CPU build links none (its own thread pool),
-    # torch brings its libgomp, and either order gives the same vectors (tests/test_serving.py).
+    # torch brings its libgomp, and either order gives the same vectors (tests/webui/
+    # test_serving.py).
     wants_onnx = "onnx" in (query_backend, passage_backend)
     if settings.model != DEFAULT_MODEL:
         if wants_onnx:

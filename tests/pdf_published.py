@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fpdf import FPDF
+
 from pdf_render import FONT_DIR, LINE_MM, _bold
 
 HEADER = "Kalundborg Kommune · Budget 2024 · Bemærkninger - Økonomiudvalget"

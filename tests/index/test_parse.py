@@ -12,7 +12,7 @@ from index.clean import section_heading
 from index.document import SECTION_HEADINGS, Document, DocumentError, DocumentMeta
 from index.parse import parse_file
 
-SEED = Path(__file__).resolve().parents[1] / "corpus/kalundborg/2024/oekonomiudvalget.txt"
+SEED = Path(__file__).resolve().parents[2] / "corpus/kalundborg/2024/oekonomiudvalget.txt"
 META = DocumentMeta(
     id="kalundborg/2024/oekonomiudvalget",
     path="kalundborg/2024/oekonomiudvalget.txt",

@@ -15,7 +15,7 @@ from index.clean import (
 )
 from index.document import DocumentError
 
-SEED = Path(__file__).resolve().parents[1] / "corpus/kalundborg/2024/oekonomiudvalget.txt"
+SEED = Path(__file__).resolve().parents[2] / "corpus/kalundborg/2024/oekonomiudvalget.txt"
 
 
 @pytest.fixture(scope="module")

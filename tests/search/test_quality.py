@@ -22,7 +22,7 @@ from search.cli import passage_rows
 from search.metrics import evaluate, gain, make_units, read_jsonl
 from search.results import Filters
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 FLOORS = {"hybrid": 0.96, "keyword": 0.88, "semantic": 0.96}  # main: 0.984, 0.903, 0.979
 
 #: mode: (area nDCG@10, passage nDCG@10, P@3) on judged_passages.jsonl; main at ad74d58 (the

@@ -15,7 +15,7 @@ import pytest
 from index import config
 from webui.cli import cli
 
-DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 UNITS = ["budget-search@.service", "budget-search-index.service", "budget-search-index.timer"]
 
 

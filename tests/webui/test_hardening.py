@@ -28,15 +28,15 @@ from urllib.parse import quote
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from traffic import NEW_DOC, OLD_DOC, Traffic, add_seed_document
 
 from index import store
 from index.build import build_index
 from index.config import Settings
 from search.engine import Engine
+from traffic import NEW_DOC, OLD_DOC, Traffic, add_seed_document
 from webui import CSP, SECURITY_HEADERS, WAITRESS_LIMITS, create_app
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 # -- helpers -------------------------------------------------------------------------------

@@ -27,13 +27,13 @@ from typing import Any
 from urllib.parse import unquote
 
 import pytest
-from traffic import NEW_DOC, OLD_DOC, Traffic, add_seed_document
 
 from index import store
 from index.build import build_index
 from index.config import Settings
+from traffic import NEW_DOC, OLD_DOC, Traffic, add_seed_document
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PREFIX = "/budgetsoeg"
 START_TIMEOUT = 300.0  # a replica loads the model before it listens (slow on a busy machine)
 

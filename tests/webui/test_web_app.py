@@ -292,12 +292,12 @@ def test_acronyms_are_explained_from_the_glossary(client) -> None:
 def test_pdf_beside_the_document_is_served_and_cited_by_page(engine, tmp_path) -> None:
     import dataclasses
 
-    from tests.pdf_render import render_pdf
+    from pdf_render import render_pdf
     from webui import data
 
     target = tmp_path / f"{DOC}.pdf"
     target.parent.mkdir(parents=True)
-    render_pdf((Path(__file__).parents[1] / "corpus" / f"{DOC}.txt").read_text()[:3000], target)
+    render_pdf((Path(__file__).parents[2] / "corpus" / f"{DOC}.txt").read_text()[:3000], target)
     app = create_app({"ENGINE": engine, "CORPUS_DIR": str(tmp_path)})
     client = app.test_client()
     page = html(client.get(BORGERSERVICE))

@@ -8,13 +8,13 @@ import re
 from pathlib import Path
 
 import pytest
-from pdf_published import HEADER, render_published
 
 from index.document import Document, DocumentMeta
 from index.furniture import is_contents, strip_furniture
 from index.parse import parse_file
+from pdf_published import HEADER, render_published
 
-SEED = Path(__file__).resolve().parents[1] / "corpus/kalundborg/2024/oekonomiudvalget.txt"
+SEED = Path(__file__).resolve().parents[2] / "corpus/kalundborg/2024/oekonomiudvalget.txt"
 META = DocumentMeta("kalundborg/2024/oekonomiudvalget", "kalundborg/2024/oekonomiudvalget.pdf",
                     "Bemærkninger - Økonomiudvalget", "Kalundborg Kommune", "Økonomiudvalget",
                     2024)  # fmt: skip

@@ -20,12 +20,12 @@ import numpy as np
 import pytest
 from click.testing import CliRunner, Result
 from fpdf import FPDF
-from traffic import OLD_DOC
 
 from index import store
 from index.build import BuildError, build_index
 from index.config import Settings
 from index.corpus import Skipped, load_corpus
+from traffic import OLD_DOC
 from webui.cli import cli
 
 SEED_DOC = OLD_DOC
