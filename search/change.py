@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from search import answer as answers
+from search import intent as intents
 from search import years
 from search.results import Answer, AnswerRow
 from search.snapshot import Snapshot
@@ -57,8 +57,8 @@ def answer(snap: Snapshot, text: str, expanded: set[str],
     # a word is distinctive when one area's history uses it (under any of its titles):
     # "IT" names "Digitalisering og IT" and "IT, Digitalisering og Cybersikkerhed" alike
     df = Counter(t for h in {id(h): h for h in lineage.values() if h}.values()
-                 for t in set().union(*(answers.title_words(r.area) for r in h.rows)))  # fmt: skip
-    named = answers._named(answers.typed_terms(text) | expanded, [a.area for a in scope], df)
+                 for t in set().union(*(intents.title_words(r.area) for r in h.rows)))  # fmt: skip
+    named = intents.named_areas(intents.typed_terms(text) | expanded, [a.area for a in scope], df)
     if not named:
         return None
     histories: dict[int, years.AreaYears] = {}

@@ -22,6 +22,7 @@ from index.config import Settings
 from index.encoder import Encoder
 from search import answer as answers
 from search import change, expansion, fusion, keyword, ranking, semantic
+from search import intent as intents
 from search.facets import facet_counts
 from search.filters import FilterError
 from search.filters import resolve as resolve_filters
@@ -50,7 +51,7 @@ SNIPPET_CHARS = 4000  # longest passage text a hit carries (the seed's longest: 
 USAGE_SAMPLE = 2000  # passages read to tell where a word is used
 EMPTY_MESSAGE = "Skriv et eller flere søgeord, fx MitID, DUT eller brandvæsen."
 SCOPE_FIELDS = ("area", "committee", "year", "municipality", "document")
-INTENT_TERMS = answers.BUDGET_WORDS | answers.GENERIC
+INTENT_TERMS = intents.BUDGET_WORDS | intents.GENERIC
 
 
 class Engine:
@@ -248,8 +249,8 @@ class Engine:
         if moved := change.answer(snap, text, expanded, filters.active()):
             return moved  # an area over the years ("steget siden 2023"): search.change
         wanted = filters.active()
-        scoped = answers.named_scope(
-            text, {f: snap.values(f) for f in answers.NAMED_SCOPES if f not in wanted}
+        scoped = intents.named_scope(
+            text, {f: snap.values(f) for f in intents.NAMED_SCOPES if f not in wanted}
         )
         if scoped is None:
             return None  # another committee's budget: not in these documents
@@ -273,7 +274,7 @@ class Engine:
                 [keyword.rows_with(snap, f, term) for f in ("body", "heading")]))  # fmt: skip
             return Counter(areas.value("area", r) for r in rows[:USAGE_SAMPLE].tolist())
 
-        intent = answers.read_intent(text, expanded, titles, usage)
+        intent = intents.read_intent(text, expanded, titles, usage)
         if not intent:
             return None
         if scoping:

@@ -1,0 +1,286 @@
+"""Reading a budget question: which kind it is (`Intent`) and which areas, committee or
+municipality it names. `search.answer` then answers it from the amounts table.
+
+"Hvad er det samlede budget?", "største område", "områder over 50 mio. kr.", "samlet budget for
+demografipuljerne", "Hvad koster brandvæsenet?", "how much does the fire service cost?",
+"Borgerservices andel": each is read as one kind of question (`Intent`) and answered from the
+amounts of the areas in scope, never from the passage that happens to rank first. A query that
+names no area and asks no amount gets no answer.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+
+from index.analysis import analyze, stem
+
+#: Words that ask for an amount, Danish and English (stemmed when matched).
+BUDGET_WORDS = frozenset(
+    stem(w) for w in (
+        "koster koste kostede budget budgettet budgetter nettobudget beløb beløbet kr kroner "
+        "penge mio mia million millioner udgift udgifter bevilling bevilget afsat afsætter midler "
+        "cost costs spent spend spending budgeted money amount expenditure allocated"
+    ).split()
+)  # fmt: skip
+#: Words that name areas in general, not one area.
+GENERIC = frozenset(
+    stem(w) for w in "område området områder fagcenter kommune kommunen area areas".split()
+)
+TOTAL_WORDS = frozenset(stem(w) for w in "samlet samlede total totale sum overall".split())
+TOTAL = re.compile(r"\b(i alt|samlet|samlede|total\w*|hele budget\w*|in all|altogether|sum)\b",
+                   re.I)  # fmt: skip
+LARGEST = re.compile(
+    r"\b(størst\w*|højest\w*|flest|mest|dyrest\w*|largest|biggest|highest|most|top)\b", re.I
+)
+SMALLEST = re.compile(
+    r"\b(mindst\w*|lavest\w*|færrest|billigst\w*|smallest|lowest|least|cheapest)\b", re.I
+)
+SHARE = re.compile(r"\b(andel\w*|procent\w*|share|percentage|percent|hvor stor en del)\b", re.I)
+QUESTION_WORDS = frozenset(
+    stem(w) for w in (
+        "hvad hvilk hvilke hvilket hvor meget mange får bruger bruges bruge går gives "
+        "which what much many does get gets spend largest smallest biggest top"
+    ).split()
+)  # fmt: skip
+NUMBER_WORDS = {"en": 1, "et": 1, "to": 2, "tre": 3, "fire": 4, "fem": 5, "seks": 6, "syv": 7,
+                "otte": 8, "ni": 9, "ti": 10, "one": 1, "two": 2, "three": 3, "four": 4,
+                "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}  # fmt: skip
+
+_UNIT = (r"(?P<unit{n}>mia\.?|milliard\w*|billion\w*|mio\.?|million\w*|mill\.?|mn\b|m\b"
+         r"|t\.\s?kr\.?|tkr\.?|tusind\w*|thousand\w*|kr\.?|kroner|dkk)")  # fmt: skip
+_NUM = r"(?P<num{n}>\d+(?:[.,\s]\d{{3}})*(?:[.,]\d+)?)"
+_AMOUNT = _NUM + r"\s*" + _UNIT + "?"
+_RANGE = re.compile(
+    r"\b(?:mellem|between|fra|from)\s+" + _AMOUNT.format(n=1) + r"\s*(?:og|and|til|to|-|–)\s*"
+    + _AMOUNT.format(n=2), re.I,
+)  # fmt: skip
+_ABOVE = re.compile(
+    r"\b(?:over|mere end|flere end|større end|højere end|above|more than|greater than|"
+    r"exceeding|at least|mindst)\s+" + _AMOUNT.format(n=1), re.I,
+)  # fmt: skip
+_BELOW = re.compile(
+    r"\b(?:under|mindre end|færre end|lavere end|below|less than|at most|højst)\s+"
+    + _AMOUNT.format(n=1), re.I,
+)  # fmt: skip
+#: A unit's scale by how its word starts ("millioner", "mio.", "t. kr."); "m" alone last.
+_SCALE = (("mia", 10**9), ("milliard", 10**9), ("billion", 10**9), ("mio", 10**6),
+          ("mill", 10**6), ("mn", 10**6), ("tusind", 1000), ("thousand", 1000), ("tkr", 1000),
+          ("t", 1000), ("kr", 1), ("dkk", 1), ("m", 10**6))  # fmt: skip
+_TOP_N = re.compile(
+    r"\b(?:top|de|the)\s+(\d{1,2}|\w+)\b|\b(\d{1,2})\s+(?:størst|mindst|larg|small|big)", re.I
+)
+
+
+@dataclass(frozen=True)
+class Intent:
+    """What a question asks of the amounts table."""
+
+    kind: str  # total | ranking | threshold | group | amount | share
+    areas: tuple[str, ...] = ()  # titles it names (amount, share) or the group's titles
+    descending: bool = True
+    limit: int | None = None
+    low: int | None = None
+    high: int | None = None
+
+
+@functools.cache
+def english_names() -> dict[str, tuple[str, ...]]:
+    """English words and phrases for Danish title words (index/data/glossary.toml)."""
+    raw = resources.files("index").joinpath("data/glossary.toml").read_text(encoding="utf-8")
+    table = tomllib.loads(raw).get("english", {})
+    return {k.casefold(): tuple(stem(w) for w in v.split()) for k, v in table.items()}
+
+
+@functools.lru_cache(maxsize=4096)
+def title_words(title: str) -> frozenset[str]:
+    """An area title's distinctive terms (generic words like "område" left out)."""
+    terms = {t.text for t in analyze(title) if t.kind == "word"}
+    return frozenset(terms - GENERIC) or frozenset(terms)
+
+
+def typed_terms(text: str) -> set[str]:
+    """The query's own stems, and the Danish words for English names in it."""
+    low = text.casefold()
+    terms = {t.text for t in analyze(text)}
+    for phrase, words in english_names().items():
+        if re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", low):
+            terms.update(words)
+    return terms
+
+
+def read_intent(text: str, expanded: set[str], titles: list[str],
+                usage: Callable[[str], Counter] | None = None) -> Intent | None:  # fmt: skip
+    """The kind of budget question `text` asks, or None when it asks none. `expanded`: the
+    query's other forms (spelling, variants: "jobcentret" names Jobcenter). `usage(term)`:
+    how many passages of each area use the term."""
+    typed = typed_terms(text)
+    terms = typed | expanded
+    budget = bool(terms & BUDGET_WORDS)
+    totalish = bool(TOTAL.search(text))
+    df = Counter(t for title in set(titles) for t in title_words(title))
+    title_vocab = set(df)
+    topical = typed - BUDGET_WORDS - GENERIC - TOTAL_WORDS - QUESTION_WORDS - title_vocab
+    topical = {t for t in topical if not _variant_of(t, title_vocab) and not t.isdigit()}
+    named = named_areas(terms, titles, df)
+    group = _group(terms, titles, df) if not named else ()
+    scope = tuple(named or group)
+    bounds = _bounds(text)
+    if bounds is not None:
+        return Intent("threshold", scope if group else (), low=bounds[0], high=bounds[1])
+    areaish = bool(terms & GENERIC) or budget or bool(group)
+    largest, smallest = LARGEST.search(text), SMALLEST.search(text)
+    if (largest or smallest) and areaish and not named:
+        # "største" unless only "mindste" is asked, or asked first
+        descending = not smallest or bool(largest and largest.start() < smallest.start())
+        return Intent("ranking", group, descending=descending, limit=_limit(text))
+    if SHARE.search(text) and scope:
+        return Intent("share", scope)
+    if named and (budget or not _extra_words(typed, named, title_vocab, topical)):
+        if budget or _names_fully(terms, named[0], usage):
+            return Intent("amount", named)
+    if group and (budget or totalish):
+        return Intent("group", group)
+    if (budget or totalish) and not topical and not (typed & title_vocab):
+        return Intent("total")
+    return None
+
+
+def named_areas(terms: set[str], titles: list[str], df: Counter) -> tuple[str, ...]:
+    """The one area the query names: every distinctive word of its title, or a word no other
+    title has ("brandvæsen"); the best-covered title when several qualify."""
+    best: tuple[float, str] | None = None
+    for name in dict.fromkeys(titles):
+        words = title_words(name)
+        hit = words & terms
+        if hit and (hit == words or any(df[t] == 1 for t in hit)):
+            score = len(hit) / len(words) + sum(1 / df[t] for t in hit)
+            if best is None or score > best[0]:
+                best = (score, name)
+    return (best[1],) if best else ()
+
+
+#: Without a budget word, one word of a longer title names the area only when most passages
+#: that use it are that area's: "brandvæsen" names Vestsjællands Brandvæsen, "personale" (said
+#: all over the document) does not name HR og Personale.
+OWN_SHARE = 0.5
+
+
+def _names_fully(terms: set[str], title: str, usage: Callable[[str], Counter] | None) -> bool:
+    words = title_words(title)
+    hit = words & terms
+    if hit == words or usage is None:
+        return hit == words or usage is None
+    for t in hit:
+        counts = usage(t)
+        total = sum(counts.values())
+        if total and counts.get(title, 0) / total >= OWN_SHARE:
+            return True
+    return False
+
+
+def _group(terms: set[str], titles: list[str], df: Counter) -> tuple[str, ...]:
+    """Areas that share a title word the query uses ("demografipuljerne"): several of them."""
+    shared = [t for t in terms if df.get(t, 0) >= 2]
+    if not shared:
+        return ()
+    word = max(shared, key=lambda t: (len(t), t))
+    return tuple(dict.fromkeys(t for t in titles if word in title_words(t)))
+
+
+def _extra_words(typed: set[str], named: tuple[str, ...], title_vocab: set[str],
+                 topical: set[str]) -> bool:  # fmt: skip
+    """Does the query ask about more than the area ("personale og uddannelse")?"""
+    own = set().union(*(title_words(t) for t in named))
+    rest = {t for t in topical if not any(_variant_of(t, {w}) for w in own)}
+    return bool(rest) or bool((typed & title_vocab) - own)
+
+
+def _variant_of(term: str, words: set[str]) -> bool:
+    """"jobcentr" (Jobcentret) is a form of "jobcent" (Jobcenter): one stem starts the other,
+    a few letters apart."""
+    return any(
+        (term.startswith(w) or w.startswith(term)) and abs(len(term) - len(w)) <= 3
+        and min(len(term), len(w)) >= 4
+        for w in words
+    )
+
+
+def _limit(text: str) -> int | None:
+    m = _TOP_N.search(text)
+    if not m:
+        return None
+    raw = (m.group(1) or m.group(2) or "").casefold()
+    n = int(raw) if raw.isdigit() else NUMBER_WORDS.get(raw)
+    return n if n and 0 < n <= 100 else None
+
+
+def _bounds(text: str) -> tuple[int | None, int | None] | None:
+    """(low, high) in kr. from "over 40 mio. kr.", "under 6 mio.", "mellem 10 og 20 mio."."""
+    m = _RANGE.search(text)
+    if m and (m.group("unit1") or m.group("unit2")):
+        unit = m.group("unit2") or m.group("unit1")
+        a = _kr(m.group("num1"), m.group("unit1") or unit)
+        b = _kr(m.group("num2"), unit)
+        if a is not None and b is not None:
+            return min(a, b), max(a, b)
+    low = high = None
+    for pattern in (_ABOVE, _BELOW):
+        m = pattern.search(text)
+        if m and m.group("unit1"):
+            value = _kr(m.group("num1"), m.group("unit1"))
+            if pattern is _ABOVE:
+                low = value
+            else:
+                high = value
+    return (low, high) if low is not None or high is not None else None
+
+
+def _kr(number: str, unit: str | None) -> int | None:
+    word = re.match(r"[a-zæøå]*", (unit or "kr").casefold()).group()  # type: ignore[union-attr]
+    scale = next((s for prefix, s in _SCALE if word.startswith(prefix)), 1)
+    digits = number.replace(" ", "")
+    if scale > 1 and re.fullmatch(r"\d+[.,]\d{1,2}", digits):  # "2,5 mio." is a decimal
+        value = float(digits.replace(",", "."))
+    else:
+        value = float(re.sub(r"[.,](?=\d{3}\b)", "", digits).replace(",", "."))
+    return int(round(value * scale)) if value < 1e15 else None
+
+
+#: The fields a question can scope itself by naming them: "samlet budget for Økonomiudvalget",
+#: "Kalundborg Kommunes budget". Area titles are not among them: naming an area asks for it.
+NAMED_SCOPES = ("committee", "municipality")
+
+
+#: A word naming a committee: "Teknik- og Miljøudvalget", "Økonomiudvalgets".
+COMMITTEE_WORD = re.compile(r"\w+udvalg\w*", re.IGNORECASE)
+
+
+def named_scope(text: str, values: dict[str, list[str]]
+                ) -> tuple[dict[str, str], str, set[str]] | None:  # fmt: skip
+    """The committees and municipalities `text` names (each one's distinctive words, in any
+    inflection), `text` without those words, and their terms: so that the committee
+    "Økonomiudvalget" is read as a scope and not as the area Økonomi. None when it names a
+    committee the index does not hold: its amounts are not ours to give."""
+    typed = {t.text for t in analyze(text) if t.kind == "word"}
+    scope: dict[str, str] = {}
+    named: set[str] = set()
+    for field in NAMED_SCOPES:
+        hits = [v for v in values.get(field, []) if title_words(v) and title_words(v) <= typed]
+        if len(hits) == 1:
+            scope[field] = hits[0]
+            named |= title_words(hits[0])
+    known = {t for v in values.get("committee", []) for t in title_words(v)}
+    for word in COMMITTEE_WORD.findall(text):
+        if "committee" in values and not {t.text for t in analyze(word)} & known:
+            return None
+    if not named:
+        return scope, text, named
+    kept = [w for w in re.findall(r"\S+", text)
+            if not {t.text for t in analyze(w) if t.kind == "word"} & named]  # fmt: skip
+    return scope, " ".join(kept), named
