@@ -54,10 +54,13 @@ def search() -> Any:
 
 @bp.get("/areas")
 def overview() -> Any:
-    page = data.overview_data(request.args.get("sort", "order"), request.args.get("order", ""))
+    filters = data.area_filters(request.args)
+    page = data.overview_data(request.args.get("sort", "order"), request.args.get("order", ""),
+                              filters)  # fmt: skip
     return render_template(
         "overview.html", data=page, chart=bar_chart(page["areas"], page["sort"], page["order"]),
-        sorts=SORTS, sort_urls=sort_urls(page["sort"], page["order"]),
+        sorts=SORTS, sort_urls=sort_urls(page["sort"], page["order"], filters),
+        choices=document_choices(filters),
     )  # fmt: skip
 
 
@@ -87,8 +90,30 @@ def passage(passage_id: str) -> Any:
     return redirect(page["url"], code=302)
 
 
-def sort_urls(sort: str, order: str) -> dict[str, dict[str, str]]:
-    """Per column: the URL that sorts by it (flipping the order on the current column)."""
+def document_choices(filters: dict[str, str | int]) -> list[dict[str, Any]]:
+    """With several documents indexed, one link per document (its municipality, committee and
+    year as filters) and one for all: the overview's total is one budget's only when one is
+    chosen, so a journalist can pick the year instead of reading 2024 and 2025 added up."""
+    from flask import url_for
+
+    seen = sorted({(a.municipality, a.committee, a.year) for a in data.engine().areas()},
+                  key=lambda m: (m[0], m[1], -m[2]))  # fmt: skip
+    if len(seen) < 2:
+        return []
+    wanted = {k: str(v).casefold() for k, v in filters.items()}
+    out = [{"label": "Alle dokumenter", "url": url_for("pages.overview"), "current": not filters}]
+    for municipality, committee, year in seen:
+        chosen = {"municipality": municipality, "committee": committee, "year": year}
+        out.append({"label": f"{municipality}, {committee} {year}",
+                    "url": url_for("pages.overview", **chosen),
+                    "current": wanted == {k: str(v).casefold() for k, v in chosen.items()}})
+    return out
+
+
+def sort_urls(sort: str, order: str, filters: dict[str, str | int] | None = None
+              ) -> dict[str, dict[str, str]]:  # fmt: skip
+    """Per column: the URL that sorts by it (flipping the order on the current column), in the
+    documents chosen."""
     from flask import url_for
 
     out = {}
@@ -99,7 +124,8 @@ def sort_urls(sort: str, order: str) -> dict[str, dict[str, str]]:
         else:
             next_order = "desc" if name in ("amount", "passages") else "asc"
             aria = "none"
-        out[name] = {"url": url_for("pages.overview", sort=name, order=next_order), "aria": aria}
+        url = url_for("pages.overview", sort=name, order=next_order, **(filters or {}))
+        out[name] = {"url": url, "aria": aria}
     return out
 
 

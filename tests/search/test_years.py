@@ -243,3 +243,29 @@ def test_answers_without_a_year_read_each_budget_once(years_engine) -> None:
     assert a["total_kr"] == culture[0].amount_kr and a["rows"][0]["year"] == 2024
     a = answer(years_engine, "de 3 største områder")
     assert {r["year"] for r in a["rows"]} == {2025} and len(a["rows"]) == 3
+
+
+def test_overview_page_picks_one_document(client) -> None:
+    """Two years of one committee: the overview links each document, and a chosen one lists
+    only its areas and its own total, with sorting and downloads kept to it."""
+    page = client.get("/areas").get_data(as_text=True)
+    nav = page.split('class="documents"', 1)[1].split("</nav>", 1)[0]
+    links = re.findall(r'<a href="([^"]+)"( aria-current="page")?>([^<]+)</a>', nav)
+    assert [(label, bool(cur)) for _, cur, label in links] == [
+        ("Alle dokumenter", True), ("Kalundborg Kommune, Økonomiudvalget 2025", False),
+        ("Kalundborg Kommune, Økonomiudvalget 2024", False)]  # fmt: skip
+    assert "23 områder i 2 dokumenter" in page
+    url = links[1][0].replace("&amp;", "&")
+    chosen = client.get(url).get_data(as_text=True)
+    api = client.get("/api" + url).get_json()
+    assert api["count"] == 6 and api["documents"] == [D25]
+    total = f"{api['total_kr']:,} kr.".replace(",", ".")
+    assert f'6 områder · i alt <strong class="kr">{total}' in chosen
+    assert "Kultur og Fritid" not in chosen
+    assert 'aria-current="page">Kalundborg Kommune, Økonomiudvalget 2025' in chosen
+    sort = re.search(r'<a href="([^"]+)">Nettobudget', chosen)
+    assert sort and "year=2025" in sort.group(1)
+    assert re.search(r'href="/api/areas.csv\?[^"]*year=2025', chosen)
+    # a filter that matches nothing is an empty listing, not an error; a bad year is a 400
+    assert "0 områder" in client.get("/areas?municipality=Holbæk Kommune").get_data(as_text=True)
+    assert client.get("/areas?year=<b>").status_code == 400
