@@ -69,10 +69,11 @@ def peak_rss_mb(pid: int | str = "self") -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def rss_mb(pid: int | str = "self") -> float:
-    """VmRSS (resident set now) of a process in MB."""
+def rss_mb(pid: int | str = "self", field: str = "VmRSS") -> float:
+    """VmRSS (resident set now) of a process in MB; `field="RssAnon"`: its anonymous part,
+    without the pages of memory-mapped index files (the page cache can take those back)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return 0.0
 

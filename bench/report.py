@@ -88,7 +88,9 @@ def render(results: dict) -> str:
                     f"{s['passages']} passages: floor (one query encoding + vector lookup) p50 "
                     f"{f['p50']:.1f} ms; hybrid p50 {lat['hybrid']['p50']:.1f} ms = "
                     f"{lat['hybrid']['p50'] / f['p50']:.2f} x the floor; RSS after the queries "
-                    f"{s['query'].get('rss_after_queries_mb', 0):.0f} MB"
+                    f"{s['query'].get('rss_after_queries_mb', 0):.0f} MB, of which anonymous "
+                    f"(not index files' pages) {s['query'].get('rss_anon_after_queries_mb', 0):.0f}"
+                    " MB"
                 )
         lines.append("")
         for label, peers_result in [("seed", results.get("seed_peers"))] + [

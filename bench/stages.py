@@ -227,6 +227,7 @@ def stage_query(args: argparse.Namespace) -> dict:
     rss_queried = rss_mb()
     return {
         "rss_after_queries_mb": rss_queried,
+        "rss_anon_after_queries_mb": rss_mb(field="RssAnon"),
         "floor": _floor(engine, enc, args.queries),
         "snapshot_load_s": load_s,
         "rss_model_mb": rss_model,
@@ -248,6 +249,7 @@ def _floor(engine, enc, n: int) -> dict:
         vec = enc.encode_queries([q + " ."])[0]
         semantic.top_k(snap.vectors, vec, engine_mod.CANDIDATES, None, snap.hubness)
         ms.append((time.perf_counter() - t) * 1000)
+        snap.after_mapped_reads()  # as the engine does after its reads (untimed there too)
     return summary(ms)
 
 

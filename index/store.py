@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import mmap
 import os
 import shutil
 from dataclasses import asdict, dataclass, field, fields
@@ -154,8 +155,23 @@ def read_vectors(gen: Path, manifest: Manifest) -> np.ndarray:
 
 
 def _all_finite(vectors: np.ndarray, rows: int = 65536) -> bool:
-    """Whether a (memory-mapped) matrix is free of NaN and infinities, read in slices."""
-    return all(np.isfinite(vectors[i : i + rows]).all() for i in range(0, len(vectors), rows))
+    """Whether a (memory-mapped) matrix is free of NaN and infinities, read in slices whose
+    pages are let go again: the sentence matrix is 1.4 GB at 300k passages, and checking it
+    left all of it resident in the server (its peak RSS 2.96 GB)."""
+    for i in range(0, len(vectors), rows):
+        finite = bool(np.isfinite(vectors[i : i + rows]).all())
+        release_pages(vectors)
+        if not finite:
+            return False
+    return True
+
+
+def release_pages(array: np.ndarray) -> None:
+    """Let the kernel unmap a memory map's pages from this process (they stay in the page
+    cache): reading a whole matrix once must not leave it all counted as resident."""
+    base = getattr(array, "_mmap", None)
+    if isinstance(base, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+        base.madvise(mmap.MADV_DONTNEED)
 
 
 def read_vocab(gen: Path) -> list[str]:

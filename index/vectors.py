@@ -16,7 +16,6 @@ load, in chunks, without keeping the float32 pages resident.
 
 from __future__ import annotations
 
-import mmap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,7 +43,7 @@ def mean_rows(vectors: np.ndarray) -> np.ndarray:
     total = np.zeros(vectors.shape[1], dtype=np.float64)
     for start in range(0, len(vectors), _CHUNK):
         total += np.asarray(vectors[start : start + _CHUNK], dtype=np.float64).sum(axis=0)
-        _drop(vectors)
+        store.release_pages(vectors)
     return (total / max(len(vectors), 1)).astype(np.float32)
 
 
@@ -60,20 +59,12 @@ def encode_codes(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
         block = np.asarray(vectors[start : start + _CHUNK], dtype=np.float32)
         codes[start : start + len(block)] = _words(block > mean)
         centrality[start : start + len(block)] = block @ centroid
-        _drop(vectors)
+        store.release_pages(vectors)
     return codes, mean, centrality
 
 
 def write_codes(gen: Path, vectors: np.ndarray) -> Path:
     return store.write_codes(gen, *encode_codes(vectors))
-
-
-def _drop(array: np.ndarray) -> None:
-    """Let the kernel unmap a memory map's pages from this process (they stay in the page
-    cache): reading the whole matrix once must not leave it all counted as resident."""
-    base = getattr(array, "_mmap", None)
-    if isinstance(base, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
-        base.madvise(mmap.MADV_DONTNEED)
 
 
 @dataclass

@@ -228,6 +228,7 @@ class Engine:
         mean = float(semantic.mean_vector(snap) @ vec)
         piece_mean = float(semantic.mean_piece(snap) @ vec)
         piece_lift = np.where(piece > -1, piece - piece_mean, -1.0)
+        snap.after_mapped_reads()
         return rows, ranking.Closeness(passage - mean, piece_lift, np.maximum(passage, piece))
 
     # -- helpers ---------------------------------------------------------------------------

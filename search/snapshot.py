@@ -79,6 +79,18 @@ class Snapshot:
     sparse: SparseIndex | None = None
     _cache: dict = field(default_factory=dict)  # per-generation derived data, built on first use
 
+    def after_mapped_reads(self) -> None:
+        """Let go of the pages a query read from the memory-mapped matrices (float32 vectors
+        above EXACT_MAX passages, sentence vectors). Each page read maps its neighbours too
+        (the kernel's fault-around, 64 KB), so one semantic query at 300k passages left
+        60-350 MB resident and the server's RSS grew to both whole matrices (1.9 GB at 300k,
+        ~6.5 GB at 1M). The pages stay in the page cache: the next read of one is a minor
+        fault, and candidates differ from query to query. (Safe beside other threads' reads:
+        a read-only file mapping is faulted back in from the file.)"""
+        for matrix in (self.pieces, getattr(self.vectors, "full", None)):
+            if matrix is not None:
+                store.release_pages(matrix)
+
     def searcher(self) -> WhooshSearcher:
         """A Whoosh searcher for this thread (Whoosh searchers are not shared across threads)."""
         s = getattr(self._local, "searcher", None)

@@ -3,7 +3,9 @@ depth covers it, lose little recall on anisotropic (e5-like) vectors, and load f
 
 from __future__ import annotations
 
+import re
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -111,6 +113,9 @@ def test_seed_index_searched_through_the_binary_path(seed_settings, encoder, tmp
         got = [[h.id for h in engine.search(q, mode=m).results] for q in queries
                for m in ("semantic", "hybrid")]  # fmt: skip
         assert got == want
+        # the pages the searches read are let go: the server's RSS does not grow to the matrices
+        real = (copy / "current").resolve()
+        assert resident_kb(real / store.VECTORS) == 0 and resident_kb(real / store.PIECES) == 0
     assert snapshot_mod.load(copy).hubness.shape == (exact.snapshot.manifest.passages,)
 
 
@@ -119,3 +124,23 @@ def test_mean_of_a_memory_mapped_matrix(tmp_path):
     np.save(tmp_path / "m.npy", vecs)
     got = vq.mean_rows(np.load(tmp_path / "m.npy", mmap_mode="r"))
     assert np.allclose(got, vecs.mean(axis=0), atol=1e-6)
+
+
+def resident_kb(path: Path) -> int:
+    """How much of a file this process has resident through its memory maps (smaps' Rss)."""
+    total, inside = 0, False
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        if re.match(r"[0-9a-f]+-[0-9a-f]+ ", line):  # a mapping's header: its file last
+            inside = line.split()[-1] == str(path)
+        elif inside and line.startswith("Rss:"):
+            total += int(line.split()[1])
+    return total
+
+
+def test_released_pages_stay_readable_and_leave_the_resident_set(tmp_path):
+    np.save(tmp_path / "m.npy", np.ones((20_000, 64), dtype=np.float32))  # 5 MB
+    m = np.load(tmp_path / "m.npy", mmap_mode="r")
+    assert float(m.sum()) == 20_000 * 64 and resident_kb(tmp_path / "m.npy") > 4000
+    store.release_pages(m)
+    assert resident_kb(tmp_path / "m.npy") == 0
+    assert float(m[19_999].sum()) == 64  # read again from the page cache
