@@ -43,19 +43,23 @@ def add_bonuses(
     """
     sx = snap.sparse
     assert sx is not None
-    potential = np.zeros_like(scores)
+    # a document's best possible score, summed in the order its bonuses would be added below,
+    # so that it equals the final score exactly when every phrase is found (ties stay ties)
+    upper = scores.copy()
+    may = np.zeros(len(scores), dtype=bool)
     phrases = []
     for fname, words, boost in planned:
         docs = sx.docs_with_all(fname, words)
         docs = docs[scores[docs] > 0]  # not filtered out
         bonus = boost * sum(sx.values_at(fname, w, docs) for w in words)
-        potential[docs] += bonus
+        upper[docs] += bonus
+        may[docs] = True
         phrases.append((fname, words, docs, bonus))
     # documents at or above the limit-th best term score: the final limit-th best is there
     floor = kth_largest(scores[matched], limit) if len(matched) > limit else 0.0
-    upper = scores + potential
     pool = matched[upper[matched] >= floor]
-    todo = pool[potential[pool] > 0]
+    todo = pool[may[pool]]
+    # best possible first; among equals the lower docnum first, as the final order breaks ties
     todo = todo[np.argsort(-upper[todo], kind="stable")][:PHRASE_MAX_CHECKS]
     reader = snap.searcher().reader()
     done, size = 0, PHRASE_FIRST_CHECKS
@@ -71,8 +75,13 @@ def add_bonuses(
                 hit = phrase_matches(reader, fname, words, check)
                 scores[check[hit]] += bonus[where[hit]]
         if done < len(todo) and len(pool) > limit:
-            # unchecked documents still hold their term score: a lower bound
-            if upper[todo[done]] < kth_largest(scores[pool], limit):
+            # Scores only grow, so the limit-th best (score, then lower docnum) so far bounds
+            # the final one; the unchecked are in that order, so if the next cannot pass it,
+            # none can. Near-duplicates (boilerplate shared by many municipalities) tie
+            # exactly: the docnum decides, and checking stops after the first round.
+            kth_score, kth_doc = kth_best(scores, pool, limit)
+            nxt = int(todo[done])
+            if upper[nxt] < kth_score or (upper[nxt] == kth_score and nxt > kth_doc):
                 break
 
 
@@ -123,3 +132,12 @@ def _advance(m: object, docnum: int) -> bool:
 
 def kth_largest(values: np.ndarray, k: int) -> float:
     return float(np.partition(values, len(values) - k)[len(values) - k])
+
+
+def kth_best(scores: np.ndarray, candidates: np.ndarray, k: int) -> tuple[float, int]:
+    """(score, docnum) of the k-th best of the (sorted) candidates, ranked by score and then
+    lower docnum first (Whoosh's tie order); needs len(candidates) >= k."""
+    s = scores[candidates]
+    v = kth_largest(s, k)
+    tied = candidates[s == v]  # ascending docnums; fewer than k candidates score above v
+    return v, int(tied[k - int((s > v).sum()) - 1])

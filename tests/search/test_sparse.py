@@ -135,3 +135,87 @@ def test_doc_mask_follows_docnum_order() -> None:
     mask = np.array([True, False, True])
     doc_rows = np.array([2, 0, -1, 1])  # docnum 2 has no row
     assert keyword._doc_mask(mask, doc_rows).tolist() == [True, True, False, False]
+
+
+def _seed_passages(seed_path):
+    from index.corpus import read_meta
+    from index.parse import parse_file
+
+    doc = parse_file(seed_path, read_meta(seed_path, seed_path.parent))
+    return [p for a in doc.areas for p in a.passages]
+
+
+def test_near_duplicates_rank_as_whoosh_with_one_round_of_phrase_checks(
+    engine, seed_path, tmp_path, monkeypatch
+) -> None:
+    """Boilerplate shared by many municipalities scores exactly alike; the lower docnum
+    decides among equals, so the phrase check stops after its first round instead of
+    walking every copy (each costs a read of positions from Whoosh)."""
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    from index import fulltext, sparse
+    from search import phrases
+
+    q = "pas og kørekort"
+    base = _seed_passages(seed_path)
+    shared = [p for p in base if "kørekort" in p.text.casefold()]
+    assert shared
+    copies = 3 * phrases.PHRASE_FIRST_CHECKS // len(shared) + 1
+    passages = base + [
+        replace(p, id=f"{p.id}-{i}", municipality=f"Kommune {i}")
+        for i in range(copies)
+        for p in shared
+    ]
+    ix = fulltext.write(tmp_path / "whoosh", passages, engine.snapshot.vocab)
+    searcher = fulltext.open_fulltext(tmp_path / "whoosh").searcher()
+    sx = sparse.build(searcher, fulltext.TEXT_FIELDS)
+    assert sx is not None and ix.doc_count() == len(passages)
+    dup = SimpleNamespace(sparse=sx, searcher=lambda: searcher, doc_rows=None,
+                          row_of_doc=lambda d: d)  # fmt: skip
+    kq = _query(engine, q)
+    p = keyword.plan(kq, sx.columns)
+    assert p is not None and p.phrases
+
+    checked: list[int] = []
+    real = phrases.phrase_matches
+
+    def counting(reader, field, words, docnums):
+        checked.append(len(docnums))
+        return real(reader, field, words, docnums)
+
+    monkeypatch.setattr(phrases, "phrase_matches", counting)
+    for limit in (10, 100):
+        checked.clear()
+        got, total = keyword.rank_sparse(dup, p, limit)
+        want, want_total = keyword.rank_whoosh(dup, kq, None, limit)
+        _same(got, want)
+        assert total == want_total
+        assert sum(checked) <= phrases.PHRASE_FIRST_CHECKS < len(shared) * copies
+
+
+def test_a_searcher_holds_no_copy_of_the_index_files(engine, seed_settings) -> None:
+    """A server keeps a Whoosh searcher per thread: each must read the segment's files, not
+    copy them into memory (Whoosh's mmap path copies the postings whole per reader)."""
+    import threading
+    import tracemalloc
+
+    from index import fulltext, store
+
+    gen = store.current_generation(seed_settings.index_dir)
+    folder = gen / store.WHOOSH
+    on_disk = sum(f.stat().st_size for f in folder.iterdir())
+    ix = fulltext.open_fulltext(folder)
+    grown: list[int] = []
+
+    def open_and_search() -> None:
+        tracemalloc.start()
+        with ix.searcher() as s:
+            s.search(wq.Term("body", "kørekort"), limit=10)
+            grown.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+
+    t = threading.Thread(target=open_and_search)
+    t.start()
+    t.join()
+    assert grown and grown[0] < on_disk / 4
