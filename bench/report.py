@@ -17,6 +17,10 @@ def _lat_row(label: str, s: dict) -> str:
     return f"| {label} | {s['n']} | {s['p50']:.1f} | {s['p95']:.1f} | {s['p99']:.1f}{extra} |"
 
 
+def _s(seconds: float | None) -> str:
+    return "n/a" if seconds is None else f"{seconds:.1f} s"
+
+
 def render(results: dict) -> str:
     m = results["machine"]
     lines = [
@@ -33,7 +37,7 @@ def render(results: dict) -> str:
             "| seed build | value |",
             "| --- | --- |",
             f"| cold build incl. model load | {seed['cold_build_s']:.1f} s |",
-            f"| of which model load | {seed['model_load_s']:.1f} s |",
+            f"| of which model load | {_s(seed.get('model_load_s'))} |",
             f"| no-change rebuild (median of 7) | {seed['nochange_s'] * 1000:.0f} ms |",
             f"| snapshot load | {seed['snapshot_load_s'] * 1000:.0f} ms |",
             f"| index on disk | {seed['index_mb']:.2f} MB |",

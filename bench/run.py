@@ -40,7 +40,7 @@ from bench.report import render  # noqa: E402
 from bench.stages import STAGES, _settings  # noqa: E402
 
 
-def run_stage(name: str, args: argparse.Namespace, **extra: object) -> dict:
+def _run_stage(name: str, args: argparse.Namespace, **extra: object) -> dict:
     """Run one stage in a fresh interpreter; its JSON result comes back through a file."""
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as fh:
         result = Path(fh.name)
@@ -68,6 +68,16 @@ def run_all(args: argparse.Namespace, echo: Callable[[str], None] = print) -> di
     args.data_dir = Path(args.data_dir).resolve()
     args.corpus = Path(args.corpus).resolve()
     results: dict = {"machine": machine(), "args": {"sizes": args.sizes, "queries": args.queries}}
+    out = getattr(args, "out", None)
+
+    def run_stage(name: str, args: argparse.Namespace, **extra: object) -> dict:
+        """A stage, and every figure so far saved to --out: a late failure loses nothing."""
+        result = _run_stage(name, args, **extra)
+        if out:  # this stage's figures are filed by the caller: kept here until then
+            partial = {**results, "last_stage": {name: result}}
+            Path(out).write_text(json.dumps(partial, indent=1, ensure_ascii=False))
+        return result
+
     try:
         if not args.skip_seed:
             echo("bench: seed build and in-process latency ...")

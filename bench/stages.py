@@ -73,6 +73,8 @@ def stage_seed(args: argparse.Namespace) -> dict:
     from search.engine import Engine
 
     work = Path(args.work)
+    # cold means no earlier index to reuse vectors from (a kept --work folder holds one)
+    shutil.rmtree(work / "seed-index", ignore_errors=True)
     settings = _settings(Path(args.data_dir), Path(args.corpus), work / "seed-index")
     quiet: Callable[[str], None] = lambda m: None  # noqa: E731
     started = time.perf_counter()

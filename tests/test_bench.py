@@ -85,3 +85,29 @@ def test_keyword_peers_find_the_seed_areas(seed_settings) -> None:
             rows = peer.search(q)
             assert rows and passages[rows[0]]["area"] == area, (peer.name, q)
         assert peer.search("!!!") == []
+
+
+def test_a_failing_stage_keeps_the_figures_before_it(tmp_path: Path, monkeypatch) -> None:
+    """A 40-minute run that fails in its last step must not lose the stages before it."""
+    import argparse
+
+    from bench import run
+
+    def stage(name: str, args: argparse.Namespace, **extra: object) -> dict:
+        if name == "query":
+            raise RuntimeError("the query stage broke")
+        return {"stage": name, "index_dir": str(tmp_path / "index")}
+
+    monkeypatch.setattr(run, "_run_stage", stage)
+    out = tmp_path / "partial.json"
+    args = argparse.Namespace(
+        work=tmp_path / "work", data_dir=tmp_path, corpus=tmp_path, sizes=[60], queries=3,
+        skip_seed=True, skip_http=True, peers=False, reuse=False, keep=True, vector_sizes=[],
+        out=out,
+    )  # fmt: skip
+    with pytest.raises(RuntimeError):
+        run.run_all(args, echo=lambda m: None)
+    saved = json.loads(out.read_text())
+    built = {"stage": "build", "index_dir": str(tmp_path / "index")}
+    assert saved["last_stage"] == {"build": built}
+    assert saved["machine"]["cores"] >= 1
