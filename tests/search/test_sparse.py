@@ -137,16 +137,8 @@ def test_doc_mask_follows_docnum_order() -> None:
     assert keyword._doc_mask(mask, doc_rows).tolist() == [True, True, False, False]
 
 
-def _seed_passages(seed_path):
-    from index.corpus import read_meta
-    from index.parse import parse_file
-
-    doc = parse_file(seed_path, read_meta(seed_path, seed_path.parent))
-    return [p for a in doc.areas for p in a.passages]
-
-
 def test_near_duplicates_rank_as_whoosh_with_one_round_of_phrase_checks(
-    engine, seed_path, tmp_path, monkeypatch
+    engine, seed_settings, tmp_path, monkeypatch
 ) -> None:
     """Boilerplate shared by many municipalities scores exactly alike; the lower docnum
     decides among equals, so the phrase check stops after its first round instead of
@@ -154,11 +146,11 @@ def test_near_duplicates_rank_as_whoosh_with_one_round_of_phrase_checks(
     from dataclasses import replace
     from types import SimpleNamespace
 
-    from index import fulltext, sparse
+    from index import fulltext, sparse, store
     from search import phrases
 
     q = "pas og kørekort"
-    base = _seed_passages(seed_path)
+    base = store.read_passages(store.current_generation(seed_settings.index_dir))
     shared = [p for p in base if "kørekort" in p.text.casefold()]
     assert shared
     copies = 3 * phrases.PHRASE_FIRST_CHECKS // len(shared) + 1
@@ -194,7 +186,7 @@ def test_near_duplicates_rank_as_whoosh_with_one_round_of_phrase_checks(
         assert sum(checked) <= phrases.PHRASE_FIRST_CHECKS < len(shared) * copies
 
 
-def test_a_searcher_holds_no_copy_of_the_index_files(engine, seed_settings) -> None:
+def test_a_searcher_holds_no_copy_of_the_index_files(seed_settings) -> None:
     """A server keeps a Whoosh searcher per thread: each must read the segment's files, not
     copy them into memory (Whoosh's mmap path copies the postings whole per reader)."""
     import threading
