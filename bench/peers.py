@@ -101,6 +101,29 @@ class Fts5:
         return [r for (r,) in self.db.execute(self.sql, (match, k))]
 
 
+class OurKeywordRanking:
+    """Our keyword ranking alone, as the peers are measured: the query read and expanded as
+    the engine does (Danish analysis, compounds, synonyms), the sparse BM25F ranking with
+    phrase bonuses, top k rows; none of the page around it (highlights, facets, answer cards,
+    the related results) that the engine's keyword mode adds."""
+
+    name = "budget-search keyword ranking"
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+
+    def search(self, q: str, k: int = 10) -> list[int]:
+        from search import expansion, keyword
+        from search.query import parse
+
+        snap = self.engine.snapshot
+        parsed = parse(q)
+        kq = keyword.build_query(parsed, expansion.expand(parsed, snap), snap)
+        if kq is None:
+            return []
+        return [r for r, _ in keyword.rank(snap, kq, k, count=False)[0]]
+
+
 class NumpyCosine:
     name = "numpy exact cosine"
 

@@ -269,7 +269,8 @@ def stage_peers(args: argparse.Namespace) -> dict:
     engine = Engine(settings.index_dir, lambda: enc)
     out: dict = {"build_s": build, "latency": {}, "quality": {}}
     n = args.queries
-    for name, peer in kw.items():
+    ours = peers.OurKeywordRanking(engine)
+    for name, peer in {**kw, ours.name: ours}.items():
         out["latency"][name] = summary(peers.latency(peer, queries(n, 0)))
     cos = peers.NumpyCosine(engine.snapshot.vectors, lambda q: enc.encode_queries([q])[0])
     if isinstance(engine.snapshot.vectors, np.ndarray):

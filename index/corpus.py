@@ -139,11 +139,12 @@ def read_meta(source: Path, corpus_dir: Path) -> DocumentMeta:
     )
 
 
-def _is_companion(path: Path) -> bool:
-    return path.suffix.lower() in COMPANION_SUFFIXES or path.stem.upper() == "README"
+def _is_companion(name: str) -> bool:
+    stem, suffix = os.path.splitext(name)
+    return suffix.lower() in COMPANION_SUFFIXES or stem.upper() == "README"
 
 
-def _utf8(path: Path) -> bool:
+def _utf8(path: Path | str) -> bool:
     try:
         os.fsencode(path).decode("utf-8")
     except UnicodeDecodeError:
@@ -180,46 +181,48 @@ def walk(corpus_dir: Path) -> Walk:
             out.skipped.append(Skipped(display(folder), f"folder cannot be read: {exc.strerror}"))
             return
         for entry in entries:
-            path = Path(entry.path)
-            shown = display(path)
-            if entry.name.startswith("."):
+            # plain strings until a file is kept: at a million passages (~27k files) the Path
+            # objects were most of a no-change re-index
+            path, name = entry.path, entry.name
+            if name.startswith("."):
                 kind = "folder" if entry.is_dir() else "file"
-                out.ignored.append(Skipped(shown, f"hidden {kind}, not read"))
+                out.ignored.append(Skipped(display(path), f"hidden {kind}, not read"))
                 continue
-            if not _utf8(Path(entry.name)):
-                out.skipped.append(Skipped(shown, "the name is not valid UTF-8; rename the file"))
+            if not _utf8(name):
+                reason = "the name is not valid UTF-8; rename the file"
+                out.skipped.append(Skipped(display(path), reason))
                 continue
             if entry.is_symlink():
-                target = path.resolve()
+                target = Path(path).resolve()
                 if not target.exists():
-                    out.skipped.append(Skipped(shown, "broken symbolic link (its target is gone)"))
+                    reason = "broken symbolic link (its target is gone)"
+                    out.skipped.append(Skipped(display(path), reason))
                     continue
                 if not _inside(target, root):
-                    out.skipped.append(Skipped(
-                        shown, f"symbolic link to {display(target)}, outside the corpus folder; "
-                        "refused",
-                    ))  # fmt: skip
+                    reason = (f"symbolic link to {display(target)}, outside the corpus folder; "
+                              "refused")  # fmt: skip
+                    out.skipped.append(Skipped(display(path), reason))
                     continue
                 if target.is_dir():
-                    out.ignored.append(Skipped(
-                        shown, "symbolic link to a folder inside the corpus, not followed (its "
-                        "documents are read where they are)",
-                    ))  # fmt: skip
+                    reason = ("symbolic link to a folder inside the corpus, not followed (its "
+                              "documents are read where they are)")  # fmt: skip
+                    out.ignored.append(Skipped(display(path), reason))
                     continue
             if entry.is_dir(follow_symlinks=False):
-                visit(path)
+                visit(Path(path))
                 continue
-            if _is_companion(path):
+            if _is_companion(name):
                 continue
             try:
-                mode = path.stat().st_mode
+                mode = entry.stat().st_mode  # cached by scandir where it can be
             except OSError as exc:
-                out.skipped.append(Skipped(shown, f"cannot be read: {exc.strerror}"))
+                out.skipped.append(Skipped(display(path), f"cannot be read: {exc.strerror}"))
                 continue
             if not stat.S_ISREG(mode):
-                out.skipped.append(Skipped(shown, "not a regular file (a pipe or device?)"))
+                reason = "not a regular file (a pipe or device?)"
+                out.skipped.append(Skipped(display(path), reason))
                 continue
-            out.files.append(path)
+            out.files.append(Path(path))
 
     if corpus_dir.is_dir():
         visit(corpus_dir)

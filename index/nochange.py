@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import time
 from pathlib import Path
 
@@ -62,7 +63,7 @@ def unchanged(
         for path in found_files.files:
             if path.suffix.lower() not in SUPPORTED_SUFFIXES:
                 return None  # load_corpus would skip it: let the full path report it
-            rel, stat = path.relative_to(corpus_dir).as_posix(), _stat(path)
+            rel, stat = _relative(path, corpus_dir), _stat(path)
             cached = known.get(rel)
             if cached is not None and stat != [-1] and cached[:-2] == stat:
                 doc_id, print_ = cached[-2:]  # the same file and sidecar as last time
@@ -92,12 +93,21 @@ SOURCES = "sources.json"
 
 def _stat(path: Path) -> list[int]:
     """Size and mtime of a document and of its sidecar (lstat: a sidecar swapped for a link
-    shows)."""
+    shows). On strings: pathlib's objects cost more than the two system calls."""
+    name = str(path)
     try:
-        doc, side = path.stat(), path.with_suffix(".toml").lstat()
+        doc, side = os.stat(name), os.lstat(os.path.splitext(name)[0] + ".toml")
     except OSError:
         return [-1]
     return [doc.st_size, doc.st_mtime_ns, side.st_size, side.st_mtime_ns]
+
+
+def _relative(path: Path, root: Path) -> str:
+    """path.relative_to(root).as_posix(), by slicing the string where it can."""
+    name, base = str(path), str(root) + os.sep
+    if os.sep == "/" and name.startswith(base):
+        return name[len(base) :]
+    return path.relative_to(root).as_posix()
 
 
 def _scheme() -> str:

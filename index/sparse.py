@@ -8,15 +8,17 @@ field length and byte-quantised document lengths). A query is then a `bincount` 
 columns it names (after bm25s), with no Python per posting.
 
 Rows of the matrix are Whoosh document numbers, so ties break as Whoosh breaks them (lower
-docnum first). Phrases need positions, which the matrix does not hold: they are checked with
-Whoosh's postings, only for the documents that could still reach the top (see
-search/phrases.py).
+docnum first). Phrases need positions: each posting's positions are kept beside the matrix, in
+the matrix's own order (`Positions`), memory-mapped, so that search/phrases.py checks all
+candidates of a phrase with a few numpy operations instead of a Whoosh matcher per document
+(about 65 µs a document, the keyword tail at 100k passages).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import pickle
 import tempfile
 from array import array
 from collections.abc import Iterable, Sequence
@@ -26,15 +28,35 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.formats import Positions as WhooshPositions
 from whoosh.reading import IndexReader, SegmentReader
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
 #: Bump when what the matrix holds changes: older cache files are then ignored.
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: positions beside the matrix
 #: Whoosh's stored field length of each length byte (lengths are kept as one lossy byte).
 _BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+
+
+@dataclass
+class Positions:
+    """Every posting's positions, postings in the matrix's order (column by column, docnum
+    ascending): those of posting k are ``data[offsets[k]:offsets[k + 1]]``, ascending."""
+
+    offsets: np.ndarray  # nnz + 1, int64
+    data: np.ndarray  # uint16 or uint32
+
+    def of(self, postings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(owner, position) for every position of the given postings: owner is the index in
+        `postings` it belongs to. One gather, no Python per posting."""
+        starts = self.offsets[postings]
+        lengths = self.offsets[postings + 1] - starts
+        owner = np.repeat(np.arange(len(postings)), lengths)
+        first = np.cumsum(lengths) - lengths
+        at = np.arange(int(lengths.sum()), dtype=np.int64) - first[owner] + starts[owner]
+        return owner, self.data[at].astype(np.int64)
 
 
 @dataclass
@@ -43,6 +65,7 @@ class SparseIndex:
 
     matrix: sp.csc_matrix  # docnum x column, float32 scores, indices sorted per column
     columns: dict[tuple[str, str], int]
+    positions: Positions | None = None  # None: an index whose fields keep no positions
 
     @property
     def n_docs(self) -> int:
@@ -89,6 +112,22 @@ class SparseIndex:
         out[hit] = data[pos_ok[hit]]
         return out
 
+    def postings_at(self, field: str, term: str, docnums: np.ndarray) -> np.ndarray:
+        """Per (sorted) docnum, the index of its posting of the term in the matrix (its entry
+        in data/indices), or -1 where the field lacks the term there."""
+        out = np.full(len(docnums), -1, dtype=np.int64)
+        c = self.columns.get((field, term))
+        if c is None or not len(docnums):
+            return out
+        m = self.matrix
+        lo, hi = int(m.indptr[c]), int(m.indptr[c + 1])
+        ids = m.indices[lo:hi]
+        at = np.searchsorted(ids, docnums)
+        ok = at < len(ids)
+        ok[ok] = ids[at[ok]] == docnums[ok]
+        out[ok] = lo + at[ok]
+        return out
+
     def docs_with_all(self, field: str, terms: Sequence[str]) -> np.ndarray:
         """Sorted docnums holding every one of the terms in the field (phrase candidates)."""
         out: np.ndarray | None = None
@@ -117,14 +156,22 @@ def build(searcher: Searcher, fields: Sequence[str]) -> SparseIndex | None:
     indptr: list[np.ndarray] = [np.zeros(1, dtype=np.int64)]
     indices: list[np.ndarray] = []
     data: list[np.ndarray] = []
+    pos_counts: list[np.ndarray] = []
+    pos_data: list[np.ndarray] = []
     nnz = 0
+    with_positions = all(
+        type(reader.schema[f].format) is WhooshPositions for f in fields if f in reader.schema
+    )
     for field in fields:
         b = float(weighting._field_B.get(field, weighting.B))
         avgfl = searcher.avg_field_length(field) or 1
         lengths = _field_lengths(reader, field, n)
-        terms, counts, ids, tfs = _postings(reader, field)
+        terms, counts, ids, tfs, poses = _postings(reader, field, with_positions)
         if not terms:
             continue
+        if poses is not None:
+            pos_counts.append(poses[0])
+            pos_data.append(poses[1])
         # idf as WeightingModel.idf: log(N / (df + 1)) + 1, df = the term's postings
         idf = np.log(n / (counts + 1.0)) + 1.0
         idf_each = np.repeat(idf, counts)
@@ -142,7 +189,13 @@ def build(searcher: Searcher, fields: Sequence[str]) -> SparseIndex | None:
         (np.concatenate(data), np.concatenate(indices), np.concatenate(indptr)),
         shape=(n, len(columns)),
     )
-    return SparseIndex(matrix=matrix, columns=columns)
+    positions = None
+    if with_positions:
+        offsets = np.concatenate(([0], np.cumsum(np.concatenate(pos_counts))))
+        flat = np.concatenate(pos_data)
+        dtype = np.uint16 if not len(flat) or flat.max() < 2**16 else np.uint32
+        positions = Positions(offsets=offsets.astype(np.int64), data=flat.astype(dtype))
+    return SparseIndex(matrix=matrix, columns=columns, positions=positions)
 
 
 def load_or_build(searcher: Searcher, fields: Sequence[str], cache: Path) -> SparseIndex | None:
@@ -162,7 +215,10 @@ def load_or_build(searcher: Searcher, fields: Sequence[str], cache: Path) -> Spa
                 matrix = sp.csc_matrix(
                     (z["data"], z["indices"], z["indptr"]), shape=tuple(z["shape"])
                 )
-                return SparseIndex(matrix=matrix, columns=columns)
+                positions = None
+                if int(z["positions"]) >= 0:
+                    positions = _load_positions(cache, matrix.nnz, int(z["positions"]))
+                return SparseIndex(matrix=matrix, columns=columns, positions=positions)
     sx = build(searcher, fields)
     if sx is not None:
         with contextlib.suppress(OSError):
@@ -184,26 +240,58 @@ def _stamp(searcher: Searcher, fields: Sequence[str]) -> str | None:
     return f"v{CACHE_VERSION}:{seg}:{n}:{list(fields)}:{lengths}:{weighting.K1}:{bs}"
 
 
+def _positions_files(cache: Path) -> tuple[Path, Path]:
+    return cache.with_suffix(".offsets.npy"), cache.with_suffix(".positions.npy")
+
+
+def _load_positions(cache: Path, nnz: int, total: int) -> Positions | None:
+    """The positions files, memory-mapped (a query touches the pages of its phrases' postings
+    only), when they are the size the matrix file says; else None (Whoosh checks phrases)."""
+    with contextlib.suppress(Exception):
+        offsets_file, data_file = _positions_files(cache)
+        offsets = np.load(offsets_file, mmap_mode="r")
+        data = np.load(data_file, mmap_mode="r")
+        if len(offsets) == nnz + 1 and len(data) == total == int(offsets[-1]):
+            return Positions(offsets=offsets, data=data)
+    return None
+
+
 def _save(sx: SparseIndex, fields: Sequence[str], key: str, cache: Path) -> None:
-    """Write the cache file atomically (readers see the whole file or none)."""
+    """Write the cache files atomically (readers see each whole or not at all), the positions
+    first: the matrix file, written last, says how long they must be."""
     order = sorted(sx.columns.items(), key=lambda kv: kv[1])
     code = {f: i for i, f in enumerate(fields)}
     m = sx.matrix
-    fd, tmp = tempfile.mkstemp(dir=cache.parent, prefix=cache.name, suffix=".tmp")
+    total = -1
+    if sx.positions is not None:
+        for path, arr in zip(
+            _positions_files(cache), (sx.positions.offsets, sx.positions.data), strict=True
+        ):
+            _atomic(path, lambda fh, a=arr: np.save(fh, a))
+        total = len(sx.positions.data)
+    _atomic(
+        cache,
+        lambda fh: np.savez(
+            fh,
+            stamp=np.array(key),
+            names=np.frombuffer("\0".join(t for (_, t), _ in order).encode("utf-8"), np.uint8),
+            fields=np.array([code[f] for (f, _), _ in order], dtype=np.uint8),
+            data=m.data,
+            indices=m.indices,
+            indptr=m.indptr,
+            shape=np.array(m.shape, dtype=np.int64),
+            positions=np.array(total, dtype=np.int64),
+        ),
+    )
+
+
+def _atomic(path: Path, write) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
-            np.savez(
-                fh,
-                stamp=np.array(key),
-                names=np.frombuffer("\0".join(t for (_, t), _ in order).encode("utf-8"), np.uint8),
-                fields=np.array([code[f] for (f, _), _ in order], dtype=np.uint8),
-                data=m.data,
-                indices=m.indices,
-                indptr=m.indptr,
-                shape=np.array(m.shape, dtype=np.int64),
-            )
+            write(fh)
         os.chmod(tmp, 0o644)  # as readable as the index files beside it (mkstemp: 0600)
-        os.replace(tmp, cache)
+        os.replace(tmp, path)
     finally:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -228,19 +316,24 @@ def _field_lengths(reader: IndexReader, field: str, n: int) -> np.ndarray:
 
 
 def _postings(
-    reader: IndexReader, field: str
-) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    reader: IndexReader, field: str, with_positions: bool = False
+) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
     """Every term of the field (lexicon order) with its posting count, and all postings'
-    docnums and weights concatenated in that order.
+    docnums and weights concatenated in that order; with_positions, also each posting's
+    number of positions and all positions concatenated.
 
     Whoosh's own block reader decodes docnums one at a time in a Python generator; here each
     block is only decompressed and unpickled, its delta-coded docnums kept as they are, and
-    all blocks of the field are decoded at once by one segmented cumulative sum."""
+    all blocks of the field are decoded at once by one segmented cumulative sum (positions
+    likewise: each posting's value is its delta-coded positions, pickled)."""
     terms: list[str] = []
     counts: list[int] = []
     deltas = array("q")  # 8 bytes a posting while reading, not a Python int object each
     block_sizes = array("q")
     weights = array("d")
+    pos_counts = array("q")
+    pos_deltas = array("q")
+    loads = pickle.loads
     for tbytes in reader.lexicon(field):
         m = reader.postings(field, tbytes)
         before = len(deltas)
@@ -254,24 +347,44 @@ def _postings(
                     weights.extend([1.0 if ws is None else ws] * len(ids))
                 else:
                     weights.extend(ws)
+                if with_positions:  # a value: 4-byte count, then the pickled deltas
+                    for v in m._data[2]:
+                        d = loads(v[4:])
+                        pos_counts.append(len(d))
+                        pos_deltas.extend(d)
                 m._next_block()
         else:  # pragma: no cover - other codecs: one posting at a time, as plain docnums
             while m.is_active():
                 deltas.append(m.id())
                 block_sizes.append(1)
                 weights.append(m.weight())
+                if with_positions:
+                    ps = m.value_as("positions")
+                    pos_counts.append(len(ps))
+                    pos_deltas.extend(np.diff(ps, prepend=0).tolist())
                 m.next()
         terms.append(tbytes.decode("utf-8"))
         counts.append(len(deltas) - before)
-    # per block, docnums are a running sum of the deltas starting from 0
-    cs = np.cumsum(np.frombuffer(deltas, dtype=np.int64))
     sizes = np.frombuffer(block_sizes, dtype=np.int64)
-    ends = np.cumsum(sizes)
-    base = np.concatenate(([0], cs[ends[:-1] - 1])) if len(sizes) else np.zeros(0, np.int64)
-    docnums = cs - np.repeat(base, sizes)
+    docnums = _segmented_cumsum(np.frombuffer(deltas, dtype=np.int64), sizes)
+    poses = None
+    if with_positions:
+        per = np.frombuffer(pos_counts, dtype=np.int64)
+        poses = (per, _segmented_cumsum(np.frombuffer(pos_deltas, dtype=np.int64), per))
     return (
         terms,
         np.array(counts, dtype=np.int64),
         docnums,
         np.frombuffer(weights, dtype=np.float64),
+        poses,
     )
+
+
+def _segmented_cumsum(deltas: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """The running sum of the deltas, restarting from 0 at each segment of the given sizes."""
+    cs = np.cumsum(deltas)
+    if not len(cs):
+        return cs
+    starts = np.cumsum(sizes) - sizes  # where each segment's first delta is
+    base = np.where(starts > 0, cs[np.maximum(starts - 1, 0)], 0)
+    return cs - np.repeat(base, sizes)

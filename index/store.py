@@ -15,6 +15,9 @@
         whoosh/            the full-text index (index/fulltext.py)
         sparse-bm25.npz    the keyword scores as a sparse matrix (index/sparse.py): derived
                            from whoosh/, rebuilt by a reader when missing or stale
+        sparse-bm25.offsets.npy, sparse-bm25.positions.npy
+                           every posting's positions, in the matrix's order, for phrase
+                           checks (written and checked with the matrix file)
 
 This module names every one of them, and the build and the readers go through it. A rebuild
 writes a new generation beside the old one and swaps the link atomically, so a reader sees
@@ -38,7 +41,8 @@ from index import sparse
 from index.document import Passage
 from index.fulltext import TEXT_FIELDS
 
-FORMAT = 2  # 2: sentence and list-item vectors (pieces.npy, piece_rows.npy)
+#: 2: sentence and list-item vectors (pieces.npy, piece_rows.npy); 3: no filter fields in whoosh/
+FORMAT = 3
 CURRENT = "current"
 GENERATIONS = "generations"
 MANIFEST = "manifest.json"

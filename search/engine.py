@@ -205,7 +205,7 @@ class Engine:
             kq = wq.Every()
         if kq is None:
             return [], 0
-        return keyword.rank(snap, kq, filters.whoosh_query(), CANDIDATES, count=True, mask=mask)
+        return keyword.rank(snap, kq, CANDIDATES, count=True, mask=mask)
 
     def _semantic(self, snap: Snapshot, text: str, mask: np.ndarray | None
                   ) -> tuple[list[tuple[int, float]], ranking.Closeness]:  # fmt: skip

@@ -79,7 +79,6 @@ def build_query(parsed: ParsedQuery, exp: Expansion, snap: Snapshot) -> wq.Query
 def rank(
     snap: Snapshot,
     q: wq.Query,
-    filter_q: wq.Query | None,
     limit: int,
     *,
     count: bool = True,
@@ -90,27 +89,41 @@ def rank(
 
     Queries of terms and short phrases (what `build_query` makes of plain words) are scored
     from the snapshot's sparse BM25F matrix, with the same scores and order as Whoosh; the rest
-    (prefixes, exclusions, match-all) go to Whoosh. `mask` (per row) must be the filter that
-    `filter_q` expresses; without it a filtered query goes to Whoosh. The sparse path counts
-    the total exactly for free, whatever `count` says; `fast=False` forces Whoosh.
+    (prefixes, exclusions, match-all) go to Whoosh. `mask` (per row, None: every row) is the
+    filter, on either path. The sparse path counts the total exactly for free, whatever
+    `count` says; `fast=False` forces Whoosh.
     """
-    if fast and snap.sparse is not None and (filter_q is None or mask is not None):
+    if fast and snap.sparse is not None and type(q) is wq.Every and q.fieldname in (None, ""):
+        return _every(snap, snap.sparse.n_docs, float(q.boost), limit, mask)
+    if fast and snap.sparse is not None:
         p = plan(q, snap.sparse.columns)
         if p is not None:
             return rank_sparse(snap, p, limit, mask)
-    return rank_whoosh(snap, q, filter_q, limit, count=count)
+    return rank_whoosh(snap, q, limit, count=count, mask=mask)
 
 
 def rank_whoosh(
-    snap: Snapshot, q: wq.Query, filter_q: wq.Query | None, limit: int, *, count: bool = True
+    snap: Snapshot,
+    q: wq.Query,
+    limit: int,
+    *,
+    count: bool = True,
+    mask: np.ndarray | None = None,
 ) -> tuple[list[tuple[int, float]], int]:
     """Whoosh's own ranking: the reference the sparse path matches, and the fallback.
 
-    Counting every match is a second pass over the postings as long as the ranking itself:
-    with ``count=False`` (the caller has no use for it) the count is the number of rows.
+    The mask reaches Whoosh as the set of docnums it allows. Counting every match is a second
+    pass over the postings as long as the ranking itself: with ``count=False`` (the caller has
+    no use for it) the count is the number of rows.
     """
     s = snap.searcher()
-    results = s.search(q, limit=limit, filter=filter_q)
+    allowed = None
+    if mask is not None:
+        docs = mask if snap.doc_rows is None else _doc_mask(mask, snap.doc_rows)
+        allowed = set(np.flatnonzero(docs).tolist())
+        if not allowed:  # Whoosh reads an empty set as no filter at all
+            return [], 0
+    results = s.search(q, limit=limit, filter=allowed)
     rows = [(snap.row_of_doc(docnum), float(score)) for score, docnum in results.top_n]
     return rows, (len(results) if count else len(rows))
 
@@ -169,6 +182,18 @@ def rank_sparse(
     top = _top(scores, matched, limit)
     rows = [(snap.row_of_doc(int(d)), float(scores[d])) for d in top]
     return rows, total
+
+
+def _every(
+    snap: Snapshot, n_docs: int, score: float, limit: int, mask: np.ndarray | None
+) -> tuple[list[tuple[int, float]], int]:
+    """Every (allowed) document, as Whoosh's `Every` ranks them: all score its boost, so in
+    docnum order. A filter with no words to search for: at 300k passages Whoosh walks every
+    docnum in Python."""
+    docs = np.arange(n_docs) if mask is None else np.flatnonzero(
+        mask if snap.doc_rows is None else _doc_mask(mask, snap.doc_rows)
+    )
+    return [(snap.row_of_doc(int(d)), score) for d in docs[:limit]], len(docs)
 
 
 def _doc_mask(mask: np.ndarray, doc_rows: np.ndarray) -> np.ndarray:

@@ -1,11 +1,12 @@
-"""Phrase bonuses for the sparse keyword path: positions read from Whoosh's postings, only for
-the documents that can still reach the top.
+"""Phrase bonuses for the sparse keyword path, only for the documents that can still reach
+the top.
 
-The sparse BM25F matrix (index.sparse) has no positions. A phrase ("pas og kørekort", or two
-typed words found next to each other) adds its words' scores times its boost where it occurs,
-so a document's possible bonus is known from the matrix; whether the words really stand next to
-each other is checked here, best possible score first, until no unchecked document can reach
-the limit-th best.
+A phrase ("pas og kørekort", or two typed words found next to each other) adds its words'
+scores times its boost where it occurs, so a document's possible bonus is known from the sparse
+BM25F matrix (index.sparse); whether the words really stand next to each other is checked here,
+best possible score first, until no unchecked document can reach the limit-th best. The check
+reads the positions kept beside the matrix, a whole round of documents in a few numpy
+operations; an index without them is checked with Whoosh's postings, a matcher per document.
 """
 
 from __future__ import annotations
@@ -17,13 +18,17 @@ import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.reading import IndexReader
 
+from index.sparse import SparseIndex
 from search.snapshot import Snapshot
 
 PHRASE_FIRST_CHECKS = 128  # documents whose phrases are checked before the first look at the bound
-#: At most this many documents get their phrases checked (about 10 µs each). Past it, documents
-#: keep their term score: rankings differ from Whoosh's only when more than this many documents
-#: lie within a phrase bonus of the limit-th best (near-duplicates, as in synthetic corpora).
+#: At most this many documents get their phrases checked through Whoosh (about 65 µs each).
+#: Past it, documents keep their term score: rankings differ from Whoosh's only when more than
+#: this many documents lie within a phrase bonus of the limit-th best (near-duplicates, as in
+#: synthetic corpora). With the positions beside the matrix every candidate can be checked.
 PHRASE_MAX_CHECKS = 1024
+#: Apart by more than this, two keys of a phrase check belong to different documents.
+_KEY_STRIDE = 1 << 34
 
 
 def add_bonuses(
@@ -60,8 +65,11 @@ def add_bonuses(
     pool = matched[upper[matched] >= floor]
     todo = pool[may[pool]]
     # best possible first; among equals the lower docnum first, as the final order breaks ties
-    todo = todo[np.argsort(-upper[todo], kind="stable")][:PHRASE_MAX_CHECKS]
-    reader = snap.searcher().reader()
+    todo = todo[np.argsort(-upper[todo], kind="stable")]
+    reader = None  # Whoosh's, for an index without positions beside the matrix
+    if sx.positions is None:
+        todo = todo[:PHRASE_MAX_CHECKS]
+        reader = snap.searcher().reader()
     done, size = 0, PHRASE_FIRST_CHECKS
     while done < len(todo):
         batch = np.sort(todo[done : done + size])
@@ -72,7 +80,10 @@ def add_bonuses(
             inside[inside] = docs[at[inside]] == batch[inside]
             if inside.any():
                 check, where = batch[inside], at[inside]
-                hit = phrase_matches(reader, fname, words, check)
+                if reader is None:
+                    hit = phrases_in(sx, fname, words, check)
+                else:
+                    hit = phrase_matches(reader, fname, words, check)
                 scores[check[hit]] += bonus[where[hit]]
         if done < len(todo) and len(pool) > limit:
             # Scores only grow, so the limit-th best (score, then lower docnum) so far bounds
@@ -83,6 +94,30 @@ def add_bonuses(
             nxt = int(todo[done])
             if upper[nxt] < kth_score or (upper[nxt] == kth_score and nxt > kth_doc):
                 break
+
+
+def phrases_in(
+    sx: SparseIndex, field: str, words: Sequence[str], docnums: np.ndarray
+) -> np.ndarray:
+    """For each (sorted) docnum, whether the words occur in the field one after the other, from
+    the positions beside the matrix: a position p of word j becomes the key (document, p - j),
+    and the phrase is in a document when one key is shared by all its words."""
+    assert sx.positions is not None
+    out = np.zeros(len(docnums), dtype=bool)
+    postings = [sx.postings_at(field, w, docnums) for w in words]
+    idx = np.flatnonzero(np.logical_and.reduce([k >= 0 for k in postings]))
+    if not len(idx):
+        return out
+    common: np.ndarray | None = None
+    for j, k in enumerate(postings):
+        owner, pos = sx.positions.of(k[idx])
+        keys = owner * _KEY_STRIDE + (pos + (len(words) - j))
+        common = keys if common is None else np.intersect1d(common, keys, assume_unique=True)
+        if not len(common):
+            return out
+    assert common is not None
+    out[idx[np.unique(common // _KEY_STRIDE)]] = True
+    return out
 
 
 def phrase_matches(

@@ -53,8 +53,8 @@ def test_sparse_ranks_as_whoosh(engine, q: str, limit: int) -> None:
     snap = engine.snapshot
     kq = _query(engine, q)
     assert keyword.plan(kq, snap.sparse.columns) is not None  # the fast path takes it
-    ref, ref_total = keyword.rank_whoosh(snap, kq, None, limit)
-    got, total = keyword.rank(snap, kq, None, limit)
+    ref, ref_total = keyword.rank_whoosh(snap, kq, limit)
+    got, total = keyword.rank(snap, kq, limit)
     _same(ref, got)
     assert total == ref_total
 
@@ -64,11 +64,54 @@ def test_sparse_filters_as_whoosh(engine, q: str, filters: Filters) -> None:
     snap = engine.snapshot
     kq = _query(engine, q)
     mask = filters.mask(snap)
-    fq = filters.whoosh_query()
-    ref, ref_total = keyword.rank_whoosh(snap, kq, fq, 100)
-    got, total = keyword.rank(snap, kq, fq, 100, mask=mask)
+    ref, ref_total = keyword.rank_whoosh(snap, kq, 100, mask=mask)
+    got, total = keyword.rank(snap, kq, 100, mask=mask)
     _same(ref, got)
     assert total == ref_total
+    # the filter holds when read from the passages themselves, not from the mask
+    assert all(_passes(snap.passages[r], filters) for r, _ in got)
+    unfiltered, _ = keyword.rank(snap, kq, 100)
+    assert [r for r, _ in got] == [r for r, _ in unfiltered if _passes(snap.passages[r], filters)]
+
+
+def _passes(p, f: Filters) -> bool:
+    amount_ok = (f.min_amount is None and f.max_amount is None) or (
+        p.amount_kr is not None
+        and (f.min_amount is None or p.amount_kr >= f.min_amount)
+        and (f.max_amount is None or p.amount_kr <= f.max_amount)
+    )
+    return (
+        amount_ok
+        and (f.year is None or p.year == f.year)
+        and (f.committee is None or p.committee == f.committee)
+    )
+
+
+@pytest.mark.parametrize("q", ["brand*", "budget -kommune"])
+def test_whoosh_fallback_reads_the_same_mask(engine, q: str) -> None:
+    """Prefixes and exclusions go to Whoosh, which holds no filter fields: the mask reaches it
+    as a set of docnums, and the filtered ranking is the unfiltered one with the rest left out."""
+    snap = engine.snapshot
+    kq = _query(engine, q)
+    unfiltered, _ = keyword.rank(snap, kq, 100)
+    assert keyword.plan(kq, snap.sparse.columns) is None and unfiltered
+    top = snap.passages[unfiltered[0][0]].amount_kr
+    for f in (Filters(max_amount=top - 1), Filters(min_amount=top)):
+        got, total = keyword.rank(snap, kq, 100, mask=f.mask(snap))
+        keep = [r for r, _ in unfiltered if _passes(snap.passages[r], f)]
+        assert [r for r, _ in got] == keep and total == len(keep)
+    assert keyword.rank(snap, kq, 100, mask=Filters(min_amount=top).mask(snap))[0]
+
+
+@pytest.mark.parametrize("filters", [Filters(), Filters(max_amount=30_000_000), Filters(year=1999)])
+def test_every_ranks_as_whoosh(engine, filters: Filters) -> None:
+    """A filter with no words lists its passages: as Whoosh's `Every` does, without it."""
+    snap = engine.snapshot
+    mask = filters.mask(snap)
+    for limit in (5, 100):
+        got = keyword.rank(snap, wq.Every(), limit, mask=mask)
+        assert got == keyword.rank_whoosh(snap, wq.Every(), limit, mask=mask)
+    assert got[1] == (len(snap.passages) if mask is None else int(mask.sum()))
 
 
 def test_phrase_bonus_is_exercised(engine) -> None:
@@ -89,7 +132,7 @@ def test_other_shapes_fall_back_to_whoosh(engine) -> None:
     for q in ("brand*", "budget -kommune"):
         kq = _query(engine, q)
         assert keyword.plan(kq, snap.sparse.columns) is None
-        assert keyword.rank(snap, kq, None, 100) == keyword.rank_whoosh(snap, kq, None, 100)
+        assert keyword.rank(snap, kq, 100) == keyword.rank_whoosh(snap, kq, 100)
     assert keyword.plan(wq.Every()) is None
 
 
@@ -121,6 +164,9 @@ def test_cache_file(engine, tmp_path) -> None:
     again = sparse.load_or_build(s, fulltext.TEXT_FIELDS, cache)
     assert again is not None and again.columns == snap.sparse.columns
     assert (again.matrix != snap.sparse.matrix).nnz == 0
+    assert again.positions is not None and isinstance(again.positions.data, np.memmap)
+    assert np.array_equal(again.positions.data, snap.sparse.positions.data)
+    assert np.array_equal(again.positions.offsets, snap.sparse.positions.offsets)
     for damage in (b"not a zip file", cache.read_bytes()[:-100]):
         other = tmp_path / SPARSE_CACHE
         other.write_bytes(damage)
@@ -128,6 +174,15 @@ def test_cache_file(engine, tmp_path) -> None:
         assert rebuilt is not None and rebuilt.columns == snap.sparse.columns
         with np.load(other) as written, np.load(cache) as first:  # written anew
             assert str(written["stamp"]) == str(first["stamp"])
+    # positions files of the wrong length: the matrix still loads, phrases go to Whoosh
+    short = tmp_path / "short" / SPARSE_CACHE
+    short.parent.mkdir()
+    short.write_bytes(cache.read_bytes())
+    np.save(short.with_suffix(".offsets.npy"), np.zeros(3, dtype=np.int64))
+    np.save(short.with_suffix(".positions.npy"), np.zeros(3, dtype=np.uint16))
+    partial = sparse.load_or_build(s, fulltext.TEXT_FIELDS, short)
+    assert partial is not None and partial.positions is None
+    assert (partial.matrix != snap.sparse.matrix).nnz == 0
 
 
 def test_doc_mask_follows_docnum_order() -> None:
@@ -137,12 +192,13 @@ def test_doc_mask_follows_docnum_order() -> None:
     assert keyword._doc_mask(mask, doc_rows).tolist() == [True, True, False, False]
 
 
+@pytest.mark.parametrize("positions", [True, False], ids=["positions", "whoosh"])
 def test_near_duplicates_rank_as_whoosh_with_one_round_of_phrase_checks(
-    engine, seed_settings, tmp_path, monkeypatch
+    engine, seed_settings, tmp_path, monkeypatch, positions: bool
 ) -> None:
     """Boilerplate shared by many municipalities scores exactly alike; the lower docnum
     decides among equals, so the phrase check stops after its first round instead of
-    walking every copy (each costs a read of positions from Whoosh)."""
+    walking every copy. Whether positions come from beside the matrix or from Whoosh."""
     from dataclasses import replace
     from types import SimpleNamespace
 
@@ -162,7 +218,9 @@ def test_near_duplicates_rank_as_whoosh_with_one_round_of_phrase_checks(
     ix = fulltext.write(tmp_path / "whoosh", passages, engine.snapshot.vocab)
     searcher = fulltext.open_fulltext(tmp_path / "whoosh").searcher()
     sx = sparse.build(searcher, fulltext.TEXT_FIELDS)
-    assert sx is not None and ix.doc_count() == len(passages)
+    assert sx is not None and ix.doc_count() == len(passages) and sx.positions is not None
+    if not positions:
+        sx.positions = None
     dup = SimpleNamespace(sparse=sx, searcher=lambda: searcher, doc_rows=None,
                           row_of_doc=lambda d: d)  # fmt: skip
     kq = _query(engine, q)
@@ -170,20 +228,62 @@ def test_near_duplicates_rank_as_whoosh_with_one_round_of_phrase_checks(
     assert p is not None and p.phrases
 
     checked: list[int] = []
-    real = phrases.phrase_matches
+    name = "phrases_in" if positions else "phrase_matches"
+    real = getattr(phrases, name)
 
-    def counting(reader, field, words, docnums):
+    def counting(source, field, words, docnums):
         checked.append(len(docnums))
-        return real(reader, field, words, docnums)
+        return real(source, field, words, docnums)
 
-    monkeypatch.setattr(phrases, "phrase_matches", counting)
+    monkeypatch.setattr(phrases, name, counting)
     for limit in (10, 100):
         checked.clear()
         got, total = keyword.rank_sparse(dup, p, limit)
-        want, want_total = keyword.rank_whoosh(dup, kq, None, limit)
+        want, want_total = keyword.rank_whoosh(dup, kq, limit)
         _same(got, want)
         assert total == want_total
-        assert sum(checked) <= phrases.PHRASE_FIRST_CHECKS < len(shared) * copies
+        assert 0 < sum(checked) <= phrases.PHRASE_FIRST_CHECKS < len(shared) * copies
+
+
+def test_positions_beside_the_matrix_are_whooshs(engine) -> None:
+    """Every posting's positions, as kept beside the matrix, are those Whoosh stores."""
+    snap = engine.snapshot
+    sx = snap.sparse
+    assert sx.positions is not None
+    reader = snap.searcher().reader()
+    checked = 0
+    for (field, term), c in sx.columns.items():
+        lo, hi = sx.matrix.indptr[c], sx.matrix.indptr[c + 1]
+        owner, pos = sx.positions.of(np.arange(lo, hi))
+        m = reader.postings(field, term.encode("utf-8"))
+        for i, (doc, value) in enumerate(m.items_as("positions")):
+            assert doc == sx.matrix.indices[lo + i]
+            assert pos[owner == i].tolist() == list(value)
+            checked += 1
+    assert checked == sx.matrix.nnz
+
+
+def test_phrase_check_from_positions_is_whooshs(engine) -> None:
+    """For every document, the numpy phrase check agrees with Whoosh's matchers, on pairs of
+    words that follow each other somewhere and pairs that never do."""
+    from search import phrases
+
+    snap = engine.snapshot
+    sx = snap.sparse
+    reader = snap.searcher().reader()
+    docs = np.arange(sx.n_docs)
+    cases = [
+        ("body", ("pas", "kørekort")), ("body", ("kommun", "landsforening")),
+        ("body", ("kørekort", "pas")), ("area", ("borgerservic",)),
+        ("heading", ("udvikling", "udfordring")), ("body", ("the", "budget", "kommun")),
+    ]  # fmt: skip
+    found = 0
+    for field, words in cases:
+        got = phrases.phrases_in(sx, field, words, docs)
+        want = phrases.phrase_matches(reader, field, words, docs)
+        assert got.tolist() == want.tolist(), (field, words)
+        found += int(got.sum())
+    assert found > 0
 
 
 def test_a_searcher_holds_no_copy_of_the_index_files(seed_settings) -> None:
