@@ -49,6 +49,23 @@ def test_codes_are_centred_signs_and_centrality_is_cosine_to_centroid(tmp_path):
     assert np.allclose(semantic.hubness(vecs), semantic.HUB_PENALTY * centrality, atol=1e-5)
 
 
+def test_candidates_are_the_nearest_codes(tmp_path):
+    """The first stage keeps the rows of least Hamming distance (computed here bit by bit),
+    with and without a mask."""
+    vecs = _e5_like(3000)
+    index = _binary(vecs, tmp_path, rescore=200)
+    bits = np.unpackbits(np.ascontiguousarray(index.codes).view(np.uint8), axis=1)
+    mask = np.arange(3000) % 4 != 0
+    for q in _e5_like(5, seed=4):
+        qbits = np.unpackbits(vq._words((q > index.mean)[None, :]).view(np.uint8), axis=1)[0]
+        dist = (bits != qbits).sum(axis=1)
+        for m in (None, mask):
+            got = index.candidates(q, 200, m)
+            allowed = dist if m is None else np.where(m, dist, 10**6)
+            assert len(got) == 200 and (m is None or m[got].all())
+            assert allowed[got].max() <= np.sort(allowed)[199]
+
+
 def test_full_rescoring_depth_is_the_exact_ranking(tmp_path):
     vecs = _e5_like(3000)
     index = _binary(vecs, tmp_path, rescore=3000)
