@@ -129,16 +129,28 @@ class SparseIndex:
         return out
 
     def docs_with_all(self, field: str, terms: Sequence[str]) -> np.ndarray:
-        """Sorted docnums holding every one of the terms in the field (phrase candidates)."""
-        out: np.ndarray | None = None
+        """Sorted docnums holding every one of the terms in the field (phrase candidates).
+
+        Columns are sorted, so the rarest column is looked up in each other one (a binary
+        search per docnum); np.intersect1d would sort both, and "budget" is in every passage."""
+        cols = []
         for t in terms:
             col = self.column(field, t)
             if col is None:
                 return np.zeros(0, dtype=np.int64)
-            ids = col[0].astype(np.int64)
-            out = ids if out is None else np.intersect1d(out, ids, assume_unique=True)
-        return np.zeros(0, dtype=np.int64) if out is None else out
-
+            cols.append(col[0])
+        if not cols:
+            return np.zeros(0, dtype=np.int64)
+        cols.sort(key=len)
+        out = cols[0].astype(np.int64)
+        for ids in cols[1:]:
+            if not len(out):
+                break
+            at = np.searchsorted(ids, out)
+            ok = at < len(ids)
+            ok[ok] = ids[at[ok]] == out[ok]
+            out = out[ok]
+        return out
 
 def build(searcher: Searcher, fields: Sequence[str]) -> SparseIndex | None:
     """The sparse BM25F matrix of the searcher's index, or None when the index is one this

@@ -30,6 +30,9 @@ class Scope:
     meta: dict[str, tuple[str, str, int]]  # per document: municipality, committee, year
     by_title: dict[str, list[int]]  # positions in `areas` of each title
     newest: frozenset[str]  # each municipality's and committee's latest document(s)
+    latest: frozenset[int]  # positions of the areas in their latest year (see latest_each)
+    order: dict[str, int]  # each document's position in `totals`
+    current: dict[str, int]  # the totals of the newest documents, in scope order
 
     @classmethod
     def of(cls, areas: list[AreaSummary]) -> Scope:
@@ -45,27 +48,39 @@ class Scope:
             latest[key] = max(latest.get(key, a.year), a.year)
         known = [a for a in areas if a.amount_kr is not None]
         newest = frozenset(d for d, (m, c, y) in meta.items() if y == latest[(m, c)])
-        return cls(areas, known, totals, meta, by_title, newest)
+        last = frozenset(_latest_positions(areas))
+        current = {d: t for d, t in totals.items() if d in newest}
+        order = {d: i for i, d in enumerate(totals)}
+        return cls(areas, known, totals, meta, by_title, newest, last, order, current)
 
     def titled(self, titles: tuple[str, ...]) -> list[AreaSummary]:
         """The areas of these titles, in scope order."""
         rows = sorted(i for t in set(titles) for i in self.by_title.get(t, ()))
         return [self.areas[i] for i in rows]
 
+    def titled_latest(self, titles: tuple[str, ...]) -> list[AreaSummary]:
+        """latest_each(self.titled(titles)), from positions found once per scope: a title
+        brings every area of that title, so each one's latest year is the scope's."""
+        rows = sorted(i for t in set(titles) for i in self.by_title.get(t, ()) if i in self.latest)
+        return [self.areas[i] for i in rows]
+
     def totals_of(self, documents: AbstractSet[str]) -> dict[str, int]:
         """The totals of these documents, in scope order: what the shares in a card are of."""
-        return {d: t for d, t in self.totals.items() if d in documents}
+        found = sorted((d for d in documents if d in self.order), key=self.order.__getitem__)
+        return {d: self.totals[d] for d in found}
 
 
-def latest_each(areas: list[AreaSummary]) -> list[AreaSummary]:
-    """Each area's latest year (per municipality and committee), in the given order: a question
-    that names no year asks about the budget now, and adding 2024 to 2025 counts one budget
-    twice. An area the latest document lacks keeps its last year, which its row shows."""
+def _latest_positions(areas: list[AreaSummary]) -> set[int]:
+    """Positions of each area's latest year (per municipality and committee): a question that
+    names no year asks about the budget now, and adding 2024 to 2025 counts one budget twice.
+    An area the latest document lacks keeps its last year, which its row shows."""
     latest: dict[tuple[str, str, str], int] = {}
     for a in areas:
         key = (a.municipality, a.committee, a.area)
         latest[key] = max(latest.get(key, a.year), a.year)
-    return [a for a in areas if a.year == latest[(a.municipality, a.committee, a.area)]]
+    return {
+        i for i, a in enumerate(areas) if a.year == latest[(a.municipality, a.committee, a.area)]
+    }
 
 
 def build(intent: Intent, areas: list[AreaSummary] | Scope) -> Answer | None:
@@ -84,13 +99,13 @@ def build(intent: Intent, areas: list[AreaSummary] | Scope) -> Answer | None:
     def of_rows(rows: list[AnswerRow]) -> dict[str, int]:
         return scope.totals_of({r.document for r in rows})
 
-    current = scope.totals_of(scope.newest)
+    current = scope.current
     if intent.kind == "total":
         if not scope.known:
             return None
         rows = [AnswerRow("I alt", t, d, *scope.meta[d], 1.0) for d, t in current.items()]
         return _answer(intent, rows, sum(current.values()), current, "Samlet nettobudget")
-    titled = latest_each(scope.titled(intent.areas)) if intent.areas else []
+    titled = scope.titled_latest(intent.areas) if intent.areas else []
     if intent.kind in ("amount", "share"):
         if not titled:
             return None

@@ -311,3 +311,20 @@ def test_a_searcher_holds_no_copy_of_the_index_files(seed_settings) -> None:
     t.start()
     t.join()
     assert grown and grown[0] < on_disk / 4
+
+
+def test_docs_with_all_is_the_intersection_of_the_columns(engine) -> None:
+    sx = engine.snapshot.sparse
+    body = sorted((t for f, t in sx.columns if f == "body"),
+                  key=lambda t: -len(sx.column("body", t)[0]))  # fmt: skip
+    common, rare = body[:3], body[-3:]
+    for words in ([common[0]], common[:2], [common[0], rare[0]], [rare[1], common[1], common[2]],
+                  [common[0], "ikke-et-ord"]):  # fmt: skip
+        want = None
+        for w in words:
+            col = sx.column("body", w)
+            docs = set() if col is None else set(col[0].tolist())
+            want = docs if want is None else want & docs
+        got = sx.docs_with_all("body", words)
+        assert got.tolist() == sorted(want)
+    assert len(sx.docs_with_all("body", common[:2])) > 0
