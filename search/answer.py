@@ -30,7 +30,7 @@ class Scope:
     meta: dict[str, tuple[str, str, int]]  # per document: municipality, committee, year
     by_title: dict[str, list[int]]  # positions in `areas` of each title
     newest: frozenset[str]  # each municipality's and committee's latest document(s)
-    latest: frozenset[int]  # positions of the areas in their latest year (see latest_each)
+    latest: frozenset[int]  # positions of the areas in their latest year (_latest_positions)
     order: dict[str, int]  # each document's position in `totals`
     current: dict[str, int]  # the totals of the newest documents, in scope order
 
@@ -53,14 +53,10 @@ class Scope:
         order = {d: i for i, d in enumerate(totals)}
         return cls(areas, known, totals, meta, by_title, newest, last, order, current)
 
-    def titled(self, titles: tuple[str, ...]) -> list[AreaSummary]:
-        """The areas of these titles, in scope order."""
-        rows = sorted(i for t in set(titles) for i in self.by_title.get(t, ()))
-        return [self.areas[i] for i in rows]
-
     def titled_latest(self, titles: tuple[str, ...]) -> list[AreaSummary]:
-        """latest_each(self.titled(titles)), from positions found once per scope: a title
-        brings every area of that title, so each one's latest year is the scope's."""
+        """The areas of these titles in their latest year, in scope order, from positions found
+        once per scope: a title brings every area of that title, so each one's latest year
+        among them is its latest in the scope."""
         rows = sorted(i for t in set(titles) for i in self.by_title.get(t, ()) if i in self.latest)
         return [self.areas[i] for i in rows]
 
