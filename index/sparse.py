@@ -102,31 +102,21 @@ class SparseIndex:
     def values_at(self, field: str, term: str, docnums: np.ndarray) -> np.ndarray:
         """The term's scores at the given docnums (0 where it is absent)."""
         out = np.zeros(len(docnums), dtype=np.float64)
-        col = self.column(field, term)
-        if col is None or not len(docnums):
-            return out
-        ids, data = col
-        pos = np.searchsorted(ids, docnums)
-        pos_ok = np.minimum(pos, len(ids) - 1)
-        hit = (pos < len(ids)) & (ids[pos_ok] == docnums)
-        out[hit] = data[pos_ok[hit]]
+        k = self.postings_at(field, term, docnums)
+        found = k >= 0
+        out[found] = self.matrix.data[k[found]]
         return out
 
     def postings_at(self, field: str, term: str, docnums: np.ndarray) -> np.ndarray:
-        """Per (sorted) docnum, the index of its posting of the term in the matrix (its entry
-        in data/indices), or -1 where the field lacks the term there."""
-        out = np.full(len(docnums), -1, dtype=np.int64)
+        """Per docnum, the index of its posting of the term in the matrix (its entry in
+        data/indices), or -1 where the field lacks the term there."""
         c = self.columns.get((field, term))
-        if c is None or not len(docnums):
-            return out
+        if c is None:
+            return np.full(len(docnums), -1, dtype=np.int64)
         m = self.matrix
         lo, hi = int(m.indptr[c]), int(m.indptr[c + 1])
-        ids = m.indices[lo:hi]
-        at = np.searchsorted(ids, docnums)
-        ok = at < len(ids)
-        ok[ok] = ids[at[ok]] == docnums[ok]
-        out[ok] = lo + at[ok]
-        return out
+        at = _find(m.indices[lo:hi], docnums)
+        return np.where(at >= 0, lo + at, -1)
 
     def docs_with_all(self, field: str, terms: Sequence[str]) -> np.ndarray:
         """Sorted docnums holding every one of the terms in the field (phrase candidates).
@@ -144,13 +134,17 @@ class SparseIndex:
         cols.sort(key=len)
         out = cols[0].astype(np.int64)
         for ids in cols[1:]:
-            if not len(out):
-                break
-            at = np.searchsorted(ids, out)
-            ok = at < len(ids)
-            ok[ok] = ids[at[ok]] == out[ok]
-            out = out[ok]
+            out = out[_find(ids, out) >= 0]
         return out
+
+
+def _find(ids: np.ndarray, docnums: np.ndarray) -> np.ndarray:
+    """Per docnum, its index in the sorted `ids`, or -1 where it is not there."""
+    at = np.searchsorted(ids, docnums)
+    ok = at < len(ids)
+    ok[ok] = ids[at[ok]] == docnums[ok]
+    return np.where(ok, at, -1)
+
 
 def build(searcher: Searcher, fields: Sequence[str]) -> SparseIndex | None:
     """The sparse BM25F matrix of the searcher's index, or None when the index is one this

@@ -119,8 +119,7 @@ def rank_whoosh(
     s = snap.searcher()
     allowed = None
     if mask is not None:
-        docs = mask if snap.doc_rows is None else _doc_mask(mask, snap.doc_rows)
-        allowed = set(np.flatnonzero(docs).tolist())
+        allowed = set(np.flatnonzero(_allowed_docs(snap, mask)).tolist())
         if not allowed:  # Whoosh reads an empty set as no filter at all
             return [], 0
     results = s.search(q, limit=limit, filter=allowed)
@@ -173,8 +172,7 @@ def rank_sparse(
     assert sx is not None
     scores = sx.scores(p.terms)
     if mask is not None:
-        allowed = mask if snap.doc_rows is None else _doc_mask(mask, snap.doc_rows)
-        scores[~allowed] = 0.0
+        scores[~_allowed_docs(snap, mask)] = 0.0
     matched = np.flatnonzero(scores > 0)
     total = len(matched)
     if p.phrases and total:
@@ -190,10 +188,13 @@ def _every(
     """Every (allowed) document, as Whoosh's `Every` ranks them: all score its boost, so in
     docnum order. A filter with no words to search for: at 300k passages Whoosh walks every
     docnum in Python."""
-    docs = np.arange(n_docs) if mask is None else np.flatnonzero(
-        mask if snap.doc_rows is None else _doc_mask(mask, snap.doc_rows)
-    )
+    docs = np.arange(n_docs) if mask is None else np.flatnonzero(_allowed_docs(snap, mask))
     return [(snap.row_of_doc(int(d)), score) for d in docs[:limit]], len(docs)
+
+
+def _allowed_docs(snap: Snapshot, mask: np.ndarray) -> np.ndarray:
+    """The per-row mask per docnum (the same array where docnums are rows)."""
+    return mask if snap.doc_rows is None else _doc_mask(mask, snap.doc_rows)
 
 
 def _doc_mask(mask: np.ndarray, doc_rows: np.ndarray) -> np.ndarray:
