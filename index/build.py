@@ -25,7 +25,7 @@ import numpy as np
 from index import analysis, fulltext, nochange, passage_table, store
 from index import vectors as vector_index
 from index.analysis import Vocabulary
-from index.config import Settings
+from index.config import BUILD_WORKERS, Settings
 from index.corpus import load_corpus, plural
 from index.document import Passage
 from index.encoder import PassageEncoder
@@ -246,9 +246,11 @@ def build_index(
         try:
             gen.mkdir(parents=True)
             words = Vocabulary.from_texts([p.text for p in passages] + [p.area for p in passages])
-            ix = fulltext.write(gen / store.WHOOSH, passages, words)
+            analysed = fulltext.postings(passages, words, BUILD_WORKERS)
+            ix = fulltext.write(gen / store.WHOOSH, passages, words, analysed)
             with ix.searcher() as searcher:
-                store.sparse_matrix(gen, searcher)  # ready for the first reader
+                store.sparse_matrix(gen, searcher, analysed)  # ready for the first reader
+            del analysed
             ids = [p.id for p in passages]
             manifest = store.Manifest(
                 format=store.FORMAT,

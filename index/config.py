@@ -14,6 +14,9 @@ DEFAULT_MODEL = "multilingual-e5-small"
 
 
 MIB = 2**20
+#: Processes a build keeps busy at once (parsing documents, analysing passages): one per core,
+#: at most two (what this product is sized for; more would only add memory).
+BUILD_WORKERS = max(1, min(2, os.cpu_count() or 1))
 #: The longest query read: the parser cuts longer input there (pasted text still works) and the
 #: web UI refuses it with a message (its search box holds no more).
 MAX_QUERY_CHARS = 2000
@@ -27,7 +30,9 @@ class CorpusLimits:
     max_file_bytes: int = 50 * MIB  # a document file (.txt or .pdf) on disk
     parse_seconds: float = 60.0  # parsing one document (PDF extraction included), in a worker
     max_inflated_bytes: int = 256 * MIB  # a PDF's compressed streams, inflated, in all
-    worker_memory_bytes: int = 4096 * MIB  # address space of the parsing worker
+    worker_memory_bytes: int = 4096 * MIB  # address space of each parsing worker
+    #: documents parsed at once, each in its own worker process (the build only waits on them)
+    parse_workers: int = BUILD_WORKERS
     max_paragraph_chars: int = 100_000  # one paragraph (a run of lines without a blank line)
     max_word_chars: int = 100  # longer "words" are indexed whole, with a warning
 

@@ -13,7 +13,9 @@ from __future__ import annotations
 import math
 import os
 import stat
+import threading
 import tomllib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -280,13 +282,46 @@ def load_corpus(corpus_dir: Path, limits: CorpusLimits | None = None) -> CorpusR
             report.skipped.append(Skipped(shown, _reason(exc)))
         except OSError as exc:
             report.skipped.append(Skipped(shown, f"cannot be read: {exc.strerror or exc}"))
-    if todo:
-        pdf = any(p.suffix.lower() == ".pdf" for p, _ in todo)
-        with ParseWorker(limits, pdf=pdf) as worker:
-            for path, meta in todo:
-                try:
-                    report.documents.append(worker.parse(path, meta))
-                except DocumentError as exc:
-                    report.skipped.append(Skipped(display(path), _reason(exc)))
+    for (path, _meta), result in zip(todo, _parse_all(todo, limits), strict=True):
+        if isinstance(result, DocumentError):
+            report.skipped.append(Skipped(display(path), _reason(result)))
+        else:
+            report.documents.append(result)
     report.skipped.sort(key=lambda s: s.path)
     return report
+
+
+def _parse_all(
+    todo: list[tuple[Path, DocumentMeta]], limits: CorpusLimits
+) -> list[Document | DocumentError]:
+    """Each document parsed (or its error), in the order given, by up to
+    `limits.parse_workers` workers at once; a thread per worker takes the next document when
+    its worker is free, and only waits on the worker's pipe meanwhile."""
+    results: list[Document | DocumentError | None] = [None] * len(todo)
+    if not todo:
+        return []
+    pdf = any(p.suffix.lower() == ".pdf" for p, _ in todo)
+    queue = iter(range(len(todo)))
+    lock = threading.Lock()
+
+    def work() -> None:
+        with ParseWorker(limits, pdf=pdf) as worker:
+            while True:
+                with lock:
+                    i = next(queue, None)
+                if i is None:
+                    return
+                try:
+                    results[i] = worker.parse(*todo[i])
+                except DocumentError as exc:
+                    results[i] = exc
+
+    n = max(1, min(limits.parse_workers, len(todo)))
+    if n == 1:
+        work()
+    else:
+        with ThreadPoolExecutor(n, thread_name_prefix="parse") as pool:
+            for done in [pool.submit(work) for _ in range(n)]:
+                done.result()  # a worker that cannot start raises here
+    assert all(r is not None for r in results)  # every index was taken by a worker
+    return results  # type: ignore[return-value]

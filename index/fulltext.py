@@ -6,14 +6,19 @@ Where the folder lives in a generation, and the sparse keyword matrix derived fr
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from array import array
+from collections.abc import Sequence
 from pathlib import Path
 
-from whoosh import fields, index
+import numpy as np
+from whoosh import fields, formats, index
 from whoosh.filedb.filestore import FileStorage
+from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.writing import SegmentWriter
 
 from index.analysis import DanishAnalyzer, Vocabulary
 from index.document import Passage
+from index.postings import FieldPostings, collect_fields
 
 #: Where a query word counts most: an area title names what the passage is about.
 FIELD_BOOSTS = {"area": 2.5, "heading": 1.5, "body": 1.0}
@@ -21,12 +26,13 @@ TEXT_FIELDS = tuple(FIELD_BOOSTS)
 
 
 def schema(vocab: Vocabulary | None = None) -> fields.Schema:
-    """Text fields only. Filters (area, year, amount, …) are masks over the passage table's
-    columns (search/filters.py), so they need no Whoosh fields: at 100k passages their 31
-    postings a passage were 40 % of the segment's postings and of its build time."""
+    """Text fields and the passage id. Filters (area, year, amount, …) are masks over the
+    passage table's columns (search/filters.py), so they need no Whoosh fields: at 100k
+    passages their 31 postings a passage were 40 % of the segment's postings and of its build
+    time."""
     analyzer = DanishAnalyzer(vocab)
     return fields.Schema(
-        id=fields.ID(stored=True, unique=True),
+        id=fields.STORED(),  # docnum -> passage; never searched, so no postings
         # titles unsplit: "Borgerservice" is about citizen service, not about every "borger"
         area=fields.TEXT(analyzer=DanishAnalyzer(None), phrase=True),
         heading=fields.TEXT(analyzer=analyzer, phrase=True),
@@ -38,12 +44,45 @@ def heading(p: Passage) -> str:
     return " ".join(x for x in (p.section, p.subsection) if x)
 
 
-def write(path: Path, passages: Iterable[Passage], vocab: Vocabulary) -> index.Index:
+def field_texts(passages: Sequence[Passage]) -> dict[str, list[str]]:
+    """Each text field's value per passage, in docnum order."""
+    return {
+        "area": [p.area for p in passages],
+        "heading": [heading(p) for p in passages],
+        "body": [p.text for p in passages],
+    }
+
+
+def postings(
+    passages: Sequence[Passage], vocab: Vocabulary, workers: int = 1
+) -> dict[str, FieldPostings]:
+    """The text fields' postings, analysed as the schema's analysers do (titles unsplit), by up
+    to `workers` processes."""
+    return collect_fields(
+        {
+            name: (texts, None if name == "area" else vocab)
+            for name, texts in field_texts(passages).items()
+        },
+        workers,
+    )
+
+
+def write(
+    path: Path,
+    passages: Sequence[Passage],
+    vocab: Vocabulary,
+    analysed: dict[str, FieldPostings] | None = None,
+) -> index.Index:
+    """One optimised segment holding the passages, docnum = position in `passages`.
+
+    The same segment Whoosh's ``add_document`` + ``commit`` would write (tests/index/
+    test_fulltext.py compares them term by term), written from `analysed` postings through
+    Whoosh's own codec a block at a time: Whoosh's writer spends ~25 µs of Python per posting."""
+    if analysed is None:
+        analysed = postings(passages, vocab)
     path.mkdir(parents=True, exist_ok=True)
     ix = FileStorage(str(path)).create_index(schema(vocab))
-    writer = ix.writer(limitmb=256)
-    for p in passages:
-        writer.add_document(id=p.id, area=p.area, heading=heading(p), body=p.text)
+    writer = _BulkWriter(ix, passages, analysed)
     writer.commit(optimize=True)
     return ix
 
@@ -55,3 +94,92 @@ def open_fulltext(path: Path) -> index.Index:
     bytes, which copies the postings and term files whole: at 100k passages 85 MB and 50 ms
     for every searcher, and a server keeps one searcher per thread."""
     return FileStorage(str(path), supports_mmap=False).open_index()
+
+
+class _BulkWriter(SegmentWriter):
+    """A Whoosh segment writer fed whole posting lists instead of documents.
+
+    Per document it writes what ``add_document`` does (stored id, field lengths) through the
+    codec's per-document writer; at commit, each term's postings go to the codec's postings
+    writer in blocks of its size, with the statistics its own ``add_posting`` would keep."""
+
+    def __init__(
+        self, ix: index.Index, passages: Sequence[Passage], analysed: dict[str, FieldPostings]
+    ) -> None:
+        super().__init__(ix)
+        self._analysed = analysed
+        self._ids = [p.id for p in passages]
+        schema = self.schema
+        names = sorted(schema.names())  # add_document's field order
+        self._indexed = [n for n in names if schema[n].indexed]
+        missing = [n for n in self._indexed if n not in analysed]
+        if missing or schema["id"].indexed or not schema["id"].stored:
+            raise ValueError(f"bulk writing needs postings of {missing} and a stored id only")
+        pdw = self.perdocwriter
+        lengths = {n: analysed[n].lengths.tolist() for n in self._indexed}
+        objs = {n: schema[n] for n in names}
+        for docnum, pid in enumerate(self._ids):
+            pdw.start_doc(docnum)
+            for name in names:
+                if name == "id":
+                    pdw.add_field(name, objs[name], pid, 0)
+                else:
+                    pdw.add_field(name, objs[name], None, lengths[name][docnum])
+            pdw.finish_doc()
+        self.docnum = len(self._ids)
+        self._added = True
+
+    def _flush_segment(self) -> None:
+        self.perdocwriter.close()
+        fw = self.fieldwriter
+        for name in self._indexed:  # the pool's order: by field name
+            fieldobj = self.schema[name]
+            fw.start_field(name, fieldobj)
+            _write_field(fw, fieldobj, self._analysed[name])
+            fw.finish_field()
+        fw.close()
+
+
+def _write_field(fw, fieldobj: fields.FieldType, fp: FieldPostings) -> None:
+    fmt = fieldobj.format
+    if type(fmt) is not formats.Positions:
+        raise ValueError(f"bulk writing needs a Positions format, not {type(fmt).__name__}")
+    weights = fp.weights * fmt.field_boost
+    # the length add_posting is given is the stored one: the length byte read back
+    lengths = _quantised(fp.lengths)[fp.docnums]
+    bounds = np.concatenate(([0], np.cumsum(fp.counts))).tolist()
+    encoded: dict[tuple[int, ...], bytes] = {}  # a few thousand distinct position lists
+    for t, term in enumerate(fp.terms):
+        fw.start_term(term.encode("utf-8"))
+        pw = fw._postwriter
+        lo, hi = bounds[t], bounds[t + 1]
+        for b in range(lo, hi, pw._blocklimit):
+            e = min(b + pw._blocklimit, hi)
+            first = int(fp.offsets[b])
+            cuts = (fp.offsets[b : e + 1] - first).tolist()
+            flat = fp.positions[first : first + cuts[-1]].tolist()
+            values = []
+            for k in range(e - b):
+                key = tuple(flat[cuts[k] : cuts[k + 1]])
+                v = encoded.get(key)
+                if v is None:
+                    v = encoded[key] = fmt.encode(key)
+                values.append(v)
+            w = weights[b:e]
+            block_lengths = lengths[b:e]
+            # what add_posting would have gathered, posting by posting
+            pw._ids = array("I", fp.docnums[b:e].tolist())
+            pw._weights = array("f", w.tolist())
+            pw._values = values
+            pw._maxweight = max(0, float(w.max()))
+            pw._minlength = int(block_lengths.min())
+            pw._maxlength = int(block_lengths.max())
+            pw._write_block(last=e == hi)
+        fw.finish_term()
+
+
+def _quantised(lengths: np.ndarray) -> np.ndarray:
+    """Each length as Whoosh reads it back from its one-byte length column."""
+    values, inverse = np.unique(lengths, return_inverse=True)
+    table = np.array([byte_to_length(length_to_byte(int(v))) for v in values], dtype=np.int64)
+    return table[inverse.reshape(-1)]

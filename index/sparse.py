@@ -21,7 +21,7 @@ import os
 import pickle
 import tempfile
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +33,8 @@ from whoosh.reading import IndexReader, SegmentReader
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
+
+from index.postings import FieldPostings
 
 #: Bump when what the matrix holds changes: older cache files are then ignored.
 CACHE_VERSION = 2  # 2: positions beside the matrix
@@ -146,10 +148,17 @@ def _find(ids: np.ndarray, docnums: np.ndarray) -> np.ndarray:
     return np.where(ok, at, -1)
 
 
-def build(searcher: Searcher, fields: Sequence[str]) -> SparseIndex | None:
+def build(
+    searcher: Searcher,
+    fields: Sequence[str],
+    analysed: Mapping[str, FieldPostings] | None = None,
+) -> SparseIndex | None:
     """The sparse BM25F matrix of the searcher's index, or None when the index is one this
     module cannot mirror exactly (another weighting, deletions, several segments): the caller
-    then keeps scoring with Whoosh."""
+    then keeps scoring with Whoosh.
+
+    `analysed`: the postings the index was just written from (index/fulltext.py), so that
+    they need not be read back from the segment (seconds at 100k passages)."""
     reader = searcher.reader()
     weighting = searcher.weighting
     if type(weighting) is not BM25F or not isinstance(reader, SegmentReader):
@@ -172,7 +181,10 @@ def build(searcher: Searcher, fields: Sequence[str]) -> SparseIndex | None:
         b = float(weighting._field_B.get(field, weighting.B))
         avgfl = searcher.avg_field_length(field) or 1
         lengths = _field_lengths(reader, field, n)
-        terms, counts, ids, tfs, poses = _postings(reader, field, with_positions)
+        if analysed is not None:
+            terms, counts, ids, tfs, poses = _analysed(analysed[field], reader, field)
+        else:
+            terms, counts, ids, tfs, poses = _postings(reader, field, with_positions)
         if not terms:
             continue
         if poses is not None:
@@ -204,7 +216,12 @@ def build(searcher: Searcher, fields: Sequence[str]) -> SparseIndex | None:
     return SparseIndex(matrix=matrix, columns=columns, positions=positions)
 
 
-def load_or_build(searcher: Searcher, fields: Sequence[str], cache: Path) -> SparseIndex | None:
+def load_or_build(
+    searcher: Searcher,
+    fields: Sequence[str],
+    cache: Path,
+    analysed: Mapping[str, FieldPostings] | None = None,
+) -> SparseIndex | None:
     """The matrix from the cache file next to the index when it was made from this very index,
     else built (seconds at 100k passages: Whoosh's postings are unpickled block by block) and
     saved there for the next process. A missing, stale or unwritable cache only costs time."""
@@ -225,7 +242,7 @@ def load_or_build(searcher: Searcher, fields: Sequence[str], cache: Path) -> Spa
                 if int(z["positions"]) >= 0:
                     positions = _load_positions(cache, matrix.nnz, int(z["positions"]))
                 return SparseIndex(matrix=matrix, columns=columns, positions=positions)
-    sx = build(searcher, fields)
+    sx = build(searcher, fields, analysed)
     if sx is not None:
         with contextlib.suppress(OSError):
             _save(sx, fields, key, cache)
@@ -384,6 +401,14 @@ def _postings(
         np.frombuffer(weights, dtype=np.float64),
         poses,
     )
+
+
+def _analysed(fp: FieldPostings, reader: IndexReader, field: str):
+    """What _postings reads from the segment, from the postings it was written from: weights
+    as the segment stores them (float32, times the format's field boost)."""
+    boost = reader.schema[field].format.field_boost
+    tfs = (fp.weights * boost).astype(np.float32).astype(np.float64)
+    return fp.terms, fp.counts, fp.docnums.astype(np.int64), tfs, (fp.freqs, fp.positions)
 
 
 def _segmented_cumsum(deltas: np.ndarray, sizes: np.ndarray) -> np.ndarray:

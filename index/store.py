@@ -31,6 +31,7 @@ import json
 import mmap
 import os
 import shutil
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
@@ -40,9 +41,11 @@ from whoosh.searching import Searcher
 from index import sparse
 from index.document import Passage
 from index.fulltext import TEXT_FIELDS
+from index.postings import FieldPostings
 
-#: 2: sentence and list-item vectors (pieces.npy, piece_rows.npy); 3: no filter fields in whoosh/
-FORMAT = 3
+#: 2: sentence and list-item vectors (pieces.npy, piece_rows.npy); 3: no filter fields in whoosh/;
+#: 4: whoosh/'s id only stored (no postings), its segment written from index/postings.py
+FORMAT = 4
 CURRENT = "current"
 GENERATIONS = "generations"
 MANIFEST = "manifest.json"
@@ -223,12 +226,15 @@ def write_generation(
 ) -> None:
     """Write the passages, vectors and words (not the whoosh folder, the keys, the stats or the
     codes); the manifest goes last, and everything is fsynced."""
+    # a passage's fields are flat: one dict per line, not asdict's deep copy (2x the time)
+    names = [f.name for f in fields(Passage)]
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
     with (gen / PASSAGES).open("w", encoding="utf-8") as fh:
         for p in passages:
-            fh.write(json.dumps(asdict(p), ensure_ascii=False) + "\n")
+            fh.write(dumps({n: getattr(p, n) for n in names}) + "\n")
     np.save(gen / VECTORS, vectors.astype(np.float32, copy=False))
     (gen / VOCAB).write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
-    names = [PASSAGES, VECTORS, VOCAB]
+    names = [PASSAGES, VECTORS, VOCAB]  # fsynced below
     if manifest.pieces:
         np.save(gen / PIECES, np.asarray(pieces, dtype=np.float32))
         np.save(gen / PIECE_ROWS, np.asarray(piece_rows, dtype=np.int32))
@@ -272,11 +278,14 @@ def read_codes(gen: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return z["codes"], z["mean"], z["centrality"]
 
 
-def sparse_matrix(gen: Path, searcher: Searcher) -> sparse.SparseIndex | None:
+def sparse_matrix(
+    gen: Path, searcher: Searcher, analysed: Mapping[str, FieldPostings] | None = None
+) -> sparse.SparseIndex | None:
     """The keyword scores' matrix from the cache file beside the whoosh folder when it was made
-    from this very index, else built and cached there: the build calls it so that readers find
-    it ready, a reader so that a missing or stale cache only costs time."""
-    return sparse.load_or_build(searcher, TEXT_FIELDS, gen / SPARSE_CACHE)
+    from this very index, else built and cached there: the build calls it (with the postings
+    it wrote the index from) so that readers find it ready, a reader so that a missing or stale
+    cache only costs time."""
+    return sparse.load_or_build(searcher, TEXT_FIELDS, gen / SPARSE_CACHE, analysed)
 
 
 def publish(index_dir: Path, gen: Path) -> None:

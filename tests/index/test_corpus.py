@@ -109,6 +109,31 @@ def test_bad_metadata_is_a_reason(corpus: Path, toml: str, reason: str) -> None:
     assert reason in skipped.reason and "oekonomiudvalget.toml" in skipped.reason
 
 
+def test_two_parsing_workers_keep_the_order_and_the_reasons(corpus: Path) -> None:
+    """Documents parse two at a time; the report is the one a single worker gives."""
+    from dataclasses import replace
+
+    from index.config import CorpusLimits
+
+    seed = corpus / SEED_STEM.with_suffix(".txt")
+    for i in range(5):
+        copy = seed.with_name(f"udvalg{i}.txt")
+        shutil.copy(seed, copy)
+        _sidecar(copy, title=f"Udvalg {i}")
+    binary = seed.with_name("udvalg2b.txt")  # between two good ones
+    binary.write_bytes(b"Titel\n\x00")
+    _sidecar(binary)
+
+    one = load_corpus(corpus, replace(CorpusLimits(), parse_workers=1))
+    two = load_corpus(corpus, replace(CorpusLimits(), parse_workers=2))
+
+    assert len(two.documents) == 6
+    assert two.documents == one.documents
+    assert two.skipped == one.skipped == [
+        Skipped(str(binary), "line 2: binary file (NUL byte), not text")
+    ]
+
+
 def test_empty_corpus(tmp_path: Path) -> None:
     report = load_corpus(tmp_path)
     assert (report.documents, report.skipped) == ([], [])

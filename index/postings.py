@@ -1,0 +1,230 @@
+"""Every passage's text fields analysed once, as posting arrays: what Whoosh's segment and the
+sparse keyword matrix are both written from.
+
+Whoosh's own writer analyses each field through its Python token stream, pickles every posting
+into a pool, sorts the pool and writes it back one posting at a time: at 100k passages two
+thirds of the build. Here a field's postings are plain numpy arrays, sorted by term (UTF-8
+bytes, Whoosh's lexicon order) and docnum with one stable argsort; index/fulltext.py hands them
+to Whoosh's codec a block at a time and index/sparse.py scores them without reading the
+segment back.
+"""
+
+from __future__ import annotations
+
+import itertools
+import pickle
+import subprocess
+import sys
+from array import array
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from index.analysis import KIND_WEIGHT, Vocabulary, analyze
+
+
+@dataclass
+class FieldPostings:
+    """One field's postings, term by term in lexicon order, docnums ascending within a term.
+
+    Posting k has ``positions[offsets[k]:offsets[k + 1]]`` in the order the analyser gave them
+    (what Whoosh stores), and ``weights[k]``, the sum of its tokens' boosts."""
+
+    terms: list[str]  # lexicon order
+    counts: np.ndarray  # postings per term, int64
+    docnums: np.ndarray  # int32
+    weights: np.ndarray  # float64
+    offsets: np.ndarray  # nnz + 1, int64
+    positions: np.ndarray  # int64
+    lengths: np.ndarray  # per document: its number of tokens in the field, int64
+
+    @property
+    def freqs(self) -> np.ndarray:
+        return np.diff(self.offsets)
+
+
+#: Below this many documents the postings are collected in-process: a helper process costs
+#: ~0.3 s to start (the seed has 55 passages).
+PARALLEL_MIN_DOCS = 4000
+#: The folder holding this `index` package: the helper imports the very same code.
+_ROOT = str(Path(__file__).resolve().parents[1])
+_BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from index.postings import _helper; _helper()"
+
+Fields = Mapping[str, tuple[Sequence[str], Vocabulary | None]]
+
+
+@dataclass
+class _Raw:
+    """One field's postings in document order, as scanned; term ids index `names`."""
+
+    names: list[str]
+    term_of: np.ndarray
+    doc_of: np.ndarray
+    weight_of: np.ndarray
+    freq_of: np.ndarray
+    flat: np.ndarray
+    lengths: np.ndarray
+
+
+def collect(texts: Sequence[str], vocab: Vocabulary | None) -> FieldPostings:
+    """The postings of one text field, one text per docnum ("" for none)."""
+    return _sorted(_scan(texts, vocab))
+
+
+def collect_fields(fields: Fields, workers: int = 1) -> dict[str, FieldPostings]:
+    """Each field's postings (`fields`: name -> (one text per docnum, vocabulary)).
+
+    With `workers` > 1 and enough documents, the documents are cut into that many runs and all
+    but the first are analysed by fresh Python processes while this one analyses the first:
+    analysis is pure Python, one core each. A helper that fails costs only time (its run is
+    analysed here)."""
+    n = len(next(iter(fields.values()))[0]) if fields else 0
+    workers = 1 if n < PARALLEL_MIN_DOCS else max(1, workers)
+    cuts = [n * i // workers for i in range(workers + 1)]
+    runs = [
+        {name: (texts[lo:hi], vocab) for name, (texts, vocab) in fields.items()}
+        for lo, hi in itertools.pairwise(cuts)
+    ]
+    helpers = [_start_helper(run) for run in runs[1:]]
+    scanned = [_scan_fields(runs[0])]
+    for helper, run in zip(helpers, runs[1:], strict=True):
+        scanned.append(_finish_helper(helper) or _scan_fields(run))
+    return {
+        name: _sorted(_merge([part[name] for part in scanned], cuts)) for name in fields
+    }
+
+
+def _scan_fields(fields: Fields) -> dict[str, _Raw]:
+    return {name: _scan(texts, vocab) for name, (texts, vocab) in fields.items()}
+
+
+def _start_helper(run: Fields) -> subprocess.Popen[bytes] | None:
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _BOOT, _ROOT],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        assert proc.stdin is not None
+        with proc.stdin:
+            pickle.dump(run, proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+    except OSError:
+        return None
+    return proc
+
+
+def _finish_helper(proc: subprocess.Popen[bytes] | None) -> dict[str, _Raw] | None:
+    if proc is None:
+        return None
+    assert proc.stdout is not None
+    try:
+        with proc.stdout:
+            result = pickle.load(proc.stdout)
+    except (EOFError, OSError, pickle.UnpicklingError):
+        result = None
+    if proc.wait() != 0:
+        return None
+    return result
+
+
+def _helper() -> None:
+    """A helper process: fields to scan from stdin, their _Raw postings to stdout."""
+    run = pickle.load(sys.stdin.buffer)
+    pickle.dump(_scan_fields(run), sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    sys.stdout.buffer.flush()
+
+
+def _merge(parts: list[_Raw], cuts: list[int]) -> _Raw:
+    """Runs of documents scanned apart, as one scan: term ids into one list of names, docnums
+    offset by where each run starts."""
+    if len(parts) == 1:
+        return parts[0]
+    ids: dict[str, int] = {}
+    term_of = []
+    for part in parts:
+        remap = np.array([ids.setdefault(t, len(ids)) for t in part.names], dtype=np.int64)
+        term_of.append(remap[part.term_of] if len(remap) else part.term_of)
+    return _Raw(
+        names=list(ids),
+        term_of=np.concatenate(term_of),
+        doc_of=np.concatenate([p.doc_of + lo for p, lo in zip(parts, cuts, strict=False)]),
+        weight_of=np.concatenate([p.weight_of for p in parts]),
+        freq_of=np.concatenate([p.freq_of for p in parts]),
+        flat=np.concatenate([p.flat for p in parts]),
+        lengths=np.concatenate([p.lengths for p in parts]),
+    )
+
+
+def _scan(texts: Sequence[str], vocab: Vocabulary | None) -> _Raw:
+    ids: dict[str, int] = {}
+    term_of = array("q")
+    doc_of = array("q")
+    weight_of = array("d")
+    freq_of = array("q")
+    flat = array("q")
+    lengths = np.zeros(len(texts), dtype=np.int64)
+    boost = KIND_WEIGHT
+    for d, text in enumerate(texts):
+        if not text:
+            continue
+        poses: dict[str, list[int]] = {}
+        weights: dict[str, float] = {}
+        n = 0
+        for t in analyze(text, vocab):
+            ps = poses.get(t.text)
+            if ps is None:
+                poses[t.text] = [t.pos]
+                weights[t.text] = 0.0 + boost[t.kind]  # as Whoosh: a float sum from 0.0
+            else:
+                ps.append(t.pos)
+                weights[t.text] += boost[t.kind]
+            n += 1
+        lengths[d] = n
+        for term, ps in poses.items():
+            i = ids.get(term)
+            if i is None:
+                i = ids[term] = len(ids)
+            term_of.append(i)
+            doc_of.append(d)
+            weight_of.append(weights[term])
+            freq_of.append(len(ps))
+            flat.extend(ps)
+
+    def np_of(a: array, dtype) -> np.ndarray:
+        return np.frombuffer(a, dtype=dtype).copy() if len(a) else np.zeros(0, dtype=dtype)
+
+    return _Raw(
+        names=list(ids),
+        term_of=np_of(term_of, np.int64),
+        doc_of=np_of(doc_of, np.int64),
+        weight_of=np_of(weight_of, np.float64),
+        freq_of=np_of(freq_of, np.int64),
+        flat=np_of(flat, np.int64),
+        lengths=lengths,
+    )
+
+
+def _sorted(raw: _Raw) -> FieldPostings:
+    """Postings from document order into lexicon order: one stable sort by term rank (they
+    were appended docnum by docnum, so each term's docnums stay ascending)."""
+    names = raw.names
+    by_bytes = sorted(range(len(names)), key=lambda i: names[i].encode("utf-8"))
+    rank = np.empty(len(names), dtype=np.int64)
+    rank[by_bytes] = np.arange(len(names))
+    order = np.argsort(rank[raw.term_of], kind="stable")
+    freqs = raw.freq_of
+    starts = np.cumsum(freqs) - freqs
+    sorted_freqs = freqs[order]
+    offsets = np.concatenate(([0], np.cumsum(sorted_freqs))).astype(np.int64)
+    owner = np.repeat(np.arange(len(order)), sorted_freqs)
+    at = np.arange(int(offsets[-1]), dtype=np.int64) - offsets[owner] + starts[order][owner]
+    return FieldPostings(
+        terms=[names[i] for i in by_bytes],
+        counts=np.bincount(raw.term_of, minlength=len(names))[by_bytes].astype(np.int64),
+        docnums=raw.doc_of[order].astype(np.int32),
+        weights=raw.weight_of[order],
+        offsets=offsets,
+        positions=raw.flat[at],
+        lengths=raw.lengths,
+    )
