@@ -211,23 +211,22 @@ def build_index(
         piece_rows = np.array([r for r, ps in enumerate(pieces) for _ in ps], dtype=np.int32)
         texts = [embed_text(p) for p in passages] + [t for ps in pieces for t in ps]
         keys = [text_key(model_id, t) for t in texts]
-        cache = _reusable_vectors(previous, model_id)
-        todo = [i for i, k in enumerate(keys) if k not in cache]
+        cache = _Reusable.of(previous, model_id)
+        todo = [i for i, k in enumerate(keys) if k not in cache.rows]
         if todo and encoder is None:
             encoder = encoder_factory()
             if encoder.model_id != model_id:
                 model_id = encoder.model_id
                 keys = [text_key(model_id, t) for t in texts]
-                cache, todo = {}, list(range(len(texts)))
+                cache, todo = _Reusable(), list(range(len(texts)))
         if encoder is not None:
             dim = encoder.dim
         else:  # every vector is reused, so the model id (and dimension) came from `previous`
             assert previous is not None
             dim = previous[0].dim
         embedded = np.zeros((len(texts), dim), dtype=np.float32)
-        for i, k in enumerate(keys):
-            if k in cache:
-                embedded[i] = cache[k]
+        cache.fill(embedded, keys)
+        del cache
         n = len(passages)
         todo_passages = sum(1 for i in todo if i < n)
         if todo:
@@ -241,6 +240,7 @@ def build_index(
                     [texts[i] for i in part], progress=progress
                 )
         vectors, piece_vectors = embedded[:n], embedded[n:]
+        del texts, pieces  # at a million passages, 4-5 million strings
 
         gen = index_dir / store.GENERATIONS / datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         try:
@@ -300,21 +300,43 @@ def build_index(
     )
 
 
-def _reusable_vectors(
-    previous: tuple[store.Manifest, Path] | None, model_id: str
-) -> dict[str, np.ndarray]:
-    """Vectors of the current generation by text key: passages' and pieces' alike."""
-    if previous is None or previous[0].model_id != model_id:
-        return {}
-    manifest, gen = previous
-    try:
-        keys = store.read_keys(gen)
-        vectors = store.read_vectors(gen, manifest)
-        pieces, _rows = store.read_pieces(gen, manifest)
-    except (OSError, store.IndexNotReady):
-        return {}
-    if pieces is not None:
-        vectors = np.concatenate([vectors, np.asarray(pieces)])
-    if len(keys) != len(vectors):
-        return {}
-    return dict(zip(keys, vectors, strict=True))
+@dataclass
+class _Reusable:
+    """The current generation's vectors, passages' and pieces' alike, by text key: what a
+    re-index need not embed again. Rows are read when filled in, the pieces' from their
+    memory-mapped file: at a million passages a copy of both would be 7 GB."""
+
+    rows: dict[str, int] = field(default_factory=dict)  # key -> row of vectors, then pieces
+    vectors: np.ndarray | None = None
+    pieces: np.ndarray | None = None
+
+    @classmethod
+    def of(cls, previous: tuple[store.Manifest, Path] | None, model_id: str) -> _Reusable:
+        if previous is None or previous[0].model_id != model_id:
+            return cls()
+        manifest, gen = previous
+        try:
+            keys = store.read_keys(gen)
+            vectors = store.read_vectors(gen, manifest)
+            pieces, _rows = store.read_pieces(gen, manifest)
+        except (OSError, store.IndexNotReady):
+            return cls()
+        if len(keys) != len(vectors) + (0 if pieces is None else len(pieces)):
+            return cls()
+        return cls({k: i for i, k in enumerate(keys)}, vectors, pieces)
+
+    def fill(self, out: np.ndarray, keys: list[str]) -> None:
+        """Each row of `out` whose key has a vector here gets it."""
+        if not self.rows or self.vectors is None:
+            return
+        rows = self.rows
+        hits = [(i, rows[k]) for i, k in enumerate(keys) if k in rows]
+        if not hits:
+            return
+        dst, src = (np.array(x, dtype=np.int64) for x in zip(*hits, strict=True))
+        n = len(self.vectors)
+        own = src < n
+        out[dst[own]] = self.vectors[src[own]]
+        if self.pieces is not None and not own.all():
+            order = np.argsort(src[~own])  # the mapped file read front to back
+            out[dst[~own][order]] = self.pieces[src[~own][order] - n]

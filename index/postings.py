@@ -37,7 +37,7 @@ class FieldPostings:
     docnums: np.ndarray  # int32
     weights: np.ndarray  # float64
     offsets: np.ndarray  # nnz + 1, int64
-    positions: np.ndarray  # int64
+    positions: np.ndarray  # int32
     lengths: np.ndarray  # per document: its number of tokens in the field, int64
 
     @property
@@ -51,6 +51,8 @@ PARALLEL_MIN_DOCS = 4000
 #: The folder holding this `index` package: the helper imports the very same code.
 _ROOT = str(Path(__file__).resolve().parents[1])
 _BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from index.postings import _helper; _helper()"
+
+_GATHER = 1 << 20
 
 Fields = Mapping[str, tuple[Sequence[str], Vocabulary | None]]
 
@@ -143,7 +145,7 @@ def _merge(parts: list[_Raw], cuts: list[int]) -> _Raw:
     ids: dict[str, int] = {}
     term_of = []
     for part in parts:
-        remap = np.array([ids.setdefault(t, len(ids)) for t in part.names], dtype=np.int64)
+        remap = np.array([ids.setdefault(t, len(ids)) for t in part.names], dtype=np.int32)
         term_of.append(remap[part.term_of] if len(remap) else part.term_of)
     return _Raw(
         names=list(ids),
@@ -158,11 +160,12 @@ def _merge(parts: list[_Raw], cuts: list[int]) -> _Raw:
 
 def _scan(texts: Sequence[str], vocab: Vocabulary | None) -> _Raw:
     ids: dict[str, int] = {}
-    term_of = array("q")
-    doc_of = array("q")
+    # 4-byte integers: at a million passages, 50 million postings and 60 million positions
+    term_of = array("i")
+    doc_of = array("i")
     weight_of = array("d")
-    freq_of = array("q")
-    flat = array("q")
+    freq_of = array("i")
+    flat = array("i")
     lengths = np.zeros(len(texts), dtype=np.int64)
     boost = KIND_WEIGHT
     for d, text in enumerate(texts):
@@ -196,11 +199,11 @@ def _scan(texts: Sequence[str], vocab: Vocabulary | None) -> _Raw:
 
     return _Raw(
         names=list(ids),
-        term_of=np_of(term_of, np.int64),
-        doc_of=np_of(doc_of, np.int64),
+        term_of=np_of(term_of, np.int32),
+        doc_of=np_of(doc_of, np.int32),
         weight_of=np_of(weight_of, np.float64),
-        freq_of=np_of(freq_of, np.int64),
-        flat=np_of(flat, np.int64),
+        freq_of=np_of(freq_of, np.int32),
+        flat=np_of(flat, np.int32),
         lengths=lengths,
     )
 
@@ -213,18 +216,24 @@ def _sorted(raw: _Raw) -> FieldPostings:
     rank = np.empty(len(names), dtype=np.int64)
     rank[by_bytes] = np.arange(len(names))
     order = np.argsort(rank[raw.term_of], kind="stable")
-    freqs = raw.freq_of
+    freqs = raw.freq_of.astype(np.int64)
     starts = np.cumsum(freqs) - freqs
     sorted_freqs = freqs[order]
     offsets = np.concatenate(([0], np.cumsum(sorted_freqs))).astype(np.int64)
-    owner = np.repeat(np.arange(len(order)), sorted_freqs)
-    at = np.arange(int(offsets[-1]), dtype=np.int64) - offsets[owner] + starts[order][owner]
+    positions = np.empty(int(offsets[-1]), dtype=raw.flat.dtype)
+    for lo in range(0, len(order), _GATHER):  # a million postings at a time: bounded temporaries
+        o = order[lo : lo + _GATHER]
+        f = sorted_freqs[lo : lo + _GATHER]
+        owner = np.repeat(np.arange(len(o)), f)
+        first = offsets[lo : lo + len(o)] - offsets[lo]
+        at = np.arange(len(owner), dtype=np.int64) - first[owner] + starts[o][owner]
+        positions[offsets[lo] : offsets[lo] + len(at)] = raw.flat[at]
     return FieldPostings(
         terms=[names[i] for i in by_bytes],
         counts=np.bincount(raw.term_of, minlength=len(names))[by_bytes].astype(np.int64),
         docnums=raw.doc_of[order].astype(np.int32),
         weights=raw.weight_of[order],
         offsets=offsets,
-        positions=raw.flat[at],
+        positions=positions,
         lengths=raw.lengths,
     )

@@ -84,10 +84,24 @@ def test_no_op_trusts_a_file_only_while_its_stats_hold(workspace, encoder) -> No
     assert any("NemID" in p.text for p in load(workspace.index_dir).passages)
 
 
+def _vectors_by_key(index_dir: Path) -> dict[str, np.ndarray]:
+    gen = store.current_generation(index_dir)
+    manifest = store.read_manifest(gen)
+    pieces, _rows = store.read_pieces(gen, manifest)
+    rows = np.concatenate([store.read_vectors(gen, manifest), np.asarray(pieces)])
+    return dict(zip(store.read_keys(gen), rows, strict=True))
+
+
 def test_changed_document_reembeds_only_its_changed_passages(workspace, encoder, seed_path) -> None:
+    before = _vectors_by_key(workspace.index_dir)
     add_document(workspace, seed_path, 2025, lambda t: t.replace("MitID", "NemID"))
     counting = CountingEncoder(encoder)
     report = build_index(workspace, encoder_factory=lambda: counting, progress=False)
+    # every reused vector, a passage's or a sentence's, is in the row of its own text
+    after = _vectors_by_key(workspace.index_dir)
+    shared = before.keys() & after.keys()
+    assert len(shared) == len(before)
+    assert all(np.array_equal(before[k], after[k]) for k in shared)
     snap = load(workspace.index_dir)
     changed = [p for p in snap.passages if "NemID" in p.text]
     assert changed and report.embedded == len(changed)
