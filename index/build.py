@@ -11,6 +11,7 @@ import contextlib
 import errno
 import fcntl
 import hashlib
+import os
 import re
 import shutil
 import sys
@@ -32,6 +33,10 @@ from index.encoder import PassageEncoder
 
 #: Texts embedded per encoder call: bounds the memory a large build holds twice.
 EMBED_SLICE = 262_144
+#: From this size on, the embedding step's matrix lives in a file in the index folder, not in
+#: anonymous memory: at a million passages and their sentences it is 7 GB, which the kernel
+#: can then write out and drop instead of the build running out of memory.
+SCRATCH_MIN_BYTES = 256 * 2**20
 
 
 @dataclass(frozen=True)
@@ -224,65 +229,67 @@ def build_index(
         else:  # every vector is reused, so the model id (and dimension) came from `previous`
             assert previous is not None
             dim = previous[0].dim
-        embedded = np.zeros((len(texts), dim), dtype=np.float32)
-        cache.fill(embedded, keys)
-        del cache
-        n = len(passages)
-        todo_passages = sum(1 for i in todo if i < n)
-        if todo:
-            assert encoder is not None  # loaded above whenever anything is left to embed
-            log(f"embedding {todo_passages} passages and {len(todo) - todo_passages} of their "
-                f"sentences with {model_id}")  # fmt: skip
-            # in slices: at a million passages one call's result would double the peak memory
-            for lo in range(0, len(todo), EMBED_SLICE):
-                part = todo[lo : lo + EMBED_SLICE]
-                embedded[part] = encoder.encode_passages(
-                    [texts[i] for i in part], progress=progress
-                )
-        vectors, piece_vectors = embedded[:n], embedded[n:]
-        del texts, pieces  # at a million passages, 4-5 million strings
+        with _scratch(index_dir, len(texts), dim) as embedded:
+            cache.fill(embedded, keys)
+            del cache
+            n = len(passages)
+            todo_passages = sum(1 for i in todo if i < n)
+            if todo:
+                assert encoder is not None  # loaded above whenever anything is left to embed
+                log(f"embedding {todo_passages} passages and {len(todo) - todo_passages} of their "
+                    f"sentences with {model_id}")  # fmt: skip
+                # in slices: at a million passages one call's result would double the peak memory
+                for lo in range(0, len(todo), EMBED_SLICE):
+                    part = todo[lo : lo + EMBED_SLICE]
+                    embedded[part] = encoder.encode_passages(
+                        [texts[i] for i in part], progress=progress
+                    )
+            vectors, piece_vectors = embedded[:n], embedded[n:]
+            del texts, pieces  # at a million passages, 4-5 million strings
 
-        gen = index_dir / store.GENERATIONS / datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-        try:
-            gen.mkdir(parents=True)
-            words = Vocabulary.from_texts([p.text for p in passages] + [p.area for p in passages])
-            analysed = fulltext.postings(passages, words, BUILD_WORKERS)
-            ix = fulltext.write(gen / store.WHOOSH, passages, words, analysed)
-            with ix.searcher() as searcher:
-                store.sparse_matrix(gen, searcher, analysed)  # ready for the first reader
-            del analysed
-            ids = [p.id for p in passages]
-            manifest = store.Manifest(
-                format=store.FORMAT,
-                model=settings.model,
-                model_id=model_id,
-                dim=int(vectors.shape[1]),
-                passages=len(passages),
-                pieces=len(piece_rows),
-                ids_checksum=store.ids_checksum(ids),
-                corpus_checksum=store.corpus_checksum(checksums),
-                documents=checksums,
-                built_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                build_seconds=round(time.perf_counter() - started, 3),
-                skipped=[list(s) for s in skipped],
-                warnings=warnings,
-                analysis=analysis.VERSION,
-                layouts={d.meta.id: d.layout for d in docs},
-                renamed={d.meta.id: {t: list(old) for t, old in d.meta.renamed} for d in docs
-                         if d.meta.renamed},  # fmt: skip
-            )
-            store.write_generation(
-                gen, manifest, passages, vectors, words.listing(), piece_vectors, piece_rows
-            )
-            vector_index.write_codes(gen, vectors)  # the 1-bit first stage used at scale
-            passage_table.load(gen)  # the columns a server reads instead of every passage
-            store.write_keys(gen, keys, n_areas)
-            nochange.write_sources(gen, seen, docs, checksums)
-            store.publish(index_dir, gen)
-            store.prune(index_dir)
-        except OSError as exc:  # disk full, read-only: the half-written generation goes
-            shutil.rmtree(gen, ignore_errors=True)
-            raise write_failure(exc, index_dir) from None
+            gen = index_dir / store.GENERATIONS / datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+            try:
+                gen.mkdir(parents=True)
+                words = Vocabulary.from_texts(
+                    [p.text for p in passages] + [p.area for p in passages]
+                )
+                analysed = fulltext.postings(passages, words, BUILD_WORKERS)
+                ix = fulltext.write(gen / store.WHOOSH, passages, words, analysed)
+                with ix.searcher() as searcher:
+                    store.sparse_matrix(gen, searcher, analysed)  # ready for the first reader
+                del analysed
+                ids = [p.id for p in passages]
+                manifest = store.Manifest(
+                    format=store.FORMAT,
+                    model=settings.model,
+                    model_id=model_id,
+                    dim=int(vectors.shape[1]),
+                    passages=len(passages),
+                    pieces=len(piece_rows),
+                    ids_checksum=store.ids_checksum(ids),
+                    corpus_checksum=store.corpus_checksum(checksums),
+                    documents=checksums,
+                    built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                    build_seconds=round(time.perf_counter() - started, 3),
+                    skipped=[list(s) for s in skipped],
+                    warnings=warnings,
+                    analysis=analysis.VERSION,
+                    layouts={d.meta.id: d.layout for d in docs},
+                    renamed={d.meta.id: {t: list(old) for t, old in d.meta.renamed} for d in docs
+                             if d.meta.renamed},  # fmt: skip
+                )
+                store.write_generation(
+                    gen, manifest, passages, vectors, words.listing(), piece_vectors, piece_rows
+                )
+                vector_index.write_codes(gen, vectors)  # the 1-bit first stage used at scale
+                passage_table.load(gen)  # the columns a server reads instead of every passage
+                store.write_keys(gen, keys, n_areas)
+                nochange.write_sources(gen, seen, docs, checksums)
+                store.publish(index_dir, gen)
+                store.prune(index_dir)
+            except OSError as exc:  # disk full, read-only: the half-written generation goes
+                shutil.rmtree(gen, ignore_errors=True)
+                raise write_failure(exc, index_dir) from None
     return BuildReport(
         index_dir,
         gen,
@@ -340,3 +347,24 @@ class _Reusable:
         if self.pieces is not None and not own.all():
             order = np.argsort(src[~own])  # the mapped file read front to back
             out[dst[~own][order]] = self.pieces[src[~own][order] - n]
+
+
+@contextlib.contextmanager
+def _scratch(index_dir: Path, rows: int, dim: int) -> Iterator[np.ndarray]:
+    """A zeroed float32 matrix for the vectors being assembled; file-backed when large."""
+    if rows * dim * 4 < SCRATCH_MIN_BYTES:
+        yield np.zeros((rows, dim), dtype=np.float32)
+        return
+    path = index_dir / f".embedding-{os.getpid()}.npy"
+    try:
+        matrix = np.lib.format.open_memmap(path, mode="w+", dtype=np.float32, shape=(rows, dim))
+        with open(path, "r+b") as fh:  # the disk reserved now: a mapped page would SIGBUS
+            os.posix_fallocate(fh.fileno(), 0, os.fstat(fh.fileno()).st_size)
+    except OSError as exc:
+        path.unlink(missing_ok=True)
+        raise write_failure(exc, index_dir) from None
+    try:
+        yield matrix
+    finally:
+        del matrix
+        path.unlink(missing_ok=True)

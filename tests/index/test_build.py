@@ -248,3 +248,39 @@ def test_pieces_are_sentences_and_list_items_with_their_place(seed_settings) -> 
     assert any("pas, kørekort" in t and "Folkeregister" not in t for t in pieces)
     single = next(p for p in passages if p.area == "Demografipulje - Voksenspecialområdet")
     assert piece_texts(single) == [] or len(piece_texts(single)) >= 2
+
+
+def test_large_builds_assemble_vectors_in_a_file_and_leave_none(
+    workspace, encoder, monkeypatch
+) -> None:
+    """Past SCRATCH_MIN_BYTES the vectors are assembled in a mapped file in the index folder
+    (here: always): the same vectors, reused and embedded alike, and the file is gone after."""
+    from index import build
+
+    before = _vectors_by_key(workspace.index_dir)
+    monkeypatch.setattr(build, "SCRATCH_MIN_BYTES", 0)
+    report = build_index(workspace, encoder_factory=lambda: encoder, full=True, progress=False)
+    assert report.reused == report.passages  # every vector came through the mapped file
+    after = _vectors_by_key(workspace.index_dir)
+    assert after.keys() == before.keys()
+    assert all(np.array_equal(before[k], after[k]) for k in before)
+    assert not list(workspace.index_dir.glob(".embedding-*"))
+
+
+def test_no_room_for_the_vectors_file_is_one_line(workspace, encoder, monkeypatch) -> None:
+    import errno
+    import os
+
+    from index import build
+
+    before = store.current_generation(workspace.index_dir)
+
+    def full(*args: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(build, "SCRATCH_MIN_BYTES", 0)
+    monkeypatch.setattr(os, "posix_fallocate", full)
+    with pytest.raises(BuildError, match=r"^no space left for the index at "):
+        build_index(workspace, encoder_factory=lambda: encoder, full=True, progress=False)
+    assert store.current_generation(workspace.index_dir) == before
+    assert not list(workspace.index_dir.glob(".embedding-*"))
