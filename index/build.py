@@ -281,7 +281,8 @@ def build_index(
                 store.write_generation(
                     gen, manifest, passages, vectors, words.listing(), piece_vectors, piece_rows
                 )
-                vector_index.write_codes(gen, vectors)  # the 1-bit first stage used at scale
+                # the 1-bit first stage used at scale, and the sentence vectors' mean
+                vector_index.write_codes(gen, vectors, piece_vectors)
                 passage_table.load(gen)  # the columns a server reads instead of every passage
                 store.write_keys(gen, keys, n_areas)
                 nochange.write_sources(gen, seen, docs, checksums)

@@ -148,7 +148,10 @@ def _write_field(fw, fieldobj: fields.FieldType, fp: FieldPostings) -> None:
     # the length add_posting is given is the stored one: the length byte read back
     lengths = _quantised(fp.lengths)[fp.docnums]
     bounds = np.concatenate(([0], np.cumsum(fp.counts))).tolist()
-    encoded: dict[tuple[int, ...], bytes] = {}  # a few thousand distinct position lists
+    # a posting with one position is most postings: its bytes are shared, by position (those
+    # with more vary too much to keep: millions of distinct lists at a million passages)
+    single: dict[int, bytes] = {}
+    encode = fmt.encode
     for t, term in enumerate(fp.terms):
         fw.start_term(term.encode("utf-8"))
         pw = fw._postwriter
@@ -160,10 +163,13 @@ def _write_field(fw, fieldobj: fields.FieldType, fp: FieldPostings) -> None:
             flat = fp.positions[first : first + cuts[-1]].tolist()
             values = []
             for k in range(e - b):
-                key = tuple(flat[cuts[k] : cuts[k + 1]])
-                v = encoded.get(key)
-                if v is None:
-                    v = encoded[key] = fmt.encode(key)
+                i, j = cuts[k], cuts[k + 1]
+                if j - i == 1:
+                    v = single.get(flat[i])
+                    if v is None:
+                        v = single[flat[i]] = encode(flat[i:j])
+                else:
+                    v = encode(flat[i:j])
                 values.append(v)
             w = weights[b:e]
             block_lengths = lengths[b:e]

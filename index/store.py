@@ -263,11 +263,19 @@ def read_area_count(gen: Path) -> int:
     return int(json.loads((gen / STATS).read_text(encoding="utf-8"))["areas"])
 
 
-def write_codes(gen: Path, codes: np.ndarray, mean: np.ndarray, centrality: np.ndarray) -> Path:
-    """The 1-bit first stage of index/vectors.py, written atomically."""
+def write_codes(
+    gen: Path,
+    codes: np.ndarray,
+    mean: np.ndarray,
+    centrality: np.ndarray,
+    piece_mean: np.ndarray | None = None,
+) -> Path:
+    """The 1-bit first stage of index/vectors.py, written atomically, with the sentence
+    vectors' mean when there are sentence vectors."""
     path = Path(gen) / CODES
     tmp = path.with_name(path.name + ".tmp.npz")
-    np.savez(tmp, codes=codes, mean=mean, centrality=centrality)
+    extra = {} if piece_mean is None else {"piece_mean": piece_mean}
+    np.savez(tmp, codes=codes, mean=mean, centrality=centrality, **extra)
     os.replace(tmp, path)
     return path
 
@@ -276,6 +284,15 @@ def read_codes(gen: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(codes, mean, centrality); FileNotFoundError for an index built before them."""
     with np.load(Path(gen) / CODES, allow_pickle=False) as z:
         return z["codes"], z["mean"], z["centrality"]
+
+
+def read_piece_mean(gen: Path) -> np.ndarray | None:
+    """The sentence vectors' mean the build stored beside the codes; None when it did not."""
+    try:
+        with np.load(Path(gen) / CODES, allow_pickle=False) as z:
+            return z["piece_mean"] if "piece_mean" in z.files else None
+    except (OSError, ValueError):
+        return None
 
 
 def sparse_matrix(

@@ -63,8 +63,12 @@ def encode_codes(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return codes, mean, centrality
 
 
-def write_codes(gen: Path, vectors: np.ndarray) -> Path:
-    return store.write_codes(gen, *encode_codes(vectors))
+def write_codes(gen: Path, vectors: np.ndarray, pieces: np.ndarray | None = None) -> Path:
+    """The codes of the passage vectors, and the sentence vectors' mean: a server would
+    otherwise read every sentence vector for it at its first semantic query (5 GB, 3.5 s and
+    +1.3 GB of peak RSS at a million passages)."""
+    piece_mean = mean_rows(pieces) if pieces is not None and len(pieces) else None
+    return store.write_codes(gen, *encode_codes(vectors), piece_mean)
 
 
 @dataclass
@@ -76,6 +80,7 @@ class BinaryIndex:
     mean: np.ndarray  # (dim,) float32
     centrality: np.ndarray  # (n,) float32: cosine to the corpus centroid
     rescore: int = RESCORE
+    piece_mean: np.ndarray | None = None  # the sentence vectors' mean, as the build stored it
 
     def __post_init__(self) -> None:
         # column-major: each 64-bit word of every code contiguous, so the Hamming distance is
@@ -137,4 +142,7 @@ def load(gen: Path, n: int, dim: int, *, exact_max: int = EXACT_MAX) -> np.ndarr
             raise ValueError(f"{Path(gen) / store.CODES} does not match the vectors")
     except FileNotFoundError:
         codes, mean, centrality = encode_codes(full)  # an index built before the codes
-    return BinaryIndex(full, codes, mean, centrality)
+    piece_mean = store.read_piece_mean(gen)
+    if piece_mean is not None and piece_mean.shape != (dim,):
+        piece_mean = None
+    return BinaryIndex(full, codes, mean, centrality, piece_mean=piece_mean)

@@ -161,3 +161,34 @@ def test_released_pages_stay_readable_and_leave_the_resident_set(tmp_path):
     store.release_pages(m)
     assert resident_kb(tmp_path / "m.npy") == 0
     assert float(m[19_999].sum()) == 64  # read again from the page cache
+
+
+def test_the_build_stores_the_sentence_vectors_mean(seed_settings, encoder, tmp_path,
+                                                    monkeypatch):  # fmt: skip
+    """A server above EXACT_MAX takes the sentence vectors' mean from the build, and never
+    reads every sentence vector for it; an index without it still gets it, computed."""
+    gen = store.current_generation(seed_settings.index_dir)
+    manifest = store.read_manifest(gen)
+    pieces, _rows = store.read_pieces(gen, manifest)
+    stored = store.read_piece_mean(gen)
+    assert stored is not None and np.allclose(stored, vq.mean_rows(pieces), atol=1e-7)
+
+    copy = tmp_path / "index"
+    shutil.copytree(seed_settings.index_dir, copy, symlinks=True)
+    monkeypatch.setattr(vq, "EXACT_MAX", 0)
+    snap = snapshot_mod.load(copy)
+    assert isinstance(snap.vectors, vq.BinaryIndex)
+    monkeypatch.setattr(vq, "mean_rows", lambda m: pytest.fail("read every sentence vector"))
+    monkeypatch.setattr(semantic, "mean_rows", lambda m: pytest.fail("read every sentence vector"))
+    assert np.array_equal(semantic.mean_piece(snap), stored)
+
+    # an index written before the mean was stored: computed from the sentence vectors
+    monkeypatch.undo()
+    monkeypatch.setattr(vq, "EXACT_MAX", 0)
+    cur = (copy / "current").resolve()
+    codes, mean, centrality = store.read_codes(cur)
+    store.write_codes(cur, codes, mean, centrality)
+    assert store.read_piece_mean(cur) is None
+    older = snapshot_mod.load(copy)
+    assert older.vectors.piece_mean is None
+    assert np.allclose(semantic.mean_piece(older), stored, atol=1e-7)
