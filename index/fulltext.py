@@ -127,7 +127,7 @@ class _BulkWriter(SegmentWriter):
                     pdw.add_field(name, objs[name], None, lengths[name][docnum])
             pdw.finish_doc()
         self.docnum = len(self._ids)
-        self._added = True
+        self._added = bool(self._ids)  # as add_document: no documents, no segment
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()

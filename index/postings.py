@@ -108,10 +108,15 @@ def _start_helper(run: Fields) -> subprocess.Popen[bytes] | None:
             [sys.executable, "-c", _BOOT, _ROOT],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         )  # fmt: skip
+    except OSError:
+        return None
+    try:
         assert proc.stdin is not None
         with proc.stdin:
             pickle.dump(run, proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-    except OSError:
+    except OSError:  # it died before reading its work (a broken pipe)
+        proc.kill()
+        proc.wait()
         return None
     return proc
 

@@ -121,3 +121,10 @@ def test_a_failing_helper_costs_only_time(monkeypatch, passages, vocab) -> None:
     monkeypatch.setattr(postings, "PARALLEL_MIN_DOCS", 1)
     monkeypatch.setattr(postings, "_BOOT", "import sys; sys.exit(3)")
     _same(one, fulltext.postings(passages, vocab, workers=2))
+
+
+def test_no_passages_write_what_whoosh_writes(tmp_path: Path, vocab) -> None:
+    ours = fulltext.write(tmp_path / "ours", [], vocab)
+    theirs = whoosh_written(tmp_path / "whoosh", [], vocab)
+    assert ours.doc_count_all() == theirs.doc_count_all() == 0
+    assert everything(ours) == everything(theirs)
