@@ -56,11 +56,12 @@ def field_texts(passages: Sequence[Passage]) -> dict[str, list[str]]:
 def postings(
     passages: Sequence[Passage], vocab: Vocabulary, workers: int = 1
 ) -> dict[str, FieldPostings]:
-    """The text fields' postings, analysed as the schema's analysers do (titles unsplit), by up
-    to `workers` processes."""
+    """The text fields' postings, each analysed with its schema analyser's vocabulary (none for
+    titles, kept unsplit), by up to `workers` processes."""
+    declared = schema(vocab)
     return collect_fields(
         {
-            name: (texts, None if name == "area" else vocab)
+            name: (texts, declared[name].analyzer.vocab)
             for name, texts in field_texts(passages).items()
         },
         workers,

@@ -70,11 +70,6 @@ class _Raw:
     lengths: np.ndarray
 
 
-def collect(texts: Sequence[str], vocab: Vocabulary | None) -> FieldPostings:
-    """The postings of one text field, one text per docnum ("" for none)."""
-    return _sorted(_scan(texts, vocab))
-
-
 def collect_fields(fields: Fields, workers: int = 1) -> dict[str, FieldPostings]:
     """Each field's postings (`fields`: name -> (one text per docnum, vocabulary)).
 

@@ -45,10 +45,10 @@ def mean_piece(snap: object) -> np.ndarray:
     """The mean sentence/list-item vector (the passage mean where there are none)."""
     cache = snap._cache  # type: ignore[attr-defined]
     if "mean_piece" not in cache:
-        stored = getattr(snap.vectors, "piece_mean", None)  # type: ignore[attr-defined]
-        if stored is not None:  # a BinaryIndex: its build computed it
-            cache["mean_piece"] = stored
-            return stored
+        vectors = snap.vectors  # type: ignore[attr-defined]
+        if isinstance(vectors, BinaryIndex) and vectors.piece_mean is not None:
+            cache["mean_piece"] = vectors.piece_mean  # computed by the build
+            return cache["mean_piece"]
         pieces = snap.pieces  # type: ignore[attr-defined]
         cache["mean_piece"] = (
             mean_rows(pieces) if pieces is not None and len(pieces) else mean_vector(snap)
