@@ -57,6 +57,7 @@ VOCAB = "vocab.json"
 KEYS = "keys.json"
 STATS = "build.json"
 CODES = "vectors.codes.npz"
+SQ8 = "vectors.sq8.npy"  # 8-bit vectors, above index.vectors.EXACT_MAX passages only
 WHOOSH = "whoosh"
 SPARSE_CACHE = "sparse-bm25.npz"
 HINT = "run `budget-search index` to build it"
@@ -269,12 +270,16 @@ def write_codes(
     mean: np.ndarray,
     centrality: np.ndarray,
     piece_mean: np.ndarray | None = None,
+    ranges: np.ndarray | None = None,
 ) -> Path:
     """The 1-bit first stage of index/vectors.py, written atomically, with the sentence
-    vectors' mean when there are sentence vectors."""
+    vectors' mean when there are sentence vectors and the 8-bit quantiser's ranges when
+    there are 8-bit vectors."""
     path = Path(gen) / CODES
     tmp = path.with_name(path.name + ".tmp.npz")
     extra = {} if piece_mean is None else {"piece_mean": piece_mean}
+    if ranges is not None:
+        extra["sq8_ranges"] = ranges
     np.savez(tmp, codes=codes, mean=mean, centrality=centrality, **extra)
     os.replace(tmp, path)
     return path
@@ -284,6 +289,19 @@ def read_codes(gen: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(codes, mean, centrality); FileNotFoundError for an index built before them."""
     with np.load(Path(gen) / CODES, allow_pickle=False) as z:
         return z["codes"], z["mean"], z["centrality"]
+
+
+def read_sq8(gen: Path) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """The 8-bit vectors (memory-mapped) and their quantiser's ranges; (None, None) for an
+    index without them."""
+    try:
+        with np.load(Path(gen) / CODES, allow_pickle=False) as z:
+            ranges = z["sq8_ranges"] if "sq8_ranges" in z.files else None
+        if ranges is None:
+            return None, None
+        return np.load(Path(gen) / SQ8, mmap_mode="r", allow_pickle=False), ranges
+    except (OSError, ValueError):
+        return None, None
 
 
 def read_piece_mean(gen: Path) -> np.ndarray | None:

@@ -1,17 +1,25 @@
-"""Passage vectors at scale: 1-bit codes in RAM, float32 on disk, exact rescoring of candidates.
+"""Passage vectors at scale: 1-bit codes and 8-bit vectors in RAM, float32 on disk.
 
 Below ``EXACT_MAX`` passages the float32 matrix is read into RAM and scanned exactly (a 100k x 384
-scan is a few tens of milliseconds). Above it, a query first ranks every passage by the Hamming
-distance between 1-bit codes (the sign of each dimension after subtracting the corpus mean: e5
-vectors share a large common component, so raw signs would carry little), a popcount over 48
-bytes per passage; then the best ``RESCORE`` candidates are re-scored exactly from the float32
-matrix, memory-mapped (only the rows read become resident). At 1M passages that is 48 MB of codes
-in RAM instead of 1.5 GB of floats, and a query reads about 6 MB of vector rows. The recall this
-costs against the exact scan is measured by ``bench/vectors_recall.py`` (see BENCHMARKS.md).
+scan is a few tens of milliseconds). Above it, a query goes through three stages:
 
-The build writes the codes, the mean and each passage's cosine to the corpus centroid (what the
-hubness penalty needs) into ``vectors.codes.npz``; an index built before it gets them computed at
-load, in chunks, without keeping the float32 pages resident.
+1. every passage ranked by the Hamming distance between 1-bit codes (the sign of each dimension
+   after subtracting the corpus mean: e5 vectors share a large common component, so raw signs
+   would carry little), a popcount over 48 bytes per passage, by faiss's `IndexBinaryFlat`;
+2. the best ``RESCORE`` re-scored from 8-bit scalar-quantised vectors (faiss's
+   `ScalarQuantizer`, per-dimension ranges), memory-mapped and resident: 384 MB at 1M passages;
+3. the best ``SHORTLIST`` of those re-scored exactly from the float32 matrix, memory-mapped
+   (only the rows read become resident, and are let go after the query).
+
+At 1M passages that is 48 MB of codes and 384 MB of bytes in RAM instead of 1.5 GB of floats,
+and a query reads a few hundred float32 rows. The recall this costs against the exact scan is
+measured by ``python -m bench --vector-sizes`` (see BENCHMARKS.md).
+
+The build writes the codes, the mean, each passage's cosine to the corpus centroid (what the
+hubness penalty needs) and the quantiser's ranges into ``vectors.codes.npz``, the 8-bit vectors
+into ``vectors.sq8.npy``. An index built before the codes gets them computed at load, in chunks,
+without keeping the float32 pages resident; one built before the 8-bit vectors re-scores the
+``RESCORE`` candidates from the float32 matrix.
 """
 
 from __future__ import annotations
@@ -24,8 +32,19 @@ import numpy as np
 from index import store
 
 EXACT_MAX = 150_000  # passages; above this the binary first stage is used
-RESCORE = 4096  # candidates re-scored exactly (at least 40 x the deepest ranking asked for)
+RESCORE = 8192  # first-stage candidates re-scored from the 8-bit vectors
+SHORTLIST = 512  # of those, re-scored exactly from float32 (5 x the deepest ranking asked for)
+RESCORE_FLOAT = 4096  # candidates re-scored from float32 when an index has no 8-bit vectors
+SQ_SAMPLE = 65_536  # rows the 8-bit quantiser learns its per-dimension ranges from
 _CHUNK = 65_536
+
+
+def _faiss():
+    """faiss, imported on first use: only an index above EXACT_MAX needs it."""
+    import faiss
+
+    faiss.omp_set_num_threads(1)  # one query at a time: no OpenMP team spinning beside onnxruntime
+    return faiss
 
 
 def _words(bits: np.ndarray) -> np.ndarray:
@@ -63,17 +82,53 @@ def encode_codes(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return codes, mean, centrality
 
 
-def write_codes(gen: Path, vectors: np.ndarray, pieces: np.ndarray | None = None) -> Path:
-    """The codes of the passage vectors, and the sentence vectors' mean: a server would
-    otherwise read every sentence vector for it at its first semantic query (5 GB, 3.5 s and
-    +1.3 GB of peak RSS at a million passages)."""
+def write_codes(gen: Path, vectors: np.ndarray, pieces: np.ndarray | None = None, *,
+                sq8: bool | None = None) -> Path:  # fmt: skip
+    """The codes of the passage vectors, their 8-bit form (by default above EXACT_MAX passages
+    only: none is read below it) and the sentence vectors' mean: a server would otherwise read
+    every sentence vector for it at its first semantic query (5 GB, 3.5 s and +1.3 GB of peak
+    RSS at a million passages)."""
     piece_mean = mean_rows(pieces) if pieces is not None and len(pieces) else None
-    return store.write_codes(gen, *encode_codes(vectors), piece_mean)
+    if sq8 is None:
+        sq8 = len(vectors) > EXACT_MAX
+    ranges = write_sq8(gen, vectors) if sq8 and len(vectors) else None
+    return store.write_codes(gen, *encode_codes(vectors), piece_mean, ranges)
+
+
+def _quantiser(dim: int, ranges: np.ndarray | None = None):
+    faiss = _faiss()
+    sq = faiss.ScalarQuantizer(dim, faiss.ScalarQuantizer.QT_8bit)
+    if ranges is not None:
+        faiss.copy_array_to_vector(np.ascontiguousarray(ranges, dtype=np.float32), sq.trained)
+    return sq
+
+
+def write_sq8(gen: Path, vectors: np.ndarray) -> np.ndarray:
+    """Write the 8-bit vectors (``store.SQ8``) and return the quantiser's learnt ranges.
+
+    The ranges are learnt from evenly spaced rows, so the build's cost does not grow with the
+    corpus; a value outside them is clipped (a little more error for that passage only)."""
+    n, dim = vectors.shape
+    sample = np.asarray(vectors[np.linspace(0, n - 1, min(n, SQ_SAMPLE)).astype(np.int64)])
+    sq = _quantiser(dim)
+    sq.train(np.ascontiguousarray(sample, dtype=np.float32))
+    path = Path(gen) / store.SQ8
+    tmp = path.with_name(path.name + ".tmp.npy")
+    out = np.lib.format.open_memmap(tmp, mode="w+", dtype=np.uint8, shape=(n, sq.code_size))
+    for start in range(0, n, _CHUNK):
+        block = np.ascontiguousarray(vectors[start : start + _CHUNK], dtype=np.float32)
+        out[start : start + len(block)] = sq.compute_codes(block)
+        store.release_pages(vectors)
+    out.flush()
+    del out
+    tmp.replace(path)
+    return _faiss().vector_to_array(sq.trained)
 
 
 @dataclass
 class BinaryIndex:
-    """Float32 vectors on disk (memory-mapped) with 1-bit codes in RAM; see the module doc."""
+    """Float32 vectors on disk (memory-mapped) with 1-bit codes and 8-bit vectors in RAM; see
+    the module doc."""
 
     full: np.ndarray  # (n, dim) float32, memory-mapped
     codes: np.ndarray  # (n, words) uint64
@@ -81,11 +136,18 @@ class BinaryIndex:
     centrality: np.ndarray  # (n,) float32: cosine to the corpus centroid
     rescore: int = RESCORE
     piece_mean: np.ndarray | None = None  # the sentence vectors' mean, as the build stored it
+    sq8: np.ndarray | None = None  # (n, dim) uint8, memory-mapped; None: an older index
+    ranges: np.ndarray | None = None  # the 8-bit quantiser's learnt ranges
+    shortlist: int = SHORTLIST
 
     def __post_init__(self) -> None:
-        # column-major: each 64-bit word of every code contiguous, so the Hamming distance is
-        # one pass per word (3.7 ms at 300k passages, against 13 ms for a row-wise sum)
-        self.codes = np.asfortranarray(self.codes)
+        faiss = _faiss()
+        self.codes = np.ascontiguousarray(self.codes)
+        self._first = faiss.IndexBinaryFlat(self.codes.shape[1] * 64)
+        self._first.add(self.codes.view(np.uint8))
+        self._sq = None if self.sq8 is None else _quantiser(self.full.shape[1], self.ranges)
+        if self.sq8 is None:
+            self.rescore = min(self.rescore, RESCORE_FLOAT)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -109,15 +171,30 @@ class BinaryIndex:
             allowed = int(mask.sum())
             if allowed <= depth:  # a narrow filter: every row it lets through is a candidate
                 return np.flatnonzero(mask)
-        q = _words((query > self.mean)[None, :])[0]
-        dist = np.bitwise_count(self.codes[:, 0] ^ q[0]).astype(np.uint16)
-        for w in range(1, self.codes.shape[1]):
-            dist += np.bitwise_count(self.codes[:, w] ^ q[w])
+        if depth >= len(self):
+            return np.arange(len(self))
+        faiss = _faiss()
+        q = _words((query > self.mean)[None, :]).view(np.uint8)
+        params = None
         if mask is not None:
-            dist[~mask] = np.iinfo(np.uint16).max
-        if depth >= len(dist):
-            return np.arange(len(dist))
-        return np.argpartition(dist, depth - 1)[:depth]
+            bits = np.packbits(mask, bitorder="little")  # alive until the search returns
+            selector = faiss.IDSelectorBitmap(len(mask), faiss.swig_ptr(bits))
+            params = faiss.SearchParameters(sel=selector)
+        _, labels = self._first.search(q, depth, params=params)
+        rows = labels[0]
+        return rows[rows >= 0]
+
+    def narrow(self, rows: np.ndarray, query: np.ndarray, depth: int,
+               penalty: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
+        """The `depth` best of the rows by their 8-bit vectors' cosine (less the penalty), for
+        exact re-scoring; all of them when there are no 8-bit vectors or no more than that."""
+        if self.sq8 is None or len(rows) <= depth:
+            return rows
+        rows = np.sort(rows)
+        approx = self._sq.decode(np.ascontiguousarray(self.sq8[rows])) @ query
+        if penalty is not None:
+            approx = approx - penalty[rows]
+        return rows[np.argpartition(-approx, depth - 1)[:depth]]
 
     def scores(self, rows: np.ndarray, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(rows sorted, their exact cosines), read from the memory map in row order."""
@@ -145,4 +222,8 @@ def load(gen: Path, n: int, dim: int, *, exact_max: int = EXACT_MAX) -> np.ndarr
     piece_mean = store.read_piece_mean(gen)
     if piece_mean is not None and piece_mean.shape != (dim,):
         piece_mean = None
-    return BinaryIndex(full, codes, mean, centrality, piece_mean=piece_mean)
+    sq8, ranges = store.read_sq8(gen)
+    if sq8 is not None and (sq8.shape != (n, dim) or ranges is None or ranges.shape != (2 * dim,)):
+        sq8 = ranges = None  # not this matrix's: the float32 rows re-score instead
+    return BinaryIndex(full, codes, mean, centrality, piece_mean=piece_mean, sq8=sq8,
+                       ranges=ranges)  # fmt: skip

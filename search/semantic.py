@@ -61,6 +61,7 @@ def top_k(vectors: np.ndarray | BinaryIndex, query: np.ndarray, k: int,
           penalty: np.ndarray | None = None) -> list[tuple[int, float]]:  # fmt: skip
     if isinstance(vectors, BinaryIndex):
         rows = vectors.candidates(query, max(vectors.rescore, k), mask)
+        rows = vectors.narrow(rows, query, max(vectors.shortlist, k), penalty)
         rows, scores = vectors.scores(rows, query)
         if penalty is not None:
             scores = scores - penalty[rows]

@@ -28,12 +28,18 @@ def _e5_like(n: int, dim: int = 384, seed: int = 0) -> np.ndarray:
     return (v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float32)
 
 
-def _binary(vectors: np.ndarray, tmp_path, rescore: int) -> vq.BinaryIndex:
+def _binary(vectors: np.ndarray, tmp_path, rescore: int, shortlist: int | None = None
+            ) -> vq.BinaryIndex:  # fmt: skip
+    """A BinaryIndex over the vectors; with a shortlist, through the 8-bit vectors too."""
     np.save(tmp_path / "vectors.npy", vectors)
-    vq.write_codes(tmp_path, np.load(tmp_path / "vectors.npy", mmap_mode="r"))
+    vq.write_codes(tmp_path, np.load(tmp_path / "vectors.npy", mmap_mode="r"),
+                   sq8=shortlist is not None)  # fmt: skip
     index = vq.load(tmp_path, *vectors.shape, exact_max=0)
     assert isinstance(index, vq.BinaryIndex)
+    assert (index.sq8 is not None) == (shortlist is not None)
     index.rescore = rescore
+    if shortlist is not None:
+        index.shortlist = shortlist
     return index
 
 
@@ -66,9 +72,12 @@ def test_candidates_are_the_nearest_codes(tmp_path):
             assert allowed[got].max() <= np.sort(allowed)[199]
 
 
-def test_full_rescoring_depth_is_the_exact_ranking(tmp_path):
+@pytest.mark.parametrize("shortlist", [None, 100])
+def test_full_rescoring_depth_is_the_exact_ranking(tmp_path, shortlist):
+    """Every row re-scored (with the 8-bit vectors: the best 100 of them by their 8-bit
+    cosine, then exactly): the exact scan's top 50, scores and all."""
     vecs = _e5_like(3000)
-    index = _binary(vecs, tmp_path, rescore=3000)
+    index = _binary(vecs, tmp_path, rescore=3000, shortlist=shortlist)
     penalty = semantic.hubness(index)
     mask = np.arange(3000) % 3 != 0
     for q in _e5_like(5, seed=1):
@@ -79,9 +88,10 @@ def test_full_rescoring_depth_is_the_exact_ranking(tmp_path):
             assert np.allclose([s for _, s in got], [s for _, s in want], atol=1e-5)
 
 
-def test_recall_of_the_binary_first_stage(tmp_path):
+@pytest.mark.parametrize("shortlist", [None, 40])
+def test_recall_of_the_binary_first_stage(tmp_path, shortlist):
     vecs = _e5_like(40_000)
-    index = _binary(vecs, tmp_path, rescore=400)  # 1 % of the rows re-scored
+    index = _binary(vecs, tmp_path, rescore=400, shortlist=shortlist)  # 1 % of the rows
     penalty = semantic.hubness(index)
     found = []
     for q in _e5_like(20, seed=2):
@@ -101,6 +111,18 @@ def test_a_mask_narrower_than_the_depth_is_searched_whole(tmp_path):
     assert semantic.top_k(index, vecs[70], 10, np.zeros(5000, dtype=bool), None) == []
 
 
+def test_the_8bit_vectors_are_the_vectors_within_a_quantisation_step(tmp_path):
+    """The 8-bit vectors decode to the float32 ones (per-dimension ranges learnt from a sample,
+    256 steps each), so their cosines order candidates as the exact ones would."""
+    vecs = _e5_like(5000)
+    index = _binary(vecs, tmp_path, rescore=5000, shortlist=100)
+    decoded = index._sq.decode(np.ascontiguousarray(index.sq8[:]))
+    step = (vecs.max(axis=0) - vecs.min(axis=0)) / 255
+    assert (np.abs(decoded - vecs) <= step + 1e-6).all()
+    q = _e5_like(1, seed=9)[0]
+    assert np.abs(decoded @ q - vecs @ q).max() < 0.01
+
+
 def test_a_wrong_vector_file_is_refused(tmp_path):
     np.save(tmp_path / "vectors.npy", np.zeros((10, 8), np.float64))
     with pytest.raises(ValueError):
@@ -110,7 +132,8 @@ def test_a_wrong_vector_file_is_refused(tmp_path):
 def test_seed_index_searched_through_the_binary_path(seed_settings, encoder, tmp_path,
                                                      monkeypatch):  # fmt: skip
     """The build writes the codes; a snapshot above EXACT_MAX answers like the exact one (the
-    rescoring depth covers the seed), also when the codes file is missing (an older index)."""
+    rescoring depth covers the seed), with the 8-bit vectors, without them and without the
+    codes file (older indexes)."""
     exact = Engine(seed_settings.index_dir, lambda: encoder)
     gen = exact.snapshot.path
     assert (gen / store.CODES).is_file()
@@ -122,16 +145,24 @@ def test_seed_index_searched_through_the_binary_path(seed_settings, encoder, tmp
     copy = tmp_path / "index"
     shutil.copytree(seed_settings.index_dir, copy, symlinks=True)
     monkeypatch.setattr(vq, "EXACT_MAX", 0)
-    for drop_codes in (False, True):
-        if drop_codes:
+    real = (copy / "current").resolve()
+    codes = store.read_codes(real)
+    assert store.read_sq8(real) == (None, None)  # not written below EXACT_MAX
+    vq.write_codes(real, np.load(real / store.VECTORS, mmap_mode="r"),
+                   np.load(real / store.PIECES, mmap_mode="r"), sq8=True)  # fmt: skip
+    for stage in ("8-bit", "codes only", "no codes"):
+        if stage == "codes only":  # an index written before the 8-bit vectors
+            store.write_codes(real, *codes, store.read_piece_mean(real))
+        if stage == "no codes":
             (copy / "current" / store.CODES).unlink()
         engine = Engine(copy, lambda: encoder)
-        assert isinstance(engine.snapshot.vectors, vq.BinaryIndex)
+        vectors = engine.snapshot.vectors
+        assert isinstance(vectors, vq.BinaryIndex)
+        assert (vectors.sq8 is not None) == (stage == "8-bit")
         got = [[h.id for h in engine.search(q, mode=m).results] for q in queries
                for m in ("semantic", "hybrid")]  # fmt: skip
         assert got == want
         # the pages the searches read are let go: the server's RSS does not grow to the matrices
-        real = (copy / "current").resolve()
         assert resident_kb(real / store.VECTORS) == 0 and resident_kb(real / store.PIECES) == 0
     assert snapshot_mod.load(copy).hubness.shape == (exact.snapshot.manifest.passages,)
 
