@@ -328,3 +328,33 @@ def test_docs_with_all_is_the_intersection_of_the_columns(engine) -> None:
         got = sx.docs_with_all("body", words)
         assert got.tolist() == sorted(want)
     assert len(sx.docs_with_all("body", common[:2])) > 0
+
+
+def test_phrase_checks_stop_at_the_window(engine, monkeypatch) -> None:
+    """No more documents get their phrases checked than the rescoring window, whatever the
+    bound says; with the window wide enough the ranking is Whoosh's (the tests above)."""
+    from search import phrases
+
+    snap = engine.snapshot
+    checked: list[int] = []
+    real = phrases.phrases_in
+
+    def counting(sx, field, words, docnums):
+        checked.append(len(docnums))
+        return real(sx, field, words, docnums)
+
+    monkeypatch.setattr(phrases, "phrases_in", counting)
+    monkeypatch.setattr(phrases, "PHRASE_FIRST_CHECKS", 1)
+    for window in (1, 10_000):
+        monkeypatch.setattr(phrases, "PHRASE_MAX_CHECKS_POSITIONS", window)
+        per_window = []
+        for q in ("pas og kørekort", "budget kommune", "rekruttering af medarbejdere"):
+            p = keyword.plan(_query(engine, q), snap.sparse.columns)
+            checked.clear()
+            keyword.rank_sparse(snap, p, 100)
+            assert max(checked, default=0) <= window
+            per_window.append(sum(checked))
+        if window == 1:
+            assert max(per_window) > 0
+        else:
+            assert max(per_window) > 1  # the small window did cut work short

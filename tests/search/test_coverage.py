@@ -1,0 +1,70 @@
+"""Coverage (how much of the typed words a passage holds) on the real seed index: the bitmap
+and code arithmetic of search.keyword.coverage against a plain per-row reading of it."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from index.fulltext import FIELD_BOOSTS
+from search import expansion, keyword
+from search.engine import INTENT_TERMS
+from search.expansion import STRONG_KINDS
+from search.query import parse
+
+PASTED = (
+    "Kommunen skal i de kommende år håndtere flere borgere på kanten af arbejdsmarkedet, "
+    "stigende udgifter til sygedagpenge og fleksjob, digitalisering af borgerservice, "
+    "rekruttering af medarbejdere og nye krav om informationssikkerhed"
+)  # more than 16 typed words: the per-word path
+
+
+def _reference(snap, exp, ignore) -> np.ndarray:
+    """Per row: the typed words' groups it holds, each weighted by log(1 + n / (df + 1))."""
+    n = len(snap.passages)
+    groups = [g for g in exp.typed_groups if not set(g) <= ignore] or exp.typed_groups
+    held = []
+    for group in groups:
+        rows: set[int] = set()
+        for t, kind in group.items():
+            if kind in STRONG_KINDS:
+                for f in FIELD_BOOSTS:
+                    rows |= set(keyword.rows_with(snap, f, t).tolist())
+        held.append(rows)
+    weights = [math.log(1 + n / (len(rows) + 1)) for rows in held]
+    return np.array([sum(w for w, rows in zip(weights, held, strict=True) if r in rows)
+                     / sum(weights)
+                     for r in range(n)])  # fmt: skip
+
+
+@pytest.mark.parametrize("q", ["MitID", "pas og kørekort", "budget til kultur og fritid",
+                               "Hvad koster brandvæsenet?", "budget", "offentlig svømmehal",
+                               PASTED])  # fmt: skip
+def test_coverage_is_the_weighted_share_of_typed_words_held(engine, q: str) -> None:
+    snap = engine.snapshot
+    exp = expansion.expand(parse(q), snap)
+    assert exp.typed_groups
+    got = keyword.coverage(snap, exp, INTENT_TERMS)
+    want = _reference(snap, exp, INTENT_TERMS)
+    assert got.shape == want.shape and np.allclose(got, want, atol=1e-12)
+    assert (got > 0).any()
+    if q == PASTED:
+        assert len(exp.typed_groups) > 16
+
+
+def test_common_groups_keep_their_rows_bounded(engine, monkeypatch) -> None:
+    """A group in most passages keeps its bitmap for the next query; the same coverage comes
+    back from it, and no more than GROUP_CACHE bitmaps are kept."""
+    snap = engine.snapshot
+    snap._cache.pop("group_rows", None)
+    monkeypatch.setattr(keyword, "CACHED_GROUP_SHARE", 0.0)  # every group counts as common
+    monkeypatch.setattr(keyword, "GROUP_CACHE", 2)
+    queries = ["MitID", "brandvæsen", "hjemløshed", "borgerservice"]
+    first = [keyword.coverage(snap, expansion.expand(parse(q), snap)) for q in queries]
+    assert len(snap._cache["group_rows"]) == 2
+    again = [keyword.coverage(snap, expansion.expand(parse(q), snap)) for q in queries]
+    for a, b in zip(first, again, strict=True):
+        assert np.array_equal(a, b)
+    snap._cache.pop("group_rows", None)
