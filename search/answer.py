@@ -10,7 +10,7 @@ rank first. A query that names no area and asks no amount gets no answer.
 from __future__ import annotations
 
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from search.intent import Intent
 from search.results import Answer, AnswerRow
@@ -33,6 +33,9 @@ class Scope:
     latest: frozenset[int]  # positions of the areas in their latest year (_latest_positions)
     order: dict[str, int]  # each document's position in `totals`
     current: dict[str, int]  # the totals of the newest documents, in scope order
+    #: each area's row, made once per scope (id of the area -> row): an answer at national
+    #: scale lists a title's area in ~1,400 documents, 12 ms of rows a query
+    rows: dict[int, AnswerRow] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, areas: list[AreaSummary]) -> Scope:
@@ -60,6 +63,17 @@ class Scope:
         rows = sorted(i for t in set(titles) for i in self.by_title.get(t, ()) if i in self.latest)
         return [self.areas[i] for i in rows]
 
+    def row(self, a: AreaSummary) -> AnswerRow:
+        """The answer row of one of the scope's areas, with its share of its document's total;
+        made once per scope (the scope's list keeps each area, so its id stays its own)."""
+        made = self.rows.get(id(a))
+        if made is None:
+            total = self.totals.get(a.document) or 0
+            share = round(a.amount_kr / total, 4) if total and a.amount_kr is not None else None
+            made = self.rows[id(a)] = AnswerRow(a.area, a.amount_kr, a.document, a.municipality,
+                                                a.committee, a.year, share)  # fmt: skip
+        return made
+
     def totals_of(self, documents: AbstractSet[str]) -> dict[str, int]:
         """The totals of these documents, in scope order: what the shares in a card are of."""
         found = sorted((d for d in documents if d in self.order), key=self.order.__getitem__)
@@ -84,13 +98,7 @@ def build(intent: Intent, areas: list[AreaSummary] | Scope) -> Answer | None:
     scope holds several years of a committee, each total and area is read from its latest year
     (a year asked for is a filter, so the scope then holds that year only)."""
     scope = areas if isinstance(areas, Scope) else Scope.of(areas)
-    totals = scope.totals
-
-    def row(a: AreaSummary) -> AnswerRow:
-        total = totals.get(a.document) or 0
-        share = round(a.amount_kr / total, 4) if total and a.amount_kr is not None else None
-        return AnswerRow(a.area, a.amount_kr, a.document, a.municipality, a.committee, a.year,
-                         share)  # fmt: skip
+    row = scope.row
 
     def of_rows(rows: list[AnswerRow]) -> dict[str, int]:
         return scope.totals_of({r.document for r in rows})

@@ -176,7 +176,8 @@ def rank_sparse(
     matched = np.flatnonzero(scores > 0)
     total = len(matched)
     if p.phrases and total:
-        phrases.add_bonuses(snap, p.phrases, scores, matched, limit)
+        # the top is among the documents that could reach it with every bonus
+        matched = phrases.add_bonuses(snap, p.phrases, scores, matched, limit)
     top = _top(scores, matched, limit)
     rows = [(snap.row_of_doc(int(d)), float(scores[d])) for d in top]
     return rows, total
@@ -206,10 +207,12 @@ def _doc_mask(mask: np.ndarray, doc_rows: np.ndarray) -> np.ndarray:
 
 
 def _top(scores: np.ndarray, candidates: np.ndarray, limit: int) -> np.ndarray:
-    """The best `limit` docnums, by score then lower docnum first (Whoosh's tie order)."""
-    cand = candidates[scores[candidates] > 0]
+    """The best `limit` of the candidates (matched: scores > 0), by score then lower docnum
+    first (Whoosh's tie order)."""
+    cand = candidates
     if len(cand) > limit:
-        cand = cand[scores[cand] >= phrases.kth_largest(scores[cand], limit)]
+        s = scores[cand]
+        cand = cand[s >= phrases.kth_largest(s, limit)]
     order = np.lexsort((cand, -scores[cand]))
     return cand[order[:limit]]
 

@@ -40,8 +40,9 @@ def add_bonuses(
     scores: np.ndarray,
     matched: np.ndarray,
     limit: int,
-) -> None:
-    """Add the phrase bonuses (in place) of the documents that can reach the top `limit`.
+) -> np.ndarray:
+    """Add the phrase bonuses (in place) of the documents that can reach the top `limit`, and
+    return those documents (sorted): every other one scores below the limit-th best.
 
     A phrase adds boost x (its words' scores in the field) where it occurs, so a document's
     bonus if the phrase is there is known from the matrix; whether it is there needs positions,
@@ -105,6 +106,7 @@ def add_bonuses(
             nxt, nxt_upper = int(todo[done]), float(todo_upper[done])
             if nxt_upper < kth_score or (nxt_upper == kth_score and nxt > kth_doc):
                 break
+    return pool
 
 
 def phrases_in(
