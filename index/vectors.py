@@ -228,5 +228,7 @@ def load(gen: Path, n: int, dim: int, *, exact_max: int = EXACT_MAX) -> np.ndarr
     sq8, ranges = store.read_sq8(gen)
     if sq8 is not None and (sq8.shape != (n, dim) or ranges is None or ranges.shape != (2 * dim,)):
         sq8 = ranges = None  # not this matrix's: the float32 rows re-score instead
+    if sq8 is not None:
+        store.prefetch_pages(sq8)
     return BinaryIndex(full, codes, mean, centrality, piece_mean=piece_mean, sq8=sq8,
                        ranges=ranges)  # fmt: skip

@@ -223,3 +223,13 @@ def test_the_build_stores_the_sentence_vectors_mean(seed_settings, encoder, tmp_
     older = snapshot_mod.load(copy)
     assert older.vectors.piece_mean is None
     assert np.allclose(semantic.mean_piece(older), stored, atol=1e-7)
+
+
+def test_prefetched_pages_read_as_before(tmp_path):
+    """Prefetching a memory map (the 8-bit vectors at load) changes nothing a reader sees, and
+    an array that is not a memory map is left alone."""
+    np.save(tmp_path / "m.npy", np.arange(20_000 * 8, dtype=np.uint8).reshape(20_000, 8))
+    m = np.load(tmp_path / "m.npy", mmap_mode="r")
+    store.prefetch_pages(m)
+    store.prefetch_pages(np.zeros(3))
+    assert np.array_equal(m[12_345], np.arange(12_345 * 8, 12_346 * 8, dtype=np.uint8))
