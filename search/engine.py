@@ -62,7 +62,7 @@ class Engine:
         self._lock = threading.Lock()
         self._pin: Snapshot | None = None
         self._snapshot: Snapshot = load(index_dir)
-        self._target = os.path.realpath(index_dir / store.CURRENT)
+        self._target = _pointer(index_dir)
 
     @classmethod
     def open(cls, settings: Settings, *, with_model: bool = True) -> Engine:
@@ -91,7 +91,7 @@ class Engine:
         does not load (corrupt, half-copied) is refused, logged once, and the loaded one kept."""
         if self._pin is not None:
             return self._pin
-        target = os.path.realpath(self.index_dir / store.CURRENT)
+        target = _pointer(self.index_dir)
         if target != self._target:
             with self._lock:
                 if target != self._target:
@@ -293,6 +293,16 @@ class Engine:
             cache.clear()
         cache[intent] = answer
         return answer
+
+
+def _pointer(index_dir: Path) -> str:
+    """Where `current` points: the link's own text, one system call (resolving the whole path
+    took six, 0.1 ms of every query); the resolved path where `current` is not a link."""
+    link = index_dir / store.CURRENT
+    try:
+        return os.readlink(link)
+    except OSError:
+        return os.path.realpath(link)
 
 
 def _refusal(q: str, mode: str, parsed: ParsedQuery, exp: expansion.Expansion,
