@@ -136,7 +136,7 @@ class SparseIndex:
             return np.full(len(docnums), -1, dtype=np.int64)
         m = self.matrix
         lo, hi = int(m.indptr[c]), int(m.indptr[c + 1])
-        at = _find(m.indices[lo:hi], docnums)
+        at = find_sorted(m.indices[lo:hi], docnums)
         return np.where(at >= 0, lo + at, -1)
 
     def docs_with_all(self, field: str, terms: Sequence[str]) -> np.ndarray:
@@ -155,12 +155,13 @@ class SparseIndex:
         cols.sort(key=len)
         out = cols[0].astype(np.int64)
         for ids in cols[1:]:
-            out = out[_find(ids, out) >= 0]
+            out = out[find_sorted(ids, out) >= 0]
         return out
 
 
-def _find(ids: np.ndarray, docnums: np.ndarray) -> np.ndarray:
-    """Per docnum, its index in the sorted `ids`, or -1 where it is not there."""
+def find_sorted(ids: np.ndarray, docnums: np.ndarray) -> np.ndarray:
+    """Per docnum, its index in the sorted `ids`, or -1 where it is not there (a binary search
+    each: no sort, unlike np.intersect1d / np.isin)."""
     at = np.searchsorted(ids, docnums)
     ok = at < len(ids)
     ok[ok] = ids[at[ok]] == docnums[ok]

@@ -18,7 +18,7 @@ import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.reading import IndexReader
 
-from index.sparse import SparseIndex
+from index.sparse import SparseIndex, find_sorted
 from search.snapshot import Snapshot
 
 PHRASE_FIRST_CHECKS = 128  # documents whose phrases are checked before the first look at the bound
@@ -60,19 +60,17 @@ def add_bonuses(
     phrases = []
     for fname, words, boost in planned:
         docs = sx.docs_with_all(fname, words)
-        at = np.searchsorted(matched, docs)  # only the matched (not filtered out) count
-        inside = at < len(matched)
-        inside[inside] = matched[at[inside]] == docs[inside]
-        docs, at = docs[inside], at[inside]
+        at = find_sorted(matched, docs)  # only the matched (not filtered out) count
+        docs, at = docs[at >= 0], at[at >= 0]
         bonus = boost * sum(sx.values_at(fname, w, docs) for w in words)
         upper[at] += bonus
         may[at] = True
         phrases.append((fname, words, docs, bonus))
     # documents at or above the limit-th best term score: the final limit-th best is there
     floor = kth_largest(scores[matched], limit) if len(matched) > limit else 0.0
-    keep = (upper >= floor) & may
-    pool = matched[upper >= floor]
-    todo, todo_upper = matched[keep], upper[keep]
+    reach = upper >= floor
+    pool = matched[reach]
+    todo, todo_upper = matched[reach & may], upper[reach & may]
     # best possible first; among equals the lower docnum first, as the final order breaks ties
     order = np.argsort(-todo_upper, kind="stable")
     todo, todo_upper = todo[order], todo_upper[order]
@@ -87,9 +85,8 @@ def add_bonuses(
         batch = np.sort(todo[done : done + size])
         done, size = done + len(batch), size * 4
         for fname, words, docs, bonus in phrases:
-            at = np.searchsorted(docs, batch)
-            inside = at < len(docs)
-            inside[inside] = docs[at[inside]] == batch[inside]
+            at = find_sorted(docs, batch)
+            inside = at >= 0
             if inside.any():
                 check, where = batch[inside], at[inside]
                 if reader is None:
@@ -135,14 +132,10 @@ def phrases_in(
 
 
 def _shared(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The values in both sorted, duplicate-free arrays: the shorter looked up in the longer
-    (a binary search each), no sort as np.intersect1d does."""
+    """The values in both sorted, duplicate-free arrays: the shorter looked up in the longer."""
     if len(a) > len(b):
         a, b = b, a
-    at = np.searchsorted(b, a)
-    ok = at < len(b)
-    ok[ok] = b[at[ok]] == a[ok]
-    return a[ok]
+    return a[find_sorted(b, a) >= 0]
 
 
 def phrase_matches(
