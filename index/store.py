@@ -303,11 +303,10 @@ def read_codes(gen: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def read_sq8(gen: Path) -> tuple[np.ndarray | None, np.ndarray | None]:
     """The 8-bit vectors (memory-mapped) and their quantiser's ranges; (None, None) for an
     index without them."""
+    ranges = _stored_with_codes(gen, "sq8_ranges")
+    if ranges is None:
+        return None, None
     try:
-        with np.load(Path(gen) / CODES, allow_pickle=False) as z:
-            ranges = z["sq8_ranges"] if "sq8_ranges" in z.files else None
-        if ranges is None:
-            return None, None
         return np.load(Path(gen) / SQ8, mmap_mode="r", allow_pickle=False), ranges
     except (OSError, ValueError):
         return None, None
@@ -315,9 +314,14 @@ def read_sq8(gen: Path) -> tuple[np.ndarray | None, np.ndarray | None]:
 
 def read_piece_mean(gen: Path) -> np.ndarray | None:
     """The sentence vectors' mean the build stored beside the codes; None when it did not."""
+    return _stored_with_codes(gen, "piece_mean")
+
+
+def _stored_with_codes(gen: Path, name: str) -> np.ndarray | None:
+    """An optional array of the codes file (one an older build did not write: None)."""
     try:
         with np.load(Path(gen) / CODES, allow_pickle=False) as z:
-            return z["piece_mean"] if "piece_mean" in z.files else None
+            return z[name] if name in z.files else None
     except (OSError, ValueError):
         return None
 

@@ -24,6 +24,7 @@ without keeping the float32 pages resident; one built before the 8-bit vectors r
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,8 +40,9 @@ SQ_SAMPLE = 65_536  # rows the 8-bit quantiser learns its per-dimension ranges f
 _CHUNK = 65_536
 
 
+@functools.cache
 def _faiss():
-    """faiss, imported on first use: only an index above EXACT_MAX needs it."""
+    """faiss, imported and set up on first use: only an index above EXACT_MAX needs it."""
     import faiss
 
     faiss.omp_set_num_threads(1)  # one query at a time: no OpenMP team spinning beside onnxruntime
