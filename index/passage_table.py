@@ -11,6 +11,7 @@ ids it read, for the reader to compare with the manifest's.
 
 from __future__ import annotations
 
+import functools
 import json
 import mmap
 import os
@@ -33,6 +34,7 @@ CODED = ("document", "municipality", "committee", "area", "section", "subsection
 NUMERIC = ("year", "line_start", "line_end", "page", "ordinal")
 NONE = -1
 VERSION = 1
+DECODED_CACHE = 4096  # passages kept decoded (~2 KB each)
 
 
 class TableError(ValueError):
@@ -56,6 +58,9 @@ class PassageTable(Sequence[Passage]):
         with path.open("rb") as fh:
             size = os.fstat(fh.fileno()).st_size
             self._map = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        # the passages a server shows again and again (hits, answer cards) decoded once each;
+        # Passage is frozen, so sharing one object between requests is safe
+        self._decoded = functools.lru_cache(maxsize=DECODED_CACHE)(self._decode)
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -72,6 +77,9 @@ class PassageTable(Sequence[Passage]):
             row += len(self)
         if not 0 <= row < len(self):
             raise IndexError(row)
+        return self._decoded(row)
+
+    def _decode(self, row: int) -> Passage:
         line = self._map[int(self._offsets[row]) : int(self._offsets[row + 1])]
         return _passage(json.loads(line))
 

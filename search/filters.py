@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -45,7 +45,8 @@ class Filters:
     max_amount: int | None = None
 
     def active(self) -> dict[str, object]:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        # fields read directly: asdict deep-copies, ~0.1 ms of every search's 3 ms (seed)
+        return {f.name: v for f in fields(self) if (v := getattr(self, f.name)) is not None}
 
     def mask(self, snap: Snapshot) -> np.ndarray | None:
         """Per row, whether the passage passes (None: no filter, every row does)."""

@@ -9,15 +9,20 @@ from index.analysis import Vocabulary, analyze
 
 
 @functools.lru_cache(maxsize=4096)
-def _terms(text: str, vocab: Vocabulary | None) -> tuple[tuple[str, int, int], ...]:
-    """A passage's terms and where they are: the same passages recur in results."""
-    return tuple((t.text, t.start, t.end) for t in analyze(text, vocab))
+def _spans(text: str, vocab: Vocabulary | None) -> dict[str, tuple[tuple[int, int], ...]]:
+    """Where each of a passage's terms occurs: the same passages recur in results, and a query
+    has a few terms against a passage's hundreds, so hits look their terms up."""
+    where: dict[str, list[tuple[int, int]]] = {}
+    for t in analyze(text, vocab):
+        where.setdefault(t.text, []).append((t.start, t.end))
+    return {term: tuple(spans) for term, spans in where.items()}
 
 
 def highlight(text: str, terms: set[str], vocab: Vocabulary | None) -> str:
     if not terms:
         return escape(text)
-    spans = sorted({(start, end) for t, start, end in _terms(text, vocab) if t in terms})
+    where = _spans(text, vocab)
+    spans = sorted({span for t in terms for span in where.get(t, ())})
     out, last = [], 0
     for start, end in spans:
         if start < last:

@@ -124,9 +124,12 @@ def best_piece(rows: np.ndarray, query: np.ndarray, pieces: np.ndarray | None,
     lo, hi = starts[rows], starts[rows + 1]
     has = hi > lo
     if has.any():
-        idx = np.concatenate([np.arange(a, b) for a, b in zip(lo[has], hi[has], strict=True)])
+        counts = (hi - lo)[has]
+        offsets = np.zeros(len(counts), dtype=np.int64)
+        np.cumsum(counts[:-1], out=offsets[1:])
+        # each row's pieces lo..hi-1, laid end to end: one arange, no Python loop
+        idx = np.arange(int(counts.sum())) + np.repeat(lo[has] - offsets, counts)
         sims = np.asarray(pieces[idx]) @ query
-        offsets = np.concatenate([[0], np.cumsum((hi - lo)[has])[:-1]])
         out[has] = np.maximum.reduceat(sims, offsets)
     return out
 

@@ -233,3 +233,17 @@ def test_prefetched_pages_read_as_before(tmp_path):
     store.prefetch_pages(m)
     store.prefetch_pages(np.zeros(3))
     assert np.array_equal(m[12_345], (np.arange(12_345 * 8, 12_346 * 8) % 256).astype(np.uint8))
+
+
+def test_best_piece_is_each_rows_best_sentence():
+    # rows with none, one or several pieces, asked in any order (the ranking's)
+    rng = np.random.default_rng(3)
+    counts = np.array([0, 1, 3, 0, 2, 5, 1, 0, 4])
+    starts = np.concatenate([[0], np.cumsum(counts)])
+    pieces = rng.standard_normal((int(starts[-1]), 16)).astype(np.float32)
+    query = rng.standard_normal(16).astype(np.float32)
+    rows = np.array([5, 0, 2, 8, 3, 1, 6, 4, 7])
+    got = semantic.best_piece(rows, query, pieces, starts)
+    for row, cos in zip(rows, got, strict=True):
+        lo, hi = starts[row], starts[row + 1]
+        assert cos == (pytest.approx(float((pieces[lo:hi] @ query).max())) if hi > lo else -1.0)
