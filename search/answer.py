@@ -113,7 +113,9 @@ def build(intent: Intent, areas: list[AreaSummary] | Scope) -> Answer | None:
     if intent.kind in ("amount", "share"):
         if not titled:
             return None
-        rows = [row(a) for a in sorted(titled, key=lambda a: -a.year)]
+        # newest first; within a year the largest (a national question's card shows its
+        # first rows: the biggest municipalities' amounts)
+        rows = [row(a) for a in sorted(titled, key=lambda a: (-a.year, -(a.amount_kr or 0)))]
         amount = sum(a.amount_kr or 0 for a in titled if a.amount_kr is not None)
         title = ("Andel af det samlede nettobudget" if intent.kind == "share"
                  else "Områdets nettobudget")  # fmt: skip

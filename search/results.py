@@ -9,6 +9,9 @@ from search.filters import Filters
 
 MODES = ("hybrid", "keyword", "semantic")
 MAX_K = 100  # results per page, wherever a page is asked for (the UI's and the API's `k`)
+#: Rows of an answer card on a page and in /api/search (rows_total says how many there are;
+#: its CSV holds them all): a national question lists one area per municipality, 1,372 rows.
+ANSWER_ROWS = 50
 __all__ = ["MAX_K", "MODES", "Answer", "AnswerRow", "Filters", "Hit", "NotFound", "SearchError",
            "SearchResponse", "Unavailable", "check_k", "check_mode"]  # fmt: skip
 

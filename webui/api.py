@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, url_for
 
-from search.results import MAX_K, NotFound, SearchError
+from search.results import ANSWER_ROWS, MAX_K, NotFound, SearchError
 from webui import data, search_data
 from webui.formatting import decimal_comma
 
@@ -63,7 +63,9 @@ def index() -> Any:
             "area": f"{api}areas/<document>/<slug>",
             "passage": f"{api}passages/<id>",
         },
-        "limits": {"k": f"1..{MAX_K} results per page", "offset": f"0..{search_data.EXPORT_LIMIT}"},
+        "limits": {"k": f"1..{MAX_K} results per page", "offset": f"0..{search_data.EXPORT_LIMIT}",
+                   "answer": f"the first {ANSWER_ROWS} rows of an answer card (rows_total: "
+                             "all of them; its csv_url lists every row)"},
     })  # fmt: skip
 
 
@@ -128,7 +130,7 @@ def _csv(rows: list[dict[str, Any]], columns: dict[str, str], name: str, excel: 
 def answer_csv() -> Response:
     """The answer table (amounts computed for a budget question) as CSV (`?format=excel` too)."""
     excel = _excel()
-    page = search_data.search_data(request.args)
+    page = search_data.search_data(request.args, all_answer_rows=True)
     answer = page["answer"]
     if not answer:
         raise NotFound("Søgningen stiller ikke et spørgsmål om beløb; der er ingen tabel.")

@@ -17,7 +17,7 @@ from markupsafe import escape
 from werkzeug.datastructures import MultiDict
 
 from search.glossary import expand as glossary_entry
-from search.results import MAX_K, MODES, Filters, SearchError, check_k, check_mode
+from search.results import ANSWER_ROWS, MAX_K, MODES, Filters, SearchError, check_k, check_mode
 from webui.data import area_url, citation, engine, number_param, param
 
 MODE_LABELS = {"hybrid": "Hybrid", "keyword": "Nøgleord", "semantic": "Semantisk"}
@@ -124,8 +124,9 @@ def all_results(sa: SearchArgs) -> tuple[Any, list[Any]]:
     return first, results
 
 
-def search_data(args: MultiDict) -> dict[str, Any]:
-    """The search page's data: the engine's response plus toggle URLs on the facets."""
+def search_data(args: MultiDict, *, all_answer_rows: bool = False) -> dict[str, Any]:
+    """The search page's data: the engine's response plus toggle URLs on the facets; an answer
+    card's first ANSWER_ROWS rows (all of them for its CSV)."""
     sa = parse_search_args(args)
     partial = args.get("partial") == "1"  # search-as-you-type: the last word is unfinished
     resp = run_search(sa, partial=partial)
@@ -146,11 +147,14 @@ def search_data(args: MultiDict) -> dict[str, Any]:
     data["mode_urls"] = {m: url_for("pages.search", **sa.url_args(mode=m)) for m in MODES}
     if data["did_you_mean"]:
         data["did_you_mean_url"] = url_for("pages.search", **sa.url_args(q=data["did_you_mean"]))
-    if data["answer"]:
-        for row in data["answer"]["rows"]:
-            if data["answer"]["kind"] != "total":
+    if answer := data["answer"]:
+        answer["rows_total"] = len(answer["rows"])
+        if not all_answer_rows:
+            answer["rows"] = answer["rows"][:ANSWER_ROWS]
+        for row in answer["rows"]:
+            if answer["kind"] != "total":
                 row["url"] = area_url(row["document"], row["area"])
-        data["answer"]["csv_url"] = url_for("api.answer_csv", **sa.url_args())
+        answer["csv_url"] = url_for("api.answer_csv", **sa.url_args())
     data["exact"] = [r for r in data["results"] if r["match"] == "exact"]
     data["related"] = [r for r in data["results"] if r["match"] == "related"]
     data["pager"] = pager(sa, resp.total, len(resp.results))

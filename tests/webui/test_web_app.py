@@ -608,3 +608,24 @@ def test_api_results_carry_match_and_counts(client) -> None:
     assert data["total_exact"] == 0
     assert all(r["match"] == "related" for r in data["results"])
     assert data["total"] == data["total_exact"] + data["total_related"]
+
+
+def test_a_long_answer_card_shows_its_first_rows_and_sums_them_all(client, monkeypatch) -> None:
+    # national questions list one area per municipality; the page, like the JSON, shows the
+    # first rows, says how many there are, and the CSV and the total still cover every row
+    import webui.search_data
+
+    q = {"q": "områder over 10 mio. kr."}
+    full = client.get("/api/search", query_string=q).json["answer"]
+    assert full["rows_total"] == len(full["rows"]) > 3
+    monkeypatch.setattr(webui.search_data, "ANSWER_ROWS", 3)
+    data = client.get("/api/search", query_string=q).json["answer"]
+    assert data["rows"] == full["rows"][:3] and data["rows_total"] == full["rows_total"]
+    assert data["total_kr"] == full["total_kr"] == sum(r["amount_kr"] for r in full["rows"])
+    page = html(client.get("/", query_string=q))
+    table = re.search(r'<table class="answer-table">.*?</table>', page, re.S)
+    assert table and table.group(0).count('<th scope="row">') == 3 + 1  # and the total's row
+    assert f"Viser de første 3 af {full['rows_total']} rækker" in page
+    rows = list(csv.reader(io.StringIO(client.get(unescape(data["csv_url"])).get_data(as_text=True)
+                                       .lstrip("\ufeff"))))  # fmt: skip
+    assert len(rows) == 1 + full["rows_total"]
