@@ -9,6 +9,7 @@ ProxyFix take the client address, scheme, host and sub-path from ``X-Forwarded-*
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -84,6 +85,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         engine.encoder()
         status.model_loaded = True
     engine_access.init_app(app, engine)
+    if app.config["WARM_UP"]:
+        # the table budget questions are answered from (~2.5 s at 1M passages), made beside
+        # the first requests instead of in the first question
+        threading.Thread(target=engine.answer_scope, name="warm-answers", daemon=True).start()
 
     proxies = int(app.config["TRUSTED_PROXIES"])
     if proxies > 0:

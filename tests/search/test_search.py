@@ -209,3 +209,32 @@ def test_query_naming_an_area_leads_with_its_answering_passages(engine) -> None:
     resp = engine.search("Hvor stor er puljen til risikostyring i Ledelse, Jura og Kommunikation?")
     assert [h.area for h in resp.results[:2]] == ["Ledelse, Jura og Kommunikation"] * 2
     assert any("0,3 mio. kr." in h.text for h in resp.results[:2])
+
+
+def test_the_answer_scope_is_made_once_whoever_asks_first(engine, monkeypatch) -> None:
+    # the server warms it on a thread while the first budget question may already need it
+    import threading
+    import time
+
+    from search import answer as answers
+    from search.engine import Engine
+
+    fresh = Engine(engine.index_dir)
+    real, made = answers.Scope.of, []
+
+    def slow_of(areas):
+        made.append(len(areas))
+        time.sleep(0.2)
+        return real(areas)
+
+    monkeypatch.setattr(answers.Scope, "of", staticmethod(slow_of))
+    scopes: list = []
+    warmers = [threading.Thread(target=lambda: scopes.append(fresh.answer_scope()))
+               for _ in range(3)]  # fmt: skip
+    for t in warmers:
+        t.start()
+    answer = fresh.search("Hvad koster brandvæsenet?", mode="keyword").answer
+    for t in warmers:
+        t.join()
+    assert answer is not None and answer.total_kr == 13_725_000
+    assert len(made) == 1 and all(s is fresh.answer_scope() for s in scopes)

@@ -629,3 +629,15 @@ def test_a_long_answer_card_shows_its_first_rows_and_sums_them_all(client, monke
     rows = list(csv.reader(io.StringIO(client.get(unescape(data["csv_url"])).get_data(as_text=True)
                                        .lstrip("\ufeff"))))  # fmt: skip
     assert len(rows) == 1 + full["rows_total"]
+
+
+def test_the_server_makes_the_answer_table_before_the_first_budget_question(engine) -> None:
+    from search.engine import Engine
+
+    fresh = Engine(engine.index_dir, engine.encoder)
+    assert "answer_scope" not in fresh.snapshot._cache
+    create_app({"ENGINE": fresh})
+    deadline = time.monotonic() + 30
+    while "answer_scope" not in fresh.snapshot._cache and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "answer_scope" in fresh.snapshot._cache
