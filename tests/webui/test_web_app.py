@@ -626,6 +626,7 @@ def test_a_long_answer_card_shows_its_first_rows_and_sums_them_all(client, monke
     table = re.search(r'<table class="answer-table">.*?</table>', page, re.S)
     assert table and table.group(0).count('<th scope="row">') == 3 + 1  # and the total's row
     assert f"Viser de første 3 af {full['rows_total']} rækker" in page
+    assert f"Hent alle {full['rows_total']} rækker som CSV" in page
     rows = list(csv.reader(io.StringIO(client.get(unescape(data["csv_url"])).get_data(as_text=True)
                                        .lstrip("\ufeff"))))  # fmt: skip
     assert len(rows) == 1 + full["rows_total"]
