@@ -254,37 +254,39 @@ def build_index(
                     [p.text for p in passages] + [p.area for p in passages]
                 )
                 analysed = fulltext.postings(passages, words, BUILD_WORKERS)
-                ix = fulltext.write(gen / store.WHOOSH, passages, words, analysed)
+                # a helper process writes the Whoosh segment while this one writes the rest
+                with fulltext.writing(gen / store.WHOOSH, passages, analysed) as segment:
+                    ids = [p.id for p in passages]
+                    manifest = store.Manifest(
+                        format=store.FORMAT,
+                        model=settings.model,
+                        model_id=model_id,
+                        dim=int(vectors.shape[1]),
+                        passages=len(passages),
+                        pieces=len(piece_rows),
+                        ids_checksum=store.ids_checksum(ids),
+                        corpus_checksum=store.corpus_checksum(checksums),
+                        documents=checksums,
+                        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                        build_seconds=round(time.perf_counter() - started, 3),
+                        skipped=[list(s) for s in skipped],
+                        warnings=warnings,
+                        analysis=analysis.VERSION,
+                        layouts={d.meta.id: d.layout for d in docs},
+                        renamed={d.meta.id: {t: list(old) for t, old in d.meta.renamed}
+                                 for d in docs if d.meta.renamed},  # fmt: skip
+                    )
+                    store.write_generation(
+                        gen, manifest, passages, vectors, words.listing(), piece_vectors, piece_rows
+                    )
+                    # the 1-bit first stage used at scale, and the sentence vectors' mean
+                    vector_index.write_codes(gen, vectors, piece_vectors)
+                    passage_table.load(gen)  # the columns a server reads instead of every passage
+                    store.write_keys(gen, keys, n_areas)
+                    ix = segment.index()
                 with ix.searcher() as searcher:
                     store.sparse_matrix(gen, searcher, analysed)  # ready for the first reader
                 del analysed
-                ids = [p.id for p in passages]
-                manifest = store.Manifest(
-                    format=store.FORMAT,
-                    model=settings.model,
-                    model_id=model_id,
-                    dim=int(vectors.shape[1]),
-                    passages=len(passages),
-                    pieces=len(piece_rows),
-                    ids_checksum=store.ids_checksum(ids),
-                    corpus_checksum=store.corpus_checksum(checksums),
-                    documents=checksums,
-                    built_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                    build_seconds=round(time.perf_counter() - started, 3),
-                    skipped=[list(s) for s in skipped],
-                    warnings=warnings,
-                    analysis=analysis.VERSION,
-                    layouts={d.meta.id: d.layout for d in docs},
-                    renamed={d.meta.id: {t: list(old) for t, old in d.meta.renamed} for d in docs
-                             if d.meta.renamed},  # fmt: skip
-                )
-                store.write_generation(
-                    gen, manifest, passages, vectors, words.listing(), piece_vectors, piece_rows
-                )
-                # the 1-bit first stage used at scale, and the sentence vectors' mean
-                vector_index.write_codes(gen, vectors, piece_vectors)
-                passage_table.load(gen)  # the columns a server reads instead of every passage
-                store.write_keys(gen, keys, n_areas)
                 nochange.write_sources(gen, seen, docs, checksums)
                 store.publish(index_dir, gen)
                 store.prune(index_dir)

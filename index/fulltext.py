@@ -6,8 +6,13 @@ Where the folder lives in a generation, and the sparse keyword matrix derived fr
 
 from __future__ import annotations
 
+import contextlib
+import pickle
+import shutil
+import subprocess
+import sys
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -81,11 +86,90 @@ def write(
     Whoosh's own codec a block at a time: Whoosh's writer spends ~25 µs of Python per posting."""
     if analysed is None:
         analysed = postings(passages, vocab)
+    return _write_segment(path, [p.id for p in passages], analysed)
+
+
+def _write_segment(path: Path, ids: list[str], analysed: dict[str, FieldPostings]) -> index.Index:
+    # the schema's vocabulary only serves analysing, which bulk writing does not do (nor is it
+    # pickled into the segment's table of contents): one without writes the same files
     path.mkdir(parents=True, exist_ok=True)
-    ix = FileStorage(str(path)).create_index(schema(vocab))
-    writer = _BulkWriter(ix, passages, analysed)
+    ix = FileStorage(str(path)).create_index(schema(None))
+    writer = _BulkWriter(ix, ids, analysed)
     writer.commit(optimize=True)
     return ix
+
+
+#: From this many passages on, the segment is written by a helper process (~0.3 s to start).
+BACKGROUND_MIN_DOCS = 4000
+#: The folder holding this `index` package: the helper imports the very same code.
+_ROOT = str(Path(__file__).resolve().parents[1])
+_BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from index.fulltext import _writer; _writer()"
+
+
+class Segment:
+    """A segment being written by a helper process; `index()` waits for it."""
+
+    def __init__(self, path: Path, ids: list[str], analysed: dict[str, FieldPostings],
+                 proc: subprocess.Popen[bytes] | None) -> None:  # fmt: skip
+        self.path, self._ids, self._analysed, self._proc = path, ids, analysed, proc
+
+    def index(self) -> index.Index:
+        """The written index: the helper's, or written here when it could not write it."""
+        proc, self._proc = self._proc, None
+        if proc is not None and proc.wait() == 0:
+            with contextlib.suppress(Exception):  # a segment that does not open is rewritten
+                return FileStorage(str(self.path)).open_index()
+        shutil.rmtree(self.path, ignore_errors=True)
+        return _write_segment(self.path, self._ids, self._analysed)
+
+    def stop(self) -> None:
+        if self._proc is not None:
+            self._proc.kill()
+            self._proc.wait()
+            self._proc = None
+
+
+@contextlib.contextmanager
+def writing(
+    path: Path, passages: Sequence[Passage], analysed: dict[str, FieldPostings]
+) -> Iterator[Segment]:
+    """`write`, by a helper process while the caller writes its other files: the segment is
+    ~14 s of one core at 100k passages, all of it Python. Small indexes (and a helper that
+    fails) are written in this process, when `index()` is asked for."""
+    ids = [p.id for p in passages]
+    proc = _start_writer(path, ids, analysed) if len(ids) >= BACKGROUND_MIN_DOCS else None
+    segment = Segment(path, ids, analysed, proc)
+    try:
+        yield segment
+    finally:
+        segment.stop()
+
+
+def _start_writer(
+    path: Path, ids: list[str], analysed: dict[str, FieldPostings]
+) -> subprocess.Popen[bytes] | None:
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _BOOT, _ROOT],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+    except OSError:
+        return None
+    try:
+        assert proc.stdin is not None
+        with proc.stdin:
+            pickle.dump((str(path), ids, analysed), proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+    except OSError:  # it died before reading its work (a broken pipe)
+        proc.kill()
+        proc.wait()
+        return None
+    return proc
+
+
+def _writer() -> None:
+    """The helper process: (path, ids, postings) from stdin, the segment written at path."""
+    path, ids, analysed = pickle.load(sys.stdin.buffer)
+    _write_segment(Path(path), ids, analysed)
 
 
 def open_fulltext(path: Path) -> index.Index:
@@ -105,11 +189,11 @@ class _BulkWriter(SegmentWriter):
     writer in blocks of its size, with the statistics its own ``add_posting`` would keep."""
 
     def __init__(
-        self, ix: index.Index, passages: Sequence[Passage], analysed: dict[str, FieldPostings]
+        self, ix: index.Index, ids: list[str], analysed: dict[str, FieldPostings]
     ) -> None:
         super().__init__(ix)
         self._analysed = analysed
-        self._ids = [p.id for p in passages]
+        self._ids = ids
         schema = self.schema
         names = sorted(schema.names())  # add_document's field order
         self._indexed = [n for n in names if schema[n].indexed]
