@@ -9,11 +9,10 @@ paragraphs, so the damage is undone here, once, keeping the source line numbers.
 from __future__ import annotations
 
 import bisect
-import functools
 import math
 import re
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from index.document import SECTION_HEADINGS, DocumentError
@@ -46,9 +45,11 @@ class SourceLine:
     page: int | None = None
     bold: bool = False  # a hint from PDFs; parsing does not depend on it
 
-    @functools.cached_property  # asked of each line about ten times while parsing
-    def blank(self) -> bool:
-        return not self.text.strip()
+    #: no text but white space: asked of each line about ten times while parsing, so set once
+    blank: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "blank", not self.text.strip())
 
 
 @dataclass(frozen=True)
