@@ -251,7 +251,8 @@ def test_pieces_are_sentences_and_list_items_with_their_place(seed_settings) -> 
     assert piece_texts(single) == [] or len(piece_texts(single)) >= 2
     # all at once, repeated texts split once: the same pieces
     again = [listing, single, listing, replace(listing, area="Andet"), single, listing]
-    assert all_piece_texts(passages + again) == [piece_texts(p) for p in passages + again]
+    every = list(passages) + again
+    assert all_piece_texts(every) == [piece_texts(p) for p in every]
 
 
 def test_large_builds_assemble_vectors_in_a_file_and_leave_none(
