@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 from whoosh import fields, formats, index
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.filedb.filestore import FileStorage
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
@@ -184,9 +185,10 @@ def open_fulltext(path: Path) -> index.Index:
 class _BulkWriter(SegmentWriter):
     """A Whoosh segment writer fed whole posting lists instead of documents.
 
-    Per document it writes what ``add_document`` does (stored id, field lengths) through the
-    codec's per-document writer; at commit, each term's postings go to the codec's postings
-    writer in blocks of its size, with the statistics its own ``add_posting`` would keep."""
+    It writes what ``add_document`` does per document (stored id, field lengths) into the
+    codec's per-document columns a column at a time; at commit, each term's postings go to the
+    codec's postings writer in blocks of its size, with the statistics its own ``add_posting``
+    would keep."""
 
     def __init__(
         self, ix: index.Index, ids: list[str], analysed: dict[str, FieldPostings]
@@ -200,17 +202,7 @@ class _BulkWriter(SegmentWriter):
         missing = [n for n in self._indexed if n not in analysed]
         if missing or schema["id"].indexed or not schema["id"].stored:
             raise ValueError(f"bulk writing needs postings of {missing} and a stored id only")
-        pdw = self.perdocwriter
-        lengths = {n: analysed[n].lengths.tolist() for n in self._indexed}
-        objs = {n: schema[n] for n in names}
-        for docnum, pid in enumerate(self._ids):
-            pdw.start_doc(docnum)
-            for name in names:
-                if name == "id":
-                    pdw.add_field(name, objs[name], pid, 0)
-                else:
-                    pdw.add_field(name, objs[name], None, lengths[name][docnum])
-            pdw.finish_doc()
+        _write_columns(self.perdocwriter, ids, {n: analysed[n].lengths for n in self._indexed})
         self.docnum = len(self._ids)
         self._added = bool(self._ids)  # as add_document: no documents, no segment
 
@@ -225,6 +217,60 @@ class _BulkWriter(SegmentWriter):
         fw.close()
 
 
+def _write_columns(pdw, ids: list[str], lengths: dict[str, np.ndarray]) -> None:
+    """What ``start_doc``, ``add_field`` and ``finish_doc`` store for each document, column by
+    column (each column is a file of its own, so the order of adds across columns is no matter):
+    a length byte where a field has tokens, the stored id; length columns are created in the
+    order documents would create them (at the first document with that field)."""
+    if not ids:
+        return
+    names = list(lengths)  # add_document's order: by name
+    firsts = sorted((int(nz[0]), i) for i, n in enumerate(names)
+                    if len(nz := np.flatnonzero(lengths[n])))  # fmt: skip
+    for _first, i in firsts:
+        name = names[i]
+        column = _lenfield(name)
+        pdw._create_column(column, LENGTHS_COLUMN)
+        add = pdw._get_column(column).add
+        docs = np.flatnonzero(lengths[name])
+        values, inverse = np.unique(lengths[name][docs], return_inverse=True)
+        table = [length_to_byte(int(v)) for v in values]
+        for d, k in zip(docs.tolist(), inverse.reshape(-1).tolist(), strict=True):
+            add(d, table[k])
+        pdw._fieldlengths[name] += int(lengths[name].sum())
+    add = pdw._get_column("_stored").add
+    for d, pid in enumerate(ids):
+        add(d, {"id": pid})
+    # as after the last finish_doc
+    pdw._doccount, pdw._docnum, pdw._storedfields, pdw._indoc = len(ids), len(ids) - 1, {}, False
+
+
+#: Postings whose encoded positions are made at once (bounded memory at a million passages).
+_ENCODE_CHUNK = 1 << 20
+
+
+def _encoded(fp: FieldPostings, encode, lo: int, hi: int, single: dict[int, bytes]) -> list:
+    """The encoded positions of postings lo..hi-1: those with one position (most) shared by
+    position from `single`, the others encoded one by one."""
+    offsets = fp.offsets[lo : hi + 1]
+    freqs = np.diff(offsets)
+    out = np.empty(hi - lo, dtype=object)
+    one = freqs == 1
+    pos = fp.positions[offsets[:-1][one]]
+    values, inverse = np.unique(pos, return_inverse=True)
+    table = np.empty(len(values), dtype=object)
+    for k, v in enumerate(values.tolist()):
+        b = single.get(v)
+        if b is None:
+            b = single[v] = encode([v])
+        table[k] = b
+    out[one] = table[inverse.reshape(-1)]
+    positions = fp.positions
+    for k in np.flatnonzero(~one).tolist():
+        out[k] = encode(positions[offsets[k] : offsets[k + 1]].tolist())
+    return out.tolist()
+
+
 def _write_field(fw, fieldobj: fields.FieldType, fp: FieldPostings) -> None:
     fmt = fieldobj.format
     if type(fmt) is not formats.Positions:
@@ -237,25 +283,18 @@ def _write_field(fw, fieldobj: fields.FieldType, fp: FieldPostings) -> None:
     # with more vary too much to keep: millions of distinct lists at a million passages)
     single: dict[int, bytes] = {}
     encode = fmt.encode
+    done, encoded = 0, []  # postings done..done+len(encoded)-1 encoded
     for t, term in enumerate(fp.terms):
         fw.start_term(term.encode("utf-8"))
         pw = fw._postwriter
         lo, hi = bounds[t], bounds[t + 1]
         for b in range(lo, hi, pw._blocklimit):
             e = min(b + pw._blocklimit, hi)
-            first = int(fp.offsets[b])
-            cuts = (fp.offsets[b : e + 1] - first).tolist()
-            flat = fp.positions[first : first + cuts[-1]].tolist()
-            values = []
-            for k in range(e - b):
-                i, j = cuts[k], cuts[k + 1]
-                if j - i == 1:
-                    v = single.get(flat[i])
-                    if v is None:
-                        v = single[flat[i]] = encode(flat[i:j])
-                else:
-                    v = encode(flat[i:j])
-                values.append(v)
+            if e > done + len(encoded):
+                done = b
+                encoded = _encoded(fp, encode, b, max(e, min(b + _ENCODE_CHUNK, len(weights))),
+                                   single)  # fmt: skip
+            values = encoded[b - done : e - done]
             w = weights[b:e]
             block_lengths = lengths[b:e]
             # what add_posting would have gathered, posting by posting
