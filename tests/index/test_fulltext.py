@@ -178,3 +178,10 @@ def test_repeated_texts_are_scanned_as_if_each_were_analysed(passages, vocab) ->
     assert ours.names == ref.names
     for name in ("term_of", "doc_of", "weight_of", "freq_of", "flat", "lengths"):
         assert getattr(ours, name).tolist() == getattr(ref, name).tolist(), name
+
+
+def test_positions_encoded_in_small_rounds_write_the_same(tmp_path: Path, monkeypatch, passages,
+                                                          vocab) -> None:  # fmt: skip
+    monkeypatch.setattr(fulltext, "_ENCODE_CHUNK", 7)  # windows end inside blocks and terms
+    ours = fulltext.write(tmp_path / "ours", passages, vocab)
+    assert everything(ours) == everything(whoosh_written(tmp_path / "whoosh", passages, vocab))
