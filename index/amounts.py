@@ -40,9 +40,9 @@ _SCALES: dict[str, int] = {
     "1.000": 1_000,
 }
 _SCALE = r"(?P<scale>mia|milliard(?:er)?|mio|million(?:er)?|tusind|tus|t)\b\.?\s*"
-_AMOUNT = re.compile(
-    rf"(?<![\w.,])(?P<sign>[-−]\s?)?(?P<num>{_NUMBER})\s*(?:{_SCALE})?{_KR}"
-    rf"|(?<![\w.,])(?P<sign2>[-−]\s?)?(?P<num2>{_NUMBER})\s*(?P<tkr>tkr\b\.?)",
+_AMOUNT = re.compile(  # the lookahead only skips, fast, what cannot start an amount
+    rf"(?=[-−\d])(?:(?<![\w.,])(?P<sign>[-−]\s?)?(?P<num>{_NUMBER})\s*(?:{_SCALE})?{_KR}"
+    rf"|(?<![\w.,])(?P<sign2>[-−]\s?)?(?P<num2>{_NUMBER})\s*(?P<tkr>tkr\b\.?))",
     re.IGNORECASE,
 )
 # "beløb i 1.000 kr.", "(1.000 kr.)", "(t. kr.)", "(mio. kr.)": a unit declaration, not an amount.
@@ -56,6 +56,7 @@ _BARE_NUMBER = re.compile(
     rf"{_DECIMALS}|\d+{_DECIMALS})(?![\w,])"
 )
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
+_DIGIT = re.compile(r"\d")
 #: An accounting negative: the amount alone in brackets, "(1.234.567) kr.", "(12,3 mio. kr.)",
 #: "(1.234)" under a declared unit. Income areas are written this way in many budgets.
 _ACCOUNTING = re.compile(
@@ -95,7 +96,8 @@ def scan(text: str) -> tuple[tuple[int, ...], list[str]]:
     """Every amount in kroner the text mentions, in order, without repeats; and a note for
     each figure read with doubt (spaces between digit groups) or not read at all (beyond
     MAX_KR). A unit declaration such as "beløb i 1.000 kr." is a scale, not an amount."""
-    if "kr" not in text.lower():  # every amount ends in kr., kroner or tkr.
+    # every amount ends in kr., kroner or tkr. and has a digit ("kr" alone: krav, kriser, ...)
+    if "kr" not in text.lower() or not _DIGIT.search(text):
         return (), []
     masked = _UNIT_DECL.sub(lambda m: " " * len(m.group(0)), text)
     found: list[int] = []

@@ -145,7 +145,8 @@ class Vocabulary:
 
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> Vocabulary:
-        return cls(w for t in texts for w in _WORD.findall(normalize(t)))
+        # a repeated text adds no word, nor changes which came first: each is read once
+        return cls(w for t in dict.fromkeys(texts) for w in _WORD.findall(normalize(t)))
 
     @functools.lru_cache(maxsize=100_000)  # noqa: B019 - vocabularies live as long as an index
     def split(self, word: str) -> tuple[str, ...]:

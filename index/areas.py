@@ -214,7 +214,7 @@ def find_area_table(
     lines. Empty when the document has none."""
     for i, line in enumerate(lines):
         text = line.text
-        if line.blank or not _TABLE_HEAD.search(text) or "kr" not in text.casefold():
+        if line.blank or "kr" not in text.casefold() or not _TABLE_HEAD.search(text):
             continue
         unit = declared_unit(text)
         rows: dict[str, tuple[str, int, SourceLine]] = {}

@@ -12,7 +12,7 @@ import bisect
 import math
 import re
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from index.document import SECTION_HEADINGS, DocumentError
@@ -45,9 +45,11 @@ class SourceLine:
     page: int | None = None
     bold: bool = False  # a hint from PDFs; parsing does not depend on it
 
-    @property
-    def blank(self) -> bool:
-        return not self.text.strip()
+    #: no text but white space: asked of each line about ten times while parsing, so set once
+    blank: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "blank", not self.text.strip())
 
 
 @dataclass(frozen=True)
@@ -93,25 +95,44 @@ def decode(data: bytes, path: str) -> str:
 _GROUP_SPACE = re.compile(r"(?<=\d)[\u00a0\u202f\u2009](?=\d{3}(?!\d))")
 
 
+_SPACES = re.compile(r" {2,}")
+
+
 def normalise_line(text: str) -> str:
     """Strip trailing space and collapse runs of spaces; keep leading indent (it marks bullets)."""
     text = _GROUP_SPACE.sub(".", unicodedata.normalize("NFC", text))
     text = text.replace("\u00a0", " ").replace("\u202f", " ").replace("\t", " ")
     indent = " " if text[:1].isspace() and text.strip() else ""
-    return indent + re.sub(r" {2,}", " ", text.strip())
+    return indent + _SPACES.sub(" ", text.strip())
 
 
 def text_lines(text: str) -> list[SourceLine]:
-    """Numbered lines of a decoded text; form feeds count pages (page None without any)."""
+    """Numbered lines of a decoded text; form feeds count pages (page None without any).
+
+    Each line is what `normalise_line` makes of it, but the whole text is normalised at once
+    (a line's end stops no pattern of it, and collapsing spaces before stripping is the same
+    as after): one regex pass per document instead of four per line."""
     has_pages = "\f" in text
+    whole = _GROUP_SPACE.sub(".", unicodedata.normalize("NFC", text.replace("\f", " ")))
+    whole = _SPACES.sub(" ", whole.replace("\u00a0", " ").replace("\u202f", " ").replace("\t", " "))
+    cleaned = whole.split("\n")
+    pages: list[int | None] = [None] * len(cleaned)
+    if has_pages:
+        page = 1
+        for i, raw in enumerate(text.split("\n")):
+            page += raw.count("\f")
+            pages[i] = page
     lines: list[SourceLine] = []
-    page = 1
-    for number, raw in enumerate(text.split("\n"), start=1):
-        page += raw.count("\f")
-        lines.append(
-            SourceLine(number, normalise_line(raw.replace("\f", " ")), page if has_pages else None)
-        )
+    for number, (line, page_no) in enumerate(zip(cleaned, pages, strict=True), start=1):
+        core = line.strip()
+        if core and line[:1].isspace():
+            core = " " + core
+        lines.append(SourceLine(number, core, page_no))
     return lines
+
+
+#: What a list item's line can start with (after no space): a glyph, "o", a dash.
+_ITEM_FIRST = frozenset(BULLETS + SUB_BULLETS + "-–")
 
 
 def bullet_kind(text: str) -> Literal["bullet", "subbullet"] | None:
@@ -120,6 +141,9 @@ def bullet_kind(text: str) -> Literal["bullet", "subbullet"] | None:
     A PDF bullet whose glyph did not survive extraction leaves an indented line, so a line with
     leading white space opens an item too.
     """
+    first = text[:1]
+    if first not in _ITEM_FIRST and not first.isspace():  # most lines: no pattern can match
+        return None
     if _SUB_BULLET.match(text):
         return "subbullet"
     if _BULLET.match(text) or (text[:1].isspace() and text.strip()):
@@ -136,14 +160,20 @@ def strip_bullet(text: str) -> str:
 _HEADING_NUMBER = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+(?=\S)")
 
 
+#: The characters whose casefold starts a heading's ("b", "u"; tests/index/test_clean.py checks
+#: them against every Unicode character): a line starting with another is no heading.
+_HEADING_FIRST = frozenset(c for h in SECTION_HEADINGS for c in (h[0].lower(), h[0].upper()))
+_HEADING_KEYS = {h.casefold(): h for h in SECTION_HEADINGS}
+
+
 def section_heading(text: str) -> str | None:
     """The canonical top-level heading this line is, if it is one ("Budgetgrundlag"), also
     numbered ("1. Beskrivelse af området", "3.2 Udvikling og udfordringer") or in capitals."""
+    first = text.lstrip()[:1]
+    if first not in _HEADING_FIRST and not first.isdecimal():  # \d: what numbering starts with
+        return None
     key = _HEADING_NUMBER.sub("", text.strip()).rstrip(":").strip().casefold()
-    for heading in SECTION_HEADINGS:
-        if key == heading.casefold():
-            return heading
-    return None
+    return _HEADING_KEYS.get(key)
 
 
 def ends_sentence(text: str) -> bool:
@@ -157,14 +187,19 @@ def _starts_upper(text: str) -> bool:
 
 def looks_like_title(text: str, max_words: int = 8) -> bool:
     """A short line that could name an area or a sub-section: no final punctuation, capitalised."""
-    words = text.split()
     return (
-        0 < len(words) <= max_words
-        and len(text) <= 70
+        len(text) <= 70  # first: it rules out most lines (prose) at no cost
+        and 0 < len(text.split()) <= max_words
         and _starts_upper(text)
-        and not re.search(r"[.,;:!?\-–]$", text.strip())
+        and not _TITLE_END.search(text.strip())
         and bullet_kind(text) is None
     )
+
+
+_TITLE_END = re.compile(r"[.,;:!?\-–]$")
+
+
+_HYPHENATED = re.compile(r"\w-$")
 
 
 def join_lines(before: str, after: str) -> str:
@@ -181,7 +216,7 @@ def join_lines(before: str, after: str) -> str:
     if not after:
         return before
     tail = before[-80:]  # only the last word matters: no work that grows with the paragraph
-    if not re.search(r"\w-$", tail):
+    if not (tail.endswith("-") and _HYPHENATED.search(tail)):
         return f"{before} {after}"
     first_word = re.match(r"[^\s,.;:]*", after).group(0)
     if not after[0].islower():
@@ -270,7 +305,9 @@ def build_blocks(lines: list[SourceLine]) -> list[Block]:
             current = _open("text", text, line)
         gap = False
     flush()
-    cleaned = (
-        replace(b, text=re.sub(" {2,}", " ", _PRIVATE_USE.sub("", b.text)).strip()) for b in blocks
-    )
-    return [b for b in cleaned if b.text]
+    out = []
+    for b in blocks:
+        text = _SPACES.sub(" ", _PRIVATE_USE.sub("", b.text)).strip()
+        if text:
+            out.append(b if text == b.text else replace(b, text=text))
+    return out

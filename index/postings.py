@@ -16,6 +16,7 @@ import pickle
 import subprocess
 import sys
 from array import array
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -168,31 +169,30 @@ def _scan(texts: Sequence[str], vocab: Vocabulary | None) -> _Raw:
     flat = array("i")
     lengths = np.zeros(len(texts), dtype=np.int64)
     boost = KIND_WEIGHT
+    # A text met again (an area title, a heading, boilerplate repeated year after year: two
+    # thirds of the bench corpus's bodies) is analysed once; its postings are kept until its
+    # last occurrence, so only repeated texts are held, and only while they can recur.
+    left = {t: c for t, c in Counter(texts).items() if c > 1 and t}
+    kept: dict[str, _Postings] = {}
     for d, text in enumerate(texts):
         if not text:
             continue
-        poses: dict[str, list[int]] = {}
-        weights: dict[str, float] = {}
-        n = 0
-        for t in analyze(text, vocab):
-            ps = poses.get(t.text)
-            if ps is None:
-                poses[t.text] = [t.pos]
-                weights[t.text] = 0.0 + boost[t.kind]  # as Whoosh: a float sum from 0.0
-            else:
-                ps.append(t.pos)
-                weights[t.text] += boost[t.kind]
-            n += 1
+        hit = kept.get(text)
+        if hit is None:
+            hit = _analysed(text, vocab, ids, boost)
+            if text in left:
+                kept[text] = hit
+        tids, weights, freqs, positions, n = hit
         lengths[d] = n
-        for term, ps in poses.items():
-            i = ids.get(term)
-            if i is None:
-                i = ids[term] = len(ids)
-            term_of.append(i)
-            doc_of.append(d)
-            weight_of.append(weights[term])
-            freq_of.append(len(ps))
-            flat.extend(ps)
+        term_of.extend(tids)
+        doc_of.extend(array("i", (d,)) * len(tids))
+        weight_of.extend(weights)
+        freq_of.extend(freqs)
+        flat.extend(positions)
+        if text in left:
+            left[text] -= 1
+            if not left[text]:
+                del left[text], kept[text]
 
     def np_of(a: array, dtype) -> np.ndarray:
         return np.frombuffer(a, dtype=dtype).copy() if len(a) else np.zeros(0, dtype=dtype)
@@ -206,6 +206,38 @@ def _scan(texts: Sequence[str], vocab: Vocabulary | None) -> _Raw:
         flat=np_of(flat, np.int32),
         lengths=lengths,
     )
+
+
+#: One text's postings: term ids (first seen first), weights, frequencies, their positions
+#: one after the other, and the number of tokens.
+_Postings = tuple[array, array, array, array, int]
+
+
+def _analysed(
+    text: str, vocab: Vocabulary | None, ids: dict[str, int], boost: Mapping[str, float]
+) -> _Postings:
+    """One text's postings; new terms get the next ids."""
+    poses: dict[str, list[int]] = {}
+    weights: dict[str, float] = {}
+    n = 0
+    for t in analyze(text, vocab):
+        ps = poses.get(t.text)
+        if ps is None:
+            poses[t.text] = [t.pos]
+            weights[t.text] = 0.0 + boost[t.kind]  # as Whoosh: a float sum from 0.0
+        else:
+            ps.append(t.pos)
+            weights[t.text] += boost[t.kind]
+        n += 1
+    tids, freqs, flat = array("i"), array("i"), array("i")
+    for term, ps in poses.items():
+        i = ids.get(term)
+        if i is None:
+            i = ids[term] = len(ids)
+        tids.append(i)
+        freqs.append(len(ps))
+        flat.extend(ps)
+    return tids, array("d", weights.values()), freqs, flat, n
 
 
 def _sorted(raw: _Raw) -> FieldPostings:

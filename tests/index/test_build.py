@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from index import nochange, store
-from index.build import BuildError, build_index, piece_texts
+from index.build import BuildError, all_piece_texts, build_index, piece_texts
 from search.engine import Engine
 from search.results import Filters
 from search.snapshot import load
@@ -248,6 +249,10 @@ def test_pieces_are_sentences_and_list_items_with_their_place(seed_settings) -> 
     assert any("pas, kørekort" in t and "Folkeregister" not in t for t in pieces)
     single = next(p for p in passages if p.area == "Demografipulje - Voksenspecialområdet")
     assert piece_texts(single) == [] or len(piece_texts(single)) >= 2
+    # all at once, repeated texts split once: the same pieces
+    again = [listing, single, listing, replace(listing, area="Andet"), single, listing]
+    every = list(passages) + again
+    assert all_piece_texts(every) == [piece_texts(p) for p in every]
 
 
 def test_large_builds_assemble_vectors_in_a_file_and_leave_none(

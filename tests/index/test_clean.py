@@ -1,10 +1,12 @@
 """Repairing PDF-extraction damage: decoding, hyphenation, page breaks, bullets, headings."""
 
+import sys
 from pathlib import Path
 
 import pytest
 
 from index.clean import (
+    _HEADING_FIRST,
     build_blocks,
     bullet_kind,
     decode,
@@ -13,7 +15,7 @@ from index.clean import (
     section_heading,
     text_lines,
 )
-from index.document import DocumentError
+from index.document import SECTION_HEADINGS, DocumentError
 
 SEED = Path(__file__).resolve().parents[2] / "corpus/kalundborg/2024/oekonomiudvalget.txt"
 
@@ -80,6 +82,46 @@ def test_normalise_line_strips_stray_space_but_keeps_indent() -> None:
     assert normalise_line("to  ord") == "to ord"
     assert normalise_line("  Folkeregister og kontrolgruppe ") == " Folkeregister og kontrolgruppe"
     assert normalise_line(" ") == ""
+
+
+#: Lines that stress whole-text normalisation: no-break and thin spaces between digit groups
+#: at a line's end and start, tabs, runs of spaces, indents of odd white space, form feeds,
+#: combining accents (NFC), CR without LF, bullets.
+AWKWARD = (
+    "Samlet nettobudget: 50\u00a0190\u00a0100\u00a0kr.\n123\u202f456 kr.\n  \t indrykket  linje \n"
+    "12\u2009345\n678\u00a0901\u00a02\n\fside to\f\f og tre\n\u2003 em-space\x0bfor\x1c\n"
+    "Omra\u030ade \u0301accent\r\n\uf0b7  Første  punkt\n\n\t\n \u00a0 \n\u00a0\u00a0x\u00a0 \n"
+    "1\u00a0234\u00a05678 kr.  \n   \n"
+)
+
+
+def _per_line(text: str) -> list[tuple]:
+    """What text_lines gave when it normalised line by line."""
+    has_pages, page, out = "\f" in text, 1, []
+    for number, raw in enumerate(text.split("\n"), start=1):
+        page += raw.count("\f")
+        out.append((number, normalise_line(raw.replace("\f", " ")), page if has_pages else None))
+    return out
+
+
+@pytest.mark.parametrize("text", [AWKWARD, AWKWARD.replace("\f", ""), "", "\n", " a\n\n"])
+def test_text_lines_normalise_as_line_by_line(text: str) -> None:
+    assert [(ln.number, ln.text, ln.page) for ln in text_lines(text)] == _per_line(text)
+
+
+def test_text_lines_of_the_seed_as_line_by_line() -> None:
+    text = decode(SEED.read_bytes(), str(SEED))
+    assert [(ln.number, ln.text, ln.page) for ln in text_lines(text)] == _per_line(text)
+
+
+def test_heading_first_letters_cover_every_character() -> None:
+    """section_heading skips lines that start with any other character: no character's
+    casefold may start a heading's casefold unless it is in the set."""
+    firsts = {h.casefold()[0] for h in SECTION_HEADINGS}
+    starting = {c for c in map(chr, range(sys.maxunicode + 1)) if c.casefold()[:1] in firsts}
+    assert starting <= _HEADING_FIRST
+    assert section_heading(" 3.2 UDVIKLING OG UDFORDRINGER:") == "Udvikling og udfordringer"
+    assert section_heading("\u1d2e") is None  # a modifier letter B is no heading
 
 
 def test_form_feeds_count_pages() -> None:

@@ -11,7 +11,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.query import Phrase
 
 from index import fulltext, postings, sparse, store
-from index.analysis import Vocabulary
+from index.analysis import KIND_WEIGHT, Vocabulary
 from index.config import Settings
 from index.document import Passage
 
@@ -128,3 +128,60 @@ def test_no_passages_write_what_whoosh_writes(tmp_path: Path, vocab) -> None:
     theirs = whoosh_written(tmp_path / "whoosh", [], vocab)
     assert ours.doc_count_all() == theirs.doc_count_all() == 0
     assert everything(ours) == everything(theirs)
+
+
+def test_a_helper_process_writes_the_same_segment(tmp_path: Path, monkeypatch, passages, vocab):
+    analysed = fulltext.postings(passages, vocab)
+    here = fulltext.write(tmp_path / "here", passages, vocab, analysed)
+    monkeypatch.setattr(fulltext, "BACKGROUND_MIN_DOCS", 1)
+    with fulltext.writing(tmp_path / "helper", passages, analysed) as segment:
+        assert segment._proc is not None  # the helper is at work
+        helper = segment.index()
+    assert everything(helper) == everything(here)
+    assert helper.schema == here.schema
+
+
+def test_a_failing_segment_helper_costs_only_time(tmp_path: Path, monkeypatch, passages, vocab):
+    analysed = fulltext.postings(passages, vocab)
+    here = fulltext.write(tmp_path / "here", passages, vocab, analysed)
+    monkeypatch.setattr(fulltext, "BACKGROUND_MIN_DOCS", 1)
+    # one that dies after writing half a segment: its files go, the segment is written here
+    monkeypatch.setattr(fulltext, "_BOOT", "import sys, pathlib; "
+                        "pathlib.Path(sys.argv[1], 'junk').write_text('x'); sys.exit(3)")
+    monkeypatch.setattr(fulltext, "_ROOT", str(tmp_path / "broken"))
+    (tmp_path / "broken").mkdir()
+    with fulltext.writing(tmp_path / "broken", passages, analysed) as segment:
+        broken = segment.index()
+    assert everything(broken) == everything(here)
+    assert not (tmp_path / "broken" / "junk").exists()
+
+
+def _scan_each(texts: list[str], vocab: Vocabulary | None) -> postings._Raw:
+    """The reference scan: every text analysed, repeated or not."""
+    ids: dict[str, int] = {}
+    rows: list[tuple] = []
+    lengths = np.zeros(len(texts), dtype=np.int64)
+    for d, text in enumerate(texts):
+        if not text:
+            continue
+        tids, weights, freqs, flat, n = postings._analysed(text, vocab, ids, KIND_WEIGHT)
+        lengths[d] = n
+        rows.append((tids, [d] * len(tids), weights, freqs, flat))
+    cols = [np.array([v for r in rows for v in r[k]]) for k in range(5)]
+    return postings._Raw(list(ids), *cols, lengths)
+
+
+def test_repeated_texts_are_scanned_as_if_each_were_analysed(passages, vocab) -> None:
+    texts = [p.text for p in passages[:120]] + ["", "Pas og kørekort"] * 3
+    texts += [passages[0].text, passages[200].text]
+    ours, ref = postings._scan(texts, vocab), _scan_each(texts, vocab)
+    assert ours.names == ref.names
+    for name in ("term_of", "doc_of", "weight_of", "freq_of", "flat", "lengths"):
+        assert getattr(ours, name).tolist() == getattr(ref, name).tolist(), name
+
+
+def test_positions_encoded_in_small_rounds_write_the_same(tmp_path: Path, monkeypatch, passages,
+                                                          vocab) -> None:  # fmt: skip
+    monkeypatch.setattr(fulltext, "_ENCODE_CHUNK", 7)  # windows end inside blocks and terms
+    ours = fulltext.write(tmp_path / "ours", passages, vocab)
+    assert everything(ours) == everything(whoosh_written(tmp_path / "whoosh", passages, vocab))
