@@ -100,35 +100,37 @@ _SPACES = re.compile(r" {2,}")
 
 def normalise_line(text: str) -> str:
     """Strip trailing space and collapse runs of spaces; keep leading indent (it marks bullets)."""
+    return _strip_keeping_indent(_normalise_spaces(text))
+
+
+def _normalise_spaces(text: str) -> str:
+    """NFC, digit groups joined by dots, odd spaces made plain, runs of spaces made one: a line's
+    end stops none of these, so a whole text done at once is each of its lines done alone."""
     text = _GROUP_SPACE.sub(".", unicodedata.normalize("NFC", text))
     text = text.replace("\u00a0", " ").replace("\u202f", " ").replace("\t", " ")
-    indent = " " if text[:1].isspace() and text.strip() else ""
-    return indent + _SPACES.sub(" ", text.strip())
+    return _SPACES.sub(" ", text)
+
+
+def _strip_keeping_indent(line: str) -> str:
+    core = line.strip()
+    return " " + core if core and line[:1].isspace() else core
 
 
 def text_lines(text: str) -> list[SourceLine]:
     """Numbered lines of a decoded text; form feeds count pages (page None without any).
 
-    Each line is what `normalise_line` makes of it, but the whole text is normalised at once
-    (a line's end stops no pattern of it, and collapsing spaces before stripping is the same
-    as after): one regex pass per document instead of four per line."""
+    Each line is what `normalise_line` makes of it, the spaces normalised in one pass over the
+    whole text instead of four regex passes per line."""
     has_pages = "\f" in text
-    whole = _GROUP_SPACE.sub(".", unicodedata.normalize("NFC", text.replace("\f", " ")))
-    whole = _SPACES.sub(" ", whole.replace("\u00a0", " ").replace("\u202f", " ").replace("\t", " "))
-    cleaned = whole.split("\n")
+    cleaned = _normalise_spaces(text.replace("\f", " ")).split("\n")
     pages: list[int | None] = [None] * len(cleaned)
     if has_pages:
         page = 1
         for i, raw in enumerate(text.split("\n")):
             page += raw.count("\f")
             pages[i] = page
-    lines: list[SourceLine] = []
-    for number, (line, page_no) in enumerate(zip(cleaned, pages, strict=True), start=1):
-        core = line.strip()
-        if core and line[:1].isspace():
-            core = " " + core
-        lines.append(SourceLine(number, core, page_no))
-    return lines
+    rows = enumerate(zip(cleaned, pages, strict=True), start=1)
+    return [SourceLine(n, _strip_keeping_indent(line), page) for n, (line, page) in rows]
 
 
 #: What a list item's line can start with (after no space): a glyph, "o", a dash.
