@@ -16,7 +16,6 @@ import re
 import shutil
 import sys
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -31,6 +30,7 @@ from index.config import BUILD_WORKERS, Settings
 from index.corpus import load_corpus, plural
 from index.document import Passage
 from index.encoder import PassageEncoder
+from index.postings import once_each
 
 #: Texts embedded per encoder call: bounds the memory a large build holds twice.
 EMBED_SLICE = 262_144
@@ -110,22 +110,9 @@ def _pieces(text: str) -> list[str]:
 
 def all_piece_texts(passages: list[Passage]) -> list[list[str]]:
     """`piece_texts` of every passage, a text that recurs split once (two thirds of the bench
-    corpus's passages repeat an earlier text); held only until its last occurrence."""
-    left = {t: c for t, c in Counter(p.text for p in passages).items() if c > 1}
-    split: dict[str, list[str]] = {}
-    out = []
-    for p in passages:
-        parts = split.get(p.text)
-        if parts is None:
-            parts = _pieces(p.text)
-            if p.text in left:
-                split[p.text] = parts
-        out.append(piece_texts(p, parts))
-        if p.text in left:
-            left[p.text] -= 1
-            if not left[p.text]:
-                del left[p.text], split[p.text]
-    return out
+    corpus's passages repeat an earlier text)."""
+    parts = once_each([p.text for p in passages], _pieces)
+    return [piece_texts(p, ps) for p, ps in zip(passages, parts, strict=True)]
 
 
 def text_key(model_id: str, text: str) -> str:

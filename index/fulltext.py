@@ -24,7 +24,7 @@ from whoosh.writing import SegmentWriter
 
 from index.analysis import DanishAnalyzer, Vocabulary
 from index.document import Passage
-from index.postings import FieldPostings, collect_fields
+from index.postings import FieldPostings, collect_fields, start_process
 
 #: Where a query word counts most: an area title names what the passage is about.
 FIELD_BOOSTS = {"area": 2.5, "heading": 1.5, "body": 1.0}
@@ -102,8 +102,7 @@ def _write_segment(path: Path, ids: list[str], analysed: dict[str, FieldPostings
 
 #: From this many passages on, the segment is written by a helper process (~0.3 s to start).
 BACKGROUND_MIN_DOCS = 4000
-#: The folder holding this `index` package: the helper imports the very same code.
-_ROOT = str(Path(__file__).resolve().parents[1])
+#: What the helper process runs: this very `index` package (its folder is argv[1]).
 _BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from index.fulltext import _writer; _writer()"
 
 
@@ -149,22 +148,7 @@ def writing(
 def _start_writer(
     path: Path, ids: list[str], analysed: dict[str, FieldPostings]
 ) -> subprocess.Popen[bytes] | None:
-    try:
-        proc = subprocess.Popen(
-            [sys.executable, "-c", _BOOT, _ROOT],
-            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-    except OSError:
-        return None
-    try:
-        assert proc.stdin is not None
-        with proc.stdin:
-            pickle.dump((str(path), ids, analysed), proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-    except OSError:  # it died before reading its work (a broken pipe)
-        proc.kill()
-        proc.wait()
-        return None
-    return proc
+    return start_process(_BOOT, (str(path), ids, analysed), reply=False)
 
 
 def _writer() -> None:

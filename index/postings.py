@@ -17,9 +17,10 @@ import subprocess
 import sys
 from array import array
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -99,17 +100,24 @@ def _scan_fields(fields: Fields) -> dict[str, _Raw]:
 
 
 def _start_helper(run: Fields) -> subprocess.Popen[bytes] | None:
+    return start_process(_BOOT, run, reply=True)
+
+
+def start_process(boot: str, work: object, *, reply: bool) -> subprocess.Popen[bytes] | None:
+    """A Python process running the statement `boot` (the project's root is its argv[1]), fed
+    `work` pickled on stdin, its stdout a pipe for a pickled reply when `reply`. None when it
+    cannot start or dies before reading its work: the caller then does the work itself."""
     try:
         proc = subprocess.Popen(
-            [sys.executable, "-c", _BOOT, _ROOT],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            [sys.executable, "-c", boot, _ROOT], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE if reply else subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
     except OSError:
         return None
     try:
         assert proc.stdin is not None
         with proc.stdin:
-            pickle.dump(run, proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(work, proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
     except OSError:  # it died before reading its work (a broken pipe)
         proc.kill()
         proc.wait()
@@ -159,6 +167,26 @@ def _merge(parts: list[_Raw], cuts: list[int]) -> _Raw:
     )
 
 
+T = TypeVar("T")
+
+
+def once_each(texts: Sequence[str], make: Callable[[str], T]) -> Iterator[T]:
+    """`make(text)` for each text in order, made once for a text that recurs and held only
+    until its last occurrence (so only repeated texts are held, and only while they can recur)."""
+    left = {t: c for t, c in Counter(texts).items() if c > 1}
+    kept: dict[str, T] = {}
+    for text in texts:
+        made = kept[text] if text in kept else make(text)
+        if text in left:
+            left[text] -= 1
+            if left[text]:
+                kept[text] = made
+            else:
+                del left[text]
+                kept.pop(text, None)
+        yield made
+
+
 def _scan(texts: Sequence[str], vocab: Vocabulary | None) -> _Raw:
     ids: dict[str, int] = {}
     # 4-byte integers: at a million passages, 50 million postings and 60 million positions
@@ -169,19 +197,12 @@ def _scan(texts: Sequence[str], vocab: Vocabulary | None) -> _Raw:
     flat = array("i")
     lengths = np.zeros(len(texts), dtype=np.int64)
     boost = KIND_WEIGHT
-    # A text met again (an area title, a heading, boilerplate repeated year after year: two
-    # thirds of the bench corpus's bodies) is analysed once; its postings are kept until its
-    # last occurrence, so only repeated texts are held, and only while they can recur.
-    left = {t: c for t, c in Counter(texts).items() if c > 1 and t}
-    kept: dict[str, _Postings] = {}
-    for d, text in enumerate(texts):
-        if not text:
-            continue
-        hit = kept.get(text)
+    # a text met again (an area title, a heading, boilerplate repeated year after year: two
+    # thirds of the bench corpus's bodies) is analysed once
+    analysed = once_each(texts, lambda t: _analysed(t, vocab, ids, boost) if t else None)
+    for d, hit in enumerate(analysed):
         if hit is None:
-            hit = _analysed(text, vocab, ids, boost)
-            if text in left:
-                kept[text] = hit
+            continue
         tids, weights, freqs, positions, n = hit
         lengths[d] = n
         term_of.extend(tids)
@@ -189,10 +210,6 @@ def _scan(texts: Sequence[str], vocab: Vocabulary | None) -> _Raw:
         weight_of.extend(weights)
         freq_of.extend(freqs)
         flat.extend(positions)
-        if text in left:
-            left[text] -= 1
-            if not left[text]:
-                del left[text], kept[text]
 
     def np_of(a: array, dtype) -> np.ndarray:
         return np.frombuffer(a, dtype=dtype).copy() if len(a) else np.zeros(0, dtype=dtype)

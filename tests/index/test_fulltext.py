@@ -148,7 +148,7 @@ def test_a_failing_segment_helper_costs_only_time(tmp_path: Path, monkeypatch, p
     # one that dies after writing half a segment: its files go, the segment is written here
     monkeypatch.setattr(fulltext, "_BOOT", "import sys, pathlib; "
                         "pathlib.Path(sys.argv[1], 'junk').write_text('x'); sys.exit(3)")
-    monkeypatch.setattr(fulltext, "_ROOT", str(tmp_path / "broken"))
+    monkeypatch.setattr(postings, "_ROOT", str(tmp_path / "broken"))  # start_process passes it
     (tmp_path / "broken").mkdir()
     with fulltext.writing(tmp_path / "broken", passages, analysed) as segment:
         broken = segment.index()
