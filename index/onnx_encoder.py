@@ -3,7 +3,8 @@
 Files written by provisioning next to the converted model:
 
 * ``onnx/encoder_int8.onnx`` (queries) — BERT + mean pooling + L2 normalisation, exported from
-  the same float32 weights sentence-transformers runs and quantised to int8 (dynamic,
+  the same float32 weights sentence-transformers runs, its attention fused by onnxruntime's BERT
+  optimizer (:func:`fuse_attention`), and quantised to int8 (dynamic,
   per-channel, 7-bit weights; the FFN output projections, whose inputs have the widest range,
   stay float32). 7-bit because x86 CPUs without VNNI (AVX2, AVX-512F) multiply u8 x s8 pairs
   into a saturating int16: with 8-bit weights the query vectors drifted (min cosine 0.995 to
@@ -37,7 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
-VERSION = 3  # bumped whenever the exported files change, so provisioning re-exports them
+VERSION = 4  # bumped whenever the exported files change, so provisioning re-exports them
 ONNX_FILE = "onnx/encoder_int8.onnx"
 FP32_FILE = "onnx/encoder_fp32.onnx"  # passages: int8 costs too much ranking quality there
 SPM_FILE = "onnx/tokenizer.model"
@@ -318,23 +319,57 @@ def export(model_dir: Path, st_model, *, check_texts: list[str] | None = None) -
                 opset_version=17,
                 dynamo=False,
             )
-        graph = onnx.load(str(fp32), load_external_data=False).graph
+        fused = out.with_name("encoder_fused.tmp.onnx")
+        config = bert.config
+        layers = fuse_attention(fp32, fused, heads=int(config.num_attention_heads),
+                                hidden=hidden, layers=int(config.num_hidden_layers))  # fmt: skip
+        quant_logger.setLevel(logging.ERROR)
+        graph = onnx.load(str(fused), load_external_data=False).graph
         keep_fp32 = [
             n.name
             for n in graph.node
             if n.op_type == "MatMul" and re.search(r"layer\.\d+/output/dense/", n.name)
         ]
-        quant_logger.setLevel(logging.ERROR)
-        quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QInt8, per_channel=True,
-                         reduce_range=True, nodes_to_exclude=keep_fp32)  # fmt: skip
+        quantize_dynamic(str(fused), str(out), weight_type=QuantType.QInt8, per_channel=True,
+                         reduce_range=True, nodes_to_exclude=keep_fp32,
+                         extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})  # fmt: skip
         fp32.replace(model_dir / FP32_FILE)
     finally:
         quant_logger.setLevel(level)
         fp32.unlink(missing_ok=True)
+        out.with_name("encoder_fused.tmp.onnx").unlink(missing_ok=True)
         for extra in out.parent.glob("*-inferred.onnx"):
             extra.unlink()
     return {"file": ONNX_FILE, "passage_file": FP32_FILE, "tokenizer": SPM_FILE,
-            "version": VERSION, "size": out.stat().st_size}  # fmt: skip
+            "version": VERSION, "size": out.stat().st_size,
+            "fused_attention_layers": layers}  # fmt: skip
+
+
+def fuse_attention(src: Path, dst: Path, *, heads: int, hidden: int, layers: int) -> int:
+    """Write `src` with each layer's attention, bias + GELU and residual + LayerNorm fused into
+    one operator each (onnxruntime's own BERT fusions); returns the number of fused layers.
+
+    Why: a query is ~11 tokens, so the unfused graph's ~420 small operators (reshapes,
+    transposes, mask arithmetic) cost as much as a sixth of its matrix products; fused it has
+    ~230 and a query encodes in ~1.3 ms less on two cores (12 % of the encoder; seed hybrid p50
+    14.3 -> 12.2 ms). The arithmetic is the same: float32 outputs are equal to 1e-6. A graph the
+    optimizer does not recognise is written unfused (0 layers), not refused.
+    """
+    from onnxruntime.transformers.fusion_options import FusionOptions
+    from onnxruntime.transformers.optimizer import optimize_model
+
+    model = optimize_model(str(src), model_type="bert", num_heads=heads, hidden_size=hidden,
+                           optimization_options=FusionOptions("bert"), opt_level=0)  # fmt: skip
+    fused = int(model.get_fused_operator_statistics().get("Attention", 0))
+    if fused != layers:
+        logging.getLogger(__name__).warning(
+            "attention fused in %d of %d layers; the query encoder is exported unfused",
+            fused, layers,
+        )
+        Path(dst).write_bytes(Path(src).read_bytes())
+        return 0
+    model.save_model_to_file(str(dst))
+    return fused
 
 
 #: Awkward input the SentencePiece tokenizer must split exactly like tokenizer.json.

@@ -345,6 +345,23 @@ def test_int8_query_vectors_hold_on_every_judged_query(encoder, torch_encoder):
     assert cos.mean() >= 0.998
 
 
+def test_query_encoder_runs_fused_attention(model_dir):
+    # a query is ~11 tokens: the unfused graph's ~420 small operators cost 1-2 ms of a ~11 ms
+    # encoding; each layer's attention must be one (quantised) operator
+    import onnx
+
+    from index import onnx_encoder
+    from index.provision import read_manifest
+
+    config = json.loads((model_dir / "config.json").read_text())
+    record = read_manifest(model_dir)["onnx"]
+    assert record["fused_attention_layers"] == config["num_hidden_layers"]
+    graph = onnx.load(str(model_dir / onnx_encoder.ONNX_FILE), load_external_data=False).graph
+    ops = [n.op_type for n in graph.node]
+    assert ops.count("QAttention") == config["num_hidden_layers"]
+    assert len(ops) < 300
+
+
 @pytest.mark.parametrize("backend", ["auto", "torch"])
 def test_cross_lingual_fire_department(settings, model_dir, backend):
     enc = load_encoder(settings, query_backend=backend)
