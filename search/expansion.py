@@ -192,6 +192,6 @@ def _known_rest(rest: str, snap: Snapshot, lexicon: frozenset[str], at_start: bo
     else:
         candidates += [rest, rest[:-1]] if rest[-1:] in LINKING else [rest]
     return any(
-        len(r) >= MIN_PART and (r in snap.vocab or r in lexicon or snap.speller.known(r))
+        len(r) >= MIN_PART and (r in snap.vocab or r in lexicon or snap.speller.known(r, parts=2))
         for r in candidates
     )

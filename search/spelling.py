@@ -23,7 +23,8 @@ KNOWN_ZIPF = 2.5
 LANGUAGES = ("da", "en")
 MIN_PART = 3  # a compound's parts must each be a known word at least this long
 MAX_WORD = 40  # longer "words" are in no dictionary (and cost a word-list look-up each)
-MAX_COMPOUND = 24  # longest word tried as two dictionary words ("havnepromenade": 14)
+MAX_COMPOUND = 24  # longest word tried per two dictionary words ("havnepromenade": 14)
+MAX_PARTS = 3  # words in a compound at most ("daginstitution|s|pladser")
 LINKING = ("s", "e")
 
 
@@ -37,15 +38,38 @@ def in_word_list(word: str) -> bool:
 
 
 @functools.lru_cache(maxsize=65536)
-def is_compound_of_words(word: str) -> bool:
-    """Two known words, with an optional linking -s- or -e- ("havnebad", "skøjtebane")."""
+def is_compound_of_words(word: str, parts: int = MAX_PARTS) -> bool:
+    """Known words joined, with an optional linking -s- or -e- ("havnebad", "skøjtebane"); the
+    modifier may itself be a compound, up to `parts` words in all ("solcelleanlæg",
+    "daginstitutionspladser": Danish writes such words as one, and no word list has them all).
+    Where it is, every following word must be longer than MIN_PART: the lists hold many
+    three-letter scraps ("ang", "rep"), and a typo ("cyberangrep") must not pass as three words.
+    """
     w = word.casefold()
-    if len(w) > MAX_COMPOUND:
+    if len(w) > MAX_COMPOUND * (parts - 1):
         return False
     for i in range(MIN_PART, len(w) - MIN_PART + 1):
         head, mod = w[i:], w[:i]
-        linked = mod[-1:] in LINKING and len(mod) > MIN_PART and in_word_list(mod[:-1])
-        if in_word_list(head) and (in_word_list(mod) or linked):
+        if not in_word_list(head):
+            continue
+        mods = [mod] + ([mod[:-1]] if mod[-1:] in LINKING and len(mod) > MIN_PART else [])
+        if any(in_word_list(m) for m in mods):
+            return True
+        if len(head) > MIN_PART and any(_compound_of_long_heads(m, parts - 1) for m in mods):
+            return True
+    return False
+
+
+def _compound_of_long_heads(word: str, parts: int) -> bool:
+    """`word` as a compound (see is_compound_of_words) whose every head is longer than MIN_PART."""
+    if parts < 2:
+        return False
+    for i in range(MIN_PART, len(word) - MIN_PART):
+        head, mod = word[i:], word[:i]
+        if not in_word_list(head):
+            continue
+        mods = [mod] + ([mod[:-1]] if mod[-1:] in LINKING and len(mod) > MIN_PART else [])
+        if any(in_word_list(m) or _compound_of_long_heads(m, parts - 1) for m in mods):
             return True
     return False
 
@@ -64,9 +88,10 @@ class Speller:
         for lang in LANGUAGES:  # load the word lists now, not during someone's first query
             zipf_frequency("og", lang)
 
-    def known(self, word: str) -> bool:
+    def known(self, word: str, parts: int = MAX_PARTS) -> bool:
+        """A corpus word, a listed word, or a compound of at most `parts` listed words."""
         w = word.casefold()
-        return w in self.words or in_word_list(w) or is_compound_of_words(w)
+        return w in self.words or in_word_list(w) or is_compound_of_words(w, parts)
 
     def correct(self, typed: str) -> str | None:
         """The closest corpus word within the allowed edits, for a word nobody knows; None

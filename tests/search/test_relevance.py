@@ -75,6 +75,22 @@ def test_nonsense_finds_nothing(engine, query: str, mode: str) -> None:
     assert resp.message
 
 
+@pytest.mark.parametrize("query", ["solcelleanlæg", "daginstitutionspladser"])
+def test_a_compound_of_three_words_is_a_real_word(engine, query: str) -> None:
+    # no word list holds them ("sol|celle|anlæg", "daginstitution|s|pladser"): they are not
+    # gibberish, so the reader gets related passages, not "no dictionary knows the word"
+    resp = engine.search(query)
+    assert resp.results and not resp.message and resp.did_you_mean is None
+
+
+def test_three_short_scraps_are_no_compound() -> None:
+    # "cyber|ang|rep": the word lists hold three-letter scraps, so a typo must not pass as words
+    from search.spelling import is_compound_of_words
+
+    assert is_compound_of_words("solcelleanlæg")
+    assert not is_compound_of_words("cyberangrep")
+
+
 @pytest.mark.parametrize("query", ["the the the", "hvad er det", "what is"])
 @pytest.mark.parametrize("mode", ["hybrid", "semantic"])
 def test_only_common_words_ask_for_search_words(engine, query: str, mode: str) -> None:
