@@ -226,7 +226,7 @@ def coverage(snap: Snapshot, exp: Expansion, ignore: frozenset[str] = frozenset(
     row at once from the postings: a few numpy operations per typed word."""
     n = len(snap.passages)
     groups = exp.typed_groups
-    topical = [g for g in groups if not set(g) <= ignore]
+    topical = [g for g in groups if not _asks(g, ignore)]
     groups = topical or groups
     if not groups or not n:
         return np.zeros(n, dtype=np.float64)
@@ -247,6 +247,13 @@ def coverage(snap: Snapshot, exp: Expansion, ignore: frozenset[str] = frozenset(
     combos = np.arange(1 << len(hits))
     table = sum(((combos >> g) & 1) * w for g, w in enumerate(weights.tolist()))
     return np.asarray(table, dtype=np.float64)[code]
+
+
+def _asks(group: dict[str, str], ignore: frozenset[str]) -> bool:
+    """Is this typed word one of `ignore`? Judged by its own forms, not the compounds it was
+    expanded to: "budget" stands for "rammebudget" and "budgetansvar" too, and still only asks."""
+    own = {t for t, kind in group.items() if kind == "word"} or set(group)
+    return own <= ignore
 
 
 #: A group of words with more postings than this share of the rows ("budget" and its
