@@ -186,7 +186,11 @@ class Engine:
         if mode in ("semantic", "hybrid") and parsed.text and not no_words:
             sem_rows, closeness = self._semantic(snap, parsed.text, mask)
         cover = keyword.coverage(snap, exp, INTENT_TERMS) if exp.groups else None
-        exact, related = _matches(kw_rows, sem_rows, closeness, cover)
+        # several typed words, none of them the documents' (word salad, or a topic they lack)
+        strangers = exp.typed > 1 and not any(
+            t in snap.all_terms for group in exp.typed_groups for t in group
+        )
+        exact, related = _matches(kw_rows, sem_rows, closeness, cover, strangers)
         if mode == "hybrid" and kw_rows and sem_rows:
             fused = fusion.convex(kw_rows, semantic.candidates(sem_rows), fusion.ALPHA, fusion.SPAN)
         else:
@@ -337,8 +341,8 @@ def _refusal(q: str, mode: str, parsed: ParsedQuery, exp: expansion.Expansion,
 
 
 def _matches(kw_rows: list[tuple[int, float]], sem_rows: list[tuple[int, float]],
-             closeness: ranking.Closeness | None, cover: np.ndarray | None
-             ) -> tuple[set[int], set[int]]:  # fmt: skip
+             closeness: ranking.Closeness | None, cover: np.ndarray | None,
+             strangers: bool = False) -> tuple[set[int], set[int]]:  # fmt: skip
     """Which candidates are exact matches (they hold the typed words) and which related."""
     if cover is None:  # match-all, prefixes or phrases only: what the keyword query found
         exact = {r for r, _ in kw_rows}
@@ -348,7 +352,8 @@ def _matches(kw_rows: list[tuple[int, float]], sem_rows: list[tuple[int, float]]
     if closeness is not None:
         # with exact matches the query is about something the documents hold: what is
         # near it in meaning counts; without, only what clears the calibrated floor
-        related = ranking.related_rows(sem_rows, closeness, strict=not exact)
+        related = ranking.related_rows(sem_rows, closeness, strict=not exact,
+                                       strangers=strangers)  # fmt: skip
     # partial keyword matches (some of the words, or a part of a typed compound) are
     # related too: they share words with the query, just not enough to be exact
     related |= {r for r, _ in kw_rows} - exact

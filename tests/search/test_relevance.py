@@ -121,6 +121,13 @@ def test_a_topic_in_other_words_is_found_as_related(engine) -> None:
     assert "dagtilbud" in resp.results[0].text
 
 
+@pytest.mark.parametrize("query", ["purple monkey dishwasher", "kat hund"])
+def test_several_words_the_documents_never_use_find_nothing_unrelated(engine, query) -> None:
+    # real words, no meaning here: several of them, none the documents', meet the higher floor
+    # (one such word is more often a topic in other words: "daginstitutioner", above)
+    assert engine.search(query).results == []
+
+
 def test_english_question_is_answered_by_related_passages(engine) -> None:
     resp = engine.search("IT security")
     assert resp.results and resp.results[0].area == "Digitalisering og IT"
