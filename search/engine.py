@@ -341,13 +341,14 @@ def _refusal(q: str, mode: str, parsed: ParsedQuery, exp: expansion.Expansion,
 
 
 def _matches(kw_rows: list[tuple[int, float]], sem_rows: list[tuple[int, float]],
-             closeness: ranking.Closeness | None, cover: np.ndarray | None,
+             closeness: ranking.Closeness | None, cover: keyword.Coverage | None,
              strangers: bool = False) -> tuple[set[int], set[int]]:  # fmt: skip
     """Which candidates are exact matches (they hold the typed words) and which related."""
     if cover is None:  # match-all, prefixes or phrases only: what the keyword query found
         exact = {r for r, _ in kw_rows}
     else:
-        exact = {r for r, _ in kw_rows + sem_rows if cover[r] >= ranking.EXACT_SHARE}
+        rows = np.fromiter((r for r, _ in kw_rows + sem_rows), dtype=np.int64)
+        exact = set(rows[cover[rows] >= ranking.EXACT_SHARE].tolist())
     related: set[int] = set()
     if closeness is not None:
         # with exact matches the query is about something the documents hold: what is
@@ -360,15 +361,14 @@ def _matches(kw_rows: list[tuple[int, float]], sem_rows: list[tuple[int, float]]
     return exact, related
 
 
-def _counts(ranked: list[ranking.Ranked], cover: np.ndarray | None, mask: np.ndarray | None,
+def _counts(ranked: list[ranking.Ranked], cover: keyword.Coverage | None, mask: np.ndarray | None,
             mode: str, kw_total: int, kw_ranked: int) -> tuple[int, int]:  # fmt: skip
     """(exact, related) totals: with more keyword matches than candidates, the exact ones are
     counted among all of them."""
     n_exact = sum(r.match == "exact" for r in ranked)
     n_related = len(ranked) - n_exact
     if cover is not None and mode != "semantic" and kw_total > kw_ranked:
-        allowed = cover >= ranking.EXACT_SHARE
-        n_exact = max(n_exact, int((allowed if mask is None else allowed & mask).sum()))
+        n_exact = max(n_exact, cover.count_at_least(ranking.EXACT_SHARE, mask))
     return n_exact, n_related
 
 

@@ -50,8 +50,15 @@ def test_coverage_is_the_weighted_share_of_typed_words_held(engine, q: str) -> N
     snap = engine.snapshot
     exp = expansion.expand(parse(q), snap)
     assert exp.typed_groups
-    got = keyword.coverage(snap, exp, INTENT_TERMS)
+    cover = keyword.coverage(snap, exp, INTENT_TERMS)
+    got = cover.values()
     want = _reference(snap, exp, INTENT_TERMS)
+    rows = np.arange(0, len(got), 3)
+    assert np.array_equal(cover[rows], got[rows]) and len(cover) == len(got)
+    mask = np.arange(len(got)) % 2 == 0
+    for share in (0.0, 0.3, 0.5, 1.0):
+        assert cover.count_at_least(share) == int((got >= share).sum())
+        assert cover.count_at_least(share, mask) == int(((got >= share) & mask).sum())
     assert got.shape == want.shape and np.allclose(got, want, atol=1e-12)
     assert (got > 0).any()
     if q == PASTED:
@@ -66,9 +73,9 @@ def test_common_groups_keep_their_rows_bounded(engine, monkeypatch) -> None:
     monkeypatch.setattr(keyword, "CACHED_GROUP_SHARE", 0.0)  # every group counts as common
     monkeypatch.setattr(keyword, "GROUP_CACHE", 2)
     queries = ["MitID", "brandvæsen", "hjemløshed", "borgerservice"]
-    first = [keyword.coverage(snap, expansion.expand(parse(q), snap)) for q in queries]
+    first = [keyword.coverage(snap, expansion.expand(parse(q), snap)).values() for q in queries]
     assert len(snap._cache["group_rows"]) == 2
-    again = [keyword.coverage(snap, expansion.expand(parse(q), snap)) for q in queries]
+    again = [keyword.coverage(snap, expansion.expand(parse(q), snap)).values() for q in queries]
     for a, b in zip(first, again, strict=True):
         assert np.array_equal(a, b)
     snap._cache.pop("group_rows", None)
