@@ -128,7 +128,8 @@ class Engine:
             with self._scope_lock:  # one thread makes it; a question meanwhile waits for it
                 scope = snap._cache.get("answer_scope")
                 if scope is None:
-                    scope = snap._cache["answer_scope"] = answers.Scope.of(snap.areas)
+                    scope = answers.Scope.of(snap.areas).make_rows()
+                    snap._cache["answer_scope"] = scope
         return scope
 
     def check_model(self, snap: Snapshot) -> None:
