@@ -48,28 +48,22 @@ def is_compound_of_words(word: str, parts: int = MAX_PARTS) -> bool:
     w = word.casefold()
     if len(w) > MAX_COMPOUND * (parts - 1):
         return False
-    for i in range(MIN_PART, len(w) - MIN_PART + 1):
-        head, mod = w[i:], w[:i]
+    return _split(w, parts, MIN_PART)
+
+
+def _split(word: str, parts: int, min_head: int) -> bool:
+    """`word` as a modifier and a listed head of at least `min_head` letters, the modifier
+    listed or (with a head longer than MIN_PART) itself split, heads then all that long."""
+    if parts < 2:
+        return False
+    for i in range(MIN_PART, len(word) - min_head + 1):
+        head, mod = word[i:], word[:i]
         if not in_word_list(head):
             continue
         mods = [mod] + ([mod[:-1]] if mod[-1:] in LINKING and len(mod) > MIN_PART else [])
         if any(in_word_list(m) for m in mods):
             return True
-        if len(head) > MIN_PART and any(_compound_of_long_heads(m, parts - 1) for m in mods):
-            return True
-    return False
-
-
-def _compound_of_long_heads(word: str, parts: int) -> bool:
-    """`word` as a compound (see is_compound_of_words) whose every head is longer than MIN_PART."""
-    if parts < 2:
-        return False
-    for i in range(MIN_PART, len(word) - MIN_PART):
-        head, mod = word[i:], word[:i]
-        if not in_word_list(head):
-            continue
-        mods = [mod] + ([mod[:-1]] if mod[-1:] in LINKING and len(mod) > MIN_PART else [])
-        if any(in_word_list(m) or _compound_of_long_heads(m, parts - 1) for m in mods):
+        if len(head) > MIN_PART and any(_split(m, parts - 1, MIN_PART + 1) for m in mods):
             return True
     return False
 
