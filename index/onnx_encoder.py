@@ -297,6 +297,7 @@ def export(model_dir: Path, st_model, *, check_texts: list[str] | None = None) -
             return torch.nn.functional.normalize(pooled, p=2.0, dim=1)
 
     fp32 = out.with_name("encoder_fp32.tmp.onnx")
+    fused = out.with_name("encoder_fused.tmp.onnx")
     hidden = int(bert.config.hidden_size)
     embeds = torch.randn(2, 5, hidden)
     mask = torch.tensor([[1, 1, 1, 1, 1], [1, 1, 1, 1, 0]], dtype=torch.long)
@@ -319,7 +320,6 @@ def export(model_dir: Path, st_model, *, check_texts: list[str] | None = None) -
                 opset_version=17,
                 dynamo=False,
             )
-        fused = out.with_name("encoder_fused.tmp.onnx")
         config = bert.config
         layers = fuse_attention(fp32, fused, heads=int(config.num_attention_heads),
                                 hidden=hidden, layers=int(config.num_hidden_layers))  # fmt: skip
@@ -337,7 +337,7 @@ def export(model_dir: Path, st_model, *, check_texts: list[str] | None = None) -
     finally:
         quant_logger.setLevel(level)
         fp32.unlink(missing_ok=True)
-        out.with_name("encoder_fused.tmp.onnx").unlink(missing_ok=True)
+        fused.unlink(missing_ok=True)
         for extra in out.parent.glob("*-inferred.onnx"):
             extra.unlink()
     return {"file": ONNX_FILE, "passage_file": FP32_FILE, "tokenizer": SPM_FILE,
