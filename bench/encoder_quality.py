@@ -55,10 +55,10 @@ def run_eval(evaluate: Path, queries: Path, results: Path, units: Path | None,
 
 
 def quality(args: argparse.Namespace, work: Path) -> dict:
-    from index.build import build_index
+    from index.building.build import build_index
     from index.config import load_settings
-    from index.embed import load_encoder
-    from index.provision import provision_model
+    from index.embedding.embed import load_encoder
+    from index.embedding.provision import provision_model
     from search.engine import Engine
 
     base = load_settings().with_overrides(corpus_dir=ROOT / "corpus")
@@ -97,10 +97,10 @@ def quality(args: argparse.Namespace, work: Path) -> dict:
 
 def speed(args: argparse.Namespace, work: Path) -> dict:
     from bench.synth import generate
-    from index.build import embed_text, piece_texts
+    from index.building.build import embed_text, piece_texts
     from index.config import load_settings
-    from index.corpus import load_corpus
-    from index.embed import load_encoder
+    from index.documents.corpus import load_corpus
+    from index.embedding.embed import load_encoder
 
     corpus = work / "speed-corpus"
     generate(corpus, args.speed_passages, seed=1, corpus_dir=ROOT / "corpus")

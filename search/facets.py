@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from index.passage_table import PassageTable
+from index.building.passage_table import PassageTable
 
 FACETS = ("area", "section", "committee", "year", "municipality")
 ALWAYS = ("area", "section")  # the others only when the corpus has more than one value

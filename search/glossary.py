@@ -7,7 +7,7 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 
-from index.analysis import analyze
+from index.building.analysis import analyze
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from html import escape
 
-from index.analysis import Vocabulary, analyze
+from index.building.analysis import Vocabulary, analyze
 
 
 @functools.lru_cache(maxsize=4096)

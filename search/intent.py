@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 
-from index.analysis import analyze, stem
+from index.building.analysis import analyze, stem
 
 #: Words that ask for an amount, Danish and English (stemmed when matched).
 BUDGET_WORDS = frozenset(

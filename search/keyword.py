@@ -3,7 +3,7 @@
 A query (its words expanded by search.expansion) becomes a Whoosh query: per typed word an Or
 of its terms, boosted by how each was derived, plus a bonus for adjacent typed words found next
 to each other. Plain words and short phrases are scored from the sparse BM25F matrix
-(index.sparse) with Whoosh's own scores and order; prefixes, exclusions and match-all go to
+(index.building.sparse) with Whoosh's own scores and order; prefixes, exclusions and match-all go to
 Whoosh. `coverage` says how much of the typed words each passage holds (exact vs related).
 """
 
@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from whoosh import query as wq
 
-from index.analysis import term_forms
-from index.fulltext import FIELD_BOOSTS
+from index.building.analysis import term_forms
+from index.building.fulltext import FIELD_BOOSTS
 from search import phrases
 from search.expansion import STRONG_KINDS, Expansion
 from search.query import ParsedQuery

@@ -3,8 +3,8 @@ the top.
 
 A phrase ("pas og kørekort", or two typed words found next to each other) adds its words'
 scores times its boost where it occurs, so a document's possible bonus is known from the sparse
-BM25F matrix (index.sparse); whether the words really stand next to each other is checked here,
-best possible score first, until no unchecked document can reach the limit-th best. The check
+BM25F matrix (index.building.sparse); whether the words really stand next to each other is checked
+here, best possible score first, until no unchecked document can reach the limit-th best. The check
 reads the positions kept beside the matrix, a whole round of documents in a few numpy
 operations; an index without them is checked with Whoosh's postings, a matcher per document.
 """
@@ -18,7 +18,7 @@ import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.reading import IndexReader
 
-from index.sparse import SparseIndex, find_sorted
+from index.building.sparse import SparseIndex, find_sorted
 from search.snapshot import Snapshot
 
 PHRASE_FIRST_CHECKS = 128  # documents whose phrases are checked before the first look at the bound

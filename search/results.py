@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 
-from index.document import Passage
+from index.documents.document import Passage
 from search.filters import Filters
 
 MODES = ("hybrid", "keyword", "semantic")

@@ -2,8 +2,8 @@
 
 Everything a query ranks by is in memory (passage metadata as columns, 1-bit or float vectors,
 the keyword matrix); the text of a passage is read from the memory-mapped passages file only
-for the hits shown (index.passage_table). A search holds one Snapshot from start to end, so its
-answer comes wholly from one generation even while a rebuild swaps in the next.
+for the hits shown (index.building.passage_table). A search holds one Snapshot from start to end, so
+its answer comes wholly from one generation even while a rebuild swaps in the next.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from pathlib import Path
 import numpy as np
 from whoosh.searching import Searcher as WhooshSearcher
 
-from index import fulltext, passage_table, store
-from index import vectors as vector_index
-from index.analysis import Vocabulary
-from index.document import Area, DocumentMeta
-from index.passage_table import PassageTable
-from index.sparse import SparseIndex
+from index.building import fulltext, passage_table, store
+from index.building import vectors as vector_index
+from index.building.analysis import Vocabulary
+from index.building.passage_table import PassageTable
+from index.building.sparse import SparseIndex
+from index.documents.document import Area, DocumentMeta
 from search import semantic
 from search.spelling import Speller
 
@@ -263,7 +263,8 @@ def load(index_dir: Path) -> Snapshot:
 
 
 def _binary_vectors(gen: Path, manifest: store.Manifest) -> vector_index.BinaryIndex:
-    """Above EXACT_MAX passages: float32 memory-mapped, 1-bit codes in RAM (index.vectors)."""
+    """Above EXACT_MAX passages: float32 memory-mapped, 1-bit codes in RAM
+    (index.building.vectors)."""
     try:
         return vector_index.load(gen, manifest.passages, manifest.dim, exact_max=0)
     except (ValueError, OSError, EOFError, KeyError) as exc:

@@ -31,8 +31,8 @@ def base_settings() -> Settings:
 
 @pytest.fixture(scope="session")
 def encoder(base_settings: Settings):
-    from index.embed import load_encoder
-    from index.provision import provision_model
+    from index.embedding.embed import load_encoder
+    from index.embedding.provision import provision_model
 
     provision_model(base_settings, quiet=True)
     return load_encoder(base_settings)
@@ -41,7 +41,7 @@ def encoder(base_settings: Settings):
 @pytest.fixture(scope="session")
 def seed_settings(base_settings: Settings, tmp_path_factory, encoder) -> Settings:
     """Settings whose index_dir holds a fresh index of the bundled corpus."""
-    from index.build import build_index
+    from index.building.build import build_index
 
     settings = base_settings.with_overrides(index_dir=tmp_path_factory.mktemp("index"))
     build_index(settings, encoder_factory=lambda: encoder, progress=False, log=lambda m: None)
@@ -80,7 +80,7 @@ def _index_beside_seed(seed_settings: Settings, tmp_path_factory, corpus: Path, 
     """An index of `corpus`, started from a copy of the seed's (its vectors are reused)."""
     import shutil
 
-    from index.build import build_index
+    from index.building.build import build_index
 
     index_dir = tmp_path_factory.mktemp(name) / "index"
     shutil.copytree(seed_settings.index_dir, index_dir, symlinks=True)

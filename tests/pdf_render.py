@@ -11,7 +11,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-from index.clean import looks_like_title, section_heading
+from index.documents.clean import looks_like_title, section_heading
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 LINE_MM = 4.5

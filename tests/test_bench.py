@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from bench.synth import generate
-from index.corpus import load_corpus
+from index.documents.corpus import load_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -48,7 +48,7 @@ def test_generator_is_deterministic_and_parses(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_python_m_bench_prints_a_table(tmp_path: Path, base_settings) -> None:
     """`python -m bench` from the checkout (what `make bench` runs); not a product command."""
-    from index.provision import provision_model
+    from index.embedding.provision import provision_model
 
     provision_model(base_settings, quiet=True)
     out = tmp_path / "bench.json"

@@ -71,10 +71,10 @@ def test_installed_wheel_runs_outside_the_checkout(installed: Path, seed_setting
     assert "bench" not in helped.stdout
 
     where = _run(installed, str(installed / "bin" / "python"), "-c",
-                 "import json, sys, index.store, search.engine, webui.cli, webui\n"
+                 "import json, sys, index.building.store, search.engine, webui.cli, webui\n"
                  "try:\n    import bench\nexcept ModuleNotFoundError:\n    bench = None\n"
-                 "print(json.dumps({'files': [m.__file__ for m in (index.store, search.engine,"
-                 " webui.cli, webui)], 'bench': bench and bench.__file__}))",
+                 "print(json.dumps({'files': [m.__file__ for m in (index.building.store,"
+                 " search.engine, webui.cli, webui)], 'bench': bench and bench.__file__}))",
                  cwd=tmp_path)  # fmt: skip
     assert where.returncode == 0, where.stderr
     got = json.loads(where.stdout)

@@ -66,7 +66,8 @@ WAITRESS_LIMITS = {
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """The app factory. Raises `index.store.IndexNotReady` when the index is missing or broken."""
+    """The app factory. Raises `index.building.store.IndexNotReady` when the index is missing or
+    broken."""
     app = Flask(__name__)
     app.config.from_mapping(DEFAULTS)
     if test_config:

@@ -99,8 +99,8 @@ def serve_cmd(ctx: click.Context, host: str, port: int, threads: int, trusted_pr
 
 def _serving_app(ctx: click.Context, index_dir: str | None, trusted_proxies: int,
                  log_queries: bool, metrics: str | int) -> object:  # fmt: skip
-    from index.st_model import ModelError
-    from index.store import IndexNotReady
+    from index.building.store import IndexNotReady
+    from index.embedding.st_model import ModelError
     from webui import create_app
 
     settings = settings_from(ctx, index_dir=index_dir)

@@ -11,7 +11,7 @@ from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
-from index.store import IndexNotReady
+from index.building.store import IndexNotReady
 from search.results import NotFound, SearchError, Unavailable
 
 log = logging.getLogger(__name__)

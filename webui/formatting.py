@@ -8,8 +8,8 @@ import unicodedata
 from flask import Flask
 
 # amounts are written one way everywhere (the CLI too): the index stage's, as filters here
-from index.amounts import danish_number as number
-from index.amounts import format_kr as kr
+from index.documents.amounts import danish_number as number
+from index.documents.amounts import format_kr as kr
 
 _DANISH = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa"})
 #: Danish alphabetical order puts æ, ø, å after z, in that order.

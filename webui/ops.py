@@ -35,7 +35,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from index import store
+from index.building import store
 from search.results import MODES
 from webui.engine_access import get_engine
 

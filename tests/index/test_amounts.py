@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from index.amounts import (
+from index.documents.amounts import (
     MAX_KR,
     Reading,
     declared_unit,
@@ -14,7 +14,7 @@ from index.amounts import (
     scan,
     statement_amount,
 )
-from index.clean import normalise_line
+from index.documents.clean import normalise_line
 
 
 @pytest.mark.parametrize(

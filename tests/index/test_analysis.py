@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from index.analysis import Vocabulary, analyze, is_protected, stem, term_forms
-from index.corpus import load_corpus
+from index.building.analysis import Vocabulary, analyze, is_protected, stem, term_forms
+from index.documents.corpus import load_corpus
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +102,7 @@ def test_stems_are_those_of_whooshs_snowball_port(vocab: Vocabulary) -> None:
     seed: switching to it changed no term of the index (a newer Snowball would)."""
     from whoosh.lang import stemmer_for_language
 
-    from index.analysis import _stem
+    from index.building.analysis import _stem
 
     port = stemmer_for_language("da")
     words = sorted(vocab.words) + ["succes", "brandvæsenet", "rekrutteringen", "kommunernes"]

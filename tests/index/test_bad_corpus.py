@@ -21,10 +21,10 @@ import pytest
 from click.testing import CliRunner, Result
 from fpdf import FPDF
 
-from index import store
-from index.build import BuildError, build_index
+from index.building import store
+from index.building.build import BuildError, build_index
 from index.config import Settings
-from index.corpus import Skipped, load_corpus
+from index.documents.corpus import Skipped, load_corpus
 from traffic import OLD_DOC
 from webui.cli import cli
 
@@ -51,11 +51,11 @@ Budgettet dækker borgerbetjening, pas og kørekort i Holbæk.
 @pytest.fixture
 def run(workspace: Settings, encoder, monkeypatch: pytest.MonkeyPatch):
     """`budget-search ARGS` in-process, on the workspace, with the session's model."""
-    import index.embed
-    import index.provision
+    import index.embedding.embed
+    import index.embedding.provision
 
-    monkeypatch.setattr(index.provision, "provision_model", lambda *a, **k: None)
-    monkeypatch.setattr(index.embed, "load_encoder", lambda *a, **k: encoder)
+    monkeypatch.setattr(index.embedding.provision, "provision_model", lambda *a, **k: None)
+    monkeypatch.setattr(index.embedding.embed, "load_encoder", lambda *a, **k: encoder)
 
     def invoke(*args: str, **env: str) -> Result:
         env = {"BUDGET_SEARCH_HOME": str(workspace.data_dir), **env}

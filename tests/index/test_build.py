@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from index import nochange, store
-from index.build import BuildError, all_piece_texts, build_index, piece_texts
+from index.building import nochange, store
+from index.building.build import BuildError, all_piece_texts, build_index, piece_texts
 from search.engine import Engine
 from search.results import Filters
 from search.snapshot import load
@@ -260,7 +260,7 @@ def test_large_builds_assemble_vectors_in_a_file_and_leave_none(
 ) -> None:
     """Past SCRATCH_MIN_BYTES the vectors are assembled in a mapped file in the index folder
     (here: always): the same vectors, reused and embedded alike, and the file is gone after."""
-    from index import build
+    from index.building import build
 
     before = _vectors_by_key(workspace.index_dir)
     monkeypatch.setattr(build, "SCRATCH_MIN_BYTES", 0)
@@ -276,7 +276,7 @@ def test_no_room_for_the_vectors_file_is_one_line(workspace, encoder, monkeypatc
     import errno
     import os
 
-    from index import build
+    from index.building import build
 
     before = store.current_generation(workspace.index_dir)
 

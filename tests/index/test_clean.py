@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from index.clean import (
+from index.documents.clean import (
     _HEADING_FIRST,
     build_blocks,
     bullet_kind,
@@ -15,7 +15,7 @@ from index.clean import (
     section_heading,
     text_lines,
 )
-from index.document import SECTION_HEADINGS, DocumentError
+from index.documents.document import SECTION_HEADINGS, DocumentError
 
 SEED = Path(__file__).resolve().parents[2] / "corpus/kalundborg/2024/oekonomiudvalget.txt"
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from index.corpus import Skipped, load_corpus, read_meta
-from index.document import DocumentError
-from index.parse import parse_file
+from index.documents.corpus import Skipped, load_corpus, read_meta
+from index.documents.document import DocumentError
+from index.documents.parse import parse_file
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 SEED_STEM = Path("kalundborg/2024/oekonomiudvalget")
@@ -146,7 +146,7 @@ def test_a_script_without_a_main_guard_can_load_a_corpus(corpus: Path, tmp_path:
     script.write_text(
         "import sys\n"
         f"sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})\n"
-        "from index.corpus import load_corpus\n"
+        "from index.documents.corpus import load_corpus\n"
         f"print(load_corpus({str(corpus)!r}).summary())\n",
         encoding="utf-8",
     )

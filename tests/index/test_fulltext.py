@@ -10,10 +10,10 @@ import pytest
 from whoosh.filedb.filestore import FileStorage
 from whoosh.query import Phrase
 
-from index import fulltext, postings, sparse, store
-from index.analysis import KIND_WEIGHT, Vocabulary
+from index.building import fulltext, postings, sparse, store
+from index.building.analysis import KIND_WEIGHT, Vocabulary
 from index.config import Settings
-from index.document import Passage
+from index.documents.document import Passage
 
 
 @pytest.fixture(scope="module")

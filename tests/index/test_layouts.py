@@ -6,9 +6,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from index.clean import section_heading
-from index.document import DocumentMeta
-from index.parse import parse_file
+from index.documents.clean import section_heading
+from index.documents.document import DocumentMeta
+from index.documents.parse import parse_file
 
 META = DocumentMeta("holbaek/2025/social", "holbaek/2025/social.txt", "Bemærkninger - Social",
                     "Holbæk Kommune", "Social- og Sundhedsudvalget", 2025)  # fmt: skip

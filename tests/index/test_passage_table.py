@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index import passage_table, store
-from index.passage_table import PassageTable
+from index.building import passage_table, store
+from index.building.passage_table import PassageTable
 
 
 def _gen(settings) -> Path:

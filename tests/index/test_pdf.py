@@ -5,10 +5,10 @@ from pathlib import Path
 import pytest
 from fpdf import FPDF
 
-from index.clean import SourceLine
-from index.document import Document, DocumentError, DocumentMeta
-from index.parse import parse_file
-from index.pdf import pdf_lines
+from index.documents.clean import SourceLine
+from index.documents.document import Document, DocumentError, DocumentMeta
+from index.documents.parse import parse_file
+from index.documents.pdf import pdf_lines
 from pdf_render import FONT_DIR, render_pdf
 
 SEED = Path(__file__).resolve().parents[2] / "corpus/kalundborg/2024/oekonomiudvalget.txt"

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from index.document import Document, DocumentMeta
-from index.furniture import is_contents, strip_furniture
-from index.parse import parse_file
+from index.documents.document import Document, DocumentMeta
+from index.documents.furniture import is_contents, strip_furniture
+from index.documents.parse import parse_file
 from pdf_published import HEADER, render_published
 
 SEED = Path(__file__).resolve().parents[2] / "corpus/kalundborg/2024/oekonomiudvalget.txt"

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index import store
-from index import vectors as vq
+from index.building import store
+from index.building import vectors as vq
 from search import semantic
 from search import snapshot as snapshot_mod
 from search.engine import Engine

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from index.fulltext import FIELD_BOOSTS
+from index.building.fulltext import FIELD_BOOSTS
 from search import expansion, keyword
 from search.engine import INTENT_TERMS
 from search.expansion import STRONG_KINDS

@@ -154,8 +154,8 @@ def test_engine_search_unchanged(engine, monkeypatch) -> None:
 def test_cache_file(engine, tmp_path) -> None:
     """The first load leaves the matrix next to the index; later loads read it back whole, and
     a damaged or foreign cache file is rebuilt over, never trusted."""
-    from index import fulltext, sparse
-    from index.store import SPARSE_CACHE
+    from index.building import fulltext, sparse
+    from index.building.store import SPARSE_CACHE
 
     snap = engine.snapshot
     cache = snap.path / SPARSE_CACHE
@@ -202,7 +202,7 @@ def test_near_duplicates_rank_as_whoosh_with_one_round_of_phrase_checks(
     from dataclasses import replace
     from types import SimpleNamespace
 
-    from index import fulltext, sparse, store
+    from index.building import fulltext, sparse, store
     from search import phrases
 
     q = "pas og kørekort"
@@ -292,7 +292,7 @@ def test_a_searcher_holds_no_copy_of_the_index_files(seed_settings) -> None:
     import threading
     import tracemalloc
 
-    from index import fulltext, store
+    from index.building import fulltext, store
 
     gen = store.current_generation(seed_settings.index_dir)
     folder = gen / store.WHOOSH
@@ -363,7 +363,7 @@ def test_phrase_checks_stop_at_the_window(engine, monkeypatch) -> None:
 def test_both_ways_of_summing_columns_agree(engine, monkeypatch) -> None:
     """Term scores summed by scipy's column slice (long columns) and by one bincount (short
     ones) are the same numbers, so the ranking does not depend on which a query takes."""
-    from index import sparse
+    from index.building import sparse
 
     snap = engine.snapshot
     for q in QUERIES:

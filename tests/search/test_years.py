@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from index.corpus import read_meta
-from index.document import DocumentError
+from index.documents.corpus import read_meta
+from index.documents.document import DocumentError
 from search.snapshot import AreaSummary
 from search.years import group, title_key
 from webui import create_app
@@ -189,7 +189,7 @@ def test_areas_json_reports_each_documents_layout(years_settings) -> None:
 @pytest.fixture(scope="module")
 def synth_years(seed_settings, tmp_path_factory, encoder):
     from bench.synth import SynthEncoder, generate_years
-    from index.build import build_index
+    from index.building.build import build_index
     from search.engine import Engine
 
     corpus = tmp_path_factory.mktemp("synth-years")

@@ -28,8 +28,8 @@ from urllib.parse import unquote
 
 import pytest
 
-from index import store
-from index.build import build_index
+from index.building import store
+from index.building.build import build_index
 from index.config import Settings
 from traffic import NEW_DOC, OLD_DOC, Traffic, add_seed_document
 

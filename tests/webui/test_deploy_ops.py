@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from index import store
+from index.building import store
 from search.engine import Engine
 from webui import SECURITY_HEADERS, create_app, ops
 

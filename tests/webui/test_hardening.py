@@ -29,8 +29,8 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from index import store
-from index.build import build_index
+from index.building import store
+from index.building.build import build_index
 from index.config import Settings
 from search.engine import Engine
 from traffic import NEW_DOC, OLD_DOC, Traffic, add_seed_document
@@ -242,9 +242,9 @@ def test_serve_refuses_a_broken_index(workspace: Settings, no_waitress: None, da
 def test_serve_refuses_an_index_from_another_model(workspace: Settings, no_waitress: None,
                                                    monkeypatch: pytest.MonkeyPatch,
                                                    encoder: Any) -> None:  # fmt: skip
-    import index.embed
+    import index.embedding.embed
 
-    monkeypatch.setattr(index.embed, "load_encoder", lambda settings: encoder)
+    monkeypatch.setattr(index.embedding.embed, "load_encoder", lambda settings: encoder)
     path = _gen(workspace) / "manifest.json"
     data = json.loads(path.read_text(encoding="utf-8"))
     data["model_id"] = "some-other-model@1"
@@ -257,9 +257,9 @@ def test_serve_refuses_an_index_from_another_model(workspace: Settings, no_waitr
 def test_app_checks_the_model_even_without_warm_up(
     workspace: Settings, encoder: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import index.embed
+    import index.embedding.embed
 
-    monkeypatch.setattr(index.embed, "load_encoder", lambda settings: encoder)
+    monkeypatch.setattr(index.embedding.embed, "load_encoder", lambda settings: encoder)
     path = _gen(workspace) / "manifest.json"
     data = json.loads(path.read_text(encoding="utf-8"))
     data["model_id"] = "some-other-model@1"
@@ -537,7 +537,7 @@ def test_every_parameter_is_escaped_on_the_page(app: Any, name: str) -> None:
 
 def test_highlights_escape_passage_text(engine: Engine) -> None:
     """The seed has no markup; a passage that does must come back escaped, marks and all."""
-    from index.analysis import Vocabulary
+    from index.building.analysis import Vocabulary
     from search.highlight import highlight
 
     text = "MitID <script>alert('x')</script> & <b>MitID</b>-løsning"

@@ -86,7 +86,7 @@ def test_torch_loads_after_onnxruntime_in_one_process(seed_settings):
         """
         import numpy as np
         from index.config import load_settings
-        from index.embed import load_encoder
+        from index.embedding.embed import load_encoder
         settings = load_settings()
         onnx = load_encoder(settings)
         ref = load_encoder(settings, query_backend="torch")

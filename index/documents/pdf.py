@@ -4,7 +4,7 @@ pdfplumber gives positioned text lines but no blank lines; paragraph breaks are 
 vertical gaps, and each page break becomes a run of blank lines — exactly how page breaks look
 in the PDF-extracted .txt files — so one cleaning and parsing path serves both. Page furniture
 of published PDFs (running headers, footers, contents pages, a cover) is dropped first
-(index.furniture).
+(index.documents.furniture).
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from index.clean import SourceLine, normalise_line
 from index.config import MIB, CorpusLimits
-from index.document import DocumentError
-from index.furniture import strip_furniture
+from index.documents.clean import SourceLine, normalise_line
+from index.documents.document import DocumentError
+from index.documents.furniture import strip_furniture
 
 #: Blank lines standing for a page break (the .txt sources show runs of 3 or more).
 PAGE_BREAK_BLANKS = 3
@@ -98,7 +98,7 @@ def pdf_lines(
     path: Path, data: bytes | None = None, limits: CorpusLimits | None = None
 ) -> list[SourceLine]:
     """Numbered lines of a PDF's text; raises DocumentError for unreadable, encrypted,
-    oversized or textless PDFs. (The time limit is the caller's: see index.worker.)"""
+    oversized or textless PDFs. (The time limit is the caller's: see index.documents.worker.)"""
     import pdfplumber  # heavy; only needed for PDF sources
 
     limits = limits or CorpusLimits()

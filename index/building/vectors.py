@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index import store
+from index.building import store
 
 EXACT_MAX = 150_000  # passages; above this the binary first stage is used
 RESCORE = 8192  # first-stage candidates re-scored from the 8-bit vectors

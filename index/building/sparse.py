@@ -34,7 +34,7 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
-from index.postings import FieldPostings
+from index.building.postings import FieldPostings
 
 #: Bump when what the matrix holds changes: older cache files are then ignored.
 CACHE_VERSION = 2  # 2: positions beside the matrix
@@ -177,7 +177,7 @@ def build(
     module cannot mirror exactly (another weighting, deletions, several segments): the caller
     then keeps scoring with Whoosh.
 
-    `analysed`: the postings the index was just written from (index/fulltext.py), so that
+    `analysed`: the postings the index was just written from (index/building/fulltext.py), so that
     they need not be read back from the segment (seconds at 100k passages)."""
     reader = searcher.reader()
     weighting = searcher.weighting

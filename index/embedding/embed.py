@@ -1,12 +1,13 @@
 """Sentence embeddings for semantic search: loading the provisioned model and encoding.
 
 Queries and passages are encoded by the same base model, so their vectors are comparable. For the
-default model (provisioned by :mod:`index.provision`) queries go, unless asked otherwise, through an
-int8 ONNX export of the same weights run by onnxruntime (:mod:`index.onnx_encoder`: no PyTorch in a
-serving process), passages through its float32 export (int8 passage vectors lose more than 0.005
-nDCG on our judged passage set; see BENCHMARKS.md). The float32 sentence-transformers model is the
-reference and what any other model runs on; it is only loaded when something is encoded with it.
-What the rest of the code needs of an encoder is :class:`index.encoder.Encoder`.
+default model (provisioned by :mod:`index.embedding.provision`) queries go, unless asked otherwise,
+through an int8 ONNX export of the same weights run by onnxruntime
+(:mod:`index.embedding.onnx_encoder`: no PyTorch in a serving process), passages through its float32
+export (int8 passage vectors lose more than 0.005 nDCG on our judged passage set; see
+BENCHMARKS.md). The float32 sentence-transformers model is the reference and what any other model
+runs on; it is only loaded when something is encoded with it. What the rest of the code needs of an
+encoder is :class:`index.embedding.encoder.Encoder`.
 """
 
 from __future__ import annotations
@@ -20,12 +21,17 @@ from pathlib import Path
 
 import numpy as np
 
-from index import onnx_encoder
 from index.config import DEFAULT_MODEL, Settings
-from index.e5convert import PASSAGE_PROMPT, QUERY_PROMPT
-from index.provision import default_model_dir, default_model_id, read_manifest, resolve_other
-from index.st_model import ModelError
-from index.st_model import load_st as _load_st
+from index.embedding import onnx_encoder
+from index.embedding.e5convert import PASSAGE_PROMPT, QUERY_PROMPT
+from index.embedding.provision import (
+    default_model_dir,
+    default_model_id,
+    read_manifest,
+    resolve_other,
+)
+from index.embedding.st_model import ModelError
+from index.embedding.st_model import load_st as _load_st
 
 QUERY_CACHE_SIZE = 1024
 _E5_NAME = re.compile(r"(^|[/_.-])(multilingual-)?e5([-_.]|$)", re.IGNORECASE)
@@ -42,7 +48,8 @@ def _prompts(name: str, model) -> tuple[str, str]:
 
 
 class ModelEncoder:
-    """An :class:`index.encoder.Encoder` over a sentence-transformers model and its ONNX exports."""
+    """An :class:`index.embedding.encoder.Encoder` over a sentence-transformers model and its ONNX
+    exports."""
 
     def __init__(
         self,

@@ -1,8 +1,9 @@
 """Parse a budget-remarks document into areas, sections and citable passages.
 
-Reading the file (text or PDF) and repairing its damage is :mod:`index.clean` (and
-:mod:`index.pdf`); finding the areas is :mod:`index.areas`; cutting each area into passages is
-:mod:`index.chunk`. This module puts them together, with the limits that protect the build.
+Reading the file (text or PDF) and repairing its damage is :mod:`index.documents.clean` (and
+:mod:`index.documents.pdf`); finding the areas is :mod:`index.documents.areas`; cutting each area
+into passages is :mod:`index.documents.chunk`. This module puts them together, with the limits
+that protect the build.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ import hashlib
 import re
 from pathlib import Path
 
-from index.amounts import scan
-from index.areas import (
+from index.config import MIB, CorpusLimits
+from index.documents.amounts import scan
+from index.documents.areas import (
     LAYOUT_SPLIT,
     blanked,
     distinct_titles,
@@ -23,10 +25,9 @@ from index.areas import (
     table_areas,
     whole_document,
 )
-from index.chunk import area_passages
-from index.clean import SourceLine, decode, text_lines
-from index.config import MIB, CorpusLimits
-from index.document import Area, Document, DocumentError, DocumentMeta
+from index.documents.chunk import area_passages
+from index.documents.clean import SourceLine, decode, text_lines
+from index.documents.document import Area, Document, DocumentError, DocumentMeta
 
 SUPPORTED_SUFFIXES = (".txt", ".pdf")
 #: Bump when parsing changes what a document gives: every document is then parsed again
@@ -148,7 +149,7 @@ def parse_file(path: Path, meta: DocumentMeta, limits: CorpusLimits | None = Non
         )  # fmt: skip
     checksum = hashlib.sha256(data).hexdigest()
     if suffix == ".pdf":
-        from index.pdf import pdf_lines  # pdfplumber is slow to import; only for PDFs
+        from index.documents.pdf import pdf_lines  # pdfplumber is slow to import; only for PDFs
 
         lines = pdf_lines(path, data, limits)
     else:

@@ -1,7 +1,7 @@
 """The Whoosh side of the index: schema, field boosts and writing passages.
 
 Where the folder lives in a generation, and the sparse keyword matrix derived from it, is
-:mod:`index.store`'s.
+:mod:`index.building.store`'s.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-from index.analysis import DanishAnalyzer, Vocabulary
-from index.document import Passage
-from index.postings import FieldPostings, collect_fields, start_process
+from index.building.analysis import DanishAnalyzer, Vocabulary
+from index.building.postings import FieldPostings, collect_fields, start_process
+from index.documents.document import Passage
 
 #: Where a query word counts most: an area title names what the passage is about.
 FIELD_BOOSTS = {"area": 2.5, "heading": 1.5, "body": 1.0}
@@ -103,7 +103,10 @@ def _write_segment(path: Path, ids: list[str], analysed: dict[str, FieldPostings
 #: From this many passages on, the segment is written by a helper process (~0.3 s to start).
 BACKGROUND_MIN_DOCS = 4000
 #: What the helper process runs: this very `index` package (its folder is argv[1]).
-_BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from index.fulltext import _writer; _writer()"
+_BOOT = (
+    "import sys; sys.path.insert(0, sys.argv[1]); "
+    "from index.building.fulltext import _writer; _writer()"
+)
 
 
 class Segment:

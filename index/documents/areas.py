@@ -13,9 +13,15 @@ import functools
 import re
 from dataclasses import dataclass
 
-from index.amounts import Reading, declared_unit, find_amounts, parse_number, read_statement
-from index.clean import SourceLine, looks_like_title, section_heading
-from index.document import SECTION_HEADINGS
+from index.documents.amounts import (
+    Reading,
+    declared_unit,
+    find_amounts,
+    parse_number,
+    read_statement,
+)
+from index.documents.clean import SourceLine, looks_like_title, section_heading
+from index.documents.document import SECTION_HEADINGS
 
 #: Section for text before an area's first heading: areas open with their budget basis, and
 #: the areas that omit the heading (e.g. "Demografipulje - Ældreområdet") state just that.

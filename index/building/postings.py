@@ -4,9 +4,9 @@ sparse keyword matrix are both written from.
 Whoosh's own writer analyses each field through its Python token stream, pickles every posting
 into a pool, sorts the pool and writes it back one posting at a time: at 100k passages two
 thirds of the build. Here a field's postings are plain numpy arrays, sorted by term (UTF-8
-bytes, Whoosh's lexicon order) and docnum with one stable argsort; index/fulltext.py hands them
-to Whoosh's codec a block at a time and index/sparse.py scores them without reading the
-segment back.
+bytes, Whoosh's lexicon order) and docnum with one stable argsort; index/building/fulltext.py hands
+them to Whoosh's codec a block at a time and index/building/sparse.py scores them without reading
+the segment back.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from index.analysis import KIND_WEIGHT, Vocabulary, analyze
+from index.building.analysis import KIND_WEIGHT, Vocabulary, analyze
 
 
 @dataclass
@@ -51,8 +51,11 @@ class FieldPostings:
 #: ~0.3 s to start (the seed has 55 passages).
 PARALLEL_MIN_DOCS = 4000
 #: The folder holding this `index` package: the helper imports the very same code.
-_ROOT = str(Path(__file__).resolve().parents[1])
-_BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from index.postings import _helper; _helper()"
+_ROOT = str(Path(__file__).resolve().parents[2])
+_BOOT = (
+    "import sys; sys.path.insert(0, sys.argv[1]); "
+    "from index.building.postings import _helper; _helper()"
+)
 
 _GATHER = 1 << 20
 

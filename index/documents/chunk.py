@@ -13,10 +13,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from index.amounts import find_amounts
-from index.areas import DEFAULT_SECTION, AreaSpan
-from index.clean import Block, build_blocks
-from index.document import DocumentMeta, Passage
+from index.documents.amounts import find_amounts
+from index.documents.areas import DEFAULT_SECTION, AreaSpan
+from index.documents.clean import Block, build_blocks
+from index.documents.document import DocumentMeta, Passage
 
 MIN_WORDS = 40  # shorter paragraphs are merged with a neighbour in the same (sub)section
 MAX_WORDS = 200  # longer ones are split at sentence (or list item) boundaries

@@ -23,14 +23,14 @@ from pathlib import Path
 
 import numpy as np
 
-from index import analysis, fulltext, nochange, passage_table, store
-from index import vectors as vector_index
-from index.analysis import Vocabulary
+from index.building import analysis, fulltext, nochange, passage_table, store
+from index.building import vectors as vector_index
+from index.building.analysis import Vocabulary
+from index.building.postings import once_each
 from index.config import BUILD_WORKERS, Settings
-from index.corpus import load_corpus, plural
-from index.document import Passage
-from index.encoder import PassageEncoder
-from index.postings import once_each
+from index.documents.corpus import load_corpus, plural
+from index.documents.document import Passage
+from index.embedding.encoder import PassageEncoder
 
 #: Texts embedded per encoder call: bounds the memory a large build holds twice.
 EMBED_SLICE = 262_144

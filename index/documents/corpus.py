@@ -4,8 +4,8 @@ A document is a .txt or .pdf with a sidecar .toml of the same stem (title, munic
 committee, year). One bad file must not stop the others, and none may vanish unnoticed:
 everything not loaded is listed in CorpusReport.skipped (files that should have been
 documents) or CorpusReport.ignored (hidden files and folders, by convention not documents).
-Each document is parsed in a worker process with limits (index.worker), so a file that hangs
-or exhausts the parser is a skip with its reason, not a stopped build.
+Each document is parsed in a worker process with limits (index.documents.worker), so a file that
+hangs or exhausts the parser is a skip with its reason, not a stopped build.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.config import MIB, CorpusLimits
-from index.document import Document, DocumentError, DocumentMeta
-from index.parse import SUPPORTED_SUFFIXES
-from index.worker import ParseWorker
+from index.documents.document import Document, DocumentError, DocumentMeta
+from index.documents.parse import SUPPORTED_SUFFIXES
+from index.documents.worker import ParseWorker
 
 #: Files that belong in a corpus but are not documents: metadata sidecars and notes.
 COMPANION_SUFFIXES = (".toml", ".md")

@@ -17,11 +17,11 @@ import os
 import time
 from pathlib import Path
 
-from index import analysis, store
+from index.building import analysis, store
 from index.config import Settings
-from index.corpus import read_meta, walk
-from index.document import DocumentError, DocumentMeta
-from index.parse import PARSER_VERSION, SUPPORTED_SUFFIXES
+from index.documents.corpus import read_meta, walk
+from index.documents.document import DocumentError, DocumentMeta
+from index.documents.parse import PARSER_VERSION, SUPPORTED_SUFFIXES
 
 
 def fingerprint(source_sha256: str, meta: DocumentMeta) -> str:

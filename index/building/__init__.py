@@ -1,0 +1,1 @@
+"""Writing the index: analysis, postings, the full-text and sparse keyword index, vectors."""

@@ -1,0 +1,1 @@
+"""Reading documents: the corpus, parsing text and PDF files into areas and passages."""

@@ -1,0 +1,1 @@
+"""The embedding model: provisioning it offline and encoding passages and queries."""
