@@ -5,6 +5,11 @@ as plain integers, so every scale word is resolved here and nowhere else. An amo
 or reported: `scan` returns, beside the amounts, what it was unsure of (spaces between digit
 groups, a figure beyond any budget), and `read_statement` refuses to pick one of several
 amounts on a net-budget line.
+
+Danish writing: "." groups thousands and "," marks decimals, "÷" (and a trailing "-") is a
+minus, the scale may come before the number ("mio. kr. 12,5"). A point before one or two digits
+and a scale word is a decimal ("12.5 mio. kr."), and commas grouping thousands in twos or more
+("12,345,678 kr.") are read as such; "12,345 kr." stays 12,345 kr. with a note.
 """
 
 from __future__ import annotations
@@ -18,13 +23,19 @@ from decimal import Decimal, InvalidOperation
 MAX_KR = 10**15
 # Decimals: ",5" or the whole-kroner dash ",-" ("50.190.100,- kr.").
 _DECIMALS = r"(?:,\d+|,-)?"
+_SCALE_WORDS = r"mia|milliard(?:er)?|mio|million(?:er)?|tusind|tus|t"
 # A Danish number: "." or a no-break/thin space groups thousands ("50.190.100", "50 190 100"),
 # "," marks decimals ("474,6"). Plain spaces between groups are read too, but reported.
 _NUMBER = (
-    rf"\d{{1,3}}(?:[.\u00a0\u202f\u2009]\d{{3}})+{_DECIMALS}"
+    # a point before one or two digits and a scale word is a decimal: "12.5 mio.", "1.5 mia."
+    r"\d+\.\d{1,2}(?=\s*(?:mia|mio|milliard|million)\w*\b)"
+    rf"|\d{{1,3}}(?:[.\u00a0\u202f\u2009]\d{{3}})+{_DECIMALS}"
+    r"|\d{1,3}(?:,\d{3}){2,}(?![,\d])"  # "12,345,678": commas grouping thousands
     rf"|\d{{1,3}}(?: \d{{3}})+{_DECIMALS}"
     rf"|\d+{_DECIMALS}"
 )
+#: Minus signs: "-", "−", the Danish "÷" and the en dash.
+_MINUS = "-−÷–"
 _KR = r"kr(?:oner)?\b\.?"
 # Scale words between the number and "kr."; the key is matched case-insensitively.
 _SCALES: dict[str, int] = {
@@ -39,33 +50,53 @@ _SCALES: dict[str, int] = {
     "tusind": 1_000,
     "1.000": 1_000,
 }
-_SCALE = r"(?P<scale>mia|milliard(?:er)?|mio|million(?:er)?|tusind|tus|t)\b\.?\s*"
+_SCALE = rf"(?P<scale>{_SCALE_WORDS})\b\.?\s*"
 _AMOUNT = re.compile(  # the lookahead only skips, fast, what cannot start an amount
-    rf"(?=[-−\d])(?:(?<![\w.,])(?P<sign>[-−]\s?)?(?P<num>{_NUMBER})\s*(?:{_SCALE})?{_KR}"
-    rf"|(?<![\w.,])(?P<sign2>[-−]\s?)?(?P<num2>{_NUMBER})\s*(?P<tkr>tkr\b\.?))",
+    rf"(?=[{_MINUS}\dkKmMtT])(?:(?<![\w.,])(?P<sign>[{_MINUS}]\s?)?(?P<num>{_NUMBER})"
+    rf"(?P<trail>(?<!,)-(?![\w-]))?\s*(?:{_SCALE})?{_KR}"
+    rf"|(?<![\w.,])(?P<sign2>[{_MINUS}]\s?)?(?P<num2>{_NUMBER})\s*(?P<tkr>tkr\b\.?)"
+    # the unit first: "mio. kr. 12,5", "kr. 1.234.567" (checked where it may start)
+    rf"|(?<![\w.])(?:(?P<scale3>mia|mio|t)\.?\s*)?\bkr\.\s*(?P<sign3>[{_MINUS}]\s?)?"
+    rf"(?P<num3>{_NUMBER})(?![\d.,]*\s*(?:%|kr|tkr|mio|mia|milliard|million|t\.))(?!\w))",
     re.IGNORECASE,
 )
+#: What may stand before an amount written unit first: a label's colon, "på", a bracket.
+_UNIT_FIRST_AFTER = re.compile(
+    r"(?:^|[:(=|]|\b(?:på|af|udgør|er|til|med|budget\w*|i\s+alt))\s*$", re.IGNORECASE
+)
+#: Before a minus written with a space: only a label's end or nothing ("Jobcenter – 50 mio. kr."
+#: is a dash between a name and its amount, "Resultat: – 1.234 kr." is a minus).
+_SPACED_MINUS_AFTER = re.compile(r"(?:^|[:(=|÷])\s*$")
 # "beløb i 1.000 kr.", "(1.000 kr.)", "(t. kr.)", "(mio. kr.)": a unit declaration, not an amount.
 _UNIT_DECL = re.compile(
     rf"(?:\(\s*(?:i\s+)?|\bi\s+)(?:(?P<unit>1\.000|t\.?|mio\.?|mia\.?)\s*{_KR}|(?P<tkr>tkr\b\.?))"
     r"\s*\)?",
     re.IGNORECASE,
 )
+#: A unit standing alone, as a table's column header says it: "Mio. kr.", "1.000 kr.", "t.kr."
+_BARE_UNIT = re.compile(
+    rf"(?<![\w.])(?:(?P<unit>1\.000|t\.?|mio\.?|mia\.?)\s*{_KR}|(?P<tkr>tkr\b))", re.IGNORECASE
+)
 _BARE_NUMBER = re.compile(
-    r"(?<![\w.,])(?P<sign>[-−]\s?)?(?P<num>\d{1,3}(?:[.\u00a0\u202f\u2009]\d{3})+"
-    rf"{_DECIMALS}|\d+{_DECIMALS})(?![\w,])"
+    rf"(?<![\w.,])(?P<sign>[{_MINUS}]\s?)?(?P<num>\d{{1,3}}(?:[.\u00a0\u202f\u2009]\d{{3}})+"
+    rf"{_DECIMALS}|\d+{_DECIMALS})(?P<trail>(?<!,)-)?(?![\w,])"
 )
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _DIGIT = re.compile(r"\d")
 #: An accounting negative: the amount alone in brackets, "(1.234.567) kr.", "(12,3 mio. kr.)",
 #: "(1.234)" under a declared unit. Income areas are written this way in many budgets.
 _ACCOUNTING = re.compile(
-    rf"\(\s*(?P<num>{_NUMBER})\s*(?P<unit>(?:(?:mia|milliard(?:er)?|mio|million(?:er)?|tusind|tus|t)"
-    rf"\b\.?\s*)?(?:{_KR}|tkr\b\.?)?)\s*\)",
+    rf"\(\s*(?P<num>{_NUMBER})\s*(?P<unit>(?:(?:{_SCALE_WORDS})\b\.?\s*)?(?:{_KR}|tkr\b\.?)?)\s*\)",
     re.IGNORECASE,
 )
 #: Other figures in brackets on a net-budget line: "(2023: 48.000.000 kr.)", "(heraf ...)".
 _BRACKETS = re.compile(r"\([^()]*\)")
+#: A table cell's number: "-2.093,8", "÷ 12,5", "(1.234)", "1.234-", "50.190.100 kr."
+_CELL = re.compile(
+    rf"^(?P<sign>[{_MINUS}]\s?)?(?P<open>\()?\s*(?P<num>{_NUMBER})\s*(?(open)\))(?P<trail>-)?"
+    rf"\s*(?:(?P<scale>{_SCALE_WORDS})\b\.?\s*)?(?P<kr>{_KR})?$",
+    re.IGNORECASE,
+)
 
 
 def _kr(value: int) -> str:
@@ -73,8 +104,15 @@ def _kr(value: int) -> str:
 
 
 def parse_number(text: str) -> Decimal:
-    """A Danish-formatted number ("50.190.100", "0,04", "50.190.100,-") as a Decimal."""
-    cleaned = re.sub(r"[.\u00a0\u202f\u2009 ]", "", text).removesuffix(",-").replace(",", ".")
+    """A Danish-formatted number ("50.190.100", "0,04", "50.190.100,-") as a Decimal; also
+    "12.5" (a decimal point: the caller has seen the scale word) and "12,345,678"."""
+    text = text.strip()
+    if re.fullmatch(r"\d+\.\d{1,2}", text):
+        cleaned = text
+    elif re.fullmatch(r"\d{1,3}(?:,\d{3}){2,}", text):
+        cleaned = text.replace(",", "")
+    else:
+        cleaned = re.sub(r"[.\u00a0\u202f\u2009 ]", "", text).removesuffix(",-").replace(",", ".")
     try:
         return Decimal(cleaned)
     except InvalidOperation as exc:
@@ -92,30 +130,65 @@ def _scale_of(word: str | None) -> int:
     return _SCALES[word.lower().rstrip(".")]
 
 
+def _negative(text: str, sign: str | None, trail: str | None, start: int) -> bool:
+    """Whether a matched sign makes the amount negative (see _SPACED_MINUS_AFTER)."""
+    if trail:
+        return True
+    if not sign:
+        return False
+    if sign.strip() == sign:  # "-12", "÷12": joined to the number
+        return True
+    return sign[0] == "÷" or bool(_SPACED_MINUS_AFTER.search(text[:start]))
+
+
+def amount_spans(text: str) -> list[tuple[int, int, int, list[str]]]:
+    """Every amount in the text with where it is: (start, end, kroner, notes)."""
+    if "kr" not in text.lower() or not _DIGIT.search(text):
+        return []
+    masked = _UNIT_DECL.sub(lambda m: " " * len(m.group(0)), text)
+    out = []
+    for m in _AMOUNT.finditer(masked):
+        notes: list[str] = []
+        start = m.start()
+        if m.group("num"):
+            num, scale = m.group("num"), _scale_of(m.group("scale"))
+            sign, trail = m.group("sign"), m.group("trail")
+        elif m.group("num2"):
+            num, scale, sign, trail = m.group("num2"), 1_000, m.group("sign2"), None
+        else:
+            if not _UNIT_FIRST_AFTER.search(masked[:start]):
+                continue
+            num, scale = m.group("num3"), _scale_of(m.group("scale3"))
+            sign, trail = m.group("sign3"), None
+            start = m.start("sign3") if sign else m.start("num3")
+        if sign and not _negative(masked, sign, None, m.start()) and m.group("num3") is None:
+            start += len(sign)
+            sign = None
+        negative = _negative(masked, sign, trail, m.start())
+        value = _kroner(num, scale, negative)
+        shown = m.group(0).strip()
+        if abs(value) >= MAX_KR:
+            beyond = f"amount {shown!r} is beyond any budget; not read"
+            out.append((start, m.end(), value, [beyond]))
+            continue
+        if " " in num:
+            notes.append(f"amount {shown!r} has spaces between digit groups; read as {_kr(value)}")
+        if re.fullmatch(r"\d{1,3},\d{3}", num) and scale == 1:
+            notes.append(f"amount {shown!r}: is the comma a decimal or a thousands separator? "
+                         f"read as {_kr(value)}")  # fmt: skip
+        out.append((start, m.end(), value, notes))
+    return out
+
+
 def scan(text: str) -> tuple[tuple[int, ...], list[str]]:
     """Every amount in kroner the text mentions, in order, without repeats; and a note for
     each figure read with doubt (spaces between digit groups) or not read at all (beyond
     MAX_KR). A unit declaration such as "beløb i 1.000 kr." is a scale, not an amount."""
-    # every amount ends in kr., kroner or tkr. and has a digit ("kr" alone: krav, kriser, ...)
-    if "kr" not in text.lower() or not _DIGIT.search(text):
-        return (), []
-    masked = _UNIT_DECL.sub(lambda m: " " * len(m.group(0)), text)
     found: list[int] = []
     notes: list[str] = []
-    for m in _AMOUNT.finditer(masked):
-        if m.group("num"):
-            num, value = m.group("num"), 0
-            value = _kroner(num, _scale_of(m.group("scale")), bool(m.group("sign")))
-        else:
-            num = m.group("num2")
-            value = _kroner(num, 1_000, bool(m.group("sign2")))
-        shown = m.group(0).strip()
-        if abs(value) >= MAX_KR:
-            notes.append(f"amount {shown!r} is beyond any budget; not read")
-            continue
-        if " " in num:
-            notes.append(f"amount {shown!r} has spaces between digit groups; read as {_kr(value)}")
-        if value not in found:
+    for _start, _end, value, why in amount_spans(text):
+        notes += why
+        if abs(value) < MAX_KR and value not in found:
             found.append(value)
     return tuple(found), notes
 
@@ -125,13 +198,29 @@ def find_amounts(text: str) -> tuple[int, ...]:
     return scan(text)[0]
 
 
-def declared_unit(text: str) -> int:
-    """The scale a unit declaration in the text sets ("(1.000 kr.)" → 1000); 1 without one."""
-    m = _UNIT_DECL.search(text)
+_UNITS = {"1.000": 1_000, "t": 1_000, "tkr": 1_000, "mio": 1_000_000, "mia": 1_000_000_000}
+
+
+def declared_unit(text: str, bare: bool = False) -> int:
+    """The scale a unit declaration in the text sets ("(1.000 kr.)" → 1000); 1 without one.
+    With `bare`, a unit standing alone ("Mio. kr.", a column header) counts too, and a text
+    without any unit gives 0."""
+    m = _UNIT_DECL.search(text) or (_BARE_UNIT.search(text) if bare else None)
     if not m:
-        return 1
-    unit = (m.group("unit") or "tkr").lower().rstrip(".")
-    return {"1.000": 1_000, "t": 1_000, "tkr": 1_000, "mio": 1_000_000, "mia": 1_000_000_000}[unit]
+        return 1 if not bare or re.search(r"\bkr\b", text, re.IGNORECASE) else 0
+    return _UNITS[(m.group("unit") or "tkr").lower().rstrip(".")]
+
+
+def parse_cell(cell: str, unit: int = 1) -> int | None:
+    """A table cell as kroner, in `unit` unless the cell gives its own scale; None for a cell
+    that is not one amount (text, a percentage, empty)."""
+    m = _CELL.match(cell.strip())
+    if not m:
+        return None
+    written = m.group("scale") or m.group("kr")  # the cell's own unit
+    scale = _scale_of(m.group("scale")) if written else unit
+    negative = bool(m.group("sign") or m.group("open") or m.group("trail"))
+    return _kroner(m.group("num"), scale, negative)
 
 
 @dataclass(frozen=True)
@@ -163,9 +252,11 @@ def read_statement(line: str) -> Reading | None:
                   for a in amounts]  # fmt: skip
     if not amounts and not notes:
         numbers = [m for m in _BARE_NUMBER.finditer(value_part) if not _YEAR.match(m.group("num"))]
-        amounts = tuple(
-            dict.fromkeys(_kroner(m.group("num"), unit, bool(m.group("sign"))) for m in numbers)
-        )
+        amounts = tuple(dict.fromkeys(
+            _kroner(m.group("num"), unit, _negative(value_part, m.group("sign"), m.group("trail"),
+                                                    m.start()))
+            for m in numbers
+        ))  # fmt: skip
         beyond = [a for a in amounts if abs(a) >= MAX_KR]
         notes += [f"amount {_kr(a)} is beyond any budget; not read" for a in beyond]
         amounts = tuple(a for a in amounts if abs(a) < MAX_KR)

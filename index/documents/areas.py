@@ -20,8 +20,9 @@ from index.documents.amounts import (
     parse_number,
     read_statement,
 )
-from index.documents.clean import SourceLine, looks_like_title, section_heading
-from index.documents.document import SECTION_HEADINGS
+from index.documents.clean import SourceLine, bullet_kind, looks_like_title, section_heading
+from index.documents.document import SECTION_HEADINGS, AmountSource
+from index.documents.names import same_name, subject_of
 
 #: Section for text before an area's first heading: areas open with their budget basis, and
 #: the areas that omit the heading (e.g. "Demografipulje - Ældreområdet") state just that.
@@ -62,6 +63,7 @@ class AreaSpan:
     notes: tuple[tuple[int, str], ...] = ()  # (line, what was unsure about the amount)
     section: str = DEFAULT_SECTION  # the section of text before the area's first heading
     layout: str = ""  # how the area was recognised, for the per-document report
+    source: AmountSource | None = None  # where amount_kr was read
 
 
 @functools.lru_cache(maxsize=65_536)  # asked of each line several times while finding areas
@@ -90,17 +92,36 @@ def title_text(text: str) -> str:
     return _NUMBERING.sub("", text.strip())
 
 
-def _title_candidate(lines: list[SourceLine], i: int) -> bool:
-    line = lines[i]
+#: Abbreviations a title may end on ("Administration m.v.", "Drift m.m.").
+_TITLE_ABBREVIATION = re.compile(r"\b(?:m\.v|m\.m|mv|mm|o\.l|m\.fl|mfl|inkl|ekskl|bl\.a)\.$",
+                                 re.IGNORECASE)  # fmt: skip
+
+
+def looks_like_area_title(text: str) -> bool:
+    """A line that can name an area when its net-budget line follows it: short, not a
+    sentence; it may start in lower case ("eBoks") or with a digit ("3F-aftaler") and end on
+    an abbreviation ("Administration m.v.")."""
+    text = text.strip()
+    core = _TITLE_ABBREVIATION.sub("", text).rstrip()
     return (
-        not line.blank
-        and _stands_alone(lines, i)
-        # a title may start with a formula character ("=Formel"): its own area, not merged into
-        # the one before (the CSV export quotes it)
-        and looks_like_title(title_text(line.text).lstrip("=+@").strip(), max_words=10)
-        and section_heading(line.text) is None
-        and not is_amount_statement(line.text)
+        0 < len(text) <= 150
+        and 0 < len(text.split()) <= 20
+        and text[:1].isalnum()
+        and not re.search(r"[.,;:!?\-–]$", core)
+        and bullet_kind(text) is None
     )
+
+
+def _title_candidate(lines: list[SourceLine], i: int, anchored: bool = False) -> bool:
+    """Whether line `i` can be an area title; `anchored`: its net-budget line follows."""
+    line = lines[i]
+    if line.blank or not _stands_alone(lines, i) or section_heading(line.text) is not None:
+        return False
+    # a title may start with a formula character ("=Formel"): its own area, not merged into
+    # the one before (the CSV export quotes it)
+    text = title_text(line.text).lstrip("=+@").strip()
+    shaped = looks_like_area_title(text) if anchored else looks_like_title(text, max_words=10)
+    return shaped and not is_amount_statement(line.text)
 
 
 def _title_above(lines: list[SourceLine], j: int, floor: int) -> int | None:
@@ -120,6 +141,14 @@ def _title_above(lines: list[SourceLine], j: int, floor: int) -> int | None:
     return None
 
 
+def _is_about(statement: str, title: str) -> bool:
+    """Whether a net-budget line is the titled area's: its subject is the area itself
+    ("Samlet nettobudget for området"), none, or a name that fits the title; not another
+    committee's sentence ("Kultur- og Idrætsudvalget har et nettobudget på …")."""
+    whose = subject_of(statement)
+    return whose == "" or (whose is not None and same_name(whose, title_text(title)))
+
+
 def blanked(line: SourceLine) -> SourceLine:
     return SourceLine(line.number, "", line.page)
 
@@ -130,12 +159,15 @@ def find_areas(lines: list[SourceLine]) -> tuple[list[AreaSpan], list[tuple[int,
     # (title index, body start index, statement index or None, reading, layout)
     starts: list[tuple[int, int, int | None, Reading | None, str]] = []
     for i in range(len(lines)):
-        if not _title_candidate(lines, i):
+        if lines[i].blank or not _stands_alone(lines, i):
             continue
         j = _next_text(lines, i)
         if j is None:
             break
-        if is_amount_statement(lines[j].text):
+        anchored = is_amount_statement(lines[j].text)
+        if not _title_candidate(lines, i, anchored):
+            continue
+        if anchored:
             starts.append((i, j + 1, j, read_statement(lines[j].text), LAYOUT_STATEMENT))
         elif section_heading(lines[j].text) == SECTION_HEADINGS[0]:
             starts.append((i, j, None, None, LAYOUT_HEADING))
@@ -152,6 +184,8 @@ def find_areas(lines: list[SourceLine]) -> tuple[list[AreaSpan], list[tuple[int,
             starts.append((t, t + 1, j, read_statement(line.text), LAYOUT_PARAGRAPH))
             titles.add(t)
             used.add(j)
+    starts = [s for s in starts if s[2] is None or _is_about(lines[s[2]].text, lines[s[0]].text)]
+    used = {s[2] for s in starts}
     starts.sort(key=lambda s: s[0])
     stray = [
         (ln.number, f"net budget line not attached to any area ({ln.text.strip()!r}); "
@@ -173,6 +207,10 @@ def find_areas(lines: list[SourceLine]) -> tuple[list[AreaSpan], list[tuple[int,
             for note in (reading.notes if reading else ())
             if statement_at is not None
         )
+        source = None
+        if reading is not None and reading.amount is not None and statement_at is not None:
+            said = lines[statement_at]
+            source = AmountSource(said.text.strip(), said.number, said.page)
         areas.append(
             AreaSpan(
                 title_text(title_line.text),
@@ -181,6 +219,7 @@ def find_areas(lines: list[SourceLine]) -> tuple[list[AreaSpan], list[tuple[int,
                 body,
                 notes,
                 layout=layout,
+                source=source,
             )
         )
     return areas, stray
@@ -261,13 +300,18 @@ def table_areas(lines: list[SourceLine], rows: dict[str, tuple[str, int, SourceL
         name, amount, _row = rows[key]
         named.add(key)
         spans.append(AreaSpan(name, amount, lines[i].number, lines[i + 1 : end],
-                               layout=LAYOUT_TABLE))  # fmt: skip
+                               layout=LAYOUT_TABLE, source=_row_source(_row)))  # fmt: skip
     for key, (name, amount, row) in rows.items():
         if key not in named:
             text = f"{name}: {amount:,} kr.".replace(",", ".")
             spans.append(AreaSpan(name, amount, row.number, [SourceLine(row.number, text,
-                                   row.page)], layout=LAYOUT_TABLE))  # fmt: skip
+                                   row.page)], layout=LAYOUT_TABLE,
+                                   source=_row_source(row)))  # fmt: skip
     return spans
+
+
+def _row_source(row: SourceLine) -> AmountSource:
+    return AmountSource(row.text.strip(), row.number, row.page)
 
 
 def join_split_statements(lines: list[SourceLine]) -> list[SourceLine]:
@@ -276,7 +320,8 @@ def join_split_statements(lines: list[SourceLine]) -> list[SourceLine]:
     out = list(lines)
     for i, line in enumerate(lines):
         text = line.text.strip()
-        if not (text.endswith(":") and _AMOUNT_STATEMENT.search(text) and len(text.split()) <= 8):
+        labelled = text.endswith(":") or re.search(r":\s*\([^()]*\)$", text)
+        if not (labelled and _AMOUNT_STATEMENT.search(text) and len(text.split()) <= 8):
             continue
         j = _next_text(lines, i)
         if j is None or j - i > 2:

@@ -43,7 +43,9 @@ class SourceLine:
     number: int  # 1-based line in the source (for a PDF: in the extracted text)
     text: str
     page: int | None = None
-    bold: bool = False  # a hint from PDFs; parsing does not depend on it
+    bold: bool = False  # a hint from PDFs: a bold short line is a heading
+    #: the cells of a table row written with tabs or wide spaces, which the text loses
+    cells: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
 
     #: no text but white space: asked of each line about ten times while parsing, so set once
     blank: bool = field(init=False, repr=False, compare=False)
@@ -129,8 +131,24 @@ def text_lines(text: str) -> list[SourceLine]:
         for i, raw in enumerate(text.split("\n")):
             page += raw.count("\f")
             pages[i] = page
+    raw = text.split("\n")
     rows = enumerate(zip(cleaned, pages, strict=True), start=1)
-    return [SourceLine(n, _strip_keeping_indent(line), page) for n, (line, page) in rows]
+    return [SourceLine(n, _strip_keeping_indent(line), page, cells=_cells(raw[n - 1]))
+            for n, (line, page) in rows]  # fmt: skip
+
+
+_CELL_GAP = re.compile(r"\t+| {2,}")
+
+
+def _cells(raw: str) -> tuple[str, ...] | None:
+    """A row's cells where tabs or runs of spaces separate them and one is a number."""
+    if "\t" not in raw and "  " not in raw.strip():
+        return None
+    cells = tuple(c.strip() for c in _CELL_GAP.split(raw.strip().replace("\f", " ")))
+    numeric = [c for c in cells[1:] if c.lstrip("-−÷–( ")[:1].isdigit()]
+    if len(cells) < 2 or any(len(c) > 40 for c in cells[1:]) or not numeric:
+        return None
+    return cells
 
 
 #: What a list item's line can start with (after no space): a glyph, "o", a dash.

@@ -45,11 +45,65 @@ class Passage:
 
 
 @dataclass(frozen=True)
+class AmountSource:
+    """Where an amount was read: the text as the document writes it, its line and page, so a
+    reader can check the figure against the source."""
+
+    text: str
+    line: int
+    page: int | None = None
+
+    def to_json(self) -> dict:
+        return {"text": self.text, "line": self.line, "page": self.page}
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """A total the document states, against the sum of the areas it covers."""
+
+    label: str  # how the document names the total ("Driftsudgifter i alt")
+    stated_kr: int
+    summed_kr: int  # the areas' amounts added up
+    areas: int  # how many areas were added
+    tolerance_kr: int  # what rounding the written figures allows (0 for whole kroner)
+    source: AmountSource
+    missing: int = 0  # areas under the total that state no amount: no sum to compare
+
+    @property
+    def difference_kr(self) -> int:
+        return self.summed_kr - self.stated_kr
+
+    @property
+    def agrees(self) -> bool:
+        return not self.missing and abs(self.difference_kr) <= self.tolerance_kr
+
+    def verdict(self) -> str:
+        """In Danish, as `index`, `areas` and the /areas page say it."""
+        if self.missing:
+            return f"kan ikke afstemmes: {self.missing} område(r) uden beløb"
+        if self.difference_kr == 0:
+            return "stemmer"
+        diff = f"{abs(self.difference_kr):,}".replace(",", ".")
+        if self.agrees:
+            return f"stemmer inden for afrunding ({diff} kr.)"
+        more = "mere" if self.difference_kr > 0 else "mindre"
+        return f"stemmer ikke: områderne summer til {diff} kr. {more} end totalen"
+
+    def to_json(self) -> dict:
+        return {"label": self.label, "stated_kr": self.stated_kr, "summed_kr": self.summed_kr,
+                "areas": self.areas, "difference_kr": self.difference_kr,
+                "tolerance_kr": self.tolerance_kr, "missing": self.missing,
+                "agrees": self.agrees, "verdict": self.verdict(),
+                "source": self.source.to_json()}  # fmt: skip
+
+
+@dataclass(frozen=True)
 class Area:
     title: str
     amount_kr: int | None
     line: int
     passages: tuple[Passage, ...] = ()
+    source: AmountSource | None = None  # where amount_kr was read; None when not stated
 
 
 @dataclass(frozen=True)
@@ -59,6 +113,7 @@ class Document:
     checksum: str  # sha256 of the source bytes
     warnings: tuple[str, ...] = field(default_factory=tuple)
     layout: str = ""  # how its areas were recognised ("title, then net budget line", ...)
+    reconciliations: tuple[Reconciliation, ...] = ()  # stated totals against their areas
 
     @property
     def passages(self) -> tuple[Passage, ...]:

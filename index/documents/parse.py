@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from index.config import MIB, CorpusLimits
-from index.documents.amounts import scan
+from index.documents.amounts import read_statement, scan
 from index.documents.areas import (
     LAYOUT_SPLIT,
     blanked,
@@ -27,12 +28,20 @@ from index.documents.areas import (
 )
 from index.documents.chunk import area_passages
 from index.documents.clean import SourceLine, decode, text_lines
-from index.documents.document import Area, Document, DocumentError, DocumentMeta
+from index.documents.document import (
+    AmountSource,
+    Area,
+    Document,
+    DocumentError,
+    DocumentMeta,
+    Reconciliation,
+)
+from index.documents.statements import GeneralReading, read_document
 
 SUPPORTED_SUFFIXES = (".txt", ".pdf")
 #: Bump when parsing changes what a document gives: every document is then parsed again
 #: (vectors of unchanged passages are still reused).
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"
 _LONG_WORD = re.compile(r"\w+")
 
 
@@ -82,11 +91,31 @@ def parse_lines(
     lines = joined
     spans, stray = find_areas(lines)
     table, table_lines = find_area_table(lines)
+    general: GeneralReading | None = None
+    whole_doc = None
     if table and not any(s.amount_kr is not None for s in spans):
         spans, stray = table_areas(lines, table, table_lines), []
         lines = [blanked(ln) if i in table_lines else ln for i, ln in enumerate(lines)]
+    elif not any(s.amount_kr is not None for s in spans):
+        general = read_document(lines, meta.year, (meta.title, meta.committee))
+        own = [ln if i not in general.table_lines else blanked(ln) for i, ln in enumerate(lines)]
+        if any(a.amount_kr is not None for a in general.headed):
+            spans = sorted(general.headed + general.extra, key=lambda a: a.line)
+            stray, lines = [], own
+        elif general.extra or general.whole_amount is not None:
+            lines = own
+            if not spans:
+                whole_doc = whole_document(lines, meta.title)
+                if whole_doc is not None and general.whole is not None:
+                    whole_doc = replace(whole_doc, amount_kr=general.whole_amount,
+                                        source=general.whole, layout=general.layouts[-1])
+            spans = sorted(spans + general.extra, key=lambda a: a.line)
     preamble = None
-    if spans:
+    if whole_doc is not None:
+        spans, renamed = distinct_titles(spans, source)
+        spans.insert(0, whole_doc)
+        preamble = whole_doc if whole_doc.amount_kr is None else None
+    elif spans:
         spans, renamed = distinct_titles(spans, source)
         preamble = preamble_area(lines, spans[0].line)
         if preamble is not None:
@@ -98,11 +127,16 @@ def parse_lines(
         spans, preamble = [whole], whole
         renamed = [
             f"{source}:{whole.line}: no recognisable areas (a title line followed by a net "
-            "budget line such as 'Samlet nettobudget for området: ... kr.' or by a "
-            f"'Budgetgrundlag' heading); indexed as one area {whole.title!r} so that its text "
-            "is searchable"
+            "budget line such as 'Samlet nettobudget for området: ... kr.', a 'Budgetgrundlag' "
+            "heading, a table of areas or a sentence stating an area's net budget); indexed as "
+            f"one area {whole.title!r} so that its text is searchable"
         ]
-    notes: list[tuple[int, str]] = list(stray)
+    totals = list(general.totals) if general else []
+    stray, stated = _stated_totals(stray, lines, spans, preamble)
+    totals += stated
+    notes_totals = [(t.source.line, f"total {t.label!r} ({t.stated_kr:,} kr.): {t.verdict()}"
+                     .replace(",", ".")) for t in totals if not t.agrees]  # fmt: skip
+    notes: list[tuple[int, str]] = list(stray) + (general.notes if general else []) + notes_totals
     areas, seen, ordinal = [], {}, 0
     for span in spans:
         notes += span.notes
@@ -114,12 +148,40 @@ def parse_lines(
         if not passages:
             notes.append((span.line, f"area {span.title!r} has no text"))
         ordinal += len(passages)
-        areas.append(Area(span.title, span.amount_kr, span.line, tuple(passages)))
+        areas.append(Area(span.title, span.amount_kr, span.line, tuple(passages), span.source))
     warnings += renamed + [f"{source}:{n}: {note}" for n, note in sorted(notes)]
     layouts = list(dict.fromkeys(s.layout for s in spans if s.layout))
     if split_labels:
         layouts.append(LAYOUT_SPLIT)
-    return Document(meta, tuple(areas), checksum, tuple(warnings), "; ".join(layouts))
+    return Document(meta, tuple(areas), checksum, tuple(warnings), "; ".join(layouts),
+                    tuple(totals))  # fmt: skip
+
+
+#: A net-budget line for more than one area: the committee's, or a sum ("i alt").
+_TOTAL_LABEL = re.compile(r"udvalg|\bi\s+alt\b|\btotal|hele\s+kommunen|samlede?\s+drift",
+                          re.IGNORECASE)  # fmt: skip
+
+
+def _stated_totals(stray: list[tuple[int, str]], lines: list[SourceLine], spans: list,
+                   preamble) -> tuple[list[tuple[int, str]], list[Reconciliation]]:  # fmt: skip
+    """Net-budget lines that belong to no area but name a total ("Samlet nettobudget for
+    udvalget: 460.443.800 kr."): reconciled against the sum of the document's areas."""
+    areas = [s for s in spans if s is not preamble]
+    known = [s.amount_kr for s in areas if s.amount_kr is not None]
+    keep, totals = [], []
+    by_number = {ln.number: ln for ln in lines}
+    for number, note in stray:
+        line = by_number[number]
+        text, page = line.text.strip(), line.page
+        reading = read_statement(text)
+        amount = reading.amount if reading else None
+        if amount is not None and areas and _TOTAL_LABEL.search(text.split(":")[0]):
+            totals.append(Reconciliation(text.split(":")[0].strip(), amount, sum(known),
+                                         len(known), 0, AmountSource(text, number, page),
+                                         missing=len(areas) - len(known)))  # fmt: skip
+        else:
+            keep.append((number, note))
+    return keep, totals
 
 
 def parse_file(path: Path, meta: DocumentMeta, limits: CorpusLimits | None = None) -> Document:

@@ -130,8 +130,8 @@ def test_a_document_in_no_known_layout_is_indexed_whole_with_a_warning(tmp_path:
     assert "Notat om budgetopfølgning" not in " ".join(p.text for p in area.passages)
     assert doc.warnings == (
         f"{path}:3: no recognisable areas (a title line followed by a net budget line such as "
-        "'Samlet nettobudget for området: ... kr.' or by a 'Budgetgrundlag' heading); indexed as "
-        "one area "
+        "'Samlet nettobudget for området: ... kr.', a 'Budgetgrundlag' heading, a table of areas "
+        "or a sentence stating an area's net budget); indexed as one area "
         "'Bemærkninger - Social' so that its text is searchable",
     )
 

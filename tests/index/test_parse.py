@@ -352,13 +352,13 @@ def test_title_paragraph_then_amount_is_its_own_area(tmp_path: Path) -> None:
 def test_a_net_budget_line_that_fits_no_area_is_reported(tmp_path: Path) -> None:
     text = (
         "Jobcenter\n\nSamlet nettobudget for området: 5.000.000 kr.\n\n"
-        "Budgetgrundlag\nJobcentret hjælper ledige i job.\nSamlet nettobudget i alt: 9.000 kr.\n"
+        "Budgetgrundlag\nJobcentret hjælper ledige i job.\nSamlet nettobudget: 9.000 kr.\n"
     )
     path = _write(tmp_path, "s.txt", text)
     doc = parse_file(path, META)
     assert [(a.title, a.amount_kr) for a in doc.areas] == [("Jobcenter", 5_000_000)]
     assert doc.warnings == (
-        f"{path}:7: net budget line not attached to any area ('Samlet nettobudget i alt: "
+        f"{path}:7: net budget line not attached to any area ('Samlet nettobudget: "
         "9.000 kr.'); its amount is not counted",
     )
 

@@ -1,0 +1,101 @@
+"""Whose budget a sentence states: the names of areas as the text writes them.
+
+"Økonomiudvalget har et nettobudget på …", "Kultur- og Fritidsudvalgets korrigerede budget
+udgør …", "Budgettet for ældreområdet er …": the subject binds the amount, and it must be the
+area it stands under ("Området", "Udvalget") or one whose name fits ("Jobcentret" / "Jobcenter").
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Whose budget a sentence states, written before the amount.
+_SUBJECT_HAR = re.compile(
+    r"(?P<who>[^\s,;:].*?)\s+har\s+(?:i\s+(?:\d{4}|år)\s+)?(?:et|en|samlet)?\s*"
+    r"(?:samlet\s+)?(?:korrigeret\s+)?(?:netto\w*|samlet\s+)?budget",
+    re.IGNORECASE,
+)
+_SUBJECT_GENITIVE = re.compile(
+    r"(?P<who>\S.*?s)\s+(?:samlede\s+|korrigerede\s+|oprindelige\s+|vedtagne\s+)*"
+    r"(?:netto\w*|budget\w*|drift\w*)",
+    re.IGNORECASE,
+)
+_SUBJECT_FOR = re.compile(
+    r"(?:netto)?budget(?:tet|ter)?\s+(?:for|til)\s+(?P<who>.+?)\s*"
+    r"(?:\b(?:udgør|udgjorde|er|var|på|lyder|ligger|i\s+alt)\b|:)",
+    re.IGNORECASE,
+)
+#: Subjects that are the area itself (bind to its heading), or the whole municipality (never).
+_THIS_AREA = frozenset(
+    "området områdets udvalget udvalgets budgettet nettobudgettet politikområdet "
+    "bevillingsområdet det den der vi centret afdelingen enheden budget nettobudget "
+    "driftsbudgettet bevillingen".split()
+)
+_WHOLE = re.compile(r"^(?:kommunen|kommunens|byrådet|hele\s+kommunen|[\w-]+\s+kommune)$",
+                    re.IGNORECASE)  # fmt: skip
+_NAME_JOINERS = frozenset("og & , - – for til i med af".split())
+
+
+def name_before(text: str) -> str:
+    """The name that ends `text` ("... mens Kultur- og Fritidsudvalgets" → "Kultur- og
+    Fritidsudvalgets"): capitalised words and the small words that join them."""
+    words = text.split()
+    kept: list[str] = []
+    for word in reversed(words):
+        bare = word.strip("()\"'“”»«")
+        if not bare:
+            break
+        if bare[0].isupper() or bare[0].isdigit() or bare.endswith("-"):
+            kept.append(bare)
+        elif bare.casefold() in _NAME_JOINERS and kept:
+            kept.append(bare)
+        else:
+            break
+    while kept and kept[-1].casefold() in _NAME_JOINERS:
+        kept.pop()
+    return " ".join(reversed(kept)).strip(" ,")
+
+
+def base_name(name: str) -> str:
+    """A name without its genitive s ("Økonomiudvalgets" → "Økonomiudvalget")."""
+    if re.search(r"(?:et|en|ne|de|ret|ger|ter)s$", name) and len(name) > 4:
+        return name[:-1]
+    return name
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\W_]+", " ", text).strip().casefold()
+
+
+def same_name(a: str, b: str) -> bool:
+    """Whether two ways of writing a name are one ("Økonomiudvalget" / "Økonomiudvalgets
+    budget" / "Jobcentret" for "Jobcenter"): one contains the other, word-aligned at its
+    start, with at least five letters in common."""
+    x, y = _norm(base_name(a)), _norm(base_name(b))
+    if not x or not y:
+        return False
+    short, long_ = sorted((x, y), key=len)
+    return len(short) >= 5 and (long_.startswith(short) or f" {short}" in f" {long_}")
+
+
+def subject_of(clause: str) -> str | None:
+    """Who the clause says the budget is of: a name, "" for the area it stands under, or None
+    for nobody we can bind (the municipality as a whole)."""
+    for pattern in (_SUBJECT_FOR, _SUBJECT_HAR, _SUBJECT_GENITIVE):
+        m = pattern.search(clause)
+        if not m:
+            continue
+        who = m.group("who").strip()
+        if pattern is not _SUBJECT_FOR:
+            who = name_before(who)
+        key = who.casefold()
+        if not who or key in _THIS_AREA or key.split()[-1] in _THIS_AREA:
+            return ""
+        if _WHOLE.match(key):
+            return None
+        if pattern is _SUBJECT_FOR and (who[:1].islower() and " " not in who):
+            return who  # "budgettet for ældreområdet"
+        return base_name(who)
+    return ""
+
+

@@ -1,0 +1,323 @@
+"""Reading area/amount statements in any layout: sentences, headings and tables.
+
+One reader for what the named layouts (:mod:`index.documents.areas`) do not cover. An amount
+becomes an area's net budget only when its binding is unambiguous: the sentence says it is a
+(net) budget and whose, or it stands under the area's heading with nothing else claiming it,
+or it is the row of a table in the column of the budget year. Everything else keeps the area's
+amount None and says why, by line: precision before recall, as a printed number is trusted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from index.documents.amounts import MAX_KR, amount_spans, format_kr
+from index.documents.areas import AreaSpan
+from index.documents.clean import SourceLine, bullet_kind, join_lines, section_heading
+from index.documents.document import AmountSource, Reconciliation
+from index.documents.names import same_name, subject_of
+from index.documents.tables import read_tables
+
+#: Words that make a clause a (net) budget statement when they stand just before its amount.
+_CUE = re.compile(
+    r"(?:netto|samlede?\s+|driftsbudget)\w*"  # nettobudget, nettodriftsudgifter, samlet budget
+    r"|budget\w*\s+i\s+alt|budget(?:tet)?|bevilling(?:en)?|budgetramme(?:n)?",
+    re.IGNORECASE,
+)
+#: What may stand between the cue and the amount: "på", "udgør", "i 2024", "i alt", ":".
+_BRIDGE = re.compile(
+    r"^(?:\s|[:=,]|\b(?:for|i|år|alt|udgør|udgjorde|er|var|på|af|samlet|netto|ca\.|cirka|"
+    r"omkring|kr\.?|\d{4}|budget\w*|drift\w*|udgifter|området|udvalget|\w+udvalget|"
+    r"et|en|beløb(?:et)?|til|lyder|ligger)\b)*$",
+    re.IGNORECASE,
+)
+#: A clause with one of these is about a change, a deviation or another figure, not a budget.
+_NOT_BUDGET = re.compile(
+    r"forbrug|afvig|regnskab|overslag|reduk|besparel|effektivis|stig|\bfald|tilfør|heraf|"
+    r"ekstra|yderligere|merudgift|mindreudgift|tillæg|overfør|brutto|ændr|udvid|løft|pulje|"
+    r"reserve|takst|afsat|forventet|prognose|skøn|tidligere|sidste\s+år|underskud|overskud|"
+    r"likvid|kassebeholdning|lån|anlæg|gæld|pr\.\s+(?:borger|indbygger|elev)|procent|%|"
+    r"øges|øget|nedsat|sænke|hæve|forhøj|mindre|mere\s+end|end\s+i|andel|svarende|"
+    r"tilskud|indtægt|finansier|opspar|gevinst|investering",
+    re.IGNORECASE,
+)
+#: Korrigeret (adjusted) budget: a budget, but second to the original one when both are given.
+_ADJUSTED = re.compile(r"korriger", re.IGNORECASE)
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+#: After an amount, a purpose ("... 2 mio. kr. til kontaktpersonordningen"): a part, not the
+#: area's budget.
+_PURPOSE_AFTER = re.compile(
+    r"^\s*(?:årligt|om\s+året|til|for|vedr|vedrørende|under|inden\s+for|i\s+forbindelse|"
+    r"heraf|hvoraf|mere|mindre|svarende|pr\.|per|end)\b",
+    re.IGNORECASE,
+)
+#: Sentence starts: after . ! ? ; (not after an abbreviation such as "mio." or "kr.").
+_SENTENCE_BREAK = re.compile(
+    r"(?<!\bmio)(?<!\bmia)(?<!\bca)(?<!\bbl\.a)(?<!\bf\.eks)(?<!\bjf)(?<!\bvedr)"
+    r"(?<!\bnr)(?<!\bm\.v)(?<!\bm\.m)(?<!\bmv)(?<!\bt)(?<!\d)[.!?;]\s+(?=[A-ZÆØÅ\d])"
+)
+@dataclass(frozen=True)
+class Statement:
+    """An amount read as somebody's net budget, and from where."""
+
+    amount_kr: int
+    source: AmountSource
+    subject: str | None  # whose, as the sentence names it; None: the area it stands under
+    adjusted: bool = False  # a korrigeret budget
+    notes: tuple[str, ...] = ()
+
+
+def sentence_statements(text: str, where: list[tuple[int, int]], page: int | None,
+                        year: int) -> tuple[list[Statement], list[tuple[int, str]]]:  # fmt: skip
+    """The budget statements in a paragraph's text (`where`: offset → source line); notes for
+    amounts that look like a budget but are not read (another year, several readings)."""
+    out: list[Statement] = []
+    notes: list[tuple[int, str]] = []
+    breaks = [0] + [m.end() for m in _SENTENCE_BREAK.finditer(text)]
+
+    def line_at(offset: int) -> int:
+        found = where[0][1]
+        for start, number in where:
+            if start <= offset:
+                found = number
+        return found
+
+    previous_end = 0
+    for start, end, value, amount_notes in amount_spans(text):
+        sentence_start = max(b for b in breaks if b <= start)
+        clause = text[max(sentence_start, previous_end) : start]
+        previous_end = end
+        cue = None
+        for m in _CUE.finditer(clause):
+            if _BRIDGE.match(clause[m.end() :]):
+                cue = m
+                break
+        if cue is None:
+            continue
+        sentence_end = min((b for b in breaks if b > start), default=len(text))
+        line = line_at(start)
+        if _NOT_BUDGET.search(clause) or _PURPOSE_AFTER.match(text[end:]):
+            continue
+        years = {int(y) for y in _YEAR.findall(clause)}
+        if years and year not in years:
+            notes.append((line, f"budget amount for {'/'.join(map(str, sorted(years)))}, not the "
+                          f"document's year {year}: {text[sentence_start:sentence_end].strip()!r}"
+                          "; not read"))  # fmt: skip
+            continue
+        if abs(value) >= MAX_KR:
+            continue
+        whose = subject_of(clause[: cue.end()])
+        if whose is None:
+            continue
+        source = AmountSource(text[sentence_start:sentence_end].strip(), line, page)
+        out.append(Statement(value, source, whose or "", bool(_ADJUSTED.search(clause)),
+                             tuple(amount_notes)))  # fmt: skip
+    return out, notes
+
+
+def choose(statements: list[Statement]) -> tuple[Statement | None, str | None]:
+    """The one budget among an area's statements, or None and why: an original budget before
+    an adjusted one; several different amounts are not guessed between."""
+    if not statements:
+        return None, None
+    original = [s for s in statements if not s.adjusted] or statements
+    amounts = list(dict.fromkeys(s.amount_kr for s in original))
+    if len(amounts) == 1:
+        return original[0], None
+    listed = ", ".join(f"{a:,}".replace(",", ".") + " kr." for a in amounts)
+    return None, f"several budget amounts ({listed}); none taken"
+
+
+def heading_kind(lines: list[SourceLine], i: int) -> str | None:
+    """What kind of heading line `i` is by its shape, or None: "bullet" ("• Økonomiudvalgets
+    budget" over its paragraph), "markdown", "bold" (PDF), "numbered" or "plain" (a short line
+    standing alone)."""
+    line = lines[i]
+    if line.blank:
+        return None
+    text = line.text.strip()
+    before_blank = i == 0 or lines[i - 1].blank
+    after = next((ln for ln in lines[i + 1 :] if not ln.blank), None)
+    after_blank = i + 1 >= len(lines) or lines[i + 1].blank
+    if text.startswith("#"):
+        return "markdown" + str(len(text) - len(text.lstrip("#")))
+    core = re.sub(rf"^[{re.escape('•●▪■►➢')}]\s*", "", text)
+    words = core.split()
+    if not words or len(words) > 14 or len(core) > 120 or section_heading(core):
+        return None
+    if re.search(r"[.,;:!?]$", core) and not re.search(r"\b(?:m\.v|m\.m|mv|mm|o\.l|mfl)\.$", core):
+        return None
+    if amount_spans(core):
+        return None
+    if core != text and before_blank and after is not None and (after_blank or
+                                                                 bullet_kind(after.text)):
+        return "bullet"
+    if not before_blank:
+        return None
+    if line.bold:
+        return "bold"
+    if re.match(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+\S", core):
+        return "numbered"
+    return "plain" if after_blank or after is None else None
+
+
+def heading_title(text: str) -> str:
+    core = re.sub(rf"^[#{re.escape('•●▪■►➢')}]+\s*", "", text.strip())
+    return re.sub(r"^\s*\d{1,2}(?:\.\d{1,2})*\.?\s+(?=\S)", "", core).strip()
+
+
+# --- binding statements to areas --------------------------------------------------------------
+
+
+@dataclass
+class Paragraph:
+    text: str
+    where: list[tuple[int, int]]  # (offset in text, source line)
+    page: int | None
+    heading: int | None  # index (in the lines) of the heading it stands under
+
+
+def paragraphs(lines: list[SourceLine], headings: set[int], skip: set[int]) -> list[Paragraph]:
+    """The text between headings, as paragraphs joined across their lines."""
+    out: list[Paragraph] = []
+    current: Paragraph | None = None
+    under: int | None = None
+    for i, line in enumerate(lines):
+        if i in headings:
+            under, current = i, None
+            continue
+        if line.blank or i in skip:
+            current = None
+            continue
+        text = line.text.strip()
+        if current is None or bullet_kind(line.text) is not None:
+            current = Paragraph("", [], line.page, under)
+            out.append(current)
+        current.where.append((len(current.text) + (1 if current.text else 0), line.number))
+        current.text = join_lines(current.text, text) if current.text else text
+    return out
+
+
+LAYOUT_HEADINGS = "headings, budget in a sentence under each"
+LAYOUT_SENTENCE = "budget in a sentence naming its area"
+LAYOUT_TABLE_ROWS = "table of areas, budget-year column"
+
+
+@dataclass
+class GeneralReading:
+    """The areas the general reader found (beside the document's own text) and its notes."""
+
+    headed: list[AreaSpan]  # areas with a heading and the text under it
+    extra: list[AreaSpan]  # areas read from a table row or a sentence: their text is that
+    whole: AmountSource | None  # the whole document's own budget, where a sentence names it
+    whole_amount: int | None
+    table_lines: set[int]
+    notes: list[tuple[int, str]]
+    totals: list[Reconciliation]
+    layouts: list[str]
+
+
+def read_document(lines: list[SourceLine], year: int, names: tuple[str, ...]) -> GeneralReading:
+    """Areas and amounts by structure: table rows in the budget-year column, and budget
+    sentences bound to the heading they stand under or to the area they name. `names` are
+    what the document as a whole is called (its title, its committee)."""
+    tables = read_tables(lines, year)
+    table_lines = {k for t in tables for k in t.lines}
+    notes = [n for t in tables for n in t.notes]
+    totals = [
+        Reconciliation(label, stated, summed, count, tolerance, source)
+        for t in tables for label, stated, source, summed, count, tolerance in t.totals
+    ]  # fmt: skip
+    kinds = {i: k for i in range(len(lines)) if i not in table_lines
+             and (k := heading_kind(lines, i))}  # fmt: skip
+    by_heading: dict[int, list[Statement]] = {}
+    loose: list[Statement] = []
+    for p in paragraphs(lines, set(kinds), table_lines):
+        found, why = sentence_statements(p.text, p.where, p.page, year)
+        notes += why
+        for s in found:
+            title = heading_title(lines[p.heading].text) if p.heading is not None else ""
+            if p.heading is not None and (not s.subject or same_name(s.subject, title)):
+                by_heading.setdefault(p.heading, []).append(s)
+            elif s.subject:
+                loose.append(s)
+            else:
+                notes.append((s.source.line, "a budget amount under no area heading "
+                              f"({s.source.text!r}); not bound to any area"))  # fmt: skip
+    bound: dict[int, Statement] = {}
+    for h, found in by_heading.items():
+        chosen, why = choose(found)
+        if chosen is not None:
+            bound[h] = chosen
+        elif why:
+            notes.append((lines[h].number, f"area {heading_title(lines[h].text)!r}: {why}"))
+    area_kinds = {kinds[h] for h in bound}
+    heads = [i for i in sorted(kinds) if kinds[i] in area_kinds and i >= min(bound, default=0)]
+    starts: list[int] = []
+    for i in heads:  # a title repeated under itself (link text) is not a new area
+        title = heading_title(lines[i].text).casefold()
+        if starts and title == heading_title(lines[starts[-1]].text).casefold():
+            continue
+        starts.append(i)
+    headed: list[AreaSpan] = []
+    for n, i in enumerate(starts):
+        end = starts[n + 1] if n + 1 < len(starts) else len(lines)
+        body = [SourceLine(ln.number, "", ln.page) if k in table_lines else ln
+                for k, ln in enumerate(lines[i + 1 : end], start=i + 1)]  # fmt: skip
+        s = bound.get(i)
+        headed.append(AreaSpan(heading_title(lines[i].text), s.amount_kr if s else None,
+                               lines[i].number, body, _notes(s), layout=LAYOUT_HEADINGS,
+                               source=s.source if s else None))  # fmt: skip
+    extra: list[AreaSpan] = []
+    whole: list[Statement] = []
+    by_subject: dict[str, list[Statement]] = {}
+    for s in loose:
+        target = next((a for a in headed if same_name(s.subject, a.title)), None)
+        if target is not None and target.amount_kr is None:
+            headed[headed.index(target)] = _with(target, s)
+        elif not headed and any(same_name(s.subject, n) for n in names):
+            whole.append(s)
+        elif target is None:
+            key = next((k for k in by_subject if same_name(k, s.subject)), s.subject)
+            by_subject.setdefault(key, []).append(s)
+    for subject, found in by_subject.items():
+        chosen, why = choose(found)
+        first = found[0].source
+        if why:
+            notes.append((first.line, f"{subject!r}: {why}"))
+        extra.append(_sentence_area(subject, chosen, first))
+    for t in tables:
+        for title, amount, source in t.rows:
+            target = next((a for a in headed if a.title.casefold() == title.casefold()), None)
+            if target is not None and target.amount_kr is None and amount is not None:
+                headed[headed.index(target)] = _with(target, Statement(amount, source, title))
+            elif target is None:
+                extra.append(_sentence_area(title, Statement(amount, source, title)
+                                            if amount is not None else None, source))  # fmt: skip
+    chosen, why = choose(whole)
+    if why:
+        notes.append((whole[0].source.line, f"the document's own budget: {why}"))
+    layouts = [LAYOUT_HEADINGS] if bound else []
+    layouts += [LAYOUT_TABLE_ROWS] if any(t.rows for t in tables) else []
+    layouts += [LAYOUT_SENTENCE] if by_subject or chosen else []
+    return GeneralReading(headed, extra, chosen.source if chosen else None,
+                          chosen.amount_kr if chosen else None, table_lines, notes, totals,
+                          layouts)  # fmt: skip
+
+
+def _notes(s: Statement | None) -> tuple[tuple[int, str], ...]:
+    return tuple((s.source.line, n) for n in s.notes) if s else ()
+
+
+def _with(span: AreaSpan, s: Statement) -> AreaSpan:
+    return replace(span, amount_kr=s.amount_kr, source=s.source, notes=span.notes + _notes(s))
+
+
+def _sentence_area(title: str, s: Statement | None, where: AmountSource) -> AreaSpan:
+    """An area known from one sentence or table row: its text is what was read."""
+    text = f"{title}: {format_kr(s.amount_kr)}" if s is not None and where.text.count("|") \
+        else where.text  # fmt: skip
+    body = [SourceLine(where.line, text, where.page)]
+    return AreaSpan(title, s.amount_kr if s else None, where.line, body, _notes(s),
+                    layout=LAYOUT_SENTENCE, source=s.source if s else None)  # fmt: skip

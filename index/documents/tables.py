@@ -1,0 +1,262 @@
+"""Tables of areas and amounts in text: pipes, tabs or wide spaces, and PDF rows of numbers.
+
+A table gives an area its net budget through the column of the document's budget year: not
+overslag, korrigeret, regnskab, afvigelse or %, and in the unit its header or caption declares.
+A table without a budget column or a unit gives its rows' names, not their numbers, and says
+why. Rows that sum others ("I alt") are totals to reconcile, not areas.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from index.documents.amounts import declared_unit, parse_cell
+from index.documents.clean import SourceLine
+from index.documents.document import AmountSource
+
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+
+#: Column headers that are not this year's budget.
+_NOT_BUDGET_COLUMN = re.compile(
+    r"korrig|forvent|regnskab|afvig|%|overslag|forbrug|ændr|diff|prognose|skøn|realiser|"
+    r"andel|tillæg|\bbo\d|budgetopfølg|\bmer|\bmindre|indeks|antal",
+    re.IGNORECASE,
+)
+_BUDGET_COLUMN = re.compile(r"budget|netto|vedtaget|oprindelig|bevilling|ramme", re.IGNORECASE)
+#: Rows that sum others ("I alt", "Driftsudgifter i alt"), or derive from them ("Resultat").
+_TOTAL_ROW = re.compile(r"\bi\s*alt\b|^(?:total|sum|samlet|hovedtotal)\b", re.IGNORECASE)
+_DERIVED_ROW = re.compile(r"resultat|^netto\b|^balance|^finansiering\b|overskud|underskud",
+                          re.IGNORECASE)  # fmt: skip
+_PART_ROW = re.compile(r"^[-–•]?\s*(?:heraf|herunder|hvoraf|deraf)\b", re.IGNORECASE)
+_SEPARATOR_ROW = re.compile(r"^[\s|:+-]*$")
+#: A row in text without separators: a label, then numbers ("Jobcenter 50.190,1 48.000,0").
+_TRAILING_NUMBERS = re.compile(
+    r"^(?P<label>.*?[^\d\s.,%()÷−–-])\s+(?P<nums>(?:[-−÷–]?\s?\(?\d[\d.,]*\)?-?\s?%?(?:\s+|$))+)$"
+)
+
+
+@dataclass
+class Row:
+    index: int  # in the lines
+    label: str
+    cells: list[str]  # the number cells, in column order (label excluded)
+
+
+@dataclass
+class TableReading:
+    """What one table gives: its area rows, its stated totals and the lines it took."""
+
+    rows: list[tuple[str, int | None, AmountSource]] = field(default_factory=list)
+    totals: list[tuple[str, int, AmountSource, int, int, int]] = field(default_factory=list)
+    lines: set[int] = field(default_factory=set)
+    notes: list[tuple[int, str]] = field(default_factory=list)
+
+
+def split_cells(line: SourceLine) -> list[str] | None:
+    """The cells of a table line: pipe-separated, tab- or wide-space-separated (kept from the
+    raw text), or None for a line that is not one."""
+    text = line.text.strip()
+    if text.count("|") >= 1 and not text.startswith("||"):
+        cells = [c.strip() for c in text.strip("|").split("|")]
+        return cells if len(cells) >= 2 else None
+    if line.cells:
+        return list(line.cells)
+    return None
+
+
+def _is_number_cell(cell: str) -> bool:
+    return cell.strip() in ("", "-", "–") or parse_cell(cell) is not None
+
+
+def _header_columns(text: str, count: int) -> list[str] | None:
+    """The column names of a header written with single spaces ("Område Budget 2024 Overslag
+    2025"): the last `count` year-ended groups; None when it does not split so."""
+    parts = re.findall(r"[^\d|]*?(?:19|20)\d\d(?:\s*\([^)]*\))?", text)
+    if len(parts) < count:
+        return None
+    return [p.strip() for p in parts[-count:]]
+
+
+def read_tables(lines: list[SourceLine], year: int) -> list[TableReading]:
+    """Every table of area rows in the lines, read in the column of the budget year."""
+    readings = []
+    i = 0
+    while i < len(lines):
+        cells = split_cells(lines[i]) if not lines[i].blank else None
+        if cells is None:
+            i += 1
+            continue
+        j = i
+        block: list[tuple[int, list[str]]] = []
+        while j < len(lines) and not lines[j].blank:
+            c = split_cells(lines[j])
+            if c is None:
+                break
+            block.append((j, c))
+            j += 1
+        if len(block) >= 2:
+            reading = _read_table(lines, block, year)
+            if reading is not None:
+                readings.append(reading)
+        i = max(j, i + 1)
+    readings += _single_space_tables(lines, year, {n for r in readings for n in r.lines})
+    return readings
+
+
+def _single_space_tables(lines: list[SourceLine], year: int, taken: set[int]) -> list[TableReading]:
+    """Tables from PDFs and plain text without column separators: a header of year-ended
+    column names, then rows of a label and as many numbers."""
+    readings = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.blank or i in taken or len(_YEAR.findall(line.text)) < 1:
+            i += 1
+            continue
+        block: list[tuple[int, list[str]]] = []
+        j = i + 1
+        while j < len(lines) and j not in taken:
+            if lines[j].blank:
+                if block:
+                    break
+                j += 1
+                continue
+            m = _TRAILING_NUMBERS.match(lines[j].text.strip())
+            if not m:
+                if block:
+                    break
+                # a section row ("Driftsudgifter") inside a table
+                if len(lines[j].text.split()) <= 6 and not lines[j].text.rstrip().endswith("."):
+                    block.append((j, [lines[j].text.strip()]))
+                    j += 1
+                    continue
+                break
+            block.append((j, [m.group("label").strip(), *m.group("nums").split()]))
+            j += 1
+        counts = {len(c) - 1 for _, c in block if len(c) > 1}
+        if len(counts) == 1 and sum(len(c) > 1 for _, c in block) >= 2:
+            count = counts.pop()
+            names = _header_columns(line.text, count)
+            if names is not None:
+                head = (i, ["", *names])
+                rows = [(k, c if len(c) > 1 else c + [""] * count) for k, c in block]
+                reading = _read_table(lines, [head, *rows], year)
+                if reading is not None:
+                    readings.append(reading)
+                    i = j
+                    continue
+        i += 1
+    return readings
+
+
+def _caption(lines: list[SourceLine], first: int) -> str:
+    """The text just above a table (up to three lines), where its unit and subject are said."""
+    above = [ln.text for ln in lines[max(0, first - 4) : first] if not ln.blank]
+    return " ".join(above[-3:])
+
+
+def _budget_column(headers: list[str], year: int) -> tuple[int | None, str | None]:
+    """The column (1-based in the row's cells) of the budget for `year`, or None and why."""
+    candidates = []
+    for k, head in enumerate(headers):
+        if k == 0 or _NOT_BUDGET_COLUMN.search(head):
+            continue
+        years = {int(y) for y in _YEAR.findall(head)}
+        bare_year = bool(years) and not re.sub(r"[\W\d_]+", "", _YEAR.sub("", head))
+        if _BUDGET_COLUMN.search(head) or bare_year:
+            candidates.append((k, years))
+    this_year = [k for k, ys in candidates if year in ys]
+    if len(this_year) == 1:
+        return this_year[0], None
+    undated = [k for k, ys in candidates if not ys]
+    if not this_year and len(candidates) == 1 and undated:
+        return undated[0], None
+    if not candidates:
+        return None, "no column is a budget (its header names regnskab, korrigeret, afvigelse …)"
+    return None, f"no single budget column for {year} among {[headers[k] for k, _ in candidates]}"
+
+
+def _read_table(lines: list[SourceLine], block: list[tuple[int, list[str]]],
+                year: int) -> TableReading | None:  # fmt: skip
+    """Areas and totals from one table; None when it is no table of amounts by area."""
+    block = [(k, c) for k, c in block if not _SEPARATOR_ROW.match("|".join(c))]
+    header_rows = []
+    for k, cells in block:
+        if any(c.strip() and parse_cell(c) is not None and not _YEAR.fullmatch(c.strip())
+               for c in cells[1:]):  # fmt: skip
+            break
+        header_rows.append((k, cells))
+    body = block[len(header_rows) :]
+    if not body or not header_rows:
+        return None
+    width = max(len(c) for _, c in body)
+    headers = [" ".join(h[1][n] if n < len(h[1]) else "" for h in header_rows).strip()
+               for n in range(width)]  # fmt: skip
+    first = block[0][0]
+    caption = _caption(lines, first)
+    reading = TableReading(lines={k for k, _ in block})
+    where = lines[first].number
+    if _NOT_BUDGET_COLUMN.search(caption) and not _BUDGET_COLUMN.search(caption):
+        reading.notes.append((where, f"table under {caption!r} is not a budget; amounts not read"))
+        return reading
+    column, why = _budget_column(headers, year)
+    if column is None and width == 2 and not _NOT_BUDGET_COLUMN.search(headers[1]):
+        column = 1  # one number column, under a heading that does not say it is another figure
+    unit = _table_unit(" ".join(headers) + " " + caption, [c for _, c in body], column)
+    if column is None or unit is None:
+        reason = why or "no unit (kr., 1.000 kr., mio. kr.) is given for it"
+        reading.notes.append((where, f"table of amounts: {reason}; its amounts are not read"))
+        unit = None
+    section, group, seen = "", [], set()
+    for k, cells in body:
+        label = cells[0].strip(" :")
+        numbers = cells[1:]
+        line = lines[k]
+        source = AmountSource(line.text.strip(), line.number, line.page)
+        if not label or _PART_ROW.match(label):
+            continue
+        if all(not c.strip() or c.strip() in "-–" for c in numbers):
+            section, group = label, []
+            continue
+        cell = numbers[column - 1] if column is not None and column - 1 < len(numbers) else ""
+        value = parse_cell(cell, unit) if unit is not None else None
+        if _TOTAL_ROW.search(label) or _DERIVED_ROW.search(label):
+            known = [v for v in group if v is not None]
+            if value is not None and _TOTAL_ROW.search(label) and len(group) >= 2 and \
+                    len(known) == len(group):  # fmt: skip
+                reading.totals.append((label, value, source, sum(known), len(known),
+                                       _rounding(cell, unit) * len(known)))  # fmt: skip
+            group = []
+            continue
+        title = label
+        if title.casefold() in seen:
+            title = f"{label} ({section})" if section else f"{label} (række {line.number})"
+        seen.add(title.casefold())
+        if cell.strip() and value is None and unit is not None:
+            reading.notes.append((line.number, f"cannot read {cell.strip()!r} as an amount"))
+        reading.rows.append((title, value, source))
+        group.append(value)
+    return reading
+
+
+def _rounding(cell: str, unit: int) -> int:
+    """Half the last written digit of a cell, in kroner ("768,2" in mio. kr.: 50.000)."""
+    m = re.search(r",(\d+)", cell)
+    places = len(m.group(1)) if m else 0
+    return unit // (2 * 10**places) if unit >= 2 * 10**places else 0
+
+
+def _table_unit(text: str, rows: list[list[str]], column: int | None) -> int | None:
+    """The unit of a table's figures: declared in its header or caption, or written in each
+    cell ("50.190.100 kr."); None when nothing says it."""
+    unit = declared_unit(text, bare=True)
+    if unit:
+        return unit
+    if column is not None:
+        cells = [r[column] for r in rows if column < len(r) and r[column].strip()]
+        if cells and all("kr" in c.casefold() for c in cells):
+            return 1
+    return None
+
+
