@@ -165,8 +165,12 @@ def open_fulltext(path: Path) -> index.Index:
 
     With mmap, Whoosh hands each reader its compound segment as a ``BytesIO`` over the mapped
     bytes, which copies the postings and term files whole: at 100k passages 85 MB and 50 ms
-    for every searcher, and a server keeps one searcher per thread."""
-    return FileStorage(str(path), supports_mmap=False).open_index()
+    for every searcher, and a server keeps one searcher per thread.
+
+    The schema is this module's, not the one Whoosh pickled into the table of contents: that
+    pickle names the analyser's module (``index.analysis`` before the split into sub-packages),
+    and a generation must open whatever its code's module paths were when it was built."""
+    return FileStorage(str(path), supports_mmap=False).open_index(schema=schema(None))
 
 
 class _BulkWriter(SegmentWriter):

@@ -130,6 +130,17 @@ def test_no_passages_write_what_whoosh_writes(tmp_path: Path, vocab) -> None:
     assert everything(ours) == everything(theirs)
 
 
+def test_a_generation_opens_whatever_the_analysers_module_path_was(
+    tmp_path: Path, monkeypatch, vocab
+) -> None:
+    """Whoosh pickles the schema, the analyser's module path with it; reading uses our own."""
+    from index.building import analysis
+
+    written = fulltext.write(tmp_path / "w", [], vocab)
+    monkeypatch.delattr(analysis, "DanishAnalyzer")  # what unpickling the schema would look up
+    assert fulltext.open_fulltext(tmp_path / "w").schema == written.schema
+
+
 def test_a_helper_process_writes_the_same_segment(tmp_path: Path, monkeypatch, passages, vocab):
     analysed = fulltext.postings(passages, vocab)
     here = fulltext.write(tmp_path / "here", passages, vocab, analysed)
