@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.config import MIB, CorpusLimits
+from index.documents.amounts import MAX_KR
 from index.documents.document import Document, DocumentError, DocumentMeta
 from index.documents.parse import SUPPORTED_SUFFIXES
 from index.documents.worker import ParseWorker
@@ -112,6 +113,29 @@ def _renamed(value: object, sidecar: str, source: str) -> tuple[tuple[str, tuple
     return tuple(out)
 
 
+def _amounts(value: object, sidecar: str, source: str) -> tuple[tuple[str, int], ...]:
+    """The [amounts] table: `"area title" = kroner` (a whole number), as the reader's
+    correction where no rule reads the amount."""
+    problem = f"metadata file {sidecar}: [amounts] maps an area's title to its net budget in kr."
+    if not isinstance(value, dict):
+        raise DocumentError(source, f"{problem}; got {value!r}")
+    out = []
+    for title, kr in value.items():
+        if not title.strip() or isinstance(kr, bool) or not isinstance(kr, int) or \
+                abs(kr) >= MAX_KR:  # fmt: skip
+            raise DocumentError(source, f"{problem} (a whole number); got {title!r} = {kr!r}")
+        out.append((title.strip(), kr))
+    return tuple(out)
+
+
+def _headings(value: object, sidecar: str, source: str) -> tuple[str, ...]:
+    """headings = ["Vej og Park", ...]: the lines of the text that start an area."""
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise DocumentError(source, f"metadata file {sidecar}: headings is a list of area "
+                            f"titles as the text writes them; got {value!r}")  # fmt: skip
+    return tuple(v.strip() for v in value)
+
+
 def read_meta(source: Path, corpus_dir: Path) -> DocumentMeta:
     """Metadata for `source` from its sidecar TOML; DocumentError when missing or invalid."""
     sidecar = source.with_suffix(".toml")
@@ -126,6 +150,8 @@ def read_meta(source: Path, corpus_dir: Path) -> DocumentMeta:
         data = tomllib.loads(sidecar.read_text(encoding="utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
         raise DocumentError(where, f"unreadable metadata file {name}: {exc}") from exc
+    except RecursionError as exc:  # "x = [[[…]]]" nested hundreds deep
+        raise DocumentError(where, f"unreadable metadata file {name}: nested too deep") from exc
     missing = [field_ for field_ in META_FIELDS if field_ not in data]
     if missing:
         raise DocumentError(where, f"metadata file {name} lacks {', '.join(missing)}")
@@ -138,6 +164,8 @@ def read_meta(source: Path, corpus_dir: Path) -> DocumentMeta:
         committee=committee,
         year=_year(data["year"], name, where),
         renamed=_renamed(data.get("renamed", {}), name, where),
+        amounts=_amounts(data.get("amounts", {}), name, where),
+        headings=_headings(data.get("headings", []), name, where),
     )
 
 

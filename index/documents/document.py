@@ -21,6 +21,10 @@ class DocumentMeta:
     #: areas renamed since an earlier year: (title here, (earlier titles, ...)), from the
     #: sidecar's [renamed] table; what lets an area's amounts be followed across the years
     renamed: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: corrections from the sidecar, for what no rule reads: [amounts] "title" = kroner, and
+    #: headings = ["title", ...], lines of the text that start an area
+    amounts: tuple[tuple[str, int], ...] = ()
+    headings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

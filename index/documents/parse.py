@@ -17,6 +17,7 @@ from index.config import MIB, CorpusLimits
 from index.documents.amounts import read_statement, scan
 from index.documents.areas import (
     LAYOUT_SPLIT,
+    AreaSpan,
     blanked,
     distinct_titles,
     find_area_table,
@@ -28,6 +29,7 @@ from index.documents.areas import (
 )
 from index.documents.chunk import area_passages
 from index.documents.clean import SourceLine, decode, text_lines
+from index.documents.corrections import corrected_amounts, headed_spans
 from index.documents.document import (
     AmountSource,
     Area,
@@ -90,6 +92,7 @@ def parse_lines(
     split_labels = joined != lines
     lines = joined
     spans, stray = find_areas(lines)
+    spans = [_in_year(s, meta.year) for s in spans]
     table, table_lines = find_area_table(lines)
     general: GeneralReading | None = None
     whole_doc = None
@@ -110,6 +113,11 @@ def parse_lines(
                     whole_doc = replace(whole_doc, amount_kr=general.whole_amount,
                                         source=general.whole, layout=general.layouts[-1])
             spans = sorted(spans + general.extra, key=lambda a: a.line)
+    corrections: list[str] = []
+    if meta.headings:
+        heads, corrections = headed_spans(lines, meta, source)
+        if heads:
+            spans, stray, whole_doc = heads, [], None
     preamble = None
     if whole_doc is not None:
         spans, renamed = distinct_titles(spans, source)
@@ -131,6 +139,12 @@ def parse_lines(
             "heading, a table of areas or a sentence stating an area's net budget); indexed as "
             f"one area {whole.title!r} so that its text is searchable"
         ]
+    if meta.amounts:
+        at = spans.index(preamble) if preamble is not None else None
+        spans, more = corrected_amounts(spans, meta, source)
+        corrections += more
+        if at is not None:
+            preamble = spans[at] if spans[at].amount_kr is None else None
     totals = list(general.totals) if general else []
     stray, stated = _stated_totals(stray, lines, spans, preamble)
     totals += stated
@@ -149,12 +163,29 @@ def parse_lines(
             notes.append((span.line, f"area {span.title!r} has no text"))
         ordinal += len(passages)
         areas.append(Area(span.title, span.amount_kr, span.line, tuple(passages), span.source))
-    warnings += renamed + [f"{source}:{n}: {note}" for n, note in sorted(notes)]
+    warnings += renamed + corrections + [f"{source}:{n}: {note}" for n, note in sorted(notes)]
     layouts = list(dict.fromkeys(s.layout for s in spans if s.layout))
     if split_labels:
         layouts.append(LAYOUT_SPLIT)
     return Document(meta, tuple(areas), checksum, tuple(warnings), "; ".join(layouts),
                     tuple(totals))  # fmt: skip
+
+
+_YEARS = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+
+
+def _in_year(span: AreaSpan, year: int) -> AreaSpan:
+    """A net-budget line that names only other years ("I 2025 er nettobudgettet …" in a
+    2024 document) gives no amount for this one: None, with a note."""
+    if span.source is None:
+        return span
+    years = {int(y) for y in _YEARS.findall(span.source.text.split(":")[0])}
+    if not years or year in years:
+        return span
+    note = (f"budget amount for {'/'.join(map(str, sorted(years)))}, not the document's year "
+            f"{year}: {span.source.text!r}; not read")
+    return replace(span, amount_kr=None, source=None,
+                   notes=span.notes + ((span.source.line, note),))
 
 
 #: A net-budget line for more than one area: the committee's, or a sum ("i alt").

@@ -1,0 +1,87 @@
+"""The sidecar corrects the reader: headings and amounts no rule reads, checked against the text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from index.documents.corpus import load_corpus, read_meta
+from index.documents.document import DocumentError
+from index.documents.parse import parse_file
+
+# A committee's remarks whose areas have no net-budget line: only the sidecar knows the amounts,
+# and "Vej og Park" is written as a plain line the shape rules take for a sub-heading.
+TEXT = """Bemærkninger til Teknik- og Miljøudvalget 2025
+
+Vej og Park
+
+Området omfatter drift og vedligeholdelse af kommunens veje, stier, broer og grønne arealer,
+herunder vintertjeneste og gadebelysning.
+
+Natur og Miljø
+
+Området omfatter naturpleje, vandløb, miljøtilsyn med virksomheder og landbrug samt
+jordforurening.
+"""
+
+SIDECAR = """title = "Bemærkninger til Teknik- og Miljøudvalget 2025"
+municipality = "Testrup Kommune"
+committee = "Teknik- og Miljøudvalget"
+year = 2025
+"""
+
+
+def _doc(tmp_path: Path, extra: str):
+    (tmp_path / "tmu.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "tmu.toml").write_text(SIDECAR + extra, encoding="utf-8")
+    return parse_file(tmp_path / "tmu.txt", read_meta(tmp_path / "tmu.txt", tmp_path))
+
+
+def test_headings_and_amounts_from_the_sidecar(tmp_path: Path) -> None:
+    doc = _doc(tmp_path, 'headings = ["Vej og Park", "Natur og Miljø"]\n\n'
+                         '[amounts]\n"Vej og Park" = 109331000\n"Natur og Miljø" = -2500000\n')
+    got = [(a.title, a.amount_kr) for a in doc.areas]
+    assert got == [("Vej og Park", 109_331_000), ("Natur og Miljø", -2_500_000)]
+    vej = doc.areas[0]
+    assert vej.source is not None and vej.source.text == 'tmu.toml: [amounts] "Vej og Park" = 109331000'
+    assert "vintertjeneste" in " ".join(p.text for p in vej.passages)
+    assert "vintertjeneste" not in " ".join(p.text for p in doc.areas[1].passages)
+    assert all(p.amount_kr == 109_331_000 for p in vej.passages)
+
+
+def test_an_unknown_title_is_refused_with_the_sidecars_name(tmp_path: Path) -> None:
+    doc = _doc(tmp_path, 'headings = ["Vej og Park", "Kollektiv trafik"]\n\n'
+                         '[amounts]\n"Vej og Parker" = 5\n')
+    assert [a.title for a in doc.areas] == ["Indledning", "Vej og Park"] or \
+        [a.title for a in doc.areas] == ["Vej og Park"]
+    assert all(a.amount_kr is None for a in doc.areas)
+    refused = [w for w in doc.warnings if "refused" in w]
+    assert len(refused) == 2
+    assert all("metadata file tmu.toml" in w for w in refused)
+    assert any("'Kollektiv trafik'" in w for w in refused)
+    assert any("'Vej og Parker'" in w for w in refused)
+
+
+@pytest.mark.parametrize("extra, message", [
+    ('[amounts]\n"Vej og Park" = "109 mio."\n', "[amounts] maps an area's title"),
+    ('[amounts]\n"Vej og Park" = true\n', "[amounts] maps an area's title"),
+    ('[amounts]\n"Vej og Park" = 1e20\n', "[amounts] maps an area's title"),
+    ('headings = "Vej og Park"\n', "headings is a list"),
+    ("x = " + "[" * 500 + "]" * 500 + "\n", "nested too deep"),
+])  # fmt: skip
+def test_a_bad_correction_names_the_sidecar(tmp_path: Path, extra: str, message: str) -> None:
+    with pytest.raises(DocumentError) as err:
+        _doc(tmp_path, extra)
+    assert "tmu.toml" in str(err.value) and message in str(err.value)
+
+
+def test_a_deeply_nested_sidecar_skips_only_its_document(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "a.toml").write_text(SIDECAR + "x = " + "[" * 500 + "]" * 500 + "\n")
+    (tmp_path / "b.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "b.toml").write_text(SIDECAR, encoding="utf-8")
+    report = load_corpus(tmp_path)
+    assert [d.meta.id for d in report.documents] == ["b"]
+    assert [(s.path.endswith("a.txt"), "nested too deep" in s.reason) for s in report.skipped] \
+        == [(True, True)]  # fmt: skip
