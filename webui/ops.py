@@ -51,6 +51,13 @@ REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 #: Probes that succeed are counted, not logged: a poll a second per replica is noise.
 PROBES = frozenset({"/healthz", "/readyz"})
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+#: The methods that get a label value of their own (RFC 9110's and PATCH); any other is "other":
+#: a client chooses the method, and each distinct label value is a series kept for good.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE",
+                     "PATCH"})  # fmt: skip
+OTHER = "other"
+#: The route label of a request that matched no URL rule (the raw path is never a label).
+UNMATCHED = "<unmatched>"
 
 
 @dataclass
@@ -252,9 +259,9 @@ def _notice_reload() -> None:
 def _finish(response: Response) -> Response:
     started = g.get("started")
     seconds = time.perf_counter() - started if started is not None else 0.0
-    route = request.url_rule.rule if request.url_rule is not None else "<unmatched>"
+    route = request.url_rule.rule if request.url_rule is not None else UNMATCHED
     m = metrics()
-    m.requests.labels(route, request.method, str(response.status_code)).inc()
+    m.requests.labels(route, method_label(request.method), status_label(response.status_code)).inc()
     m.request_seconds.labels(route).observe(seconds)
     resp = g.get("search_response")
     if resp is not None:
@@ -283,6 +290,17 @@ def _finish(response: Response) -> Response:
     access_log.info("%s %s %s", request.method, fields["path"], response.status_code,
                     extra={"fields": fields})  # fmt: skip
     return response
+
+
+def method_label(method: str) -> str:
+    """The request's method as a metrics label: one of METHODS, else "other" (the labels a
+    client can choose stay a fixed set; the route label is the URL rule, never the raw path)."""
+    return method if method in METHODS else OTHER
+
+
+def status_label(status: int) -> str:
+    """The status as a label: a real HTTP status (100-599), else "other"."""
+    return str(status) if 100 <= status <= 599 else OTHER
 
 
 # -- logging -------------------------------------------------------------------------------
