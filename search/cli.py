@@ -227,32 +227,53 @@ def areas_cmd(ctx: click.Context, corpus_dir: str | None, index_dir: str | None,
 
         rows = [AreaSummary.of_area(d.meta, a).to_json() for d in report.documents for a in d.areas]
         layouts = {d.meta.id: d.layout for d in report.documents}
+        reconciliations = {d.meta.id: [r.to_json() for r in d.reconciliations]
+                           for d in report.documents if d.reconciliations}  # fmt: skip
     else:
         settings = settings_from(ctx, index_dir=index_dir)
         engine = open_engine(settings, with_model=False)
         rows = [a.to_json() for a in engine.areas()]
         layouts = dict(engine.snapshot.manifest.layouts)
+        reconciliations = dict(engine.snapshot.manifest.reconciliations)
         _echo_build_notes(settings.index_dir)
     if as_json:
-        out = {"documents": document_rows(rows, layouts), "areas": rows}
+        out = {"documents": document_rows(rows, layouts, reconciliations), "areas": rows}
         click.echo(json.dumps(out, ensure_ascii=False, indent=1))
         return
     for r in rows:
-        click.echo(f"{format_kr(r['amount_kr']):>20}  {r['area']}  ({r['document']})")
+        click.echo(f"{format_kr(r['amount_kr']):>20}  {source_where(r['amount_source']):<17}  "
+                   f"{r['area']}  ({r['document']})")
     known = [r["amount_kr"] for r in rows if r["amount_kr"] is not None]
     noun = "område" if len(rows) == 1 else "områder"
     click.echo(f"{format_kr(sum(known)):>20}  i alt, {len(rows)} {noun}")
+    for document, checks in reconciliations.items():  # the totals each document states
+        for r in checks:
+            click.echo(f"afstemning {document}: {r['label']} {format_kr(r['stated_kr'])}: "
+                       f"{r['verdict']} ({source_where(r['source'])})")
 
 
-def document_rows(areas: list[dict], layouts: dict[str, str]) -> list[dict]:
+def source_where(source: dict | None) -> str:
+    """Where an amount was read, as `areas` prints it beside the amount: 'linje 6', 's. 3,
+    linje 40' for a PDF page; '' for an amount with no source."""
+    if not source:
+        return ""
+    page = f"s. {source['page']}, " if source.get("page") else ""
+    return f"{page}linje {source['line']}"
+
+
+def document_rows(areas: list[dict], layouts: dict[str, str],
+                  reconciliations: dict[str, list[dict]] | None = None) -> list[dict]:  # fmt: skip
     """Per document: the layout its areas were recognised by, how many, how many with an amount
-    (what `index` printed when it was built; "" for an index built before layouts were kept)."""
+    (what `index` printed when it was built; "" for an index built before layouts were kept),
+    and each total it states against the sum of its areas (Reconciliation.to_json())."""
+    reconciliations = reconciliations or {}
     out: dict[str, dict] = {}
     for a in areas:
         d = out.setdefault(a["document"], {
             "document": a["document"], "municipality": a["municipality"],
             "committee": a["committee"], "year": a["year"],
             "layout": layouts.get(a["document"], ""), "areas": 0, "with_amount": 0,
+            "reconciliations": list(reconciliations.get(a["document"], [])),
         })  # fmt: skip
         d["areas"] += 1
         d["with_amount"] += a["amount_kr"] is not None

@@ -21,7 +21,7 @@ from index.building import vectors as vector_index
 from index.building.analysis import Vocabulary
 from index.building.passage_table import PassageTable
 from index.building.sparse import SparseIndex
-from index.documents.document import Area, DocumentMeta
+from index.documents.document import AmountSource, Area, DocumentMeta
 from search import semantic
 from search.spelling import Speller
 
@@ -36,6 +36,8 @@ class AreaSummary:
     amount_kr: int | None
     passages: int
     sections: tuple[str, ...]
+    #: where amount_kr was read (text, line, page); None when the amount is unknown
+    amount_source: AmountSource | None = None
 
     def to_json(self) -> dict:
         return {
@@ -46,14 +48,16 @@ class AreaSummary:
             "area": self.area,
             "amount_kr": self.amount_kr,
             "passages": self.passages,
+            "amount_source": None if self.amount_source is None else self.amount_source.to_json(),
         }
 
     @classmethod
     def of_area(cls, meta: DocumentMeta, area: Area) -> AreaSummary:
         """A parsed document's area, summed up as an index's would be (`areas --corpus-dir`)."""
         sections = tuple(dict.fromkeys(p.section for p in area.passages if p.section))
+        source = area.source if area.amount_kr is not None else None
         return cls(meta.id, meta.municipality, meta.committee, meta.year, area.title,
-                   area.amount_kr, len(area.passages), sections)  # fmt: skip
+                   area.amount_kr, len(area.passages), sections, source)  # fmt: skip
 
 
 @dataclass
@@ -255,7 +259,7 @@ def load(index_dir: Path) -> Snapshot:
         lexicon=lexicon,
         field_terms=field_terms,
         rlexicon=sorted(t[::-1] for t in lexicon),
-        areas=_areas(passages),
+        areas=_areas(passages, manifest.amount_sources),
         _ix=ix,
         doc_rows=doc_rows,
         sparse=bm25,
@@ -302,9 +306,11 @@ def _doc_rows(ix: object, passages: PassageTable) -> np.ndarray | None:
         return rows
 
 
-def _areas(passages: PassageTable) -> list[AreaSummary]:
+def _areas(passages: PassageTable, sources: dict[str, dict[str, dict]] | None = None
+           ) -> list[AreaSummary]:  # fmt: skip
     """One summary per (document, area), in order of first appearance, from the columns
-    (numpy groupings, no pass over the passages in Python)."""
+    (numpy groupings, no pass over the passages in Python); each amount with where it was read
+    (the manifest's `amount_sources`)."""
     if not len(passages):
         return []
     docs, doc_values = passages.codes("document")
@@ -339,8 +345,10 @@ def _areas(passages: PassageTable) -> list[AreaSummary]:
         v if k else None for v, k in zip(amount[rows].tolist(), known[rows].tolist(), strict=True)
     ]
     n = counts[order].tolist()
+    sources = sources or {}
     return [
-        AreaSummary(doc, muni, com, year, title, kr, count, tuple(named[i]))
+        AreaSummary(doc, muni, com, year, title, kr, count, tuple(named[i]),
+                    _source(sources.get(doc, {}).get(title)) if kr is not None else None)
         for i, doc, muni, com, year, title, kr, count in zip(
             order,
             columns["document"],
@@ -353,3 +361,13 @@ def _areas(passages: PassageTable) -> list[AreaSummary]:
             strict=True,
         )  # fmt: skip
     ]
+
+
+def _source(data: object) -> AmountSource | None:
+    """An amount's source as the manifest keeps it; None for one it lacks or cannot read."""
+    if not isinstance(data, dict):
+        return None
+    text, line, page = data.get("text"), data.get("line"), data.get("page")
+    if not isinstance(text, str) or not isinstance(line, int) or not isinstance(page, int | None):
+        return None
+    return AmountSource(text, line, page)

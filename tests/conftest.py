@@ -105,3 +105,18 @@ def years_engine(years_settings: Settings, encoder):
     from search.engine import Engine
 
     return Engine(years_settings.index_dir, lambda: encoder)
+
+
+@pytest.fixture(scope="session")
+def provenance_settings(seed_settings: Settings, tmp_path_factory, encoder) -> Settings:
+    """The seed and three documents of tests/provenance_docs.py (area tables, stated totals
+    that agree and one that does not), indexed together."""
+    import shutil
+
+    from provenance_docs import write_corpus
+
+    corpus = tmp_path_factory.mktemp("provenance-corpus")
+    shutil.copytree(ROOT / "corpus", corpus, dirs_exist_ok=True)
+    write_corpus(corpus)
+    return _index_beside_seed(seed_settings, tmp_path_factory, corpus, encoder,
+                              "provenance-index")  # fmt: skip

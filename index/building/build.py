@@ -28,8 +28,9 @@ from index.building import vectors as vector_index
 from index.building.analysis import Vocabulary
 from index.building.postings import once_each
 from index.config import BUILD_WORKERS, Settings
+from index.documents.amounts import format_kr
 from index.documents.corpus import load_corpus, plural
-from index.documents.document import Passage
+from index.documents.document import Passage, Reconciliation
 from index.embedding.encoder import PassageEncoder
 
 #: Texts embedded per encoder call: bounds the memory a large build holds twice.
@@ -73,6 +74,11 @@ class BuildReport:
         lines += [f"ignored {path}: {reason}" for path, reason in self.ignored]
         lines += [f"warning: {w}" for w in self.warnings]
         return "\n".join(lines)
+
+
+def reconciliation_line(r: Reconciliation) -> str:
+    """'Driftsudgifter i alt 2.946.600.000 kr.: stemmer inden for afrunding (100.000 kr.)'."""
+    return f"{r.label} {format_kr(r.stated_kr)}: {r.verdict()}"
 
 
 class BuildError(Exception):
@@ -181,9 +187,13 @@ def build_index(
     warnings = report.warnings
     docs = report.documents
     parsed = [
-        f"{d.meta.path}: {plural(len(d.areas), 'area')}, "
-        f"{sum(a.amount_kr is not None for a in d.areas)} with an amount ({d.layout})"
+        line
         for d in docs
+        for line in (
+            f"{d.meta.path}: {plural(len(d.areas), 'area')}, "
+            f"{sum(a.amount_kr is not None for a in d.areas)} with an amount ({d.layout})",
+            *(f"  {reconciliation_line(r)}" for r in d.reconciliations),
+        )
     ]
     if not docs:
         raise BuildError(f"no documents could be indexed from {settings.corpus_dir}")
@@ -289,6 +299,12 @@ def build_index(
                         layouts={d.meta.id: d.layout for d in docs},
                         renamed={d.meta.id: {t: list(old) for t, old in d.meta.renamed}
                                  for d in docs if d.meta.renamed},  # fmt: skip
+                        amount_sources={d.meta.id: {a.title: a.source.to_json() for a in d.areas
+                                                    if a.source is not None and
+                                                    a.amount_kr is not None}
+                                        for d in docs},  # fmt: skip
+                        reconciliations={d.meta.id: [r.to_json() for r in d.reconciliations]
+                                         for d in docs if d.reconciliations},  # fmt: skip
                     )
                     store.write_generation(
                         gen, manifest, passages, vectors, words.listing(), piece_vectors, piece_rows

@@ -89,6 +89,10 @@ class Manifest:
     layouts: dict[str, str] = field(default_factory=dict)  # document id -> layout recognised
     #: document id -> {area title: [its earlier titles]}, from the sidecars' [renamed] tables
     renamed: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    #: document id -> {area title: where its amount was read, AmountSource.to_json()}
+    amount_sources: dict[str, dict[str, dict]] = field(default_factory=dict)
+    #: document id -> its stated totals against its areas, [Reconciliation.to_json()]
+    reconciliations: dict[str, list[dict]] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, data: dict) -> Manifest:
@@ -96,7 +100,7 @@ class Manifest:
             raise ValueError("not a JSON object")
         names = {f.name for f in fields(cls)}
         missing = names - set(data) - {"skipped", "analysis", "pieces", "warnings", "layouts",
-                                       "renamed"}
+                                       "renamed", "amount_sources", "reconciliations"}
         if missing:
             raise ValueError(f"missing keys {sorted(missing)}")
         return cls(**{k: v for k, v in data.items() if k in names})

@@ -35,14 +35,18 @@ def test_areas_json_from_corpus_and_from_index_agree(run) -> None:
         "document": "kalundborg/2024/oekonomiudvalget", "municipality": "Kalundborg Kommune",
         "committee": "Økonomiudvalget", "year": 2024,
         "layout": "title, then net budget line", "areas": 17, "with_amount": 17,
+        "reconciliations": [],
     }]  # fmt: skip
     assert set(rows[0]) == {"document", "municipality", "committee", "year", "area", "amount_kr",
-                            "passages"}  # fmt: skip
+                            "passages", "amount_source"}  # fmt: skip
+    assert rows[0]["amount_source"] == {
+        "text": "Samlet nettobudget for området: 50.190.100 kr.", "line": 6, "page": None}
 
 
 def test_areas_table_shows_danish_amounts_and_total(run) -> None:
     out = run("areas").stdout
     assert "81.205.800 kr." in out and "460.443.800 kr." in out
+    assert "50.190.100 kr.  linje 6 " in out  # where each amount was read
 
 
 def test_search_json(run) -> None:
