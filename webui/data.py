@@ -9,12 +9,14 @@ Nothing here renders; the templates only print what these return. URLs are built
 from __future__ import annotations
 
 import dataclasses
+import stat
 from pathlib import Path
 from typing import Any
 
 from flask import current_app, g, url_for
 from werkzeug.datastructures import MultiDict
 
+from index.documents.corpus import _inside
 from search.query import whole_number
 from search.results import SearchError
 from webui import years
@@ -228,11 +230,29 @@ def corpus_dir() -> Path:
 
 
 def pdf_path(document: str) -> Path | None:
-    """The PDF of an indexed document (its source, or one beside its .txt), if there is one."""
+    """The PDF of an indexed document (its source, or one beside its .txt), if there is one:
+    the file it resolves to, when that is a regular file inside the corpus folder by the rule
+    `index` applies to links (index.documents.corpus._inside). A link (or a linked folder) that
+    leads out of the corpus is refused, as `index` refuses it, so no URL can fetch another file.
+    """
     if document not in {a.document for a in engine().areas()}:
         return None  # only documents the index knows: never a path a URL made up
-    path = corpus_dir() / f"{document}.pdf"
-    return path if path.is_file() else None
+    root = corpus_dir()
+    try:
+        target = (root / f"{document}.pdf").resolve(strict=True)
+        inside = _inside(target, root.resolve(strict=True))
+    except (OSError, RuntimeError):  # missing, unreadable, a loop of links
+        return None
+    if not inside or not stat.S_ISREG(_mode(target)):
+        return None
+    return target  # the resolved file: what was checked is what is sent
+
+
+def _mode(path: Path) -> int:
+    try:
+        return path.stat().st_mode
+    except OSError:
+        return 0
 
 
 def pdf_url(document: str) -> str | None:

@@ -78,7 +78,10 @@ def document_pdf(document: str) -> Any:
     path = data.pdf_path(document)
     if path is None:
         raise NotFound("Dokumentet findes ikke som PDF.")
-    return send_file(path, mimetype="application/pdf", conditional=True, max_age=3600)
+    # `path` is the checked file a link led to: the name saved is still the document's
+    name = document.rsplit("/", 1)[-1] + ".pdf"
+    return send_file(path, mimetype="application/pdf", conditional=True, max_age=3600,
+                     download_name=name)  # fmt: skip
 
 
 @bp.get("/passage/<passage_id>")

@@ -317,6 +317,52 @@ def test_pdf_beside_the_document_is_served_and_cited_by_page(engine, tmp_path) -
     assert "/document/" not in html(create_app({"ENGINE": engine}).test_client().get(BORGERSERVICE))
 
 
+def test_pdf_route_sends_no_file_outside_the_corpus(engine, tmp_path) -> None:
+    """A PDF beside an indexed document that is a link out of the corpus (to the password file,
+    to a file beside the corpus, through a linked folder) is refused as `index` refuses it:
+    404 and no link on the page. A link that stays inside the corpus is followed, as by `index`."""
+    import os
+
+    from pdf_render import render_pdf
+
+    corpus, outside = tmp_path / "corpus", tmp_path / "outside"
+    pdf = corpus / f"{DOC}.pdf"
+    pdf.parent.mkdir(parents=True)
+    (outside / "2024").mkdir(parents=True)
+    secret = outside / "secret.pdf"
+    secret.write_bytes(b"%PDF-1.4 not for the public")
+    (outside / "2024" / "oekonomiudvalget.pdf").write_bytes(secret.read_bytes())
+    client = create_app({"ENGINE": engine, "CORPUS_DIR": str(corpus)}).test_client()
+    url = f"/document/{DOC}.pdf"
+
+    def refused() -> None:
+        resp = client.get(url)
+        assert resp.status_code == 404 and b"not for the public" not in resp.data
+        assert b"root:" not in resp.data
+        assert "/document/" not in html(client.get(BORGERSERVICE))
+
+    for target in ("/etc/passwd", secret, os.path.relpath(secret, pdf.parent)):
+        pdf.symlink_to(target)
+        refused()
+        pdf.unlink()
+    os.mkfifo(pdf)  # not a regular file: never opened (a pipe would hang the thread)
+    refused()
+    pdf.unlink()
+    year = corpus / "kalundborg" / "2024"
+    year.rmdir()
+    year.symlink_to(outside / "2024", target_is_directory=True)  # the folder leads out
+    refused()
+    year.unlink()
+    year.mkdir()
+    inside = corpus / "pdfs" / "budget.pdf"  # a link that stays inside the corpus is followed
+    inside.parent.mkdir()
+    render_pdf("Borgerservice\n\nNettobudget 1.000 kr.", inside)
+    pdf.symlink_to(os.path.relpath(inside, pdf.parent))
+    resp = client.get(url)
+    assert resp.status_code == 200 and resp.data == inside.read_bytes()
+    assert resp.headers["Content-Disposition"] == "inline; filename=oekonomiudvalget.pdf"
+
+
 # -- JSON API and CSV ----------------------------------------------------------------------
 
 
