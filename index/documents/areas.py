@@ -153,9 +153,30 @@ def blanked(line: SourceLine) -> SourceLine:
     return SourceLine(line.number, "", line.page)
 
 
+def _conflicting(span: AreaSpan, reported: set[int]) -> str | None:
+    """Another budget statement in the area's own text with a different amount ("Efter
+    budgetforliget er nettobudgettet 23,9 mio. kr."): why its amount is not taken, or None.
+    Lines `reported` (by number) as net-budget lines of no area are left to that report; a
+    sentence naming a year is left to the year's check (the document's year is not known here)."""
+    from index.documents.statements import paragraphs, sentence_statements  # imports this module
+
+    others = set()
+    body = [blanked(ln) if ln.number in reported else ln for ln in span.body]
+    for p in paragraphs(body, set(), set()):
+        found, _notes = sentence_statements(p.text, p.where, p.page, None)
+        others |= {s.amount_kr for s in found if not s.adjusted
+                   and (not s.subject or same_name(s.subject, span.title))}  # fmt: skip
+    others.discard(span.amount_kr)
+    if not others:
+        return None
+    listed = ", ".join(f"{a:,}".replace(",", ".") + " kr." for a in [span.amount_kr, *others])
+    return f"area {span.title!r}: several budget amounts ({listed}); none taken"
+
+
 def find_areas(lines: list[SourceLine]) -> tuple[list[AreaSpan], list[tuple[int, str]]]:
     """The areas of a document, in order, each with the lines of its body; and notes for net
-    budget lines that belong to no area (their amount is then counted nowhere)."""
+    budget lines that belong to no area (their amount is then counted nowhere). An area whose
+    own text states another budget amount gets none (see `_conflicting`)."""
     # (title index, body start index, statement index or None, reading, layout)
     starts: list[tuple[int, int, int | None, Reading | None, str]] = []
     for i in range(len(lines)):
@@ -195,6 +216,7 @@ def find_areas(lines: list[SourceLine]) -> tuple[list[AreaSpan], list[tuple[int,
         and _AMOUNT_STATEMENT.search(" ".join(ln.text.split()[:3]))  # a label, not prose
         and (":" in ln.text or _stands_alone(lines, j))
     ]  # fmt: skip
+    reported = {number for number, _ in stray}
     areas = []
     for n, (title_at, body_at, statement_at, reading, layout) in enumerate(starts):
         end = starts[n + 1][0] if n + 1 < len(starts) else len(lines)
@@ -211,17 +233,12 @@ def find_areas(lines: list[SourceLine]) -> tuple[list[AreaSpan], list[tuple[int,
         if reading is not None and reading.amount is not None and statement_at is not None:
             said = lines[statement_at]
             source = AmountSource(said.text.strip(), said.number, said.page)
-        areas.append(
-            AreaSpan(
-                title_text(title_line.text),
-                reading.amount if reading else None,
-                title_line.number,
-                body,
-                notes,
-                layout=layout,
-                source=source,
-            )
-        )
+        span = AreaSpan(title_text(title_line.text), reading.amount if reading else None,
+                        title_line.number, body, notes, layout=layout, source=source)  # fmt: skip
+        if span.amount_kr is not None and (why := _conflicting(span, reported)) is not None:
+            span = AreaSpan(span.title, None, span.line, body, notes + ((title_line.number, why),),
+                            layout=layout)  # fmt: skip
+        areas.append(span)
     return areas, stray
 
 

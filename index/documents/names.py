@@ -20,6 +20,12 @@ _SUBJECT_GENITIVE = re.compile(
     r"(?:netto\w*|budget\w*|drift\w*)",
     re.IGNORECASE,
 )
+#: "Til sammenligning har Dagtilbud et nettobudget", "I 2024 har Ældreområdet et budget":
+#: the name after "har", the verb before its subject.
+_SUBJECT_HAR_AFTER = re.compile(
+    r"\bhar\s+(?P<who>[A-ZÆØÅ][\w-]*(?:\s+(?:og|&|for|til)\s+[\w-]+|\s+[A-ZÆØÅ][\w-]*)*)\s+"
+    r"(?:i\s+(?:\d{4}|år)\s+)?(?:et|en)\s+(?:samlet\s+)?(?:korrigeret\s+)?(?:netto\w*|budget)",
+)
 _SUBJECT_FOR = re.compile(
     r"(?:netto)?budget(?:tet|ter)?\s+(?:for|til)\s+(?P<who>.+?)\s*"
     r"(?:\b(?:udgør|udgjorde|er|var|på|lyder|ligger|i\s+alt)\b|:)",
@@ -29,7 +35,15 @@ _SUBJECT_FOR = re.compile(
 _THIS_AREA = frozenset(
     "området områdets udvalget udvalgets budgettet nettobudgettet politikområdet "
     "bevillingsområdet det den der vi centret afdelingen enheden budget nettobudget "
-    "driftsbudgettet bevillingen".split()
+    "driftsbudgettet bevillingen område udvalg politikområde bevillingsområde".split()
+)
+#: A subject that is a time, not a name: "budgettet for 2024", "for år 2024", "for 2024-2027".
+_TIME = re.compile(r"^(?:år\s+|året\s+)?(?:19|20)\d\d(?:\s*[-–]\s*(?:19|20)?\d\d)?$|^året$",
+                   re.IGNORECASE)  # fmt: skip
+#: Words that open a sentence but no name ("Det samlede område har …", "Vi har et budget …").
+_NOT_NAME_START = frozenset(
+    "det den de dette denne disse der her hertil vi i samlet til efter derudover desuden "
+    "endvidere herudover og men samtidig heraf hvoraf".split()
 )
 _WHOLE = re.compile(r"^(?:kommunen|kommunens|byrådet|hele\s+kommunen|[\w-]+\s+kommune)$",
                     re.IGNORECASE)  # fmt: skip
@@ -74,19 +88,44 @@ def same_name(a: str, b: str) -> bool:
     x, y = _norm(base_name(a)), _norm(base_name(b))
     if not x or not y:
         return False
+    if _contains(x, y):
+        return True
+    # "Skoleområdet" under "Skoler", "Ældreområdets" under "Ældre og omsorg": the area word
+    # of a compound is the area itself
+    sx, sy = _AREA_WORD.sub(r"\g<stem>", x), _AREA_WORD.sub(r"\g<stem>", y)
+    return (sx, sy) != (x, y) and _contains(sx, sy)
+
+
+#: A one-word name that says "the area of": "skoleområdet", "ældreområdets" (normalised).
+_AREA_WORD = re.compile(r"^(?P<stem>\w{5,}?)område(?:t|ts|rne|rnes)?$")
+
+
+def _contains(x: str, y: str) -> bool:
     short, long_ = sorted((x, y), key=len)
     return len(short) >= 5 and (long_.startswith(short) or f" {short}" in f" {long_}")
+
+
+def _whole_phrase(who: str) -> bool:
+    """Whether the words before "har" are a name as they stand: the sentence opens with them
+    ("Kultur og fritid har et nettobudget"), a few words, capitalised, no digits."""
+    words = who.split()
+    return (0 < len(words) <= 6 and who[:1].isupper() and not re.search(r"\d|[,;:]", who)
+            and words[0].casefold() not in _NOT_NAME_START)  # fmt: skip
 
 
 def subject_of(clause: str) -> str | None:
     """Who the clause says the budget is of: a name, "" for the area it stands under, or None
     for nobody we can bind (the municipality as a whole)."""
-    for pattern in (_SUBJECT_FOR, _SUBJECT_HAR, _SUBJECT_GENITIVE):
+    for pattern in (_SUBJECT_FOR, _SUBJECT_HAR_AFTER, _SUBJECT_HAR, _SUBJECT_GENITIVE):
         m = pattern.search(clause)
         if not m:
             continue
         who = m.group("who").strip()
-        if pattern is not _SUBJECT_FOR:
+        if pattern is _SUBJECT_FOR and _TIME.match(who):
+            return ""  # "budgettet for 2024 udgør": the area it stands under, in a year
+        if pattern is _SUBJECT_HAR and _whole_phrase(who):
+            pass  # "Kultur og fritid har et nettobudget på …"
+        elif pattern is not _SUBJECT_FOR:
             who = name_before(who)
         key = who.casefold()
         if not who or key in _THIS_AREA or key.split()[-1] in _THIS_AREA:
@@ -96,6 +135,9 @@ def subject_of(clause: str) -> str | None:
         if pattern is _SUBJECT_FOR and (who[:1].islower() and " " not in who):
             return who  # "budgettet for ældreområdet"
         return base_name(who)
+    if _MUNICIPALITY.search(clause):
+        return None  # "Byrådet har vedtaget et budget med en samlet nettodrift på …"
     return ""
 
 
+_MUNICIPALITY = re.compile(r"\b(?:kommunen|kommunens|byrådet|byrådets)\b", re.IGNORECASE)

@@ -21,8 +21,10 @@ from index.documents.tables import read_tables
 
 #: Words that make a clause a (net) budget statement when they stand just before its amount.
 _CUE = re.compile(
-    r"(?:netto|samlede?\s+|driftsbudget)\w*"  # nettobudget, nettodriftsudgifter, samlet budget
-    r"|budget\w*\s+i\s+alt|budget(?:tet)?|bevilling(?:en)?|budgetramme(?:n)?",
+    r"(?:(?:netto|samlede?\s+|driftsbudget)\w*"  # nettobudget, nettodriftsudgifter, samlet budget
+    r"|budget\w*\s+i\s+alt|budget(?:tet)?|bevilling(?:en)?|budgetramme(?:n)?)"
+    # whose, named after it: "Budgettet for Ældreområdet udgør …"
+    r"(?:\s+for\s+[^\W\d_][\w-]*(?:\s+(?:og|&)\s+[\w-]+)?(?=\s+(?:udgør|udgjorde|er|var|lyder)\b))?",
     re.IGNORECASE,
 )
 #: What may stand between the cue and the amount: "på", "udgør", "i 2024", "i alt", ":".
@@ -68,10 +70,12 @@ class Statement:
     notes: tuple[str, ...] = ()
 
 
-def sentence_statements(text: str, where: list[tuple[int, int]], page: int | None,
-                        year: int) -> tuple[list[Statement], list[tuple[int, str]]]:  # fmt: skip
+def sentence_statements(
+    text: str, where: list[tuple[int, int]], page: int | None, year: int | None
+) -> tuple[list[Statement], list[tuple[int, str]]]:
     """The budget statements in a paragraph's text (`where`: offset → source line); notes for
-    amounts that look like a budget but are not read (another year, several readings)."""
+    amounts that look like a budget but are not read (another year, several readings). With
+    `year` None (not known), a statement naming any year is not read."""
     out: list[Statement] = []
     notes: list[tuple[int, str]] = []
     breaks = [0] + [m.end() for m in _SENTENCE_BREAK.finditer(text)]
@@ -100,6 +104,8 @@ def sentence_statements(text: str, where: list[tuple[int, int]], page: int | Non
         if _NOT_BUDGET.search(clause) or _PURPOSE_AFTER.match(text[end:]):
             continue
         years = {int(y) for y in _YEAR.findall(clause)}
+        if years and year is None:
+            continue
         if years and year not in years:
             notes.append((line, f"budget amount for {'/'.join(map(str, sorted(years)))}, not the "
                           f"document's year {year}: {text[sentence_start:sentence_end].strip()!r}"
@@ -107,7 +113,7 @@ def sentence_statements(text: str, where: list[tuple[int, int]], page: int | Non
             continue
         if abs(value) >= MAX_KR:
             continue
-        whose = subject_of(clause[: cue.end()])
+        whose = subject_of(clause)
         if whose is None:
             continue
         source = AmountSource(text[sentence_start:sentence_end].strip(), line, page)
@@ -233,9 +239,12 @@ def read_document(lines: list[SourceLine], year: int, names: tuple[str, ...]) ->
              and (k := heading_kind(lines, i))}  # fmt: skip
     by_heading: dict[int, list[Statement]] = {}
     loose: list[Statement] = []
+    claimed: set[int] = set()  # headings with a budget sentence under them, read or not
     for p in paragraphs(lines, set(kinds), table_lines):
         found, why = sentence_statements(p.text, p.where, p.page, year)
         notes += why
+        if why and p.heading is not None:
+            claimed.add(p.heading)
         for s in found:
             title = heading_title(lines[p.heading].text) if p.heading is not None else ""
             if p.heading is not None and (not s.subject or same_name(s.subject, title)):
@@ -252,8 +261,10 @@ def read_document(lines: list[SourceLine], year: int, names: tuple[str, ...]) ->
             bound[h] = chosen
         elif why:
             notes.append((lines[h].number, f"area {heading_title(lines[h].text)!r}: {why}"))
+    claimed |= set(by_heading)
     area_kinds = {kinds[h] for h in bound}
-    heads = [i for i in sorted(kinds) if kinds[i] in area_kinds and i >= min(bound, default=0)]
+    first = min(claimed & {h for h in kinds if kinds[h] in area_kinds}, default=0)
+    heads = [i for i in sorted(kinds) if kinds[i] in area_kinds and i >= first]
     starts: list[int] = []
     for i in heads:  # a title repeated under itself (link text) is not a new area
         title = heading_title(lines[i].text).casefold()

@@ -23,6 +23,8 @@ _NOT_BUDGET_COLUMN = re.compile(
     r"andel|tillæg|\bbo\d|budgetopfølg|\bmer|\bmindre|indeks|antal",
     re.IGNORECASE,
 )
+#: Figures of the past or the year's outcome, which a column of a bare year may be.
+_LOOKS_BACK = re.compile(r"regnskab|forvent|korrig|afvig|forbrug|realiser", re.IGNORECASE)
 _BUDGET_COLUMN = re.compile(r"budget|netto|vedtaget|oprindelig|bevilling|ramme", re.IGNORECASE)
 #: Rows that sum others ("I alt", "Driftsudgifter i alt"), or derive from them ("Resultat").
 _TOTAL_ROW = re.compile(r"\bi\s*alt\b|^(?:total|sum|samlet|hovedtotal)\b", re.IGNORECASE)
@@ -101,7 +103,64 @@ def read_tables(lines: list[SourceLine], year: int) -> list[TableReading]:
                 readings.append(reading)
         i = max(j, i + 1)
     readings += _single_space_tables(lines, year, {n for r in readings for n in r.lines})
+    readings += _flattened_tables(lines, year, {n for r in readings for n in r.lines})
     return readings
+
+
+def _is_value_line(text: str) -> bool:
+    text = text.strip()
+    return (
+        bool(text)
+        and not _YEAR.fullmatch(text)
+        and (text in ("-", "–") or parse_cell(text) is not None)
+    )
+
+
+def _flattened_tables(lines: list[SourceLine], year: int, taken: set[int]) -> list[TableReading]:
+    """Tables whose cells came out one per line (PDF extraction): the column names ("Budget
+    2024", "Overslag 2025"), each with a year, then each row as its label and exactly as many
+    number lines. Read only where every row keeps that rhythm."""
+    readings = []
+    i = 0
+    while i < len(lines):
+        if i in taken or lines[i].blank or not _is_column_name(lines[i].text):
+            i += 1
+            continue
+        names = []
+        j = i
+        while j < len(lines) and not lines[j].blank and _is_column_name(lines[j].text):
+            names.append(lines[j].text.strip())
+            j += 1
+        width = len(names)
+        rows: list[tuple[int, list[str]]] = []
+        while j + width < len(lines) and not lines[j].blank and j not in taken:
+            label = lines[j].text.strip()
+            values = [lines[k].text.strip() for k in range(j + 1, j + 1 + width)]
+            if _is_value_line(label) or _is_column_name(label) or label.endswith(".") or \
+                    not all(_is_value_line(v) for v in values):  # fmt: skip
+                break
+            rows.append((j, [label, *values]))
+            j += 1 + width
+        if len(rows) >= 2 and (j >= len(lines) or lines[j].blank):
+            reading = _read_table(lines, [(i, ["", *names]), *rows], year)
+            if reading is not None:
+                reading.lines |= set(range(i, j))
+                said = {lines[k].number: " | ".join(cells) for k, cells in rows}
+                reading.rows = [(title, value, AmountSource(said.get(src.line, src.text),
+                                                            src.line, src.page))
+                                for title, value, src in reading.rows]  # fmt: skip
+                readings.append(reading)
+            i = j
+            continue
+        i = max(j, i + 1)
+    return readings
+
+
+def _is_column_name(text: str) -> bool:
+    """A column header on a line of its own: a few words with a year ("Budget 2024")."""
+    text = text.strip()
+    return bool(_YEAR.search(text)) and len(text.split()) <= 4 and not _is_value_line(text) \
+        and not text.endswith(".")  # fmt: skip
 
 
 def _single_space_tables(lines: list[SourceLine], year: int, taken: set[int]) -> list[TableReading]:
@@ -132,7 +191,11 @@ def _single_space_tables(lines: list[SourceLine], year: int, taken: set[int]) ->
                     j += 1
                     continue
                 break
-            block.append((j, [m.group("label").strip(), *m.group("nums").split()]))
+            row = [m.group("label").strip(), *m.group("nums").split()]
+            widths = [len(c) for _, c in block if len(c) > 1]
+            if widths and len(row) != widths[0]:
+                break  # a line after the table that ends on a number ("… oktober 2023.")
+            block.append((j, row))
             j += 1
         counts = {len(c) - 1 for _, c in block if len(c) > 1}
         if len(counts) == 1 and sum(len(c) > 1 for _, c in block) >= 2:
@@ -191,6 +254,9 @@ def _read_table(lines: list[SourceLine], block: list[tuple[int, list[str]]],
     if not body or not header_rows:
         return None
     width = max(len(c) for _, c in body)
+    # a tab- or space-separated header one cell short lost its empty label cell ("\t2022\t2024")
+    header_rows = [(k, [""] + h if lines[k].cells and len(h) == width - 1 else h)
+                   for k, h in header_rows]  # fmt: skip
     headers = [" ".join(h[1][n] if n < len(h[1]) else "" for h in header_rows).strip()
                for n in range(width)]  # fmt: skip
     first = block[0][0]
@@ -201,6 +267,11 @@ def _read_table(lines: list[SourceLine], block: list[tuple[int, list[str]]],
         reading.notes.append((where, f"table under {caption!r} is not a budget; amounts not read"))
         return reading
     column, why = _budget_column(headers, year)
+    if column is not None and _YEAR.fullmatch(headers[column]) and _LOOKS_BACK.search(caption):
+        # "2022 2024 2025" under a line naming regnskab, budget, …: which year is which figure
+        # was said on a line whose columns are lost
+        column, why = None, (f"its column {headers[column]!r} names only a year, under "
+                             f"{caption!r} that names other figures too")  # fmt: skip
     if column is None and width == 2 and not _NOT_BUDGET_COLUMN.search(headers[1]):
         column = 1  # one number column, under a heading that does not say it is another figure
     unit = _table_unit(" ".join(headers) + " " + caption, [c for _, c in body], column)
@@ -258,5 +329,3 @@ def _table_unit(text: str, rows: list[list[str]], column: int | None) -> int | N
         if cells and all("kr" in c.casefold() for c in cells):
             return 1
     return None
-
-
