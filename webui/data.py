@@ -217,10 +217,15 @@ def passage_json(p: Any) -> dict[str, Any]:
 
 
 def corpus_dir() -> Path:
-    """Where the documents live: the app's CORPUS_DIR, else the settings' corpus folder."""
+    """Where the documents live: the app's CORPUS_DIR, else the corpus folder the index was
+    built from (its manifest's, absolute), else (an index built before it was recorded) the
+    settings' corpus folder."""
     configured = current_app.config.get("CORPUS_DIR")
     if configured:
         return Path(configured)
+    recorded = engine().snapshot.manifest.corpus_dir
+    if recorded:
+        return Path(recorded)
     settings = current_app.config.get("SETTINGS")
     if settings is None:
         from index.config import load_settings

@@ -175,6 +175,7 @@ def build_index(
         quick = nochange.unchanged(settings)
         if quick is not None:
             manifest, gen, areas, ignored = quick
+            store.record_corpus(gen, settings.corpus_dir)
             return BuildReport(
                 index_dir, gen, len(manifest.documents), areas, manifest.passages, 0,
                 manifest.passages, [], up_to_date=True, seconds=time.perf_counter() - started,
@@ -212,6 +213,7 @@ def build_index(
             and previous[0].analysis == analysis.VERSION
         ):
             nochange.write_sources(store.current_generation(index_dir), seen, docs, checksums)
+            store.record_corpus(store.current_generation(index_dir), settings.corpus_dir)
             return BuildReport(
                 index_dir,
                 store.current_generation(index_dir),
@@ -291,6 +293,7 @@ def build_index(
                         ids_checksum=store.ids_checksum(ids),
                         corpus_checksum=store.corpus_checksum(checksums),
                         documents=checksums,
+                        corpus_dir=store.corpus_folder(settings.corpus_dir),
                         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
                         build_seconds=round(time.perf_counter() - started, 3),
                         skipped=[list(s) for s in skipped],

@@ -32,7 +32,7 @@ import mmap
 import os
 import shutil
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -89,6 +89,9 @@ class Manifest:
     layouts: dict[str, str] = field(default_factory=dict)  # document id -> layout recognised
     #: document id -> {area title: [its earlier titles]}, from the sidecars' [renamed] tables
     renamed: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    #: the corpus folder the index was built from, absolute ("" in manifests written before it
+    #: was recorded): where `serve` finds the documents' PDFs
+    corpus_dir: str = ""
     #: document id -> {area title: where its amount was read, AmountSource.to_json()}
     amount_sources: dict[str, dict[str, dict]] = field(default_factory=dict)
     #: document id -> its stated totals against its areas, [Reconciliation.to_json()]
@@ -99,8 +102,10 @@ class Manifest:
         if not isinstance(data, dict):
             raise ValueError("not a JSON object")
         names = {f.name for f in fields(cls)}
-        missing = names - set(data) - {"skipped", "analysis", "pieces", "warnings", "layouts",
-                                       "renamed", "amount_sources", "reconciliations"}
+        # a field with a default came later: a manifest written before it still reads
+        required = {f.name for f in fields(cls) if f.default is MISSING
+                    and f.default_factory is MISSING}  # fmt: skip
+        missing = required - set(data)
         if missing:
             raise ValueError(f"missing keys {sorted(missing)}")
         return cls(**{k: v for k, v in data.items() if k in names})
@@ -255,10 +260,33 @@ def write_generation(
         names += [PIECES, PIECE_ROWS]
     for name in names:
         _fsync(gen / name)
+    _write_manifest(gen, manifest)
+
+
+def _write_manifest(gen: Path, manifest: Manifest) -> None:
     tmp = gen / (MANIFEST + ".tmp")
     tmp.write_text(json.dumps(asdict(manifest), ensure_ascii=False, indent=1), encoding="utf-8")
     _fsync(tmp)
     os.replace(tmp, gen / MANIFEST)
+
+
+def corpus_folder(corpus_dir: Path | str) -> str:
+    """The corpus folder as a manifest records it: absolute and normalised, so that it means
+    the same folder whatever the reader's working directory (links are kept, not resolved)."""
+    return os.path.abspath(corpus_dir)
+
+
+def record_corpus(gen: Path, corpus_dir: Path | str) -> None:
+    """Record in a generation's manifest the corpus folder a no-change `index` found it current
+    for (the same documents, moved or copied to another folder), atomically; best effort: a
+    read-only index keeps the folder it had."""
+    folder = corpus_folder(corpus_dir)
+    try:
+        manifest = read_manifest(gen)
+        if manifest.corpus_dir != folder:
+            _write_manifest(gen, replace(manifest, corpus_dir=folder))
+    except (IndexNotReady, OSError):
+        pass
 
 
 def write_keys(gen: Path, keys: list[str], areas: int) -> None:

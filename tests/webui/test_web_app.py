@@ -363,6 +363,66 @@ def test_pdf_route_sends_no_file_outside_the_corpus(engine, tmp_path) -> None:
     assert resp.headers["Content-Disposition"] == "inline; filename=oekonomiudvalget.pdf"
 
 
+def test_serve_takes_pdfs_from_the_corpus_the_index_was_built_from(
+    seed_settings, seed_path, monkeypatch, tmp_path
+) -> None:
+    """`index --corpus X` run in one folder, `serve` started in another (which has a ./corpus of
+    its own with a same-named PDF): the index records X (absolute) and `serve` sends X's PDF. A
+    no-change `index` of the same documents in another folder records that folder."""
+    import shutil
+    import socket
+
+    import webui
+    import webui.server
+    from index.building import store
+    from pdf_render import render_pdf
+    from traffic import add_seed_document
+    from webui.cli import cli
+
+    assert store.read_manifest(store.current_generation(seed_settings.index_dir)).corpus_dir == str(
+        Path(__file__).resolve().parents[2] / "corpus"
+    )  # a full build records its corpus
+    work, elsewhere, index_dir = tmp_path / "work", tmp_path / "elsewhere", tmp_path / "index"
+    shutil.copytree(seed_settings.index_dir, index_dir, symlinks=True)  # its vectors are reused
+    add_seed_document(work / "plain", seed_path, 2024, edit=False)
+    folder = add_seed_document(work / "budgets", seed_path, 2024, edit=False)
+    wanted = render_pdf("Borgerservice\n\nNettobudget 1.000 kr.", folder / "oekonomiudvalget.pdf")
+    decoy = add_seed_document(elsewhere / "corpus", seed_path, 2024, edit=False)
+    (decoy / "oekonomiudvalget.pdf").write_bytes(b"%PDF-1.4 the wrong corpus")
+    monkeypatch.setenv("BUDGET_SEARCH_HOME", str(seed_settings.data_dir))
+    monkeypatch.setenv("BUDGET_SEARCH_MODEL", seed_settings.model)
+    monkeypatch.delenv("BUDGET_SEARCH_CORPUS", raising=False)
+
+    def recorded() -> str:
+        return store.read_manifest(store.current_generation(index_dir)).corpus_dir
+
+    monkeypatch.chdir(work)
+    for corpus in ("plain", "budgets"):  # no change either time: the fast path, then the full
+        result = CliRunner().invoke(cli, ["index", "--quiet", "--corpus", corpus,
+                                          "--index-dir", str(index_dir)])  # fmt: skip
+        assert result.exit_code == 0, result.output
+        assert recorded() == str(work / corpus)
+
+    made: dict = {}
+    real = webui.create_app
+    monkeypatch.setattr(webui, "create_app", lambda config: real({**config, "WITH_MODEL": False}))
+    monkeypatch.setattr(webui.server, "serve", lambda srv, app, **kw: made.update(app=app))
+    monkeypatch.chdir(elsewhere)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = CliRunner().invoke(cli, ["serve", "--port", str(port), "--index-dir", str(index_dir)])
+    assert result.exit_code == 0, result.output
+    client = made["app"].test_client()
+    assert f'href="/document/{DOC}.pdf"' in html(client.get(BORGERSERVICE))
+    resp = client.get(f"/document/{DOC}.pdf")
+    assert resp.status_code == 200 and resp.data == wanted.read_bytes()
+    # an explicit CORPUS_DIR still wins
+    app = real({"SETTINGS": made["app"].config["SETTINGS"], "WITH_MODEL": False,
+                "CORPUS_DIR": str(elsewhere / "corpus")})  # fmt: skip
+    assert app.test_client().get(f"/document/{DOC}.pdf").data == b"%PDF-1.4 the wrong corpus"
+
+
 # -- JSON API and CSV ----------------------------------------------------------------------
 
 
