@@ -9,6 +9,7 @@ rank first. A query that names no area and asks no amount gets no answer.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
@@ -87,6 +88,23 @@ class Scope:
         found = sorted((d for d in documents if d in self.order), key=self.order.__getitem__)
         return {d: self.totals[d] for d in found}
 
+    def answer(self, intent: Intent, rows: list[AnswerRow], total: int | None,
+               totals: dict[str, int], title: str) -> Answer:  # fmt: skip
+        """The answer; where two of its documents state the same budget (municipality,
+        committee and year), no sum: each row stands with its own document, the title says why."""
+        documents = list(dict.fromkeys([*totals, *(r.document for r in rows)]))
+        doubled = clashes(documents, self.meta)
+        if doubled:
+            said = "; ".join(f"{m}, {c} {y}" for m, c, y in doubled[:3])
+            more = f" og {len(doubled) - 3} flere" if len(doubled) > 3 else ""
+            title = f"{title} (ikke lagt sammen: flere dokumenter for {said}{more})"
+        same = set(doubled)
+        return Answer(
+            kind=intent.kind, title=title, rows=tuple(rows), total_kr=None if doubled else total,
+            corpus_total_kr=None if doubled else sum(totals.values()), documents=tuple(totals),
+            same_budget=tuple(d for d in documents if self.meta[d] in same),
+        )  # fmt: skip
+
 
 def _latest_positions(areas: list[AreaSummary]) -> set[int]:
     """Positions of each area's latest year (per municipality and committee): a question that
@@ -116,7 +134,7 @@ def build(intent: Intent, areas: list[AreaSummary] | Scope) -> Answer | None:
         if not scope.known:
             return None
         rows = [AnswerRow("I alt", t, d, *scope.meta[d], 1.0) for d, t in current.items()]
-        return _answer(intent, rows, sum(current.values()), current, "Samlet nettobudget")
+        return scope.answer(intent, rows, sum(current.values()), current, "Samlet nettobudget")
     titled = scope.titled_latest(intent.areas) if intent.areas else []
     if intent.kind in ("amount", "share"):
         if not titled:
@@ -127,8 +145,8 @@ def build(intent: Intent, areas: list[AreaSummary] | Scope) -> Answer | None:
         amount = sum(a.amount_kr or 0 for a in titled if a.amount_kr is not None)
         title = ("Andel af det samlede nettobudget" if intent.kind == "share"
                  else "Områdets nettobudget")  # fmt: skip
-        return _answer(intent, rows, amount if any(r.amount_kr is not None for r in rows) else None,
-                       of_rows(rows), title)  # fmt: skip
+        known = any(r.amount_kr is not None for r in rows)
+        return scope.answer(intent, rows, amount if known else None, of_rows(rows), title)
     if intent.areas:
         pool = [a for a in titled if a.amount_kr is not None]
     else:
@@ -137,22 +155,22 @@ def build(intent: Intent, areas: list[AreaSummary] | Scope) -> Answer | None:
         rows = sorted((row(a) for a in pool), key=lambda r: -(r.amount_kr or 0))
         if not rows:
             return None
-        return _answer(intent, rows, sum(r.amount_kr or 0 for r in rows), of_rows(rows),
-                       f"Samlet for {len(rows)} områder")  # fmt: skip
+        return scope.answer(intent, rows, sum(r.amount_kr or 0 for r in rows), of_rows(rows),
+                            f"Samlet for {len(rows)} områder")  # fmt: skip
     if intent.kind == "threshold":
         lo, hi = intent.low, intent.high
         hits = [a for a in pool if (lo is None or (a.amount_kr or 0) > lo)
                 and (hi is None or (a.amount_kr or 0) < hi)]  # fmt: skip
         rows = sorted((row(a) for a in hits), key=lambda r: -(r.amount_kr or 0))
-        return _answer(intent, rows, sum(r.amount_kr or 0 for r in rows), current,
-                       _threshold_title(lo, hi, len(rows)))  # fmt: skip
+        return scope.answer(intent, rows, sum(r.amount_kr or 0 for r in rows), current,
+                            _threshold_title(lo, hi, len(rows)))  # fmt: skip
     if intent.kind == "ranking":
         ranked = sorted(pool, key=lambda a: (a.amount_kr or 0), reverse=intent.descending)
         rows = [row(a) for a in ranked[: intent.limit or DEFAULT_ROWS]]
         if not rows:
             return None
         word = "Største" if intent.descending else "Mindste"
-        return _answer(intent, rows, None, current, f"{word} områder efter nettobudget")
+        return scope.answer(intent, rows, None, current, f"{word} områder efter nettobudget")
     return None
 
 
@@ -169,9 +187,14 @@ def _threshold_title(lo: int | None, hi: int | None, n: int) -> str:
     return f"{n} {'område' if n == 1 else 'områder'} med et nettobudget {cond}"
 
 
-def _answer(intent: Intent, rows: list[AnswerRow], total: int | None, totals: dict[str, int],
-            title: str) -> Answer:  # fmt: skip
-    return Answer(
-        kind=intent.kind, title=title, rows=tuple(rows), total_kr=total,
-        corpus_total_kr=sum(totals.values()), documents=tuple(totals),
-    )  # fmt: skip
+def clashes(documents: Iterable[str], meta: dict[str, tuple[str, str, int]]
+            ) -> list[tuple[str, str, int]]:  # fmt: skip
+    """The budgets (municipality, committee, year) that more than one of these documents
+    states: two versions of one budget, or a copy. Their amounts are two answers, not one sum."""
+    first: dict[tuple[str, str, int], str] = {}
+    out: dict[tuple[str, str, int], None] = {}
+    for d in documents:
+        key = meta[d]
+        if first.setdefault(key, d) != d:
+            out[key] = None
+    return list(out)

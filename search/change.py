@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from search import answer as answers
 from search import intent as intents
 from search import years
 from search.results import Answer, AnswerRow
@@ -65,7 +66,8 @@ def answer(snap: Snapshot, text: str, expanded: set[str],
     for (_doc, area), found in lineage.items():
         if area in named and found is not None:
             histories.setdefault(id(found), found.span(*wanted))
-    shown = [h for h in histories.values() if len(h.rows) >= 2]
+    # two years at least: two documents of one year are no change (each is its own row)
+    shown = [h for h in histories.values() if len({r.year for r in h.rows}) >= 2]
     if not shown:
         return None
     shown.sort(key=lambda h: (h.municipality, h.committee))
@@ -77,10 +79,14 @@ def answer(snap: Snapshot, text: str, expanded: set[str],
     first, last = shown[0].rows[0], shown[0].rows[-1]
     change = (last.amount_kr - first.amount_kr
               if first.amount_kr is not None and last.amount_kr is not None else None)  # fmt: skip
+    if sum(r.year in (first.year, last.year) for r in shown[0].rows) > 2:
+        change = None  # the first or last year in two documents: from which, to which?
     documents = tuple(dict.fromkeys(r.document for r in rows))
     in_scope = sum(a.amount_kr or 0 for a in snap.areas if a.document in documents)
+    budgets = {r.document: (r.municipality, r.committee, r.year) for r in rows}
+    same = set(answers.clashes(budgets, budgets))
     return Answer(
         kind="change", title=f"{shown[0].title}: nettobudget {first.year}–{last.year}",
         rows=rows, total_kr=change if len(shown) == 1 else None, corpus_total_kr=in_scope,
-        documents=documents,
+        documents=documents, same_budget=tuple(d for d in documents if budgets[d] in same),
     )  # fmt: skip

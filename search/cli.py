@@ -189,7 +189,8 @@ def format_response(resp: SearchResponse) -> str:
             if r.change_kr is not None:  # a `change` answer: the move from the year before
                 pct = "" if r.change_pct is None else f", {r.change_pct:+.1f} %".replace(".", ",")
                 share = f" ({'+' if r.change_kr > 0 else ''}{format_kr(r.change_kr)}{pct})"
-            where = f"({r.municipality}, {r.year})"
+            document = f", {r.document}" if r.document in a.same_budget else ""  # one budget twice
+            where = f"({r.municipality}, {r.year}{document})"
             lines.append(f"  {r.area}: {format_kr(r.amount_kr)}{share} {where}")
     lines.append(f"{resp.total} hits, {resp.took_ms:.0f} ms")
     for i, h in enumerate(resp.results, 1):

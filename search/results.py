@@ -118,9 +118,14 @@ class Answer:
     kind: str
     title: str
     rows: tuple[AnswerRow, ...]
-    total_kr: int | None  # the answer's own sum (None for a ranking)
-    corpus_total_kr: int  # the total of every area in scope: what shares are of
+    #: the answer's own sum (None for a ranking, and where two of its documents state the same
+    #: budget: municipality, committee and year; their amounts are never added together)
+    total_kr: int | None
+    corpus_total_kr: int | None  # the total of every area in scope: what shares are of (ditto)
     documents: tuple[str, ...]  # the documents in scope
+    #: its documents that state the same budget (municipality, committee and year) as another
+    #: of them: each row stands alone, named by its document, and nothing is summed
+    same_budget: tuple[str, ...] = ()
 
     @property
     def first(self) -> AnswerRow | None:
@@ -135,6 +140,8 @@ class Answer:
             "documents": list(self.documents),
             "rows": [r.to_json(changes=self.kind == "change") for r in self.rows],
         }
+        if self.same_budget:  # only then: the answers of one budget per document stay as they were
+            out["same_budget"] = list(self.same_budget)
         if self.kind in ("amount", "share") and self.first is not None:
             out.update({k: v for k, v in self.first.to_json().items() if k != "share"})
             out["share"] = self.first.share

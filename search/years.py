@@ -67,16 +67,23 @@ def title_key(title: str) -> str:
 
 
 def with_changes(rows: Iterable[YearAmount]) -> tuple[YearAmount, ...]:
-    """The rows with each one's change from the row before (None where either is unknown)."""
+    """The rows (oldest first) with each one's change from the year before: None where either
+    amount is unknown, and where the year before has several rows (two documents of one
+    municipality, committee and year: which one it changed from is not ours to guess). Two
+    rows of the same year are never a change, and never added together."""
     out: list[YearAmount] = []
-    previous: int | None = None
-    for i, r in enumerate(rows):
+    before: list[YearAmount] = []  # the rows of the year before the current row's
+    this: list[YearAmount] = []  # the rows of the current row's year so far
+    for r in rows:
+        if this and r.year != this[0].year:
+            before, this = this, []
+        this.append(r)
+        previous = before[0].amount_kr if len(before) == 1 else None
         change = pct = None
-        if i and previous is not None and r.amount_kr is not None:
+        if previous is not None and r.amount_kr is not None:
             change = r.amount_kr - previous
             pct = round(change / abs(previous) * 100, 1) if previous else None
         out.append(YearAmount(r.year, r.document, r.area, r.amount_kr, change, pct))
-        previous = r.amount_kr
     return tuple(out)
 
 

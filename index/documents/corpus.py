@@ -16,7 +16,7 @@ import stat
 import threading
 import tomllib
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from index.config import MIB, CorpusLimits
@@ -55,8 +55,9 @@ class CorpusReport:
 
     @property
     def warnings(self) -> list[str]:
-        """What the parser was unsure of, "file:line: message", document by document."""
-        return [w for d in self.documents for w in d.warnings]
+        """What the parser was unsure of, "file:line: message", document by document; then
+        each municipality, committee and year that more than one document claims."""
+        return [w for d in self.documents for w in d.warnings] + same_budget(self.documents)
 
     def summary(self) -> str:
         """One line for logs and the CLI: what was loaded and what was not."""
@@ -282,24 +283,30 @@ def _too_big(path: Path, limits: CorpusLimits) -> str | None:
 def load_corpus(corpus_dir: Path, limits: CorpusLimits | None = None) -> CorpusReport:
     """Parse every document under `corpus_dir`, each in isolation and within `limits`.
 
-    When a stem has both a .pdf and a .txt, the .txt (the curated text) is used and the PDF
-    is reported as skipped, since both would claim the same document id.
+    When a stem has both a .pdf and a .txt (in any case: `b.TXT`), the .txt (the curated text)
+    is used and the PDF is reported as skipped, since both would claim the same document id.
+    Files whose names differ only in the case of the suffix (`b.txt`, `b.TXT`) are two
+    documents, each with its own id (`_distinct_ids`).
     """
     corpus_dir = Path(corpus_dir)
     limits = limits or CorpusLimits()
     found = walk(corpus_dir)
     report = CorpusReport(skipped=list(found.skipped), ignored=list(found.ignored))
     todo: list[tuple[Path, DocumentMeta]] = []
+    texts: dict[Path, Path] = {}  # stem -> its first .txt in any case ("b.TXT" sorts first)
+    for path in found.files:
+        if path.suffix.lower() == ".txt":
+            texts.setdefault(path.with_suffix(""), path)
     for path in found.files:
         suffix = path.suffix.lower()
         shown = display(path)
         if suffix not in SUPPORTED_SUFFIXES:
             report.skipped.append(Skipped(shown, "unsupported extension"))
             continue
-        if suffix == ".pdf" and path.with_suffix(".txt").is_file():
-            report.skipped.append(
-                Skipped(shown, f"same document as {display(path.with_suffix('.txt').name)}")
-            )
+        text = path.with_suffix(".txt")
+        text = text if text.is_file() else texts.get(path.with_suffix(""))
+        if suffix == ".pdf" and text is not None:
+            report.skipped.append(Skipped(shown, f"same document as {display(text.name)}"))
             continue
         try:
             too_big = _too_big(path, limits)
@@ -310,6 +317,7 @@ def load_corpus(corpus_dir: Path, limits: CorpusLimits | None = None) -> CorpusR
             report.skipped.append(Skipped(shown, _reason(exc)))
         except OSError as exc:
             report.skipped.append(Skipped(shown, f"cannot be read: {exc.strerror or exc}"))
+    todo = _distinct_ids(todo, report)
     for (path, _meta), result in zip(todo, _parse_all(todo, limits), strict=True):
         if isinstance(result, DocumentError):
             report.skipped.append(Skipped(display(path), _reason(result)))
@@ -317,6 +325,55 @@ def load_corpus(corpus_dir: Path, limits: CorpusLimits | None = None) -> CorpusR
             report.documents.append(result)
     report.skipped.sort(key=lambda s: s.path)
     return report
+
+
+def _distinct_ids(todo: list[tuple[Path, DocumentMeta]], report: CorpusReport
+                  ) -> list[tuple[Path, DocumentMeta]]:  # fmt: skip
+    """Each document with an id of its own. The id is the path without its suffix, so `b.txt`
+    and `b.TXT` (or `b.pdf` and `b.PDF`) would claim one id and one of them would be lost: the
+    first with a lower-case suffix keeps the id, each other takes its path, suffix and all
+    (`b.TXT`), and both texts are searchable. Only where that path is itself another file's id
+    (a `b.TXT.txt` beside them) is the file skipped, with a reason naming both."""
+    claims: dict[str, list[int]] = {}
+    for i, (_path, meta) in enumerate(todo):
+        claims.setdefault(meta.id, []).append(i)
+    if len(claims) == len(todo):
+        return todo
+    kept: list[tuple[Path, DocumentMeta]] = []
+    for i, (path, meta) in enumerate(todo):
+        rivals = claims[meta.id]
+        keeper = next((j for j in rivals if todo[j][0].suffix == todo[j][0].suffix.lower()),
+                      rivals[0])  # fmt: skip
+        if i != keeper:
+            if meta.path in claims:  # paths are unique: only another file's id can be taken
+                other = todo[claims[meta.path][0]][1].path
+                report.skipped.append(Skipped(display(path), (
+                    f"same document id as {todo[keeper][1].path} (the name differs only in "
+                    f"case), and the id that keeps them apart, {meta.path}, is {other}'s; "
+                    "rename one of them")))  # fmt: skip
+                continue
+            meta = replace(meta, id=meta.path)
+        kept.append((path, meta))
+    return kept
+
+
+def same_budget(documents: list[Document]) -> list[str]:
+    """A warning for each municipality, committee and year that several documents claim
+    (two versions of one budget, or a copy): their amounts are never added together, each is
+    shown with its own document, and the warning names every file so one can be removed."""
+    claims: dict[tuple[str, str, int], list[str]] = {}
+    for d in documents:
+        key = (d.meta.municipality, d.meta.committee, d.meta.year)
+        claims.setdefault(key, []).append(d.meta.path)
+    out = []
+    for (municipality, committee, year), paths in claims.items():
+        if len(paths) > 1:
+            out.append(
+                f"{', '.join(paths)}: {len(paths)} documents for {municipality}, {committee} "
+                f"{year}; their amounts are shown side by side, never added together (remove "
+                "the one that is not the budget, or correct its sidecar's year)"
+            )
+    return out
 
 
 def _parse_all(

@@ -154,3 +154,87 @@ def test_a_script_without_a_main_guard_can_load_a_corpus(corpus: Path, tmp_path:
                           timeout=300)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("1 document, 17 areas, ")
+
+
+# -- one budget twice, and names that differ only in case (issue 28, item 8) ---------------
+
+BORGERSERVICE = """Bemærkninger - Økonomiudvalget
+
+Borgerservice
+
+Samlet nettobudget for området: {amount} kr.
+
+Beskrivelse af området
+Borgerservice udsteder pas, kørekort og sundhedskort, vejleder om boligstøtte og hjælper
+borgere, der ikke kan bruge MitID og digital post på egen hånd.
+"""
+
+
+def test_one_budget_in_two_documents_is_a_warning_naming_both(corpus: Path) -> None:
+    """The adopted budget and a corrected copy saved beside it: same municipality, committee and
+    year. Both load (neither is guessed to be the right one); the warning names both files."""
+    seed = corpus / SEED_STEM.with_suffix(".txt")
+    copy = seed.with_name("oekonomiudvalget-korrigeret.txt")
+    shutil.copy(seed, copy)
+    shutil.copy(seed.with_suffix(".toml"), copy.with_suffix(".toml"))
+    other = corpus / "holbaek/2024/oekonomiudvalget.txt"  # another municipality: no warning
+    other.parent.mkdir(parents=True)
+    other.write_text(BORGERSERVICE.format(amount="12.400.000"), encoding="utf-8")
+    _sidecar(other, municipality="Holbæk Kommune", committee="Økonomiudvalget")
+
+    report = load_corpus(corpus)
+
+    assert len(report.documents) == 3 and report.skipped == []
+    assert report.warnings == [
+        "kalundborg/2024/oekonomiudvalget-korrigeret.txt, kalundborg/2024/oekonomiudvalget.txt: "
+        "2 documents for Kalundborg Kommune, Økonomiudvalget 2024; their amounts are shown side "
+        "by side, never added together (remove the one that is not the budget, or correct its "
+        "sidecar's year)"
+    ]
+
+
+def test_names_differing_only_in_case_are_two_documents(tmp_path: Path) -> None:
+    """`borgerservice.txt` and `borgerservice.TXT` (one sidecar): two documents, two ids, both
+    texts read; a PDF beside a `.TXT` is the text's document, as beside a `.txt`."""
+    root = tmp_path / "corpus"
+    (root / "roskilde").mkdir(parents=True)
+    lower, upper = root / "roskilde/borgerservice.txt", root / "roskilde/borgerservice.TXT"
+    lower.write_text(BORGERSERVICE.format(amount="10.000.000"), encoding="utf-8")
+    upper.write_text(BORGERSERVICE.format(amount="11.500.000"), encoding="utf-8")
+    _sidecar(lower, municipality="Roskilde Kommune", committee="Økonomiudvalget")
+    text, pdf = root / "roskilde/jobcenter.TXT", root / "roskilde/jobcenter.pdf"
+    text.write_text(BORGERSERVICE.format(amount="3.000.000"), encoding="utf-8")
+    pdf.write_bytes(b"%PDF-1.4 not really")
+    _sidecar(text, municipality="Roskilde Kommune", committee="Beskæftigelsesudvalget")
+
+    report = load_corpus(root)
+
+    got = sorted((d.meta.id, d.meta.path, d.areas[0].amount_kr) for d in report.documents)
+    assert got == [("roskilde/borgerservice", "roskilde/borgerservice.txt", 10_000_000),
+                   ("roskilde/borgerservice.TXT", "roskilde/borgerservice.TXT", 11_500_000),
+                   ("roskilde/jobcenter", "roskilde/jobcenter.TXT", 3_000_000)]  # fmt: skip
+    ids = {p.document for d in report.documents for p in d.passages}
+    assert ids == {"roskilde/borgerservice", "roskilde/borgerservice.TXT", "roskilde/jobcenter"}
+    assert report.skipped == [Skipped(str(pdf), "same document as jobcenter.TXT")]
+    assert any("roskilde/borgerservice.TXT, roskilde/borgerservice.txt: 2 documents" in w
+               for w in report.warnings)  # fmt: skip
+
+
+def test_a_case_twin_whose_own_id_is_taken_is_skipped_naming_both(tmp_path: Path) -> None:
+    """`r.txt`, `r.TXT` and `r.TXT.txt`: the id that would keep `r.TXT` apart ("r.TXT") is
+    already `r.TXT.txt`'s, so `r.TXT` is skipped with a reason naming the others; nothing is
+    silently merged."""
+    root = tmp_path / "corpus"
+    root.mkdir()
+    for name, amount in (("r.txt", "1.000.000"), ("r.TXT", "2.000.000"), ("r.TXT.txt", "3.000")):
+        (root / name).write_text(BORGERSERVICE.format(amount=amount), encoding="utf-8")
+    _sidecar(root / "r.txt")
+    _sidecar(root / "r.TXT.txt")
+
+    report = load_corpus(root)
+
+    assert sorted(d.meta.id for d in report.documents) == ["r", "r.TXT"]
+    assert {d.meta.path for d in report.documents} == {"r.txt", "r.TXT.txt"}
+    assert report.skipped == [Skipped(str(root / "r.TXT"), (
+        "same document id as r.txt (the name differs only in case), and the id that keeps them "
+        "apart, r.TXT, is r.TXT.txt's; rename one of them"))]  # fmt: skip
