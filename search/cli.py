@@ -21,6 +21,7 @@ import click
 from index.building.store import IndexNotReady
 from index.config import Settings, load_settings
 from index.documents.amounts import format_kr
+from search.check import check_cmd
 from search.results import MODES, Filters, SearchError, SearchResponse
 
 
@@ -412,4 +413,4 @@ def _read_jsonl(path: Path) -> list[dict]:
 
 
 #: What the root group attaches, in no particular order (Click lists commands sorted).
-COMMANDS = (index_cmd, provision_cmd, search_cmd, areas_cmd, passages_cmd, eval_cmd)
+COMMANDS = (index_cmd, provision_cmd, search_cmd, areas_cmd, passages_cmd, eval_cmd, check_cmd)

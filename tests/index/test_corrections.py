@@ -44,7 +44,8 @@ def test_headings_and_amounts_from_the_sidecar(tmp_path: Path) -> None:
     got = [(a.title, a.amount_kr) for a in doc.areas]
     assert got == [("Vej og Park", 109_331_000), ("Natur og Miljø", -2_500_000)]
     vej = doc.areas[0]
-    assert vej.source is not None and vej.source.text == 'tmu.toml: [amounts] "Vej og Park" = 109331000'
+    assert vej.source is not None
+    assert vej.source.text == 'tmu.toml: [amounts] "Vej og Park" = 109331000'
     assert "vintertjeneste" in " ".join(p.text for p in vej.passages)
     assert "vintertjeneste" not in " ".join(p.text for p in doc.areas[1].passages)
     assert all(p.amount_kr == 109_331_000 for p in vej.passages)

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from webui.cli import cli
 
-SEED = Path(__file__).resolve().parents[2] / "corpus" / "kalundborg" / "2024" / "oekonomiudvalget.txt"
+SEED = Path(__file__).resolve().parents[2] / "corpus/kalundborg/2024/oekonomiudvalget.txt"
 
 TABLE = """Budgetopfølgning pr. 30. september 2024
 
