@@ -150,16 +150,36 @@ def overview_data(sort: str = "order", order: str = "",
     for r in rows:  # each area's share of the total of the known amounts
         known_share = r["amount_kr"] is not None and total
         r["share"] = round(r["amount_kr"] / total, 6) if known_share else None
+    documents = sorted({r["document"] for r in rows})
     return {
         "areas": rows,
         "count": len(rows),
         "total_kr": total,
         "unknown_amounts": len(rows) - len(known),
-        "documents": sorted({r["document"] for r in rows}),
+        "documents": documents,
+        "reconciliations": reconciliations(documents, rows),
         "sort": sort,
         "order": order,
         "filters": filters or {},
     }
+
+
+def reconciliations(documents: list[str], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each total these documents state ("I alt", "Samlet nettobudget for udvalget") against
+    the sum of their areas, as the build kept it (Reconciliation.to_json()), with the document's
+    municipality, committee and year."""
+    stated = engine().snapshot.manifest.reconciliations
+    meta = {r["document"]: (r["municipality"], r["committee"], r["year"]) for r in rows}
+    return [
+        {"document": d, "municipality": meta[d][0], "committee": meta[d][1], "year": meta[d][2],
+         **r}
+        for d in documents for r in stated.get(d, ())
+    ]  # fmt: skip
+
+
+def amount_source(document: str, area: str) -> dict[str, Any] | None:
+    """Where the build read an area's amount ({text, line, page}); None when it kept none."""
+    return engine().snapshot.manifest.amount_sources.get(document, {}).get(area)
 
 
 def area_data(document: str, area_slug: str) -> dict[str, Any] | None:
@@ -189,8 +209,12 @@ def area_data(document: str, area_slug: str) -> dict[str, Any] | None:
     ordered = [_area_json(a) for a in engine().areas() if a.document == document]
     index = next(i for i, a in enumerate(ordered) if a["area"] == summary.area)
     area = _area_json(summary)
+    pdf = pdf_url(document)
+    page = (area["amount_source"] or {}).get("page")
     return {
         "area": area,
+        # the PDF at the page the amount was read on
+        "amount_pdf_url": f"{pdf}#page={page}" if pdf and page else None,
         "citation": citation(summary.municipality, summary.year, summary.committee, summary.area),
         "permalink": url_for("pages.area", document=document, slug=area["slug"], _external=True),
         "pdf_url": pdf_url(document),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Flask
 
@@ -36,6 +38,19 @@ def ms(value: float) -> str:
     return "under 1 ms" if value < 1 else f"{number(value)} ms"
 
 
+def read_where(source: Mapping[str, Any] | None) -> str:
+    """Where an amount was read, after "læst": 'i linje 6' in a text, 'på s. 3' in a PDF (its
+    page: a line of the extracted text means nothing to a reader of the PDF); '' for none."""
+    if not source:
+        return ""
+    return f"på s. {source['page']}" if source.get("page") else f"i linje {source['line']}"
+
+
+def sentence(text: str) -> str:
+    """'stemmer ikke: …' -> 'Stemmer ikke: …' (the first letter only; the rest as written)."""
+    return text[:1].upper() + text[1:]
+
+
 def plural(count: int, one: str, many: str) -> str:
     return f"{number(count)} {one if count == 1 else many}"
 
@@ -57,4 +72,6 @@ def register(app: Flask) -> None:
     app.add_template_filter(number, "number")
     app.add_template_filter(ms, "ms")
     app.add_template_filter(share, "share")
+    app.add_template_filter(read_where, "read_where")
+    app.add_template_filter(sentence, "sentence")
     app.add_template_global(plural, "plural")

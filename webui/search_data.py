@@ -18,7 +18,7 @@ from werkzeug.datastructures import MultiDict
 
 from search.glossary import expand as glossary_entry
 from search.results import ANSWER_ROWS, MAX_K, MODES, Filters, SearchError, check_k, check_mode
-from webui.data import area_url, citation, engine, number_param, param
+from webui.data import amount_source, area_url, citation, engine, number_param, param
 
 MODE_LABELS = {"hybrid": "Hybrid", "keyword": "Nøgleord", "semantic": "Semantisk"}
 MODE_HELP = {
@@ -154,6 +154,9 @@ def search_data(args: MultiDict, *, all_answer_rows: bool = False) -> dict[str, 
         for row in answer["rows"]:
             if answer["kind"] != "total":
                 row["url"] = area_url(row["document"], row["area"])
+                # where the amount was read, so a reader can check it in the document
+                row["amount_source"] = (None if row["amount_kr"] is None
+                                        else amount_source(row["document"], row["area"]))
         answer["csv_url"] = url_for("api.answer_csv", **sa.url_args())
     data["exact"] = [r for r in data["results"] if r["match"] == "exact"]
     data["related"] = [r for r in data["results"] if r["match"] == "related"]
