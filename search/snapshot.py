@@ -21,7 +21,7 @@ from index.building import vectors as vector_index
 from index.building.analysis import Vocabulary
 from index.building.passage_table import PassageTable
 from index.building.sparse import SparseIndex
-from index.documents.document import AmountSource, Area, DocumentMeta
+from index.documents.document import Area, DocumentMeta
 from search import semantic
 from search.spelling import Speller
 
@@ -36,8 +36,10 @@ class AreaSummary:
     amount_kr: int | None
     passages: int
     sections: tuple[str, ...]
-    #: where amount_kr was read (text, line, page); None when the amount is unknown
-    amount_source: AmountSource | None = None
+    #: where amount_kr was read, as AmountSource.to_json() gives it ({text, line, page}); None
+    #: when the amount is unknown. The manifest's own dict, not a copy: a million passages have
+    #: 300k areas, whose AmountSource objects cost 0.6 s to load and 34 MB more
+    amount_source: dict | None = field(default=None, hash=False)
 
     def to_json(self) -> dict:
         return {
@@ -48,14 +50,14 @@ class AreaSummary:
             "area": self.area,
             "amount_kr": self.amount_kr,
             "passages": self.passages,
-            "amount_source": None if self.amount_source is None else self.amount_source.to_json(),
+            "amount_source": None if self.amount_source is None else dict(self.amount_source),
         }
 
     @classmethod
     def of_area(cls, meta: DocumentMeta, area: Area) -> AreaSummary:
         """A parsed document's area, summed up as an index's would be (`areas --corpus-dir`)."""
         sections = tuple(dict.fromkeys(p.section for p in area.passages if p.section))
-        source = area.source if area.amount_kr is not None else None
+        source = area.source.to_json() if area.amount_kr is not None and area.source else None
         return cls(meta.id, meta.municipality, meta.committee, meta.year, area.title,
                    area.amount_kr, len(area.passages), sections, source)  # fmt: skip
 
@@ -348,7 +350,7 @@ def _areas(passages: PassageTable, sources: dict[str, dict[str, dict]] | None = 
     sources = sources or {}
     return [
         AreaSummary(doc, muni, com, year, title, kr, count, tuple(named[i]),
-                    _source(sources.get(doc, {}).get(title)) if kr is not None else None)
+                    _source(sources.get(doc), title) if kr is not None else None)
         for i, doc, muni, com, year, title, kr, count in zip(
             order,
             columns["document"],
@@ -363,11 +365,7 @@ def _areas(passages: PassageTable, sources: dict[str, dict[str, dict]] | None = 
     ]
 
 
-def _source(data: object) -> AmountSource | None:
-    """An amount's source as the manifest keeps it; None for one it lacks or cannot read."""
-    if not isinstance(data, dict):
-        return None
-    text, line, page = data.get("text"), data.get("line"), data.get("page")
-    if not isinstance(text, str) or not isinstance(line, int) or not isinstance(page, int | None):
-        return None
-    return AmountSource(text, line, page)
+def _source(sources: dict | None, title: str) -> dict | None:
+    """An area's amount source as the manifest keeps it; None where it keeps none."""
+    found = sources.get(title) if isinstance(sources, dict) else None
+    return found if isinstance(found, dict) else None

@@ -126,3 +126,14 @@ def test_index_prints_each_documents_reconciliation(provenance_settings) -> None
     assert ("    I alt 44.815.000 kr.: stemmer ikke: områderne summer til 500.000 kr. mindre "
             "end totalen") in lines
     assert "    Samlet nettobudget for udvalget 112.500.000 kr.: stemmer" in lines
+
+
+def test_a_manifest_written_before_sources_were_kept_still_loads(seed_settings) -> None:
+    from index.building import store
+
+    gen = store.current_generation(seed_settings.index_dir)
+    data = json.loads((gen / store.MANIFEST).read_text(encoding="utf-8"))
+    assert data["amount_sources"]["kalundborg/2024/oekonomiudvalget"]["Jobcenter"]["line"] == 6
+    del data["amount_sources"], data["reconciliations"]
+    old = store.Manifest.from_json(data)
+    assert old.amount_sources == {} and old.reconciliations == {}
