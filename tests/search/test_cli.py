@@ -111,4 +111,4 @@ def test_one_root_group_and_stage_commands_complete_on_their_own(seed_settings) 
     assert done.returncode == 0, done.stderr
     assert len(json.loads(done.stdout)["areas"]) == 17
     assert set(cli.commands) == {"index", "provision", "search", "areas", "passages", "eval",
-                                 "serve"}  # fmt: skip
+                                 "check", "serve"}  # fmt: skip
