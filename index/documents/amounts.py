@@ -251,7 +251,13 @@ def read_statement(line: str) -> Reading | None:
         notes += [f"amount in brackets read as negative (accounting style): {_kr(a)}"
                   for a in amounts]  # fmt: skip
     if not amounts and not notes:
-        numbers = [m for m in _BARE_NUMBER.finditer(value_part) if not _YEAR.match(m.group("num"))]
+        numbers = [m for m in _BARE_NUMBER.finditer(value_part) if not _YEAR.match(m.group("num"))
+                   and not value_part[m.end():].lstrip().startswith("%")]  # fmt: skip
+        if numbers and not _UNIT_DECL.search(line):
+            # "Samlet nettobudget: 12.345", or a sentence wrapped before its "mio. kr.": kroner,
+            # thousands or millions? Not guessed.
+            return Reading(None, ("net budget line gives a number without a unit (kr., 1.000 kr., "
+                                  "mio. kr.); not read",))  # fmt: skip
         amounts = tuple(dict.fromkeys(
             _kroner(m.group("num"), unit, _negative(value_part, m.group("sign"), m.group("trail"),
                                                     m.start()))

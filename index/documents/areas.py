@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from index.documents.amounts import (
     Reading,
+    amount_spans,
     declared_unit,
     find_amounts,
     parse_number,
@@ -74,6 +75,18 @@ def is_amount_statement(text: str) -> bool:
         and len(text.split()) <= 20
         and (read_statement(text) is not None)
     )
+
+
+def _statement_at(lines: list[SourceLine], j: int) -> bool:
+    """Whether line `j` states a net budget on its own: not a sentence that goes on into the
+    next line ("… udgør 148,3" / "mio. kr. i 2024."), which only the paragraph reads whole."""
+    if not is_amount_statement(lines[j].text):
+        return False
+    text = lines[j].text.strip()
+    after = lines[j + 1].text.strip() if j + 1 < len(lines) else ""
+    if not after or re.search(r":\s*\S", text):  # the line ends its paragraph, or is a label's
+        return True
+    return bool(re.search(r"[.!?]$", text)) and not (after[:1].islower() or after[:1].isdigit())
 
 
 def _stands_alone(lines: list[SourceLine], index: int) -> bool:
@@ -153,30 +166,66 @@ def blanked(line: SourceLine) -> SourceLine:
     return SourceLine(line.number, "", line.page)
 
 
-def _conflicting(span: AreaSpan, reported: set[int]) -> str | None:
-    """Another budget statement in the area's own text with a different amount ("Efter
-    budgetforliget er nettobudgettet 23,9 mio. kr."): why its amount is not taken, or None.
-    Lines `reported` (by number) as net-budget lines of no area are left to that report; a
-    sentence naming a year is left to the year's check (the document's year is not known here)."""
+def _body_statements(span: AreaSpan, reported: set[int]) -> tuple[set[int], list]:
+    """The budget sentences in an area's own text: the amounts they give the area itself
+    ("Efter budgetforliget er nettobudgettet 23,9 mio. kr."), and those naming another area
+    ("Til sammenligning har Dagtilbud et nettobudget på …"). Lines `reported` (by number) as
+    net-budget lines of no area are left to that report; a sentence naming a year is left to
+    the year's check (the document's year is not known here)."""
     from index.documents.statements import paragraphs, sentence_statements  # imports this module
 
-    others = set()
+    own, named = set(), []
     body = [blanked(ln) if ln.number in reported else ln for ln in span.body]
     for p in paragraphs(body, set(), set()):
         found, _notes = sentence_statements(p.text, p.where, p.page, None)
-        others |= {s.amount_kr for s in found if not s.adjusted
-                   and (not s.subject or same_name(s.subject, span.title))}  # fmt: skip
-    others.discard(span.amount_kr)
-    if not others:
-        return None
-    listed = ", ".join(f"{a:,}".replace(",", ".") + " kr." for a in [span.amount_kr, *others])
-    return f"area {span.title!r}: several budget amounts ({listed}); none taken"
+        for s in found:
+            if not s.subject or same_name(s.subject, span.title):
+                own |= {s.amount_kr} if not s.adjusted and not s.years else set()
+            else:
+                named.append(s)  # of any year: the parser checks the document's
+    return own, named
+
+
+def _several(title: str, amounts: list[int]) -> str:
+    listed = ", ".join(f"{a:,}".replace(",", ".") + " kr." for a in dict.fromkeys(amounts))
+    return f"area {title!r}: several budget amounts ({listed}); none taken"
+
+
+def _named_areas(named: list, areas: list[AreaSpan]) -> list[AreaSpan]:
+    """Areas that sentences in other areas' text name with their budget: each its own area
+    (its text the sentence), as the general reader makes them; an area that is already one
+    keeps its own statement, or none where the sentence gives another amount."""
+    from index.documents.statements import _sentence_area, choose  # imports this module
+
+    by_subject: dict[str, list] = {}
+    for s in named:
+        known = next((n for n, a in enumerate(areas) if same_name(s.subject, a.title)), None)
+        if known is not None:
+            area = areas[known]
+            if area.amount_kr is not None and area.amount_kr != s.amount_kr:
+                areas[known] = AreaSpan(area.title, None, area.line, area.body, area.notes + (
+                    (area.line, _several(area.title, [area.amount_kr, s.amount_kr])),),
+                    area.section, area.layout)  # fmt: skip
+            continue
+        key = next((k for k in by_subject if same_name(k, s.subject)), s.subject)
+        by_subject.setdefault(key, []).append(s)
+    extra = []
+    for subject, found in by_subject.items():
+        chosen, why = choose(found)
+        area = _sentence_area(subject, chosen, found[0].source)
+        if why:
+            area = AreaSpan(area.title, None, area.line, area.body,
+                            ((found[0].source.line, f"{subject!r}: {why}"),), area.section,
+                            area.layout)  # fmt: skip
+        extra.append(area)
+    return extra
 
 
 def find_areas(lines: list[SourceLine]) -> tuple[list[AreaSpan], list[tuple[int, str]]]:
     """The areas of a document, in order, each with the lines of its body; and notes for net
     budget lines that belong to no area (their amount is then counted nowhere). An area whose
-    own text states another budget amount gets none (see `_conflicting`)."""
+    own text states another budget amount gets none; a sentence in it naming another area's
+    budget makes that area (see `_body_statements`)."""
     # (title index, body start index, statement index or None, reading, layout)
     starts: list[tuple[int, int, int | None, Reading | None, str]] = []
     for i in range(len(lines)):
@@ -185,7 +234,7 @@ def find_areas(lines: list[SourceLine]) -> tuple[list[AreaSpan], list[tuple[int,
         j = _next_text(lines, i)
         if j is None:
             break
-        anchored = is_amount_statement(lines[j].text)
+        anchored = _statement_at(lines, j)
         if not _title_candidate(lines, i, anchored):
             continue
         if anchored:
@@ -197,7 +246,7 @@ def find_areas(lines: list[SourceLine]) -> tuple[list[AreaSpan], list[tuple[int,
     used = {s[2] for s in starts}
     titles = {s[0] for s in starts}
     for j, line in enumerate(lines):
-        if line.blank or j in used or not is_amount_statement(line.text):
+        if line.blank or j in used or not _statement_at(lines, j):
             continue
         floor = max((t for t in titles if t < j), default=-1)
         t = _title_above(lines, j, floor)
@@ -212,12 +261,13 @@ def find_areas(lines: list[SourceLine]) -> tuple[list[AreaSpan], list[tuple[int,
         (ln.number, f"net budget line not attached to any area ({ln.text.strip()!r}); "
          "its amount is not counted")
         for j, ln in enumerate(lines)
-        if not ln.blank and j not in used and is_amount_statement(ln.text)
+        if not ln.blank and j not in used and _statement_at(lines, j)
         and _AMOUNT_STATEMENT.search(" ".join(ln.text.split()[:3]))  # a label, not prose
         and (":" in ln.text or _stands_alone(lines, j))
     ]  # fmt: skip
     reported = {number for number, _ in stray}
-    areas = []
+    areas: list[AreaSpan] = []
+    named = []
     for n, (title_at, body_at, statement_at, reading, layout) in enumerate(starts):
         end = starts[n + 1][0] if n + 1 < len(starts) else len(lines)
         body = list(lines[body_at:end])
@@ -235,10 +285,15 @@ def find_areas(lines: list[SourceLine]) -> tuple[list[AreaSpan], list[tuple[int,
             source = AmountSource(said.text.strip(), said.number, said.page)
         span = AreaSpan(title_text(title_line.text), reading.amount if reading else None,
                         title_line.number, body, notes, layout=layout, source=source)  # fmt: skip
-        if span.amount_kr is not None and (why := _conflicting(span, reported)) is not None:
+        own, others = _body_statements(span, reported)
+        named += others
+        if span.amount_kr is not None and own - {span.amount_kr}:
+            why = _several(span.title, [span.amount_kr, *sorted(own - {span.amount_kr})])
             span = AreaSpan(span.title, None, span.line, body, notes + ((title_line.number, why),),
                             layout=layout)  # fmt: skip
         areas.append(span)
+    if any(a.amount_kr is not None for a in areas):
+        areas = sorted(areas + _named_areas(named, areas), key=lambda a: a.line)
     return areas, stray
 
 
@@ -331,6 +386,14 @@ def _row_source(row: SourceLine) -> AmountSource:
     return AmountSource(row.text.strip(), row.number, row.page)
 
 
+def _amount_alone(text: str) -> bool:
+    """Whether a line is an amount and nothing else (a sign, a bracket, a full stop)."""
+    rest = text
+    for start, end, _value, _notes in reversed(amount_spans(text)):
+        rest = rest[:start] + rest[end:]
+    return not re.search(r"[^\W\d_]", rest)
+
+
 def join_split_statements(lines: list[SourceLine]) -> list[SourceLine]:
     """A net-budget label and its amount on separate lines ("Samlet budget:" / "938,4 mio.
     kr.") as one statement line, at the label's line; the amount's line becomes blank."""
@@ -344,7 +407,8 @@ def join_split_statements(lines: list[SourceLine]) -> list[SourceLine]:
         if j is None or j - i > 2:
             continue
         value = lines[j].text.strip()
-        if len(value.split()) <= 5 and find_amounts(value):
+        # the line is the amount alone ("938,4 mio. kr."), not another label's line
+        if len(value.split()) <= 5 and find_amounts(value) and _amount_alone(value):
             out[i] = SourceLine(line.number, f"{text} {value}", line.page, line.bold)
             out[j] = blanked(lines[j])
     return out

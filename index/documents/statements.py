@@ -51,14 +51,19 @@ _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 #: area's budget.
 _PURPOSE_AFTER = re.compile(
     r"^\s*(?:årligt|om\s+året|til|for|vedr|vedrørende|under|inden\s+for|i\s+forbindelse|"
-    r"heraf|hvoraf|mere|mindre|svarende|pr\.|per|end)\b",
+    r"heraf|hvoraf|mere|mindre|svarende|pr\.|per|end|"
+    # a difference or a gross figure: "3,1 mio. kr. lavere end i 2023", "45 mio. kr. brutto"
+    r"lavere|højere|større|færre|billigere|dyrere|brutto|i\s+forhold\s+til|ift|sammenlignet)\b",
     re.IGNORECASE,
 )
 #: Sentence starts: after . ! ? ; (not after an abbreviation such as "mio." or "kr.").
 _SENTENCE_BREAK = re.compile(
     r"(?<!\bmio)(?<!\bmia)(?<!\bca)(?<!\bbl\.a)(?<!\bf\.eks)(?<!\bjf)(?<!\bvedr)"
     r"(?<!\bnr)(?<!\bm\.v)(?<!\bm\.m)(?<!\bmv)(?<!\bt)(?<!\d)[.!?;]\s+(?=[A-ZÆØÅ\d])"
+    r"|(?<![\d.])(?:19|20)\d\d\.\s+(?=[A-ZÆØÅ])"  # "… i 2024. Området …" (not "12. oktober")
 )
+
+
 @dataclass(frozen=True)
 class Statement:
     """An amount read as somebody's net budget, and from where."""
@@ -68,6 +73,7 @@ class Statement:
     subject: str | None  # whose, as the sentence names it; None: the area it stands under
     adjusted: bool = False  # a korrigeret budget
     notes: tuple[str, ...] = ()
+    years: tuple[int, ...] = ()  # the years its clause names ("I 2024 har …")
 
 
 def sentence_statements(
@@ -75,7 +81,7 @@ def sentence_statements(
 ) -> tuple[list[Statement], list[tuple[int, str]]]:
     """The budget statements in a paragraph's text (`where`: offset → source line); notes for
     amounts that look like a budget but are not read (another year, several readings). With
-    `year` None (not known), a statement naming any year is not read."""
+    `year` None (not known), statements of every year are read, each with the years it names."""
     out: list[Statement] = []
     notes: list[tuple[int, str]] = []
     breaks = [0] + [m.end() for m in _SENTENCE_BREAK.finditer(text)]
@@ -104,9 +110,7 @@ def sentence_statements(
         if _NOT_BUDGET.search(clause) or _PURPOSE_AFTER.match(text[end:]):
             continue
         years = {int(y) for y in _YEAR.findall(clause)}
-        if years and year is None:
-            continue
-        if years and year not in years:
+        if years and year is not None and year not in years:
             notes.append((line, f"budget amount for {'/'.join(map(str, sorted(years)))}, not the "
                           f"document's year {year}: {text[sentence_start:sentence_end].strip()!r}"
                           "; not read"))  # fmt: skip
@@ -118,7 +122,7 @@ def sentence_statements(
             continue
         source = AmountSource(text[sentence_start:sentence_end].strip(), line, page)
         out.append(Statement(value, source, whose or "", bool(_ADJUSTED.search(clause)),
-                             tuple(amount_notes)))  # fmt: skip
+                             tuple(amount_notes), tuple(sorted(years))))  # fmt: skip
     return out, notes
 
 
@@ -264,7 +268,11 @@ def read_document(lines: list[SourceLine], year: int, names: tuple[str, ...]) ->
     claimed |= set(by_heading)
     area_kinds = {kinds[h] for h in bound}
     first = min(claimed & {h for h in kinds if kinds[h] in area_kinds}, default=0)
-    heads = [i for i in sorted(kinds) if kinds[i] in area_kinds and i >= first]
+    # every heading of the areas' kind is an area, with or without a budget; but a plain
+    # first line before them is the document's own title
+    title = next((i for i, ln in enumerate(lines) if not ln.blank), None)
+    title = title if title in kinds and kinds[title] in ("plain", "bold", "numbered") else None
+    heads = [i for i in sorted(kinds) if kinds[i] in area_kinds and (i >= first or i != title)]
     starts: list[int] = []
     for i in heads:  # a title repeated under itself (link text) is not a new area
         title = heading_title(lines[i].text).casefold()

@@ -104,6 +104,59 @@ def read_tables(lines: list[SourceLine], year: int) -> list[TableReading]:
         i = max(j, i + 1)
     readings += _single_space_tables(lines, year, {n for r in readings for n in r.lines})
     readings += _flattened_tables(lines, year, {n for r in readings for n in r.lines})
+    readings += _listed_amounts(lines, year, {n for r in readings for n in r.lines})
+    return readings
+
+
+#: A list item naming an area and its amount: "• Økonomiudvalget: 412,6 mio. kr.".
+_ITEM = re.compile(
+    r"^(?:[•●▪■►➢*·-]\s*|\d{1,2}[.)]\s+)?(?P<label>[^\W\d_][^:]{0,80}?)\s*(?:[:–—]\s*|\s)"
+    r"(?P<cell>[-−÷–]?\s?\(?\d[\d.,]*\)?-?(?:\s*(?:mia|mio|t)\.?)?(?:\s*kr\.?)?)$",
+    re.IGNORECASE,
+)
+#: A list's introduction that says its amounts are budgets ("Nettodriftsbudgettet fordeler sig
+#: således på udvalgene:"), and words that make them something else (savings, changes, grants).
+_LIST_BUDGET = re.compile(r"budget|netto|bevilling|ramme", re.IGNORECASE)
+_LIST_NOT_BUDGET = re.compile(
+    r"besparel|reduk|effektivis|pulje|anlæg|tilskud|investering|udvid|initiativ|prioriter|"
+    r"forslag|ønske|takst|gebyr|indtægt|løft|ekstra|tilfør|merudgift|mindreudgift|afsat|"
+    r"aftale|forlig|brutto|stig|\bfald|\bøg|flere|\bnye?\b|heraf|blandt\s+andet|bl\.a",
+    re.IGNORECASE,
+)
+
+
+def _listed_amounts(lines: list[SourceLine], year: int, taken: set[int]) -> list[TableReading]:
+    """Lists of areas with their amounts under an introduction that says they are the budget
+    (and ends with a colon): read as a table of one budget column, the introduction its
+    header. A list under any other introduction (savings, changes) is not read."""
+    readings = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        intro = line.text.strip()
+        if line.blank or i in taken or not intro.endswith(":") or not _LIST_BUDGET.search(intro) \
+                or _LIST_NOT_BUDGET.search(intro) or _NOT_BUDGET_COLUMN.search(intro):  # fmt: skip
+            i += 1
+            continue
+        j = i + 1
+        while j < len(lines) and lines[j].blank and j - i <= 2:
+            j += 1
+        items: list[tuple[int, list[str]]] = []
+        while j < len(lines) and not lines[j].blank and j not in taken:
+            m = _ITEM.match(lines[j].text.strip())
+            if not m or parse_cell(m.group("cell")) is None or _YEAR.search(m.group("label")):
+                break  # not an item, or one of a year ("Budget 2023: 11 mio. kr.")
+            items.append((j, [m.group("label").strip(" :–-"), m.group("cell").strip()]))
+            j += 1
+        ends = j >= len(lines) or lines[j].blank
+        if len(items) >= 2 and ends:
+            reading = _read_table(lines, [(i, ["", intro.rstrip(":")]), *items], year)
+            if reading is not None:
+                reading.lines -= {i}  # the introduction stays text
+                readings.append(reading)
+                i = j
+                continue
+        i += 1
     return readings
 
 
@@ -272,8 +325,10 @@ def _read_table(lines: list[SourceLine], block: list[tuple[int, list[str]]],
         # was said on a line whose columns are lost
         column, why = None, (f"its column {headers[column]!r} names only a year, under "
                              f"{caption!r} that names other figures too")  # fmt: skip
-    if column is None and width == 2 and not _NOT_BUDGET_COLUMN.search(headers[1]):
-        column = 1  # one number column, under a heading that does not say it is another figure
+    if column is None and width == 2 and not _NOT_BUDGET_COLUMN.search(headers[1]) \
+            and not _YEAR.search(headers[1]):  # fmt: skip
+        # one number column, under a heading that names no other figure and no other year
+        column, why = 1, None
     unit = _table_unit(" ".join(headers) + " " + caption, [c for _, c in body], column)
     if column is None or unit is None:
         reason = why or "no unit (kr., 1.000 kr., mio. kr.) is given for it"

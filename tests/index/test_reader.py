@@ -107,6 +107,7 @@ Her kan du læse om budgettet for de enkelte udvalg, se anlægsbudgettet og find
 def test_bullet_headings_each_with_its_committee_sentence() -> None:
     doc = read(BULLET_HEADINGS)
     assert stated(doc) == [
+        ("Det samlede budget i 2024", None),  # a gross figure for the municipality: no budget
         ("Økonomiudvalgets budget", 412_600_000),
         ("Børne- og Skoleudvalgets budget", 1_386_000_000),
         ("Ældre- og Sundhedsudvalgets budget", 1_102_000_000),
@@ -114,7 +115,7 @@ def test_bullet_headings_each_with_its_committee_sentence() -> None:
     ]
     # each amount is its own committee's, read from the sentence under its own heading
     assert [a.source.line for a in doc.areas if a.source] == [15, 21, 27, 33]
-    assert "5.412" not in str(stated(doc))  # the gross total of the municipality is no area
+    assert warned(doc, 9, "'Det samlede budget i 2024' states no net budget")
 
 
 #: Markdown headings (a page kept as markdown), the budget in the first sentence under each.
@@ -240,10 +241,163 @@ Klubberne holder åbent til kl. 21 på hverdage.
 
 def test_a_sentence_is_bound_to_the_area_it_names_not_the_heading_above_it() -> None:
     doc = read(NAMES_ANOTHER)
-    amounts = dict(stated(doc))
-    assert amounts["Skoler"] == 641_300_000
-    assert amounts.get("Dagtilbud") in (None, 287_500_000)  # its own, or not read
-    assert amounts["Fritid"] is None
+    assert stated(doc) == [
+        ("Skoler", 641_300_000),  # "Skoleområdets nettobudget" under "Skoler"
+        ("Dagtilbud", 287_500_000),  # named by its sentence, not the heading's
+        ("Fritid", None),
+    ]
+
+
+def test_a_sentence_naming_another_area_under_a_title_and_net_budget_line() -> None:
+    text = NAMES_ANOTHER.replace("## Skoler\n", "Skoler\n").split("## Fritid")[0]
+    doc = read(text)
+    assert stated(doc) == [("Skoler", 641_300_000), ("Dagtilbud", 287_500_000)]
+
+
+#: A committee's page: the committee's budget, then its areas' in sentences with the year.
+COMMITTEE_SENTENCES = """Budget 2024 for Social- og Sundhedsudvalget
+
+Det samlede budget for Social- og Sundhedsudvalget er på 1.094,4 mio. kr. i 2024.
+
+Udvalgets nettodriftsramme udgør 1.094,4 mio. kr., heraf 644,9 mio. kr. til ældreområdet.
+
+Ældreområdets budget er i 2024 på 644,9 mio. kr. Budgettet er steget med 25 mio. kr. i forhold til 2023.
+
+Handicapområdet har i 2024 et nettobudget på 301,2 mio. kr. mod 296,0 mio. kr. i 2023.
+
+Til sammenligning havde Sundhedsområdet i 2023 et nettobudget på 141,0 mio. kr.
+"""
+
+
+def test_a_committee_page_with_its_areas_named_in_sentences() -> None:
+    doc = read(COMMITTEE_SENTENCES)
+    assert stated(doc) == [
+        ("Budget 2024 for Social- og Sundhedsudvalget", 1_094_400_000),
+        ("Ældreområdet", 644_900_000),  # not the 25 mio. kr. it rose by
+        ("Handicapområdet", 301_200_000),  # not 2023's 296,0
+    ]
+    assert all(a.amount_kr != 141_000_000 for a in doc.areas)  # 2023's, in a 2024 document
+
+
+#: PDF text: each sentence wraps where the page's line ended, before or after its unit.
+WRAPPED = """3 Bemærkninger til Sundheds- og Ældreudvalgets budget 2024
+
+3.1 Sundhed
+
+Sundhedsområdets nettobudget udgør 148,3
+mio. kr. i 2024. Området omfatter kommunal medfinansiering, sundhedspleje, tandpleje og
+forebyggelse.
+
+3.2 Ældre
+
+Ældreområdets nettobudget udgør 644,9 mio. kr. i
+2024. Området omfatter hjemmepleje, sygepleje, plejecentre og hjælpemidler.
+
+3.3 Myndighed og visitation
+
+Myndighed og visitation har et nettobudget på 31,7 mio. kr.
+i 2024. Visitationen træffer afgørelser om hjemmehjælp.
+"""
+
+
+def test_sentences_wrapped_across_pdf_lines_are_read_whole() -> None:
+    doc = read(WRAPPED)
+    assert stated(doc) == [  # "148,3" alone on its line is not 148 kr.
+        ("Sundhed", 148_300_000),
+        ("Ældre", 644_900_000),
+        ("Myndighed og visitation", 31_700_000),
+    ]
+    assert doc.areas[1].source.text == "Sundhedsområdets nettobudget udgør 148,3 mio. kr. i 2024."
+
+
+#: Differences and gross figures said in the sentence after the amount.
+NOT_THE_BUDGET = """## Dagtilbud
+
+Budgettet er 3,1 mio. kr. lavere end i 2023, fordi der bliver færre børn.
+
+Området omfatter vuggestuer, børnehaver og dagpleje.
+
+## Skoler
+
+Budgettet udgør 45 mio. kr. brutto og 30 mio. kr. netto.
+
+## Klubber
+
+Nettobudgettet udgør 12,4 mio. kr.
+
+Budgettet er 1,2 mio. kr. højere end sidste år.
+"""
+
+
+def test_a_difference_or_a_gross_figure_after_the_amount_is_no_budget() -> None:
+    doc = read(NOT_THE_BUDGET)
+    assert stated(doc) == [("Dagtilbud", None), ("Skoler", None), ("Klubber", 12_400_000)]
+
+
+#: A key-figure box: the label on one line, the amount on the next, no colon.
+KEY_FIGURES = """Ældreområdet
+
+Nettobudget 2024
+644,9 mio. kr.
+
+Antal ansatte
+812
+
+Ældreområdet omfatter hjemmepleje, plejecentre og træning.
+
+Sundhedsområdet
+
+Nettobudget 2024
+148,3 mio. kr.
+
+Antal ansatte
+164
+
+Sundhedsområdet omfatter sundhedspleje, tandpleje og forebyggelse.
+"""
+
+
+def test_key_figures_label_and_amount_on_two_lines_without_colon() -> None:
+    doc = read(KEY_FIGURES)
+    assert stated(doc) == [("Ældreområdet", 644_900_000), ("Sundhedsområdet", 148_300_000)]
+    assert all(a.amount_kr not in (812, 164) for a in doc.areas)
+
+
+#: A list of committees with their budgets; a list of savings under it.
+LISTED = """Budget 2024 i hovedtræk
+
+Byrådet vedtog den 11. oktober 2023 budgettet for 2024.
+
+Nettodriftsbudgettet fordeler sig således på udvalgene:
+
+ • Økonomiudvalget: 412,6 mio. kr.
+ • Børne- og Skoleudvalget: 1.386,0 mio. kr.
+ • Ældre- og Sundhedsudvalget: 1.102,4 mio. kr.
+ • Teknik- og Miljøudvalget: 189,1 mio. kr.
+
+Budgetforliget indeholder følgende besparelser:
+
+ • Kulturudvalget: 4,5 mio. kr.
+ • Teknik- og Miljøudvalget: 2,0 mio. kr.
+"""
+
+
+def test_a_list_of_budgets_is_read_and_a_list_of_savings_is_not() -> None:
+    doc = read(LISTED)
+    assert stated(doc) == [
+        ("Økonomiudvalget", 412_600_000),
+        ("Børne- og Skoleudvalget", 1_386_000_000),
+        ("Ældre- og Sundhedsudvalget", 1_102_400_000),
+        ("Teknik- og Miljøudvalget", 189_100_000),
+    ]
+    assert all(a.amount_kr not in (4_500_000, 2_000_000) for a in doc.areas)
+
+
+def test_a_list_for_another_year_gives_no_amounts() -> None:
+    text = LISTED.replace("Nettodriftsbudgettet fordeler", "Nettodriftsbudgettet for 2025 fordeler")
+    doc = read(text)
+    assert all(a.amount_kr is None for a in doc.areas)
+    assert warned(doc, 5, "2024")
 
 
 # --- a title line, then its net-budget line (the named layouts) ------------------------------
@@ -347,6 +501,13 @@ Nettobudget 2024 (1.000 kr.): (2.150)
 
 Byggesagsgebyrer overstiger udgifterne til sagsbehandlingen.
 """
+
+
+def test_a_net_budget_line_without_a_unit_is_not_guessed() -> None:
+    text = WORD_EXPORT.replace("Nettobudget 2024 (1.000 kr.): 21.870", "Nettobudget 2024: 21.870")
+    doc = read(text)
+    assert dict(stated(doc))["Kollektiv trafik"] is None  # kroner or thousands?
+    assert warned(doc, 10, "without a unit")
 
 
 def test_net_budget_lines_in_a_declared_unit_and_an_accounting_negative() -> None:
@@ -715,6 +876,29 @@ def test_i_alt_rows_are_totals_reconciled_not_areas() -> None:
     assert (second.stated_kr, second.summed_kr) == (680_000_000, 678_500_000)
     assert not second.agrees and second.difference_kr == -1_500_000
     assert warned(doc, 19, "'I alt'", "stemmer ikke")
+
+
+#: Expenses, income and net: the net column is the budget.
+NET_COLUMN = """Budget 2024 - Social- og Sundhedsudvalget
+
+Driftsbudget 2024 (1.000 kr.)
+
+Område | Udgifter | Indtægter | Netto
+Ældre | 702.410 | -57.498 | 644.912
+Sundhed | 151.200 | -2.890 | 148.310
+Handicap | 345.900 | -44.700 | 301.200
+I alt | 1.199.510 | -105.088 | 1.094.422
+"""
+
+
+def test_a_table_of_expenses_income_and_net_takes_the_net_column() -> None:
+    doc = read(NET_COLUMN)
+    assert stated(doc) == [
+        ("Ældre", 644_912_000),
+        ("Sundhed", 148_310_000),
+        ("Handicap", 301_200_000),
+    ]
+    assert [(r.label, r.verdict()) for r in doc.reconciliations] == [("I alt", "stemmer")]
 
 
 #: Income areas in brackets under a "(1.000 kr.)" header.
