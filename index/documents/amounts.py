@@ -243,7 +243,9 @@ def read_statement(line: str) -> Reading | None:
     masked = unit_masked = _UNIT_DECL.sub(lambda m: " " * len(m.group(0)), line)
     bracketed = "".join(m.group(0) for m in _BRACKETS.finditer(masked))
     masked = _BRACKETS.sub(lambda m: " " * len(m.group(0)), masked)
-    colon = masked.rfind(":")
+    # after the first label: "Nettobudget 2024: 45,2 mio. kr. Nettobudget 2023: 43,1 mio. kr."
+    # gives two amounts, not the last one
+    colon = masked.find(":")
     value_part = masked[colon + 1 :]
     amounts, notes = scan(value_part)
     if not amounts and not notes:

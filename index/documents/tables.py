@@ -23,6 +23,10 @@ _NOT_BUDGET_COLUMN = re.compile(
     r"andel|tillæg|\bbo\d|budgetopfølg|\bmer|\bmindre|indeks|antal",
     re.IGNORECASE,
 )
+#: An adjusted budget's column ("Korrigeret budget 2024"), and what makes one something else.
+_ADJUSTED_BUDGET = re.compile(r"korrigere?t?\s+budget", re.IGNORECASE)
+_NOT_ADJUSTED = re.compile(r"forvent|regnskab|afvig|%|forbrug|diff|ændr|prognose|tillæg",
+                           re.IGNORECASE)  # fmt: skip
 #: Figures of the past or the year's outcome, which a column of a bare year may be.
 _LOOKS_BACK = re.compile(r"regnskab|forvent|korrig|afvig|forbrug|realiser", re.IGNORECASE)
 _BUDGET_COLUMN = re.compile(r"budget|netto|vedtaget|oprindelig|bevilling|ramme", re.IGNORECASE)
@@ -32,6 +36,8 @@ _DERIVED_ROW = re.compile(r"resultat|^netto\b|^balance|^finansiering\b|overskud|
                           re.IGNORECASE)  # fmt: skip
 _PART_ROW = re.compile(r"^[-–•]?\s*(?:heraf|herunder|hvoraf|deraf)\b", re.IGNORECASE)
 _SEPARATOR_ROW = re.compile(r"^[\s|:+-]*$")
+#: A row's number or account code before its name ("20", "3.22.01"), or nothing.
+_CODE = re.compile(r"^\s*(?:\d{1,3}(?:[.]\d{1,3})*\.?)?\s*$")
 #: A row in text without separators: a label, then numbers ("Jobcenter 50.190,1 48.000,0").
 _TRAILING_NUMBERS = re.compile(
     r"^(?P<label>.*?[^\d\s.,%()÷−–-])\s+(?P<nums>(?:[-−÷–]?\s?\(?\d[\d.,]*\)?-?\s?%?(?:\s+|$))+)$"
@@ -55,12 +61,17 @@ class TableReading:
     notes: list[tuple[int, str]] = field(default_factory=list)
 
 
-def split_cells(line: SourceLine) -> list[str] | None:
+def split_cells(line: SourceLine, border: bool = True) -> list[str] | None:
     """The cells of a table line: pipe-separated, tab- or wide-space-separated (kept from the
-    raw text), or None for a line that is not one."""
+    raw text), or None for a line that is not one. `border`: the table's rows open and close
+    with a pipe ("| Skatter | -2.093,8 |"); in a table whose rows do not, a line opening with
+    one has an empty first cell ("| I alt | 1.151.712")."""
     text = line.text.strip()
     if text.count("|") >= 1 and not text.startswith("||"):
-        cells = [c.strip() for c in text.strip("|").split("|")]
+        if border:
+            text = text.removeprefix("|")
+        text = text.removesuffix("|")
+        cells = [c.strip() for c in text.split("|")]
         return cells if len(cells) >= 2 else None
     if line.cells:
         return list(line.cells)
@@ -97,6 +108,9 @@ def read_tables(lines: list[SourceLine], year: int) -> list[TableReading]:
                 break
             block.append((j, c))
             j += 1
+        opened = [lines[k].text.strip().startswith("|") for k, _ in block]
+        if len(block) >= 2 and 0 < sum(opened) <= len(block) // 2:  # a row left of the label
+            block = [(k, split_cells(lines[k], border=False) or c) for k, c in block]
         if len(block) >= 2:
             reading = _read_table(lines, block, year)
             if reading is not None:
@@ -282,6 +296,14 @@ def _budget_column(headers: list[str], year: int) -> tuple[int | None, str | Non
         bare_year = bool(years) and not re.sub(r"[\W\d_]+", "", _YEAR.sub("", head))
         if _BUDGET_COLUMN.search(head) or bare_year:
             candidates.append((k, years))
+    if not candidates:
+        # a follow-up's table gives the adjusted budget only: the budget there is, as a
+        # sentence's "korrigerede budget" is read where no original one is given
+        adjusted = [k for k, head in enumerate(headers) if k and _ADJUSTED_BUDGET.search(head)
+                    and not _NOT_ADJUSTED.search(head)
+                    and {int(y) for y in _YEAR.findall(head)} <= {year}]  # fmt: skip
+        if len(adjusted) == 1:
+            return adjusted[0], None
     this_year = [k for k, ys in candidates if year in ys]
     if len(this_year) == 1:
         return this_year[0], None
@@ -306,6 +328,11 @@ def _read_table(lines: list[SourceLine], block: list[tuple[int, list[str]]],
     body = block[len(header_rows) :]
     if not body or not header_rows:
         return None
+    if all(len(c) > 2 and _CODE.match(c[0]) and c[1].strip() and parse_cell(c[1]) is None
+           for _, c in body):  # fmt: skip
+        # a number column before the names ("20 | Dagtilbud | 287.512"): the names label rows
+        header_rows = [(k, c[1:]) for k, c in header_rows]
+        body = [(k, c[1:]) for k, c in body]
     width = max(len(c) for _, c in body)
     # a tab- or space-separated header one cell short lost its empty label cell ("\t2022\t2024")
     header_rows = [(k, [""] + h if lines[k].cells and len(h) == width - 1 else h)

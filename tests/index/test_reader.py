@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from index.documents.clean import text_lines
+from index.documents.clean import SourceLine, text_lines
 from index.documents.document import Document, DocumentMeta
 from index.documents.parse import parse_file, parse_lines
 
@@ -189,6 +189,38 @@ def test_numbered_headings_with_a_net_budget_sentence() -> None:
         ("Myndighed og visitation", 31_700_000),
     ]
     assert [a.source.line for a in doc.areas if a.source] == [5, 10, 15]
+
+
+#: PDF lines as pdfplumber gives them: bold headings, no blank line between a heading and its
+#: text, sentences wrapped where the page's line ends.
+PDF_BOLD = [
+    ("Budget 2024", True),
+    ("Kultur- og Fritidsudvalget", False),
+    ("", False),
+    ("Biblioteker", True),
+    ("Bibliotekerne har i 2024 et nettobudget på 24,5 mio. kr. Der er", False),
+    ("fire filialer og en bogbus.", False),
+    ("", False),
+    ("Idræt og haller", True),
+    ("Nettobudgettet er 18,2 mio. kr. Hallerne udlejes til foreninger", False),
+    ("og skoler.", False),
+    ("", False),
+    ("Musikskolen", True),
+    ("Musikskolen underviser 900 elever. Der er afsat 1,5 mio. kr. til nye", False),
+    ("instrumenter.", False),
+]
+
+
+def test_bold_pdf_headings_with_the_budget_in_the_text_under_them() -> None:
+    lines = [SourceLine(n, text, 1, bold) for n, (text, bold) in enumerate(PDF_BOLD, start=1)]
+    doc = parse_lines(lines, replace(META, path="greve/2024/budget.pdf"), "x")
+    assert stated(doc) == [
+        ("Biblioteker", 24_500_000),
+        ("Idræt og haller", 18_200_000),
+        ("Musikskolen", None),  # 1,5 mio. kr. "til nye instrumenter" is a purpose
+    ]
+    assert doc.areas[1].source.text == "Bibliotekerne har i 2024 et nettobudget på 24,5 mio. kr."
+    assert doc.areas[1].source.page == 1
 
 
 # --- sentences naming their area, no headings -------------------------------------------------
@@ -501,6 +533,16 @@ Nettobudget 2024 (1.000 kr.): (2.150)
 
 Byggesagsgebyrer overstiger udgifterne til sagsbehandlingen.
 """
+
+
+def test_a_net_budget_line_with_this_and_last_years_budget_is_not_guessed() -> None:
+    text = WORD_EXPORT.replace(
+        "Nettobudget 2024 (1.000 kr.): 21.870",
+        "Nettobudget 2024: 21,9 mio. kr. Nettobudget 2023: 20,4 mio. kr.",
+    )
+    doc = read(text)
+    assert dict(stated(doc))["Kollektiv trafik"] is None  # not the last figure on the line
+    assert warned(doc, 10, "several amounts")
 
 
 def test_a_net_budget_line_without_a_unit_is_not_guessed() -> None:
@@ -899,6 +941,49 @@ def test_a_table_of_expenses_income_and_net_takes_the_net_column() -> None:
         ("Handicap", 301_200_000),
     ]
     assert [(r.label, r.verdict()) for r in doc.reconciliations] == [("I alt", "stemmer")]
+
+
+#: A follow-up's table with the adjusted budget only (no original budget column).
+ADJUSTED_ONLY = """Budgetopfølgning pr. 31. august 2024
+
+Forventet regnskab for udvalgets områder (mio. kr.)
+
+Område | Korrigeret budget 2024 | Forventet regnskab 2024 | Afvigelse til korrigeret budget
+Dagtilbud | 291,2 | 289,0 | -2,2
+Skoler | 645,8 | 652,1 | 6,3
+Familie | 224,0 | 230,4 | 6,4
+"""
+
+
+def test_a_follow_up_table_with_only_the_adjusted_budget_takes_it() -> None:
+    doc = read(ADJUSTED_ONLY)
+    assert stated(doc) == [("Dagtilbud", 291_200_000), ("Skoler", 645_800_000),
+                           ("Familie", 224_000_000)]  # fmt: skip
+
+
+#: Rows numbered before their names, and an "I alt" row with the number cell left empty.
+NUMBERED_ROWS = """Budget 2024 - Børne- og Ungeudvalget
+
+Bevillingsoversigt (1.000 kr.)
+
+Nr. | Politikområde | Budget 2024 | Overslag 2025
+20 | Dagtilbud | 287.512 | 290.100
+21 | Skoler | 641.300 | 645.000
+22 | Familie og forebyggelse | 222.900 | 225.000
+| I alt | 1.151.712 | 1.160.100
+"""
+
+
+def test_numbered_rows_are_named_by_their_name_column() -> None:
+    doc = read(NUMBERED_ROWS)
+    assert stated(doc) == [
+        ("Dagtilbud", 287_512_000),
+        ("Skoler", 641_300_000),
+        ("Familie og forebyggelse", 222_900_000),
+    ]
+    assert [(r.label, r.stated_kr, r.verdict()) for r in doc.reconciliations] == [
+        ("I alt", 1_151_712_000, "stemmer")  # its budget column, not the overslag's
+    ]
 
 
 #: Income areas in brackets under a "(1.000 kr.)" header.
