@@ -22,7 +22,7 @@ from index.documents.tables import read_tables
 #: Words that make a clause a (net) budget statement when they stand just before its amount.
 _CUE = re.compile(
     r"(?:(?:netto|samlede?\s+|driftsbudget)\w*"  # nettobudget, nettodriftsudgifter, samlet budget
-    r"|budget\w*\s+i\s+alt|budget(?:tet)?|bevilling(?:en)?|budgetramme(?:n)?)"
+    r"|budget\w*\s+i\s+alt|(?:budget|drifts|udgifts)ramme(?:n)?|budget(?:tet)?|bevilling(?:en)?)"
     # whose, named after it: "Budgettet for Ældreområdet udgør …"
     r"(?:\s+for\s+[^\W\d_][\w-]*(?:\s+(?:og|&)\s+[\w-]+)?(?=\s+(?:udgør|udgjorde|er|var|lyder)\b))?",
     re.IGNORECASE,
@@ -139,6 +139,16 @@ def choose(statements: list[Statement]) -> tuple[Statement | None, str | None]:
     return None, f"several budget amounts ({listed}); none taken"
 
 
+#: Headings of an agenda item or a memo: parts of the document, not areas of the budget.
+_DOCUMENT_SECTIONS = frozenset(
+    "sagsfremstilling|sagsbeskrivelse|supplerende sagsfremstilling|sagens baggrund|baggrund|"
+    "indstilling|beslutning|beslutningstema|udvalgets beslutning|resumé|resume|sammenfatning|"
+    "bilag|lovgrundlag|høring|kommunikation|tidsplan|vurdering|administrationens vurdering|"
+    "økonomiske konsekvenser|økonomi og finansiering|konklusion|anbefaling|indledning|"
+    "politisk behandling|historik|forslag til beslutning|sagen i korte træk".split("|")
+)
+
+
 def heading_kind(lines: list[SourceLine], i: int) -> str | None:
     """What kind of heading line `i` is by its shape, or None: "bullet" ("• Økonomiudvalgets
     budget" over its paragraph), "markdown", "bold" (PDF), "numbered" or "plain" (a short line
@@ -154,7 +164,8 @@ def heading_kind(lines: list[SourceLine], i: int) -> str | None:
         return "markdown" + str(len(text) - len(text.lstrip("#")))
     core = re.sub(rf"^[{re.escape('•●▪■►➢')}]\s*", "", text)
     words = core.split()
-    if not words or len(words) > 14 or len(core) > 120 or section_heading(core):
+    if not words or len(words) > 14 or len(core) > 120 or section_heading(core) \
+            or core.rstrip(":").casefold() in _DOCUMENT_SECTIONS:  # fmt: skip
         return None
     if re.search(r"[.,;:!?]$", core) and not re.search(r"\b(?:m\.v|m\.m|mv|mm|o\.l|mfl)\.$", core):
         return None
@@ -244,20 +255,24 @@ def read_document(lines: list[SourceLine], year: int, names: tuple[str, ...]) ->
     by_heading: dict[int, list[Statement]] = {}
     loose: list[Statement] = []
     claimed: set[int] = set()  # headings with a budget sentence under them, read or not
+    unheaded: list[Statement] = []  # "Udvalgets budget udgør …" under no heading
     for p in paragraphs(lines, set(kinds), table_lines):
         found, why = sentence_statements(p.text, p.where, p.page, year)
         notes += why
         if why and p.heading is not None:
             claimed.add(p.heading)
+        named = ""  # the last name a sentence of the paragraph gave its budget to
         for s in found:
             title = heading_title(lines[p.heading].text) if p.heading is not None else ""
             if p.heading is not None and (not s.subject or same_name(s.subject, title)):
                 by_heading.setdefault(p.heading, []).append(s)
             elif s.subject:
                 loose.append(s)
+                named = s.subject
+            elif named:  # "X har et budget på …, og det korrigerede budget udgør …": X's
+                loose.append(replace(s, subject=named))
             else:
-                notes.append((s.source.line, "a budget amount under no area heading "
-                              f"({s.source.text!r}); not bound to any area"))  # fmt: skip
+                unheaded.append(s)
     bound: dict[int, Statement] = {}
     for h, found in by_heading.items():
         chosen, why = choose(found)
@@ -289,7 +304,12 @@ def read_document(lines: list[SourceLine], year: int, names: tuple[str, ...]) ->
                                lines[i].number, body, _notes(s), layout=LAYOUT_HEADINGS,
                                source=s.source if s else None))  # fmt: skip
     extra: list[AreaSpan] = []
-    whole: list[Statement] = []
+    # under no heading in a document without area headings, "the area's own" budget is the
+    # document's (an agenda item on one committee: "Udvalgets korrigerede budget udgør …")
+    whole: list[Statement] = [] if headed else list(unheaded)
+    for s in unheaded if headed else []:
+        notes.append((s.source.line, "a budget amount under no area heading "
+                      f"({s.source.text!r}); not bound to any area"))  # fmt: skip
     by_subject: dict[str, list[Statement]] = {}
     for s in loose:
         target = next((a for a in headed if same_name(s.subject, a.title)), None)

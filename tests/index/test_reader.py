@@ -1036,6 +1036,50 @@ def test_a_follow_up_gives_the_adjusted_budget_and_no_overspend_as_a_budget() ->
                        for t, a in stated(doc) if a is not None)  # fmt: skip
 
 
+#: An agenda item on one committee: its sections (Sagsfremstilling, Indstilling, Beslutning)
+#: are no areas; the committee's budget is the item's.
+AGENDA_ITEM = """Punkt 7. Budgetopfølgning 2 - 2024 for Børne- og Ungeudvalget
+
+Sagsnr.: 24/1234
+Sagsansvarlig: Økonomi og Styring
+
+Sagsfremstilling
+
+Udvalgets korrigerede budget for 2024 udgør 812,4 mio. kr. Der forventes et merforbrug på 6,3 mio. kr., primært på specialundervisning.
+
+Udvalgets budgetramme for 2024 er på 806,1 mio. kr. i 2024-priser, jf. bilag 1.
+
+Indstilling
+
+Direktionen indstiller, at budgetopfølgningen tages til efterretning.
+
+Beslutning
+
+Tiltrådt.
+"""
+
+
+def test_an_agenda_items_sections_are_no_areas() -> None:
+    doc = read(AGENDA_ITEM)
+    [(title, amount)] = stated(doc)
+    assert title.endswith("for Børne- og Ungeudvalget")
+    assert amount == 806_100_000  # the original frame before the adjusted budget
+    assert not {"Sagsfremstilling", "Indstilling", "Beslutning"} & {a.title for a in doc.areas}
+
+
+#: "… og det korrigerede budget udgør …": the budget of the committee the sentence named.
+ORIGINAL_AND_ADJUSTED = """Kultur- og Fritidsudvalgets oprindelige budget udgør 52,1 mio. kr., og det korrigerede budget udgør 54,4 mio. kr.
+
+Der forventes et mindreforbrug på 1,2 mio. kr.
+"""
+
+
+def test_the_adjusted_budget_after_a_named_one_is_the_same_committees() -> None:
+    doc = read(ORIGINAL_AND_ADJUSTED)
+    assert stated(doc) == [("Kultur- og Fritidsudvalget", 52_100_000)]  # the original first
+    assert all(a.amount_kr != 1_200_000 for a in doc.areas)
+
+
 #: A list of policy areas and no amount anywhere: "0-5 år", "13/9-2012" are no amounts.
 POLICY_LIST = """Budget 2024
 
