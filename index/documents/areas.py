@@ -24,6 +24,7 @@ from index.documents.amounts import (
 from index.documents.clean import SourceLine, bullet_kind, looks_like_title, section_heading
 from index.documents.document import SECTION_HEADINGS, AmountSource
 from index.documents.names import same_name, subject_of
+from index.documents.tables import budget_header, not_a_budget
 
 #: Section for text before an area's first heading: areas open with their budget basis, and
 #: the areas that omit the heading (e.g. "Demografipulje - Ældreområdet") state just that.
@@ -333,6 +334,9 @@ def find_area_table(
         text = line.text
         if line.blank or "kr" not in text.casefold() or not _TABLE_HEAD.search(text):
             continue
+        above = " ".join(ln.text for ln in lines[max(0, i - 4) : i] if not ln.blank)
+        if not budget_header(text) or not_a_budget(above):
+            continue  # "Område | Forbrug (1.000 kr.)", or under "Ændringer i forhold til …"
         unit = declared_unit(text)
         rows: dict[str, tuple[str, int, SourceLine]] = {}
         used = {i}

@@ -20,13 +20,36 @@ _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 #: Column headers that are not this year's budget.
 _NOT_BUDGET_COLUMN = re.compile(
     r"korrig|forvent|regnskab|afvig|%|overslag|forbrug|ændr|diff|prognose|skøn|realiser|"
-    r"andel|tillæg|\bbo\d|budgetopfølg|\bmer|\bmindre|indeks|antal",
+    r"andel|tillæg|\bbo\d|budgetopfølg|\bmer|\bmindre|indeks|antal|gennemsnit|takst|"
+    r"pr\.\s*(?:indbygger|borger|elev|barn|bruger|plads)|per\s+(?:indbygger|borger)",
     re.IGNORECASE,
 )
 #: An adjusted budget's column ("Korrigeret budget 2024"), and what makes one something else.
 _ADJUSTED_BUDGET = re.compile(r"korrigere?t?\s+budget", re.IGNORECASE)
 _NOT_ADJUSTED = re.compile(r"forvent|regnskab|afvig|%|forbrug|diff|ændr|prognose|tillæg",
                            re.IGNORECASE)  # fmt: skip
+#: What a table's caption says when its figures change a budget or compare with it
+#: ("Ændringer i forhold til budget 2023", "Besparelser", "Udgifter pr. indbygger").
+_CHANGES = re.compile(
+    r"ændring|ændret|afvigelse|forskel|differen|i\s+forhold\s+til|\bift\.|merforbrug|"
+    r"mindreforbrug|besparel|reduk|tillæg|omplacer|korrektion|udvidelse|effektivis|"
+    r"pr\.\s*(?:indbygger|borger|elev|barn|bruger|plads)|per\s+(?:indbygger|borger)|nøgletal",
+    re.IGNORECASE,
+)
+
+
+def budget_header(text: str) -> bool:
+    """Whether a column header says its figures are a budget, and not another figure."""
+    return bool(_BUDGET_COLUMN.search(text)) and not _NOT_BUDGET_COLUMN.search(text)
+
+
+def not_a_budget(caption: str) -> bool:
+    """Whether the text above a table says its figures are not budgets: changes, comparisons,
+    per-head figures, or another figure without a word of budget."""
+    return bool(_CHANGES.search(caption)) or (
+        bool(_NOT_BUDGET_COLUMN.search(caption)) and not _BUDGET_COLUMN.search(caption))
+
+
 #: Figures of the past or the year's outcome, which a column of a bare year may be.
 _LOOKS_BACK = re.compile(r"regnskab|forvent|korrig|afvig|forbrug|realiser", re.IGNORECASE)
 _BUDGET_COLUMN = re.compile(r"budget|netto|vedtaget|oprindelig|bevilling|ramme", re.IGNORECASE)
@@ -343,7 +366,7 @@ def _read_table(lines: list[SourceLine], block: list[tuple[int, list[str]]],
     caption = _caption(lines, first)
     reading = TableReading(lines={k for k, _ in block})
     where = lines[first].number
-    if _NOT_BUDGET_COLUMN.search(caption) and not _BUDGET_COLUMN.search(caption):
+    if not_a_budget(caption):
         reading.notes.append((where, f"table under {caption!r} is not a budget; amounts not read"))
         return reading
     column, why = _budget_column(headers, year)

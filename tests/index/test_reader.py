@@ -1010,6 +1010,43 @@ def test_bracketed_amounts_in_a_thousands_table_are_negative() -> None:
 
 # --- what is not a budget ---------------------------------------------------------------------
 
+#: Key figures per inhabitant: kroner, but no area's budget.
+PER_INHABITANT = """Budget 2024 - nøgletal
+
+Udgifter pr. indbygger
+
+Område | Budget 2024, kr. pr. indbygger | Landsgennemsnit
+Ældre | 12.450 | 11.980
+Skoler | 9.870 | 10.120
+Dagtilbud | 4.310 | 4.450
+"""
+
+#: A table of changes from last year's budget, with "Budget 2024 (mio. kr.)" over its column.
+CHANGES_TABLE = """Budget 2024 - Ændringer i forhold til budget 2023
+
+Område | Budget 2024 (mio. kr.)
+Ældre | 12,4
+Skoler | -3,1
+
+Tabellen viser budgetændringerne fra 2023 til 2024.
+"""
+
+#: An area table of consumption, not budget.
+CONSUMPTION_TABLE = """Regnskab 2023 - Teknik- og Miljøudvalget
+
+Område | Forbrug 2023 (1.000 kr.)
+Veje og trafik | 44.980
+Kollektiv trafik | 21.730
+"""
+
+
+def test_per_inhabitant_figures_changes_and_consumption_tables_are_no_budgets() -> None:
+    for text in (PER_INHABITANT, CHANGES_TABLE, CONSUMPTION_TABLE):
+        doc = read(text)
+        assert all(a.amount_kr is None for a in doc.areas), text
+    assert warned(read(PER_INHABITANT), 5, "is not a budget")
+    assert warned(read(CHANGES_TABLE), 3, "is not a budget")
+
 #: A follow-up: over- and underspends per sub-area, one adjusted budget for the committee.
 FOLLOW_UP = """Budgetopfølgning pr. 30. september 2024 - Børne- og Familieudvalget
 
