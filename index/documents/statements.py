@@ -149,6 +149,14 @@ _DOCUMENT_SECTIONS = frozenset(
 )
 
 
+#: A short line that labels a budget amount: "Budget 2024: 54,3 mio. kr.", "Nettobudget: …".
+_BUDGET_LABEL = re.compile(
+    r"^(?:samlet\s+|samlede\s+)?(?:netto\w*|budget\w*|driftsbudget\w*|bevilling\w*|"
+    r"(?:budget|drifts)ramme\w*)(?:\s+\d{4})?(?:\s*\([^()]*\))?\s*:\s*\S[^:]{0,40}$",
+    re.IGNORECASE,
+)
+
+
 def heading_kind(lines: list[SourceLine], i: int) -> str | None:
     """What kind of heading line `i` is by its shape, or None: "bullet" ("• Økonomiudvalgets
     budget" over its paragraph), "markdown", "bold" (PDF), "numbered" or "plain" (a short line
@@ -180,7 +188,9 @@ def heading_kind(lines: list[SourceLine], i: int) -> str | None:
         return "bold"
     if re.match(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+\S", core):
         return "numbered"
-    return "plain" if after_blank or after is None else None
+    if after_blank or after is None or _BUDGET_LABEL.match(after.text.strip()):
+        return "plain"  # alone, or over its budget's label line ("Budget 2024: 54,3 mio. kr.")
+    return None
 
 
 def heading_title(text: str) -> str:

@@ -47,7 +47,8 @@ def not_a_budget(caption: str) -> bool:
     """Whether the text above a table says its figures are not budgets: changes, comparisons,
     per-head figures, or another figure without a word of budget."""
     return bool(_CHANGES.search(caption)) or (
-        bool(_NOT_BUDGET_COLUMN.search(caption)) and not _BUDGET_COLUMN.search(caption))
+        bool(_NOT_BUDGET_COLUMN.search(caption)) and not _BUDGET_COLUMN.search(caption)
+    )
 
 
 #: Figures of the past or the year's outcome, which a column of a bare year may be.

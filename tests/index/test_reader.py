@@ -562,6 +562,33 @@ def test_net_budget_lines_in_a_declared_unit_and_an_accounting_negative() -> Non
     assert warned(doc, 15, "accounting style")
 
 
+#: A web page's areas: the title, then at once its budget's label line and the text.
+LABEL_UNDER_TITLE = """Budget 2024 - Teknik og Miljø
+
+Veje og Trafik
+Budget 2024: 54,3 mio. kr.
+Budgettet dækker vintertjeneste, vejbelysning og vedligehold af broer.
+
+Kollektiv trafik
+Budget 2024: 21,9 mio. kr.
+Kommunens bestilling hos trafikselskabet og flextrafik.
+
+Natur og Miljø
+Budget 2024: 8,4 mio. kr.
+Naturpleje, vandløb og miljøtilsyn.
+"""
+
+
+def test_a_budget_label_line_right_under_its_title() -> None:
+    doc = read(LABEL_UNDER_TITLE)
+    assert stated(doc) == [
+        ("Veje og Trafik", 54_300_000),
+        ("Kollektiv trafik", 21_900_000),
+        ("Natur og Miljø", 8_400_000),
+    ]
+    assert not any("several budget amounts" in w for w in doc.warnings)
+
+
 def test_a_net_budget_line_for_another_year_is_not_the_documents() -> None:
     """The same Word export read as the 2025 document: no line states a 2025 budget."""
     doc = read(WORD_EXPORT, year=2025)
@@ -1046,6 +1073,7 @@ def test_per_inhabitant_figures_changes_and_consumption_tables_are_no_budgets() 
         assert all(a.amount_kr is None for a in doc.areas), text
     assert warned(read(PER_INHABITANT), 5, "is not a budget")
     assert warned(read(CHANGES_TABLE), 3, "is not a budget")
+
 
 #: A follow-up: over- and underspends per sub-area, one adjusted budget for the committee.
 FOLLOW_UP = """Budgetopfølgning pr. 30. september 2024 - Børne- og Familieudvalget
