@@ -20,7 +20,7 @@ _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 #: Column headers that are not this year's budget.
 _NOT_BUDGET_COLUMN = re.compile(
     r"korrig|forvent|regnskab|afvig|%|overslag|forbrug|ændr|diff|prognose|skøn|realiser|"
-    r"andel|tillæg|\bbo\d|budgetopfølg|\bmer|\bmindre|indeks|antal|gennemsnit|takst|"
+    r"andel|tillæg|\bbo\s?\d|budgetopfølg|\bmer|\bmindre|indeks|antal|gennemsnit|takst|"
     r"pr\.\s*(?:indbygger|borger|elev|barn|bruger|plads)|per\s+(?:indbygger|borger)",
     re.IGNORECASE,
 )
@@ -53,7 +53,11 @@ def not_a_budget(caption: str) -> bool:
 
 #: Figures of the past or the year's outcome, which a column of a bare year may be.
 _LOOKS_BACK = re.compile(r"regnskab|forvent|korrig|afvig|forbrug|realiser", re.IGNORECASE)
-_BUDGET_COLUMN = re.compile(r"budget|netto|vedtaget|oprindelig|bevilling|ramme", re.IGNORECASE)
+_BUDGET_COLUMN = re.compile(
+    r"budget|netto|vedtaget|oprindelig|bevilling|ramme"
+    r"|^\s*b\s?(?:19|20)\d\d\s*$",  # "B2024", as budget books abbreviate (BO2025: overslag)
+    re.IGNORECASE,
+)
 #: Rows that sum others ("I alt", "Driftsudgifter i alt"), or derive from them ("Resultat").
 _TOTAL_ROW = re.compile(r"\bi\s*alt\b|^(?:total|sum|samlet|hovedtotal)\b", re.IGNORECASE)
 _DERIVED_ROW = re.compile(r"resultat|^netto\b|^balance|^finansiering\b|overskud|underskud",

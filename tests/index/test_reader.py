@@ -867,6 +867,37 @@ def test_a_table_with_regnskab_and_two_budget_years() -> None:
     assert [(r.label, r.verdict()) for r in doc.reconciliations] == [("I alt", "stemmer")]
 
 
+#: Years alone over the columns, under a caption naming the budget and its unit.
+YEAR_COLUMNS = """Budget 2024-2027 for Økonomiudvalget (1.000 kr.)
+
+Område | 2024 | 2025 | 2026 | 2027
+Administration | 142.300 | 141.900 | 141.500 | 141.500
+Politisk organisation | 9.420 | 9.420 | 9.420 | 9.420
+Digitalisering | 38.115 | 37.800 | 37.800 | 37.800
+"""
+
+#: The budget book's abbreviations: B2024 (budget), BO2025 (budgetoverslag).
+ABBREVIATED_COLUMNS = """Økonomiudvalget - driftsbudget (mio. kr.)
+
+Område | R2022 | B2024 | BO2025 | BO2026
+Administration | 139,8 | 142,3 | 141,9 | 141,5
+Digitalisering | 35,2 | 38,1 | 37,8 | 37,8
+"""
+
+
+def test_year_columns_and_budget_book_abbreviations() -> None:
+    assert stated(read(YEAR_COLUMNS)) == [
+        ("Administration", 142_300_000),
+        ("Politisk organisation", 9_420_000),
+        ("Digitalisering", 38_115_000),
+    ]
+    assert stated(read(ABBREVIATED_COLUMNS)) == [
+        ("Administration", 142_300_000),
+        ("Digitalisering", 38_100_000),
+    ]
+    assert [a for _, a in stated(read(ABBREVIATED_COLUMNS, year=2025))] == [None, None]
+
+
 #: A table whose unit is said nowhere: thousands or kroner? Not guessed.
 NO_UNIT = """Budget 2024 - Social- og Sundhedsudvalget
 
