@@ -140,4 +140,19 @@ def subject_of(clause: str) -> str | None:
     return ""
 
 
+#: The area or committee a text is about, named as itself ("Udvalgets budget", "Området har").
+_SELF = re.compile(
+    r"\b(?:udvalg(?:et|ets)|områd(?:et|ets)|politikområd(?:et|ets)|bevillingsområd(?:et|ets)|"
+    r"centret|centrets|afdelingen|afdelingens)\b",
+    re.IGNORECASE,
+)
+
+
+def names_itself(clause: str) -> bool:
+    """Whether a budget sentence names its subject as the text's own area or committee
+    ("Udvalgets korrigerede budget …"), not leaving it unsaid ("Det samlede nettobudget …",
+    which may be the municipality's)."""
+    return bool(_SELF.search(clause))
+
+
 _MUNICIPALITY = re.compile(r"\b(?:kommunen|kommunens|byrådet|byrådets)\b", re.IGNORECASE)

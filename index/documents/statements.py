@@ -16,7 +16,7 @@ from index.documents.amounts import MAX_KR, amount_spans, format_kr
 from index.documents.areas import AreaSpan
 from index.documents.clean import SourceLine, bullet_kind, join_lines, section_heading
 from index.documents.document import AmountSource, Reconciliation
-from index.documents.names import same_name, subject_of
+from index.documents.names import names_itself, same_name, subject_of
 from index.documents.tables import read_tables
 
 #: Words that make a clause a (net) budget statement when they stand just before its amount.
@@ -74,6 +74,7 @@ class Statement:
     adjusted: bool = False  # a korrigeret budget
     notes: tuple[str, ...] = ()
     years: tuple[int, ...] = ()  # the years its clause names ("I 2024 har …")
+    clause: str = ""  # the words before the amount that make it a budget and say whose
 
 
 def sentence_statements(
@@ -122,7 +123,7 @@ def sentence_statements(
             continue
         source = AmountSource(text[sentence_start:sentence_end].strip(), line, page)
         out.append(Statement(value, source, whose or "", bool(_ADJUSTED.search(clause)),
-                             tuple(amount_notes), tuple(sorted(years))))  # fmt: skip
+                             tuple(amount_notes), tuple(sorted(years)), clause))  # fmt: skip
     return out, notes
 
 
@@ -155,6 +156,9 @@ _BUDGET_LABEL = re.compile(
     r"(?:budget|drifts)ramme\w*)(?:\s+\d{4})?(?:\s*\([^()]*\))?\s*:\s*\S[^:]{0,40}$",
     re.IGNORECASE,
 )
+
+
+_DOCUMENT_TITLE = re.compile(r"budget|bemærkning|(?<!\d)(?:19|20)\d\d(?!\d)", re.IGNORECASE)
 
 
 def heading_kind(lines: list[SourceLine], i: int) -> str | None:
@@ -266,6 +270,10 @@ def read_document(lines: list[SourceLine], year: int, names: tuple[str, ...]) ->
     loose: list[Statement] = []
     claimed: set[int] = set()  # headings with a budget sentence under them, read or not
     unheaded: list[Statement] = []  # "Udvalgets budget udgør …" under no heading
+    first = next((i for i, ln in enumerate(lines) if not ln.blank), None)
+    # the document's own title ("Budget 2024", "Budgetbemærkninger 2024"): "Det samlede
+    # nettobudget udgør …" under it may be the whole municipality's, not an area's
+    doc_title = first if first in kinds and _DOCUMENT_TITLE.search(lines[first].text) else None
     for p in paragraphs(lines, set(kinds), table_lines):
         found, why = sentence_statements(p.text, p.where, p.page, year)
         notes += why
@@ -274,15 +282,21 @@ def read_document(lines: list[SourceLine], year: int, names: tuple[str, ...]) ->
         named = ""  # the last name a sentence of the paragraph gave its budget to
         for s in found:
             title = heading_title(lines[p.heading].text) if p.heading is not None else ""
-            if p.heading is not None and (not s.subject or same_name(s.subject, title)):
+            if p.heading == doc_title and not s.subject and not names_itself(s.clause):
+                notes.append((s.source.line, "a budget amount under the document's title, not "
+                              f"said to be an area's ({s.source.text!r}); not bound to any area"))
+            elif p.heading is not None and (not s.subject or same_name(s.subject, title)):
                 by_heading.setdefault(p.heading, []).append(s)
             elif s.subject:
                 loose.append(s)
                 named = s.subject
             elif named:  # "X har et budget på …, og det korrigerede budget udgør …": X's
                 loose.append(replace(s, subject=named))
-            else:
+            elif names_itself(s.clause):
                 unheaded.append(s)
+            else:
+                notes.append((s.source.line, "a budget amount under no area heading "
+                              f"({s.source.text!r}); not bound to any area"))  # fmt: skip
     bound: dict[int, Statement] = {}
     for h, found in by_heading.items():
         chosen, why = choose(found)

@@ -1176,6 +1176,25 @@ def test_the_adjusted_budget_after_a_named_one_is_the_same_committees() -> None:
     assert all(a.amount_kr != 1_200_000 for a in doc.areas)
 
 
+#: The municipality's total under the page's title, then a list of areas without amounts.
+TOTAL_AND_LIST = """Budget 2024
+
+Byrådet vedtog budgettet den 11. oktober 2023. Det samlede nettobudget udgør 3.214 mio. kr.
+
+Budgettet er opdelt på disse politikområder:
+
+ 1. Dagtilbud
+ 2. Skoler
+ 3. Ældre
+"""
+
+
+def test_the_municipalitys_total_under_the_page_title_is_no_areas() -> None:
+    doc = read(TOTAL_AND_LIST)
+    assert all(a.amount_kr is None for a in doc.areas)
+    assert warned(doc, 3, "under the document's title")
+
+
 #: A list of policy areas and no amount anywhere: "0-5 år", "13/9-2012" are no amounts.
 POLICY_LIST = """Budget 2024
 
