@@ -1318,3 +1318,31 @@ def test_real_excerpts_have_no_wrong_or_invented_amount() -> None:
                 assert not got or want in got, (truth_path.name, area, got)  # wrong
                 exact += want in got
     assert total and exact >= total * 0.8
+
+
+def test_every_amount_in_areas_json_has_its_source_line(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from webui.cli import cli
+
+    corpus = tmp_path / "corpus"
+    shapes = {"bullets": BULLET_HEADINGS, "prose": PROSE, "tabs": TABS, "wide": WIDE_SPACES,
+              "separate": SEPARATE_LINES, "listed": LISTED, "flat": FLATTENED,
+              "follow_up": FOLLOW_UP}  # fmt: skip
+    sidecar = 'title = "{}"\nmunicipality = "Greve Kommune"\ncommittee = "Udvalg"\nyear = 2024\n'
+    (corpus / "greve").mkdir(parents=True)
+    for name, text in shapes.items():
+        (corpus / "greve" / f"{name}.txt").write_text(text, encoding="utf-8")
+        (corpus / "greve" / f"{name}.toml").write_text(sidecar.format(name), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["areas", "--json", "--corpus", str(corpus)])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["areas"]
+    with_amount = [r for r in rows if r["amount_kr"] is not None]
+    assert len(with_amount) >= 25
+    for row in with_amount:
+        source = row["amount_source"]
+        assert source and source["line"] >= 1 and source["text"], row
+        name = row["document"].split("/")[-1]
+        line = _squeeze(shapes[name].split("\n")[source["line"] - 1])
+        said = _squeeze(source["text"])
+        assert said[:20] in line or line[:20] in said, (row, line)
