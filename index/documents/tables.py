@@ -296,6 +296,8 @@ def _single_space_tables(lines: list[SourceLine], year: int, taken: set[int]) ->
         if len(counts) == 1 and sum(len(c) > 1 for _, c in block) >= 2:
             count = counts.pop()
             names = _header_columns(line.text, count)
+            if names is not None and all(_YEAR.fullmatch(n) for n in names) and i > 0:
+                names = _named_above(lines[i - 1].text, names)
             if names is not None:
                 head = (i, ["", *names])
                 rows = [(k, c if len(c) > 1 else c + [""] * count) for k, c in block]
@@ -306,6 +308,30 @@ def _single_space_tables(lines: list[SourceLine], year: int, taken: set[int]) ->
                     continue
         i += 1
     return readings
+
+
+#: One word naming a column's figure, as a PDF's first header line gives them over the years.
+_COLUMN_WORD = re.compile(
+    r"^(?:regnskab|budget|overslag|budgetoverslag|vedtaget|oprindeligt|korrigeret|forventet|"
+    r"afvigelse|forbrug|b|bo|r|kb)$",
+    re.IGNORECASE,
+)
+
+
+def _named_above(above: str, years: list[str]) -> list[str]:
+    """Bare years under a line naming each column ("1.000 kr. Regnskab Budget Budget
+    Overslag" over "2022 2023 2024 2025"): each year with its word, where the line's last
+    words are one column word per year; else the years as they are."""
+    words = declared_unit_removed(above).split()[-len(years) :]
+    if len(words) == len(years) and all(_COLUMN_WORD.match(w) for w in words):
+        return [f"{w} {y}" for w, y in zip(words, years, strict=True)]
+    return years
+
+
+def declared_unit_removed(text: str) -> str:
+    """The text without its unit ("1.000 kr.", "(mio. kr.)", "Beløb i t.kr.")."""
+    return re.sub(r"\(?\b(?:beløb\s+i\s+)?(?:1\.000|t\.?|mio\.?|mia\.?)\s*kr\.?\)?|\btkr\.?", " ",
+                  text, flags=re.IGNORECASE)  # fmt: skip
 
 
 def _caption(lines: list[SourceLine], first: int) -> str:

@@ -811,6 +811,29 @@ def test_pdf_rows_with_single_spaces_and_a_caption_that_ends_on_a_year() -> None
     assert [(r.label, r.verdict()) for r in doc.reconciliations] == [("I alt", "stemmer")]
 
 
+#: A PDF budget book's header on two lines: the figures' names over their years.
+TWO_LINE_HEADER = """Bevillingsramme 10 - Ældre
+1.000 kr. Regnskab Budget Budget Overslag
+2022 2023 2024 2025
+Hjemmepleje 201.310 209.800 214.812 216.000
+Plejecentre 318.020 330.100 335.240 338.900
+Hjælpemidler 41.530 42.000 43.010 43.010
+I alt 560.860 581.900 593.062 597.910
+"""
+
+
+def test_a_pdf_header_on_two_lines_names_each_years_figure() -> None:
+    doc = read(TWO_LINE_HEADER)
+    assert stated(doc) == [
+        ("Hjemmepleje", 214_812_000),
+        ("Plejecentre", 335_240_000),
+        ("Hjælpemidler", 43_010_000),
+    ]
+    assert [(r.label, r.verdict()) for r in doc.reconciliations] == [("I alt", "stemmer")]
+    # 2025 is an overslag there, and 2023's budget is not 2025's
+    assert [a for _, a in stated(read(TWO_LINE_HEADER, year=2025))] == [None, None, None]
+
+
 #: A PDF table whose cells came out one per line.
 FLATTENED = """Budget 2024 - Kultur- og Fritidsudvalget
 
