@@ -175,7 +175,7 @@ def build_index(
         quick = nochange.unchanged(settings)
         if quick is not None:
             manifest, gen, areas, ignored = quick
-            store.record_corpus(gen, settings.corpus_dir)
+            store.record_corpus(gen, manifest, settings.corpus_dir)
             return BuildReport(
                 index_dir, gen, len(manifest.documents), areas, manifest.passages, 0,
                 manifest.passages, [], up_to_date=True, seconds=time.perf_counter() - started,
@@ -213,7 +213,7 @@ def build_index(
             and previous[0].analysis == analysis.VERSION
         ):
             nochange.write_sources(store.current_generation(index_dir), seen, docs, checksums)
-            store.record_corpus(store.current_generation(index_dir), settings.corpus_dir)
+            store.record_corpus(previous[1], previous[0], settings.corpus_dir)
             return BuildReport(
                 index_dir,
                 store.current_generation(index_dir),

@@ -276,17 +276,17 @@ def corpus_folder(corpus_dir: Path | str) -> str:
     return os.path.abspath(corpus_dir)
 
 
-def record_corpus(gen: Path, corpus_dir: Path | str) -> None:
-    """Record in a generation's manifest the corpus folder a no-change `index` found it current
-    for (the same documents, moved or copied to another folder), atomically; best effort: a
-    read-only index keeps the folder it had."""
+def record_corpus(gen: Path, manifest: Manifest, corpus_dir: Path | str) -> None:
+    """Record in a generation's manifest (`manifest`, as read) the corpus folder a no-change
+    `index` found it current for (the same documents, moved or copied to another folder),
+    atomically; nothing is written when it is the one recorded. Best effort: a read-only index
+    keeps the folder it had."""
     folder = corpus_folder(corpus_dir)
-    try:
-        manifest = read_manifest(gen)
-        if manifest.corpus_dir != folder:
+    if manifest.corpus_dir != folder:
+        try:
             _write_manifest(gen, replace(manifest, corpus_dir=folder))
-    except (IndexNotReady, OSError):
-        pass
+        except OSError:
+            pass
 
 
 def write_keys(gen: Path, keys: list[str], areas: int) -> None:
