@@ -141,17 +141,28 @@ def search_cmd(
     engine = open_engine(settings, with_model=mode != "keyword")
     filters = Filters(area=area, section=section)
     if batch:
-        for line in sys.stdin:
-            click.echo(json.dumps(_batch_line(engine, line.rstrip("\n"), mode, k, filters),
+        for raw in sys.stdin.buffer:  # bytes: bad UTF-8 is replaced, not echoed back
+            line = raw.decode("utf-8", errors="replace").rstrip("\n")
+            click.echo(json.dumps(_batch_line(engine, line, mode, k, filters),
                                   ensure_ascii=False))  # fmt: skip
         return
     if query is None:
         raise click.UsageError("give a QUERY, or --batch to read queries from stdin")
-    resp = _run(engine, query, mode, k, filters)
+    resp = _run(engine, valid_text(query), mode, k, filters)
     if as_json:
         click.echo(json.dumps(resp.to_json(), ensure_ascii=False, indent=1))
     else:
         click.echo(format_response(resp))
+
+
+def valid_text(text: str) -> str:
+    """`text` as valid Unicode: bytes that were not UTF-8 (kept as lone surrogates by Python's
+    surrogateescape, as in argv under a C.UTF-8 locale) become U+FFFD, so JSON out is UTF-8."""
+    try:
+        data = text.encode("utf-8", errors="surrogateescape")
+    except UnicodeEncodeError:  # a surrogate no byte made (only from Python, not from argv)
+        data = text.encode("utf-8", errors="surrogatepass")
+    return data.decode("utf-8", errors="replace")
 
 
 def _batch_line(engine, q: str, mode: str, k: int, filters: Filters) -> dict:

@@ -112,3 +112,27 @@ def test_one_root_group_and_stage_commands_complete_on_their_own(seed_settings) 
     assert len(json.loads(done.stdout)["areas"]) == 17
     assert set(cli.commands) == {"index", "provision", "search", "areas", "passages", "eval",
                                  "check", "serve"}  # fmt: skip
+
+
+def test_invalid_utf8_queries_come_back_replaced_in_valid_json(seed_settings) -> None:
+    """Bytes that are not UTF-8, on stdin (--batch) or in argv, are replaced by U+FFFD: the JSON
+    written is valid UTF-8, never the raw bytes echoed back (as the C.UTF-8 locale did)."""
+    import subprocess
+    import sys
+
+    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8",
+           "BUDGET_SEARCH_INDEX": str(seed_settings.index_dir),
+           "BUDGET_SEARCH_HOME": str(seed_settings.data_dir)}  # fmt: skip
+    cmd = [sys.executable, "-c", "from webui.cli import cli; cli()", "search", "--json",
+           "--mode", "keyword", "-k", "1"]  # fmt: skip
+    for errors in ("surrogateescape", "strict"):  # stdin as C.UTF-8 sets it, and strict
+        batch = subprocess.run(cmd + ["--batch"], input=b"MitID\n\xff\xfeskat\xc3\nDUT\n",
+                               env={**env, "PYTHONIOENCODING": f"utf-8:{errors}"},
+                               capture_output=True, timeout=120, cwd=ROOT)  # fmt: skip
+        assert batch.returncode == 0, batch.stderr
+        lines = [json.loads(line) for line in batch.stdout.decode("utf-8").splitlines()]
+        assert [d["query"] for d in lines] == ["MitID", "\ufffd\ufffdskat\ufffd", "DUT"]
+        assert lines[0]["results"][0]["area"] == "Borgerservice"
+    one = subprocess.run(cmd + [b"sk\xffat"], env=env, capture_output=True, timeout=120, cwd=ROOT)
+    assert one.returncode == 0, one.stderr
+    assert json.loads(one.stdout.decode("utf-8"))["query"] == "sk\ufffdat"
