@@ -90,6 +90,25 @@ def _statement_at(lines: list[SourceLine], j: int) -> bool:
     return bool(re.search(r"[.!?]$", text)) and not (after[:1].islower() or after[:1].isdigit())
 
 
+def _budget_reading(text: str) -> Reading | None:
+    """What a net-budget line says (`read_statement`), but no amount where the line says it is
+    a change or another figure ("Nettobudgettet er reduceret med 2,1 mio. kr."): read as a
+    sentence it must state that amount as a budget, or, where its amount is a bare number in a
+    declared unit, its label must not name another figure."""
+    from index.documents.statements import _NOT_BUDGET, sentence_statements  # imports this
+
+    reading = read_statement(text)
+    if reading is None or reading.amount is None:
+        return reading
+    found = sentence_statements(text, [(0, 0)], None, None)[0]
+    label = text.split(":")[0] if re.search(r":\s*\S", text) else None
+    if any(s.amount_kr == reading.amount for s in found) or (
+            not found and label is not None and not _NOT_BUDGET.search(label)):  # fmt: skip
+        return reading
+    return Reading(None, reading.notes + ("the line gives a change or another figure, not the "
+                                          "area's net budget; not read",))  # fmt: skip
+
+
 def _stands_alone(lines: list[SourceLine], index: int) -> bool:
     return index == 0 or lines[index - 1].blank
 
@@ -239,7 +258,7 @@ def find_areas(lines: list[SourceLine]) -> tuple[list[AreaSpan], list[tuple[int,
         if not _title_candidate(lines, i, anchored):
             continue
         if anchored:
-            starts.append((i, j + 1, j, read_statement(lines[j].text), LAYOUT_STATEMENT))
+            starts.append((i, j + 1, j, _budget_reading(lines[j].text), LAYOUT_STATEMENT))
         elif section_heading(lines[j].text) == SECTION_HEADINGS[0]:
             starts.append((i, j, None, None, LAYOUT_HEADING))
     # Title, then a paragraph, then the net-budget line: the line is the area's, not a stray
@@ -252,7 +271,7 @@ def find_areas(lines: list[SourceLine]) -> tuple[list[AreaSpan], list[tuple[int,
         floor = max((t for t in titles if t < j), default=-1)
         t = _title_above(lines, j, floor)
         if t is not None and t not in titles:
-            starts.append((t, t + 1, j, read_statement(line.text), LAYOUT_PARAGRAPH))
+            starts.append((t, t + 1, j, _budget_reading(line.text), LAYOUT_PARAGRAPH))
             titles.add(t)
             used.add(j)
     starts = [s for s in starts if s[2] is None or _is_about(lines[s[2]].text, lines[s[0]].text)]

@@ -282,7 +282,8 @@ def read_document(lines: list[SourceLine], year: int, names: tuple[str, ...]) ->
         named = ""  # the last name a sentence of the paragraph gave its budget to
         for s in found:
             title = heading_title(lines[p.heading].text) if p.heading is not None else ""
-            if p.heading == doc_title and not s.subject and not names_itself(s.clause):
+            if p.heading is not None and p.heading == doc_title and not s.subject \
+                    and not names_itself(s.clause):  # fmt: skip
                 notes.append((s.source.line, "a budget amount under the document's title, not "
                               f"said to be an area's ({s.source.text!r}); not bound to any area"))
             elif p.heading is not None and (not s.subject or same_name(s.subject, title)):

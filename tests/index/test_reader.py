@@ -596,6 +596,35 @@ def test_a_net_budget_line_for_another_year_is_not_the_documents() -> None:
     assert all(a.title not in ("Veje og Trafik",) or a.amount_kr is None for a in doc.areas)
 
 
+#: Title, then a line that looks like a net-budget line but states a change.
+CHANGE_LINES = """Budget 2024 - Ældre og Sundhed
+
+Ældre
+
+Nettobudgettet er øget med 12 mio. kr. i forhold til 2023.
+
+Flere ældre over 80 år giver flere visitationer.
+
+Sundhed
+
+Samlet nettobudget for området: 148.300.000 kr.
+
+Sundhedsplejen og tandplejen.
+
+Forebyggelse
+
+Nettobudgettet er reduceret med 2,1 mio. kr.
+
+Rygestopkurserne flyttes til sundhedscentret.
+"""
+
+
+def test_a_net_budget_line_stating_a_change_gives_no_amount() -> None:
+    doc = read(CHANGE_LINES)
+    assert stated(doc) == [("Ældre", None), ("Sundhed", 148_300_000), ("Forebyggelse", None)]
+    assert warned(doc, 17, "a change or another figure")
+
+
 # --- signs and scales -------------------------------------------------------------------------
 
 SIGNS = """Budget 2024 - Forsyning og Ejendomme
@@ -1196,6 +1225,7 @@ Der forventes et mindreforbrug på 1,2 mio. kr.
 def test_the_adjusted_budget_after_a_named_one_is_the_same_committees() -> None:
     doc = read(ORIGINAL_AND_ADJUSTED)
     assert stated(doc) == [("Kultur- og Fritidsudvalget", 52_100_000)]  # the original first
+    assert not any("not bound" in w for w in doc.warnings)  # 54,4 is the same committee's
     assert all(a.amount_kr != 1_200_000 for a in doc.areas)
 
 
