@@ -85,6 +85,20 @@ class BuildError(Exception):
     pass
 
 
+def nothing_indexed(corpus_dir: Path, skipped: list[tuple[str, str]],
+                    ignored: list[tuple[str, str]]) -> str:  # fmt: skip
+    """Why a corpus gave no document: every file set aside, each with its reason (a lone
+    scanned PDF must say it is one, not only that nothing could be indexed)."""
+    head = f"no documents could be indexed from {corpus_dir}"
+    if not skipped and not ignored and not Path(corpus_dir).is_dir():
+        return f"{head}: there is no such folder"
+    if not skipped and not ignored:
+        return f"{head}: it holds no .txt or .pdf document with a .toml metadata file beside it"
+    lines = [f"skipped {path}: {reason}" for path, reason in skipped]
+    lines += [f"ignored {path}: {reason}" for path, reason in ignored]
+    return "\n".join([f"{head}; each file and why:", *lines])
+
+
 def embed_text(p: Passage) -> str:
     """What the model sees: the passage with the area and section that give it its meaning."""
     where = " – ".join(x for x in (p.area, p.section, p.subsection) if x)
@@ -197,7 +211,7 @@ def build_index(
         )
     ]
     if not docs:
-        raise BuildError(f"no documents could be indexed from {settings.corpus_dir}")
+        raise BuildError(nothing_indexed(settings.corpus_dir, skipped, ignored))
     checksums = {d.meta.id: nochange.fingerprint(d.checksum, d.meta) for d in docs}
     passages = [p for d in docs for p in d.passages]
     n_areas = sum(len(d.areas) for d in docs)
