@@ -43,8 +43,11 @@ _TIME = re.compile(r"^(?:år\s+|året\s+)?(?:19|20)\d\d(?:\s*[-–]\s*(?:19|20)?
 #: Words that open a sentence but no name ("Det samlede område har …", "Vi har et budget …").
 _NOT_NAME_START = frozenset(
     "det den de dette denne disse der her hertil vi i samlet til efter derudover desuden "
-    "endvidere herudover og men samtidig heraf hvoraf".split()
+    "endvidere herudover og men samtidig heraf hvoraf man hun han de".split()
 )
+#: Quantifiers opening a subject: "Hver skole", "Alle klubber", "Flere institutioner".
+_EACH = re.compile(r"(?:^|\s)(?:hver|hvert|enhver|ethvert|alle|nogle|mange|flere|begge|"
+                   r"de\s+fleste)\s+[\w-]+(?:\s+[\w-]+)?$", re.IGNORECASE)  # fmt: skip
 _WHOLE = re.compile(r"^(?:kommunen|kommunens|byrådet|hele\s+kommunen|[\w-]+\s+kommune)$",
                     re.IGNORECASE)  # fmt: skip
 _NAME_JOINERS = frozenset("og & , - – for til i med af".split())
@@ -123,6 +126,8 @@ def subject_of(clause: str) -> str | None:
         who = m.group("who").strip()
         if pattern is _SUBJECT_FOR and _TIME.match(who):
             return ""  # "budgettet for 2024 udgør": the area it stands under, in a year
+        if pattern is _SUBJECT_HAR and _EACH.search(who):
+            return None  # "Hver skole har et budget på …": each one's, no area's
         if pattern is _SUBJECT_HAR and _whole_phrase(who):
             pass  # "Kultur og fritid har et nettobudget på …"
         elif pattern is not _SUBJECT_FOR:

@@ -139,7 +139,7 @@ Området dækker den aktivitetsbestemte medfinansiering af regionens sundhedsvæ
 
 Området har et nettobudget på 301,2 mio. kr. i 2024.
 
-Budgettet dækker botilbud, bostøtte og aktivitets- og samværstilbud.
+Budgettet dækker botilbud, bostøtte og aktivitets- og samværstilbud. Hvert botilbud har et budget på ca. 12 mio. kr.
 
 ## Museer
 
@@ -154,7 +154,7 @@ def test_markdown_headings_and_an_amount_for_a_purpose_is_no_budget() -> None:
     assert stated(doc) == [
         ("Ældre og omsorg", 512_400_000),  # not the 6,5 mio. kr. "til ekstra plejeboliger"
         ("Sundhed og forebyggelse", 96_800_000),
-        ("Handicap og psykiatri", 301_200_000),
+        ("Handicap og psykiatri", 301_200_000),  # each botilbud's 12 mio. kr. is no rival
         ("Museer", None),  # "afsat 3,5 mio. kr. til …" is a purpose, not the area's budget
     ]
     assert warned(doc, 23, "'Museer' states no net budget")
