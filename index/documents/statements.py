@@ -358,7 +358,8 @@ def read_document(lines: list[SourceLine], year: int, names: tuple[str, ...]) ->
                 headed[headed.index(target)] = _with(target, Statement(amount, source, title))
             elif target is None:
                 extra.append(_sentence_area(title, Statement(amount, source, title)
-                                            if amount is not None else None, source))  # fmt: skip
+                                            if amount is not None else None, source,
+                                            LAYOUT_TABLE_ROWS))  # fmt: skip
     chosen, why = choose(whole)
     if why:
         notes.append((whole[0].source.line, f"the document's own budget: {why}"))
@@ -378,10 +379,12 @@ def _with(span: AreaSpan, s: Statement) -> AreaSpan:
     return replace(span, amount_kr=s.amount_kr, source=s.source, notes=span.notes + _notes(s))
 
 
-def _sentence_area(title: str, s: Statement | None, where: AmountSource) -> AreaSpan:
-    """An area known from one sentence or table row: its text is what was read."""
-    text = f"{title}: {format_kr(s.amount_kr)}" if s is not None and where.text.count("|") \
-        else where.text  # fmt: skip
+def _sentence_area(title: str, s: Statement | None, where: AmountSource,
+                   layout: str = LAYOUT_SENTENCE) -> AreaSpan:  # fmt: skip
+    """An area known from one sentence or table row: its text is what was read (a row's, as
+    its name and the amount read, not every column's figure)."""
+    row = layout == LAYOUT_TABLE_ROWS or where.text.count("|")
+    text = f"{title}: {format_kr(s.amount_kr)}" if s is not None and row else where.text
     body = [SourceLine(where.line, text, where.page)]
     return AreaSpan(title, s.amount_kr if s else None, where.line, body, _notes(s),
-                    layout=LAYOUT_SENTENCE, source=s.source if s else None)  # fmt: skip
+                    layout=layout, source=s.source if s else None)  # fmt: skip

@@ -788,6 +788,9 @@ def test_tab_separated_table_takes_the_budget_year_not_the_overslag_years() -> N
     assert [(r.label, r.stated_kr, r.verdict()) for r in doc.reconciliations] == [
         ("I alt", 58_757_000, "stemmer")
     ]
+    assert "table of areas, budget-year column" in doc.layout
+    # a row's text is its name and the amount read, not the overslag years' figures
+    assert doc.areas[1].passages[0].text == "Biblioteker: 24.512.000 kr."
 
 
 def test_wide_space_table_takes_the_budget_year_not_the_overslag_years() -> None:
