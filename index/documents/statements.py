@@ -47,6 +47,7 @@ _NOT_BUDGET = re.compile(
 #: Korrigeret (adjusted) budget: a budget, but second to the original one when both are given.
 _ADJUSTED = re.compile(r"korriger", re.IGNORECASE)
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+_YEAR_AFTER = re.compile(r"^\s*(?:i|for|in)\s+(?:år\s+)?((?:19|20)\d\d)(?![\d-])")
 #: After an amount, a purpose ("... 2 mio. kr. til kontaktpersonordningen"): a part, not the
 #: area's budget.
 _PURPOSE_AFTER = re.compile(
@@ -111,6 +112,8 @@ def sentence_statements(
         if _NOT_BUDGET.search(clause) or _PURPOSE_AFTER.match(text[end:]):
             continue
         years = {int(y) for y in _YEAR.findall(clause)}
+        after = _YEAR_AFTER.match(text[end:])  # "… 595 mio. kr. i 2018"
+        years |= {int(after.group(1))} if after else set()
         if years and year is not None and year not in years:
             notes.append((line, f"budget amount for {'/'.join(map(str, sorted(years)))}, not the "
                           f"document's year {year}: {text[sentence_start:sentence_end].strip()!r}"

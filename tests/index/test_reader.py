@@ -1301,6 +1301,18 @@ def test_a_budget_sentence_for_another_year_is_not_read() -> None:
     assert warned(doc, 5, "2025", "not the document's year 2024")
 
 
+def test_a_year_after_the_amount_counts_too() -> None:
+    text = (
+        "## Økonomiudvalget\n\n"
+        "Udvalget har et nettobudget på 595 mio. kr. i 2023 mod 580 mio. kr. i 2022.\n\n"
+        "## Skoler\n\n"
+        "Området har et nettobudget på 641 mio. kr. i 2024, opgjort i 2024-priser.\n"
+    )
+    doc = read(text)
+    assert stated(doc) == [("Økonomiudvalget", None), ("Skoler", 641_000_000)]
+    assert warned(doc, 3, "budget amount for 2023")
+
+
 #: Two different net budgets under one heading; an amount for a purpose under the next.
 TWO_READINGS = """Budget 2024 - Kultur og Fritid
 
