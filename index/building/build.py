@@ -29,7 +29,7 @@ from index.building.analysis import Vocabulary
 from index.building.postings import once_each
 from index.config import BUILD_WORKERS, Settings
 from index.documents.amounts import format_kr
-from index.documents.corpus import load_corpus, plural
+from index.documents.corpus import load_corpus, plural, printable
 from index.documents.document import Passage, Reconciliation
 from index.embedding.encoder import PassageEncoder
 
@@ -69,11 +69,12 @@ class BuildReport:
                 f"{f'; {self.pieces_embedded} sentences embedded' if self.pieces_embedded else ''})"
                 f" in {self.seconds:.1f} s"
             )
-        lines = [head] + [f"  {line}" for line in self.parsed]
+        lines = [f"  {line}" for line in self.parsed]
         lines += [f"skipped {path}: {reason}" for path, reason in self.skipped]
         lines += [f"ignored {path}: {reason}" for path, reason in self.ignored]
         lines += [f"warning: {w}" for w in self.warnings]
-        return "\n".join(lines)
+        # a file name holds any character but "/": a newline in one must not print a line
+        return "\n".join([head, *map(printable, lines)])
 
 
 def reconciliation_line(r: Reconciliation) -> str:
@@ -89,14 +90,14 @@ def nothing_indexed(corpus_dir: Path, skipped: list[tuple[str, str]],
                     ignored: list[tuple[str, str]]) -> str:  # fmt: skip
     """Why a corpus gave no document: every file set aside, each with its reason (a lone
     scanned PDF must say it is one, not only that nothing could be indexed)."""
-    head = f"no documents could be indexed from {corpus_dir}"
+    head = f"no documents could be indexed from {printable(str(corpus_dir))}"
     if not skipped and not ignored and not Path(corpus_dir).is_dir():
         return f"{head}: there is no such folder"
     if not skipped and not ignored:
         return f"{head}: it holds no .txt or .pdf document with a .toml metadata file beside it"
     lines = [f"skipped {path}: {reason}" for path, reason in skipped]
     lines += [f"ignored {path}: {reason}" for path, reason in ignored]
-    return "\n".join([f"{head}; each file and why:", *lines])
+    return "\n".join([f"{head}; each file and why:", *map(printable, lines)])
 
 
 def embed_text(p: Passage) -> str:

@@ -72,24 +72,56 @@ class Block:
         return self.starts[i][1] if i >= 0 else self.first
 
 
-def decode(data: bytes, path: str) -> str:
-    """Source bytes as NFC text with LF line ends; UTF-8 with or without BOM, nothing else.
+#: Byte-order marks of the encodings a text editor may save in besides UTF-8, longest first
+#: (UTF-32-LE's mark begins with UTF-16-LE's).
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "utf-32", "UTF-32"),
+    (b"\xff\xfe", "utf-16", "UTF-16"),
+    (b"\xfe\xff", "utf-16", "UTF-16"),
+)
 
-    Raises DocumentError naming the line for NUL bytes (binary) or bytes that are not UTF-8.
+
+def decode(data: bytes, path: str) -> str:
+    """Source bytes as NFC text with LF line ends: UTF-8 with or without BOM, or UTF-16 or
+    UTF-32 with a BOM (as Windows' Notepad saves "Unicode").
+
+    Raises DocumentError naming the line for NUL bytes (binary), for UTF-16 without a BOM
+    (said as such, not as binary) and for bytes that are not text in the encoding.
     """
-    if not data.strip():
-        raise DocumentError(path, "empty file")
-    if b"\x00" in data:
+    found = [(codec, name) for bom, codec, name in _BOMS if data.startswith(bom)]
+    codec, name = found[0] if found else ("utf-8-sig", "UTF-8")
+    if codec == "utf-8-sig" and b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
+        if _utf16_without_bom(data):
+            raise DocumentError(path, "UTF-16 text without a byte-order mark; save it as UTF-8 "
+                                "(or as UTF-16 with one)", line)  # fmt: skip
         raise DocumentError(path, "binary file (NUL byte), not text", line)
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode(codec)
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        byte = data[exc.start]
-        message = f"not UTF-8 text (byte 0x{byte:02x} cannot be decoded)"
+        before = data[: exc.start].decode(codec, "replace")
+        line = before.count("\n") + 1
+        if codec == "utf-8-sig":
+            message = f"not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be decoded)"
+        else:
+            message = f"not valid {name} text ({exc.reason} at byte {exc.start}); save it as UTF-8"
         raise DocumentError(path, message, line) from exc
+    if "\x00" in text:  # NUL characters: binary data behind a byte-order mark
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise DocumentError(path, f"binary file (NUL character in {name} text), not text", line)
+    if not text.strip():
+        raise DocumentError(path, "empty file")
     return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _utf16_without_bom(data: bytes) -> bool:
+    """Whether NUL bytes are UTF-16's high bytes of Latin text: about every other byte, nearly
+    all on the same side of each pair."""
+    head = data[:65536]
+    pairs = len(head) // 2
+    even, odd = sorted((head[0::2].count(0), head[1::2].count(0)))
+    return len(data) % 2 == 0 and pairs >= 2 and odd >= 0.8 * pairs and even * 20 <= odd
 
 
 #: A no-break or thin space grouping thousands ("50 190 100 kr."): written as Danish "." so the

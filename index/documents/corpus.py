@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import stat
 import threading
 import tomllib
@@ -37,8 +38,20 @@ def plural(n: int, noun: str) -> str:
 
 
 def display(path: Path | str) -> str:
-    """A path as it can be printed and stored: bytes that are not UTF-8 shown as U+FFFD."""
-    return os.fsencode(path).decode("utf-8", "replace")
+    """A path as it can be printed and stored: bytes that are not UTF-8 shown as U+FFFD, and
+    control characters escaped (`printable`)."""
+    return printable(os.fsencode(path).decode("utf-8", "replace"))
+
+
+#: Characters that break or rewrite a line of output: C0 and C1 controls (newline, carriage
+#: return, escape sequences) and Unicode's line and paragraph separators.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def printable(text: str) -> str:
+    """`text` as one line of output, each control character written as its Python escape: a
+    file named "a\\nskipped b.txt: …" must not print a line of its own."""
+    return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 @dataclass(frozen=True)
@@ -211,6 +224,7 @@ def walk(corpus_dir: Path) -> Walk:
         except OSError as exc:
             out.skipped.append(Skipped(display(folder), f"folder cannot be read: {exc.strerror}"))
             return
+        out.ignored += _lone_sidecars(entries)
         for entry in entries:
             # plain strings until a file is kept: at a million passages (~27k files) the Path
             # objects were most of a no-change re-index
@@ -257,6 +271,28 @@ def walk(corpus_dir: Path) -> Walk:
 
     if corpus_dir.is_dir():
         visit(corpus_dir)
+    return out
+
+
+def _lone_sidecars(entries: list[os.DirEntry]) -> list[Skipped]:
+    """The .toml files of a folder that no document reads: one without a document of its
+    stem beside it (the document moved, renamed or not yet added), or one whose suffix is not
+    the lower-case `.toml` a document's metadata is looked up by."""
+    stems = {os.path.splitext(e.name)[0] for e in entries
+             if not e.name.startswith(".") and not _is_companion(e.name)}  # fmt: skip
+    out = []
+    for e in entries:
+        stem, suffix = os.path.splitext(e.name)
+        if e.name.startswith(".") or suffix.lower() != ".toml":
+            continue
+        if stem not in stems:
+            reason = (f"metadata file without a document: no {display(stem)}.txt or "
+                      f"{display(stem)}.pdf beside it; not read")  # fmt: skip
+        elif suffix != ".toml":
+            reason = f"metadata files end in lower-case .toml: rename it {display(stem)}.toml"
+        else:
+            continue
+        out.append(Skipped(display(e.path), reason))
     return out
 
 

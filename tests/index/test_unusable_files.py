@@ -7,12 +7,15 @@ sidecars without documents are named; a UTF-16 text is read; a file name cannot 
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner, Result
 from fpdf import FPDF
 
+from index.documents.corpus import Skipped, load_corpus
 from webui.cli import cli
 
 META = 'title = "Bemærkninger"\nmunicipality = "Holbæk Kommune"\ncommittee = "Økonomiudvalget"\n' \
@@ -61,3 +64,113 @@ def test_empty_or_missing_corpus_says_so(tmp_path: Path, make, why: str) -> None
     result = index(tmp_path, corpus)
     assert result.exit_code == 1
     assert result.stderr.strip() == f"Error: no documents could be indexed from {corpus}: {why}"
+
+
+# -- item 11: UTF-16 text, sidecars no document reads, control characters in names ----------
+
+REMARKS = """Bemærkninger - Økonomiudvalget
+
+Borgerservice
+
+Samlet nettobudget for området: 1.000.000 kr.
+
+Budgetgrundlag
+Budgettet dækker borgerbetjening, pas og kørekort i Holbæk.
+"""
+
+
+def add(corpus: Path, name: str, data: bytes, sidecar: bool = True) -> Path:
+    path = corpus / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    if sidecar:
+        path.with_suffix(".toml").write_text(META, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_unicode_text_with_a_byte_order_mark_is_read(tmp_path: Path, encoding: str) -> None:
+    data = REMARKS.replace("\n", "\r\n").encode(encoding)
+    if encoding == "utf-16-be":
+        data = b"\xfe\xff" + data  # the big-endian codec writes no mark itself
+    add(tmp_path, "notepad.txt", data)
+    report = load_corpus(tmp_path)
+    assert report.skipped == []
+    [doc] = report.documents
+    assert [(a.title, a.amount_kr) for a in doc.areas] == [("Borgerservice", 1_000_000)]
+    assert "pas og kørekort i Holbæk" in doc.areas[0].passages[0].text
+
+
+def test_utf16_without_a_byte_order_mark_is_named_not_called_binary(tmp_path: Path) -> None:
+    bad = add(tmp_path, "uden-bom.txt", REMARKS.encode("utf-16-le"))
+    broken = add(tmp_path, "halv.txt", "Jobcenter".encode("utf-16")[:-1])  # odd length
+    report = load_corpus(tmp_path)
+    assert report.skipped == [
+        Skipped(str(broken), "line 1: not valid UTF-16 text (truncated data at byte 18); save "
+                             "it as UTF-8"),
+        Skipped(str(bad), "line 1: UTF-16 text without a byte-order mark; save it as UTF-8 "
+                          "(or as UTF-16 with one)"),
+    ]  # fmt: skip
+
+
+def test_sidecars_no_document_reads_are_named(tmp_path: Path) -> None:
+    doc = add(tmp_path, "a/holbaek.txt", REMARKS.encode())
+    (tmp_path / "a" / "flyttet.toml").write_text(META, encoding="utf-8")  # its document moved
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "stor.TOML").write_text(META, encoding="utf-8")
+    (tmp_path / "b" / "stor.txt").write_bytes(REMARKS.encode())
+    (tmp_path / "b" / "README.md").write_text("noter\n", encoding="utf-8")
+    report = load_corpus(tmp_path)
+    assert [d.meta.path for d in report.documents] == [doc.relative_to(tmp_path).as_posix()]
+    assert sorted(report.ignored, key=lambda s: s.path) == [
+        Skipped(str(tmp_path / "a" / "flyttet.toml"),
+                "metadata file without a document: no flyttet.txt or flyttet.pdf beside it; "
+                "not read"),
+        Skipped(str(tmp_path / "b" / "stor.TOML"),
+                "metadata files end in lower-case .toml: rename it stor.toml"),
+    ]  # fmt: skip
+    assert report.skipped == [Skipped(str(tmp_path / "b" / "stor.txt"),
+                                      "no metadata file stor.toml")]  # fmt: skip
+
+
+class HashEncoder:
+    """Vectors from each text's hash: a build without loading the model."""
+
+    model_id = "test-hash"
+    dim = 64
+
+    def encode_passages(self, texts: list[str], *, batch_size: int = 32,
+                        progress: bool = False) -> np.ndarray:  # fmt: skip
+        rows = [np.frombuffer(hashlib.sha512(t.encode()).digest(), dtype=np.int8) for t in texts]
+        vectors = np.array(rows, dtype=np.float32).reshape(len(texts), self.dim)
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+@pytest.fixture
+def hash_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    import index.embedding.embed
+    import index.embedding.provision
+
+    monkeypatch.setattr(index.embedding.provision, "provision_model", lambda *a, **k: None)
+    monkeypatch.setattr(index.embedding.embed, "load_encoder", lambda *a, **k: HashEncoder())
+
+
+def test_newline_in_a_file_name_prints_no_line_of_its_own(tmp_path: Path, hash_model) -> None:
+    corpus = tmp_path / "corpus"
+    forged = "a\nskipped fake.txt: forged\rb\x1b[2K"
+    add(corpus, f"{forged}.txt", REMARKS.encode())
+    add(corpus, "b\nindexed 99 documents.txt", REMARKS.encode(), sidecar=False)
+    (corpus / "c\u2028d.toml").write_text(META, encoding="utf-8")
+    result = index(tmp_path, corpus)
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()  # splits at \r, \x1c-\x1e, \x85 and \u2028 too
+    assert lines[0] == "embedding 1 passages and 0 of their sentences with test-hash"
+    assert lines[1].startswith("indexed 1 document, 1 area, ")
+    assert lines[2:] == [
+        "  a\\nskipped fake.txt: forged\\rb\\x1b[2K.txt: 1 area, 1 with an amount (title, then "
+        "net budget line)",
+        f"skipped {corpus}/b\\nindexed 99 documents.txt: no metadata file b\\nindexed 99 "
+        "documents.toml",
+        f"ignored {corpus}/c\\u2028d.toml: metadata file without a document: no c\\u2028d.txt "
+        "or c\\u2028d.pdf beside it; not read",
+    ]
