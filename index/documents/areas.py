@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 
 from index.documents.amounts import (
     Reading,
@@ -24,11 +23,16 @@ from index.documents.amounts import (
 from index.documents.clean import SourceLine, bullet_kind, looks_like_title, section_heading
 from index.documents.document import SECTION_HEADINGS, AmountSource
 from index.documents.names import same_name, subject_of
+from index.documents.sentences import (
+    _NOT_BUDGET,
+    _sentence_area,
+    choose,
+    paragraphs,
+    sentence_statements,
+)
+from index.documents.spans import AreaSpan
 from index.documents.tables import budget_header, not_a_budget
 
-#: Section for text before an area's first heading: areas open with their budget basis, and
-#: the areas that omit the heading (e.g. "Demografipulje - Ældreområdet") state just that.
-DEFAULT_SECTION = SECTION_HEADINGS[0]
 #: How areas were recognised, as the per-document report of `budget-search index` says it.
 LAYOUT_STATEMENT = "title, then net budget line"
 LAYOUT_PARAGRAPH = "title, paragraph, then net budget line"
@@ -54,18 +58,6 @@ _AMOUNT_STATEMENT = re.compile(
 )
 #: "1. ", "3.2 ": the numbering of a numbered heading.
 _NUMBERING = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2})*\.?\s+(?=\S)")
-
-
-@dataclass(frozen=True)
-class AreaSpan:
-    title: str
-    amount_kr: int | None
-    line: int
-    body: list[SourceLine]
-    notes: tuple[tuple[int, str], ...] = ()  # (line, what was unsure about the amount)
-    section: str = DEFAULT_SECTION  # the section of text before the area's first heading
-    layout: str = ""  # how the area was recognised, for the per-document report
-    source: AmountSource | None = None  # where amount_kr was read
 
 
 @functools.lru_cache(maxsize=65_536)  # asked of each line several times while finding areas
@@ -95,7 +87,6 @@ def _budget_reading(text: str) -> Reading | None:
     a change or another figure ("Nettobudgettet er reduceret med 2,1 mio. kr."): read as a
     sentence it must state that amount as a budget, or, where its amount is a bare number in a
     declared unit, its label must not name another figure."""
-    from index.documents.statements import _NOT_BUDGET, sentence_statements  # imports this
 
     reading = read_statement(text)
     if reading is None or reading.amount is None:
@@ -192,7 +183,6 @@ def _body_statements(span: AreaSpan, reported: set[int]) -> tuple[set[int], list
     ("Til sammenligning har Dagtilbud et nettobudget på …"). Lines `reported` (by number) as
     net-budget lines of no area are left to that report; a sentence naming a year is left to
     the year's check (the document's year is not known here)."""
-    from index.documents.statements import paragraphs, sentence_statements  # imports this module
 
     own, named = set(), []
     body = [blanked(ln) if ln.number in reported else ln for ln in span.body]
@@ -215,7 +205,6 @@ def _named_areas(named: list, areas: list[AreaSpan]) -> list[AreaSpan]:
     """Areas that sentences in other areas' text name with their budget: each its own area
     (its text the sentence), as the general reader makes them; an area that is already one
     keeps its own statement, or none where the sentence gives another amount."""
-    from index.documents.statements import _sentence_area, choose  # imports this module
 
     by_subject: dict[str, list] = {}
     for s in named:

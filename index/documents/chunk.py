@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from index.documents.amounts import find_amounts
-from index.documents.areas import DEFAULT_SECTION, AreaSpan
 from index.documents.clean import Block, build_blocks
 from index.documents.document import DocumentMeta, Passage
+from index.documents.spans import DEFAULT_SECTION, AreaSpan
 
 MIN_WORDS = 40  # shorter paragraphs are merged with a neighbour in the same (sub)section
 MAX_WORDS = 200  # longer ones are split at sentence (or list item) boundaries

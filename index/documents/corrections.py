@@ -22,7 +22,7 @@ from index.documents.areas import (
 from index.documents.clean import SourceLine
 from index.documents.document import AmountSource, DocumentMeta
 from index.documents.names import same_name, subject_of
-from index.documents.statements import paragraphs, sentence_statements
+from index.documents.sentences import paragraphs, sentence_statements
 
 LAYOUT_SIDECAR = "headings from the sidecar"
 

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from index.documents.areas import DEFAULT_SECTION, PREAMBLE
+from index.documents.areas import PREAMBLE
 from index.documents.chunk import MAX_WORDS
 from index.documents.clean import section_heading
 from index.documents.document import SECTION_HEADINGS, Document, DocumentError, DocumentMeta
 from index.documents.parse import parse_file
+from index.documents.spans import DEFAULT_SECTION
 
 SEED = Path(__file__).resolve().parents[2] / "corpus/kalundborg/2024/oekonomiudvalget.txt"
 META = DocumentMeta(
