@@ -38,6 +38,7 @@ from index.documents.document import (
     DocumentMeta,
     Reconciliation,
 )
+from index.documents.names import same_name
 from index.documents.statements import GeneralReading, read_document
 
 SUPPORTED_SUFFIXES = (".txt", ".pdf")
@@ -93,11 +94,14 @@ def parse_lines(
     lines = joined
     spans, stray = find_areas(lines)
     spans = [_in_year(s, meta.year) for s in spans]
+    spans, stray = _document_totals(spans, stray, meta)
     table, table_lines = find_area_table(lines)
     general: GeneralReading | None = None
     whole_doc = None
     if table and not any(s.amount_kr is not None for s in spans):
         spans, stray = table_areas(lines, table, table_lines), []
+        header = lines[min(table_lines)]
+        spans = [_in_year(a, meta.year, header) for a in spans]
         lines = [blanked(ln) if i in table_lines else ln for i, ln in enumerate(lines)]
     elif not any(s.amount_kr is not None for s in spans):
         general = read_document(lines, meta.year, (meta.title, meta.committee))
@@ -174,18 +178,36 @@ def parse_lines(
 _YEARS = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 
 
-def _in_year(span: AreaSpan, year: int) -> AreaSpan:
-    """A net-budget line that names only other years ("I 2025 er nettobudgettet …" in a
-    2024 document) gives no amount for this one: None, with a note."""
+def _in_year(span: AreaSpan, year: int, header: SourceLine | None = None) -> AreaSpan:
+    """A net-budget line (or an area table's `header`) that names only other years ("I 2025
+    er nettobudgettet …" in a 2024 document) gives no amount for this one: None, with a note."""
     if span.source is None:
         return span
-    years = {int(y) for y in _YEARS.findall(span.source.text.split(":")[0])}
+    said = header.text if header is not None else span.source.text.split(":")[0]
+    years = {int(y) for y in _YEARS.findall(said)}
     if not years or year in years:
         return span
     note = (f"budget amount for {'/'.join(map(str, sorted(years)))}, not the document's year "
             f"{year}: {span.source.text!r}; not read")
     return replace(span, amount_kr=None, source=None,
                    notes=span.notes + ((span.source.line, note),))
+
+
+def _document_totals(spans: list[AreaSpan], stray: list[tuple[int, str]], meta: DocumentMeta
+                     ) -> tuple[list[AreaSpan], list[tuple[int, str]]]:  # fmt: skip
+    """The document's own total written as a title and its net-budget line ("Bemærkninger -
+    Økonomiudvalget" / "Samlet nettobudget for udvalget: …") above its areas' is no area: a
+    total to reconcile with them (never added to them). Alone, it is the document's area."""
+    keep = []
+    for span in spans:
+        label = span.source.text.split(":")[0] if span.source else ""
+        others = any(s.amount_kr is not None for s in spans if s is not span)
+        if span.source and others and _TOTAL_LABEL.search(label) and any(
+                same_name(span.title, name) for name in (meta.title, meta.committee)):  # fmt: skip
+            stray.append((span.source.line, "the document's total"))
+        else:
+            keep.append(span)
+    return keep, stray
 
 
 #: A net-budget line for more than one area: the committee's, or a sum ("i alt").

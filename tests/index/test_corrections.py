@@ -86,3 +86,33 @@ def test_a_deeply_nested_sidecar_skips_only_its_document(tmp_path: Path) -> None
     assert [d.meta.id for d in report.documents] == ["b"]
     assert [(s.path.endswith("a.txt"), "nested too deep" in s.reason) for s in report.skipped] \
         == [(True, True)]  # fmt: skip
+
+
+def test_the_documents_own_total_is_reconciled_not_an_area(tmp_path: Path) -> None:
+    text = ("Bemærkninger - Økonomiudvalget\n\nSamlet nettobudget for udvalget: 131.395.900 kr.\n\n"
+            "Jobcenter\n\nSamlet nettobudget for området: 50.190.100 kr.\n\nBudgetgrundlag\n"
+            "Budgettet er et rammebudget.\n\nBorgerservice\n\nSamlet nettobudget for området: "
+            "81.205.800 kr.\n\nBudgetgrundlag\nBudgettet er et rammebudget.\n")
+    (tmp_path / "oeu.txt").write_text(text, encoding="utf-8")
+    sidecar = SIDECAR.replace("Teknik- og Miljøudvalget", "Økonomiudvalget")
+    sidecar = sidecar.replace("til Økonomiudvalget 2025", "- Økonomiudvalget")
+    (tmp_path / "oeu.toml").write_text(sidecar, encoding="utf-8")
+    doc = parse_file(tmp_path / "oeu.txt", read_meta(tmp_path / "oeu.txt", tmp_path))
+    assert [(a.title, a.amount_kr) for a in doc.areas if a.amount_kr] == [
+        ("Jobcenter", 50_190_100), ("Borgerservice", 81_205_800)]
+    (total,) = doc.reconciliations
+    assert (total.stated_kr, total.summed_kr, total.verdict()) == (131_395_900, 131_395_900,
+                                                                   "stemmer")  # fmt: skip
+    assert total.source.line == 3
+
+
+def test_an_area_table_for_another_year_gives_no_amounts(tmp_path: Path) -> None:
+    text = ("Bemærkninger til Teknik- og Miljøudvalget 2025\n\n"
+            "Bevillingsområde | Budget 2026 (1.000 kr.)\n"
+            "Veje og trafik | 45.250\nAffald | -3.200\n")
+    (tmp_path / "t.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "t.toml").write_text(SIDECAR, encoding="utf-8")
+    doc = parse_file(tmp_path / "t.txt", read_meta(tmp_path / "t.txt", tmp_path))
+    assert [(a.title, a.amount_kr) for a in doc.areas] == [("Veje og trafik", None),
+                                                           ("Affald", None)]  # fmt: skip
+    assert sum("not the document's year 2025" in w for w in doc.warnings) == 2
