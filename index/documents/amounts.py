@@ -57,7 +57,11 @@ _AMOUNT = re.compile(  # the lookahead only skips, fast, what cannot start an am
     rf"|(?<![\w.,])(?P<sign2>[{_MINUS}]\s?)?(?P<num2>{_NUMBER})\s*(?P<tkr>tkr\b\.?)"
     # the unit first: "mio. kr. 12,5", "kr. 1.234.567" (checked where it may start)
     rf"|(?<![\w.])(?:(?P<scale3>mia|mio|t)\.?\s*)?\bkr\.\s*(?P<sign3>[{_MINUS}]\s?)?"
-    rf"(?P<num3>{_NUMBER})(?![\d.,]*\s*(?:%|kr|tkr|mio|mia|milliard|million|t\.))(?!\w))",
+    rf"(?P<num3>{_NUMBER})(?![\d.,]*\s*(?:%|kr|tkr|mio|mia|milliard|million|t\.))(?!\w)"
+    # millions without "kr." ("et nettobudget på 595 mio., hvilket …"), unless a unit in lower
+    # case follows ("2,5 mio. kWh", "1,2 mio. borgere", "12 mio. i 2024" is not read)
+    rf"|(?<![\w.,])(?P<sign4>[{_MINUS}]\s?)?(?P<num4>{_NUMBER})\s*"
+    r"(?P<scale4>mia|milliard(?:er)?|mio|million(?:er)?)\b(?!\.?\s*(?-i:[a-zæøå%&/]))\.?)",
     re.IGNORECASE,
 )
 #: What may stand before an amount written unit first: a label's colon, "på", a bracket.
@@ -143,7 +147,8 @@ def _negative(text: str, sign: str | None, trail: str | None, start: int) -> boo
 
 def amount_spans(text: str) -> list[tuple[int, int, int, list[str]]]:
     """Every amount in the text with where it is: (start, end, kroner, notes)."""
-    if "kr" not in text.lower() or not _DIGIT.search(text):
+    low = text.lower()
+    if not _DIGIT.search(text) or ("kr" not in low and "mi" not in low):
         return []
     masked = _UNIT_DECL.sub(lambda m: " " * len(m.group(0)), text)
     out = []
@@ -155,13 +160,16 @@ def amount_spans(text: str) -> list[tuple[int, int, int, list[str]]]:
             sign, trail = m.group("sign"), m.group("trail")
         elif m.group("num2"):
             num, scale, sign, trail = m.group("num2"), 1_000, m.group("sign2"), None
+        elif m.group("num4"):
+            num, scale = m.group("num4"), _scale_of(m.group("scale4"))
+            sign, trail = m.group("sign4"), None
         else:
             if not _UNIT_FIRST_AFTER.search(masked[:start]):
                 continue
             num, scale = m.group("num3"), _scale_of(m.group("scale3"))
             sign, trail = m.group("sign3"), None
             start = m.start("sign3") if sign else m.start("num3")
-        if sign and not _negative(masked, sign, None, m.start()) and m.group("num3") is None:
+        if sign and not _negative(masked, sign, None, m.start()) and not m.group("num3"):
             start += len(sign)
             sign = None
         negative = _negative(masked, sign, trail, m.start())

@@ -59,6 +59,20 @@ def test_parse_number(text: str, number: Decimal) -> None:
         ("50.190.100,- kr.", (50_190_100,)),  # ",-": whole kroner
         ("i alt 5.000,- kr. og 250,- kr.", (5_000, 250)),
         ("999.999.999.999.999 mia. kr.", ()),  # beyond any budget: not an amount
+        # Danish writing beyond the basics
+        ("÷12,5 mio. kr.", (-12_500_000,)),
+        ("udgør ÷ 1.234.567 kr.", (-1_234_567,)),
+        ("Resultat: – 1.234.567 kr.", (-1_234_567,)),
+        ("Jobcenter – 50.190.100 kr.", (50_190_100,)),  # a dash between name and amount
+        ("1.234.567- kr.", (-1_234_567,)),  # a trailing minus
+        ("12.5 mio. kr.", (12_500_000,)),  # a point before one or two digits and a scale
+        ("1.5 mia. kr.", (1_500_000_000,)),
+        ("Budget: mio. kr. 12,5", (12_500_000,)),  # the unit first
+        ("12,345,678 kr.", (12_345_678,)),  # commas grouping thousands
+        # millions without "kr.", unless another unit follows
+        ("et nettobudget på 595 mio., hvilket udgør 11,5 %", (595_000_000,)),
+        ("2,5 mio. kWh", ()),
+        ("1,2 mio. borgere", ()),
     ],
 )
 def test_find_amounts(text: str, amounts: tuple[int, ...]) -> None:
