@@ -29,7 +29,7 @@ from index.building.analysis import Vocabulary
 from index.building.postings import once_each
 from index.config import BUILD_WORKERS, Settings
 from index.documents.amounts import format_kr
-from index.documents.corpus import load_corpus, plural, printable
+from index.documents.corpus import FAILURES, load_corpus, plural, printable
 from index.documents.document import Passage, Reconciliation
 from index.embedding.encoder import PassageEncoder
 
@@ -189,15 +189,18 @@ def build_index(
     if not full:
         quick = nochange.unchanged(settings)
         if quick is not None:
-            manifest, gen, areas, ignored = quick
+            manifest, gen, areas, ignored, skipped = quick
             store.record_corpus(gen, manifest, settings.corpus_dir)
             return BuildReport(
                 index_dir, gen, len(manifest.documents), areas, manifest.passages, 0,
-                manifest.passages, [], up_to_date=True, seconds=time.perf_counter() - started,
+                manifest.passages, skipped, up_to_date=True, seconds=time.perf_counter() - started,
                 ignored=ignored, warnings=list(manifest.warnings),
             )  # fmt: skip
     seen = nochange.stats(Path(settings.corpus_dir))  # before parsing: a change shows later
-    report = load_corpus(settings.corpus_dir, settings.limits)
+    # documents that failed to parse are remembered in the index folder, not parsed again
+    # while unchanged (a PDF that took the whole time limit would take it on every run)
+    report = load_corpus(settings.corpus_dir, settings.limits,
+                         failures=settings.index_dir / FAILURES, retry=full)  # fmt: skip
     skipped = [(str(s.path), s.reason) for s in report.skipped]
     ignored = [(str(s.path), s.reason) for s in report.ignored]
     warnings = report.warnings

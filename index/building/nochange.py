@@ -19,7 +19,7 @@ from pathlib import Path
 
 from index.building import analysis, store
 from index.config import Settings
-from index.documents.corpus import read_meta, walk
+from index.documents.corpus import FAILURES, FailureMemory, display, read_meta, walk
 from index.documents.document import DocumentError, DocumentMeta
 from index.documents.parse import PARSER_VERSION, SUPPORTED_SUFFIXES
 
@@ -34,19 +34,20 @@ def fingerprint(source_sha256: str, meta: DocumentMeta) -> str:
 
 def unchanged(
     settings: Settings,
-) -> tuple[store.Manifest, Path, int, list[tuple[str, str]]] | None:
+) -> tuple[store.Manifest, Path, int, list[tuple[str, str]], list[tuple[str, str]]] | None:
     """The current generation when the corpus is byte-for-byte what it indexed, checked
     without parsing: the same document files (by load_corpus's rules), the same sha256 of
     each, readable metadata beside each, the same model and formats, and nothing skipped
-    last time or now. None means "not sure": the full path (parse, then compare) decides.
+    last time or now but documents that failed to parse then and are unchanged since (their
+    reasons remembered: corpus.FailureMemory). None means "not sure": the full path (parse,
+    then compare) decides. Also gives what was ignored and what was skipped.
     """
     found_previous = previous(settings.index_dir)
     if found_previous is None:
         return None
     manifest, gen = found_previous
     if (
-        manifest.skipped
-        or manifest.model != settings.model
+        manifest.model != settings.model
         or manifest.format != store.FORMAT
         or manifest.analysis != analysis.VERSION
     ):
@@ -58,6 +59,8 @@ def unchanged(
         if found_files.skipped:
             return None
         known = _read_sources(gen)
+        failed = FailureMemory(settings.index_dir / FAILURES, corpus_dir, settings.limits)
+        skipped: list[tuple[str, str]] = []
         now: dict[str, list] = {}
         found: dict[str, str] = {}
         for path in found_files.files:
@@ -67,6 +70,12 @@ def unchanged(
             cached = known.get(rel)
             if cached is not None and stat != [-1] and cached[:-2] == stat:
                 doc_id, print_ = cached[-2:]  # the same file and sidecar as last time
+            elif failed.knows(path):  # it failed to parse last time
+                reason = failed.recall(path, read_meta(path, corpus_dir))
+                if reason is None:
+                    return None  # it changed: parse it again
+                skipped.append((display(path), reason))
+                continue
             else:
                 meta = read_meta(path, corpus_dir)
                 doc_id = meta.id
@@ -78,11 +87,12 @@ def unchanged(
                 now[rel] = [*stat, doc_id, print_]
     except (OSError, ValueError, KeyError, TypeError, DocumentError):
         return None
-    if found != manifest.documents:
+    if found != manifest.documents or sorted(p for p, _ in skipped) != sorted(
+            p for p, _ in manifest.skipped):  # fmt: skip
         return None
     if now != known:  # files hashed this time: trusted by their stats from now on
         _save_sources(gen, now)
-    return manifest, gen, areas, [(s.path, s.reason) for s in found_files.ignored]
+    return manifest, gen, areas, [(s.path, s.reason) for s in found_files.ignored], skipped
 
 
 #: Per source file (relative path): its and its sidecar's size and mtime when last read, its

@@ -8,6 +8,7 @@ sidecars without documents are named; a UTF-16 text is read; a file name cannot 
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import numpy as np
@@ -174,3 +175,93 @@ def test_newline_in_a_file_name_prints_no_line_of_its_own(tmp_path: Path, hash_m
         f"ignored {corpus}/c\\u2028d.toml: metadata file without a document: no c\\u2028d.txt "
         "or c\\u2028d.pdf beside it; not read",
     ]
+
+
+# -- item 9: a document that failed is not parsed again until it changes ----------------------
+
+
+def loop_pdf(note: bytes = b"") -> bytes:
+    """One page whose /MediaBox is a reference loop (4 0 R -> 5 0 R -> 4 0 R): pdfminer follows
+    it until the time limit stops it."""
+    objects = {
+        1: b"<< /Type /Catalog /Pages 2 0 R >>",
+        2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        3: b"<< /Type /Page /Parent 2 0 R /MediaBox 4 0 R /Contents 6 0 R >>",
+        4: b"5 0 R",
+        5: b"4 0 R",
+        6: b"<< /Length 0 >>\nstream\n\nendstream",
+    }
+    out = bytearray(b"%PDF-1.4\n%" + note + b"\n")
+    offsets = {}
+    for num, body in objects.items():
+        offsets[num] = len(out)
+        out += b"%d 0 obj\n" % num + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 7\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % offsets[n]
+                                                        for n in range(1, 7))  # fmt: skip
+    out += b"trailer\n<< /Size 7 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
+    return bytes(out)
+
+
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the files the build's parser workers are given, in order."""
+    from index.documents.worker import ParseWorker
+
+    names: list[str] = []
+    real = ParseWorker.parse
+
+    def parse(self, path: Path, meta):  # type: ignore[no-untyped-def]
+        names.append(Path(path).name)
+        return real(self, path, meta)
+
+    monkeypatch.setattr(ParseWorker, "parse", parse)
+    return names
+
+
+def test_a_failed_document_is_remembered_until_it_changes(tmp_path: Path, hash_model,
+                                                          parsed: list[str]) -> None:  # fmt: skip
+    corpus = tmp_path / "corpus"
+    add(corpus, "holbaek.txt", REMARKS.encode())
+    bad = add(corpus, "loop.pdf", loop_pdf())
+    limit = {"BUDGET_SEARCH_PARSE_SECONDS": "2"}
+    reason = "parsing took longer than the 2 s limit and was stopped"
+
+    def skipped(result: Result) -> str:
+        assert result.exit_code == 0, result.output
+        [line] = [ln for ln in result.stderr.splitlines() if ln.startswith("skipped ")]
+        return line.removeprefix(f"skipped {bad}: ")
+
+    assert skipped(index(tmp_path, corpus, **limit)) == reason
+    assert sorted(parsed) == ["holbaek.txt", "loop.pdf"]
+
+    # unchanged: a no-op that parses nothing, and still says why the PDF is not indexed
+    parsed.clear()
+    again = index(tmp_path, corpus, **limit)
+    assert again.stderr.splitlines()[0].startswith("index is up to date (1 passage")
+    assert skipped(again).startswith(f"{reason} (so when parsed on ")
+    assert skipped(again).endswith("; unchanged since, so not parsed again: `budget-search "
+                                   "index --full` retries it)")  # fmt: skip
+    assert parsed == []
+    # another document changed: that one is parsed, the failed one still is not
+    (corpus / "holbaek.txt").write_bytes(REMARKS.replace("pas", "pas, ID-kort").encode())
+    assert skipped(index(tmp_path, corpus, **limit)).startswith(f"{reason} (so when parsed on ")
+    assert parsed == ["holbaek.txt"]
+
+    # a higher limit is a new chance, as are --full and any change to the file
+    parsed.clear()
+    assert skipped(index(tmp_path, corpus, BUDGET_SEARCH_PARSE_SECONDS="3")) == \
+        "parsing took longer than the 3 s limit and was stopped"  # fmt: skip
+    assert skipped(index(tmp_path, corpus, "--full", **limit)) == reason
+    bad.write_bytes(loop_pdf(b"changed"))
+    assert skipped(index(tmp_path, corpus, **limit)) == reason
+    assert [name for name in parsed if name == "loop.pdf"] == ["loop.pdf"] * 3
+    # a fixed file is forgotten
+    bad.write_bytes(blank_pdf())
+    assert skipped(index(tmp_path, corpus, **limit)) == "PDF has no extractable text (a " \
+                                                         "scanned image?)"  # fmt: skip
+    bad.unlink()
+    bad.with_suffix(".toml").unlink()
+    result = index(tmp_path, corpus, **limit)
+    assert result.exit_code == 0 and "skipped" not in result.stderr
+    assert json.loads((tmp_path / "index" / "failures.json").read_text())["failures"] == {}
