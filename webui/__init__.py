@@ -3,7 +3,8 @@
 `create_app` builds the app around one `Engine`, opened (and warmed: model loaded, one search
 run) once in the factory, or injected through ``test_config["ENGINE"]``. Behind a reverse proxy,
 TRUSTED_PROXIES (default 0: the headers are ignored, so no client can forge them) lets werkzeug's
-ProxyFix take the client address, scheme, host and sub-path from ``X-Forwarded-*``.
+ProxyFix take the client address, scheme, host and sub-path from ``X-Forwarded-*``. Permalinks
+(citations, exports) start with BASE_URL when it is set, else are paths: never the Host header.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ DEFAULTS: dict[str, Any] = {
     "MAX_PARAM_LENGTH": 300,
     "DEFAULT_K": 10,
     "TRUSTED_PROXIES": 0,  # reverse proxies in front whose X-Forwarded-* headers are believed
+    "BASE_URL": None,  # the public address permalinks start with; None: links are paths alone
     "METRICS": True,  # /metrics on this app (serve turns it off when metrics get their own port)
     "LOG_QUERIES": False,  # put the query text in the request log (off: GDPR, see README)
 }
@@ -73,6 +75,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     app.debug = False
+    from webui.data import check_base_url
+
+    app.config["BASE_URL"] = check_base_url(app.config["BASE_URL"])  # a ValueError when malformed
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.jinja_env.trim_blocks = True

@@ -84,7 +84,7 @@ def search_csv() -> Response:
     rows = []
     for rank, hit in enumerate(results, 1):
         row = {**hit.to_json(), "rank": rank}
-        row["permalink"] = url_for("pages.passage", passage_id=hit.id, _external=True)
+        row["permalink"] = data.permalink("pages.passage", passage_id=hit.id)
         rows.append(row)
     return _csv(rows, CSV_COLUMNS, "budget-search", excel)
 
@@ -95,8 +95,8 @@ def areas_csv() -> Response:
     excel = _excel()
     page = data.overview_data(request.args.get("sort", "order"), request.args.get("order", ""),
                               data.area_filters(request.args))  # fmt: skip
-    rows = [{**a, "permalink": url_for("pages.area", document=a["document"], slug=a["slug"],
-                                       _external=True)} for a in page["areas"]]  # fmt: skip
+    rows = [{**a, "permalink": data.permalink("pages.area", document=a["document"], slug=a["slug"])}
+            for a in page["areas"]]  # fmt: skip
     return _csv(rows, AREA_CSV_COLUMNS, "budget-areas", excel)
 
 

@@ -36,6 +36,15 @@ def _metrics_option(ctx: click.Context, param: click.Parameter, value: str) -> s
     raise click.BadParameter("on, off or a port number")
 
 
+def _base_url_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from webui.data import check_base_url
+
+    try:
+        return check_base_url(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 @click.command("serve", context_settings=CONTEXT_SETTINGS)
 @click.option("--host", default="127.0.0.1", show_default=True, envvar="BUDGET_SEARCH_HOST",
               help="Address to listen on.")  # fmt: skip
@@ -47,6 +56,11 @@ def _metrics_option(ctx: click.Context, param: click.Parameter, value: str) -> s
               envvar="BUDGET_SEARCH_TRUSTED_PROXIES",
               help="Reverse proxies in front whose X-Forwarded-For/-Proto/-Host/-Prefix are "
                    "believed (0: ignored, so clients cannot forge them).")  # fmt: skip
+@click.option("--base-url", default=None, envvar="BUDGET_SEARCH_BASE_URL",
+              callback=_base_url_option,
+              help="The public address of the site (https://kommune.dk/budgetsoeg) that "
+                   "permalinks in citations and exports start with (default: links are paths; "
+                   "never the client's Host header).")  # fmt: skip
 @click.option("--metrics", "metrics", default="on", show_default=True,
               envvar="BUDGET_SEARCH_METRICS", callback=_metrics_option,
               help="Prometheus /metrics: on (this port), off, or a port of its own "
@@ -63,8 +77,9 @@ def _metrics_option(ctx: click.Context, param: click.Parameter, value: str) -> s
 @index_dir_option
 @click.pass_context
 def serve_cmd(ctx: click.Context, host: str, port: int, threads: int, trusted_proxies: int,
-              metrics: str | int, log_queries: bool, connection_limit: int | None,
-              channel_timeout: int | None, index_dir: str | None) -> None:  # fmt: skip
+              base_url: str | None, metrics: str | int, log_queries: bool,
+              connection_limit: int | None, channel_timeout: int | None,
+              index_dir: str | None) -> None:  # fmt: skip
     """Serve the web UI and JSON API with waitress.
 
     The port is taken first; the index and model load before it accepts a connection. Logs are
@@ -79,7 +94,7 @@ def serve_cmd(ctx: click.Context, host: str, port: int, threads: int, trusted_pr
     except server.ListenError as exc:
         raise click.ClickException(str(exc)) from None
     try:
-        app = _serving_app(ctx, index_dir, trusted_proxies, log_queries, metrics)
+        app = _serving_app(ctx, index_dir, trusted_proxies, log_queries, metrics, base_url)
         if isinstance(metrics, int):
             from prometheus_client import start_http_server
 
@@ -98,7 +113,8 @@ def serve_cmd(ctx: click.Context, host: str, port: int, threads: int, trusted_pr
 
 
 def _serving_app(ctx: click.Context, index_dir: str | None, trusted_proxies: int,
-                 log_queries: bool, metrics: str | int) -> object:  # fmt: skip
+                 log_queries: bool, metrics: str | int,
+                 base_url: str | None = None) -> object:  # fmt: skip
     from index.building.store import IndexNotReady
     from index.embedding.st_model import ModelError
     from webui import create_app
@@ -107,7 +123,7 @@ def _serving_app(ctx: click.Context, index_dir: str | None, trusted_proxies: int
     try:
         return create_app({
             "SETTINGS": settings, "TRUSTED_PROXIES": trusted_proxies, "LOG_QUERIES": log_queries,
-            "METRICS": metrics == "on",
+            "METRICS": metrics == "on", "BASE_URL": base_url,
         })  # fmt: skip
     except IndexNotReady as exc:
         raise IndexMissing(str(exc)) from None

@@ -12,8 +12,9 @@ import dataclasses
 import stat
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import current_app, g, url_for
+from flask import current_app, g, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from index.documents.corpus import _inside
@@ -85,6 +86,39 @@ def _slugs() -> dict[tuple[str, str], str]:
 def area_url(document: str, area: str, passage_id: str | None = None) -> str:
     s = _slugs().get((document, area), slug(area))
     return url_for("pages.area", document=document, slug=s, _anchor=passage_anchor(passage_id))
+
+
+def permalink(endpoint: str, **values: Any) -> str:
+    """A link meant to be kept (citations, CSV and JSON exports): the configured BASE_URL plus
+    the page's path, else the path alone ('/passage/12', under a trusted proxy's prefix). Never
+    built from the request's Host or X-Forwarded-Host: a client chooses those (nginx passes its
+    Host on), and a forged one would travel in exports and cached pages. The pages' script makes
+    a shown one absolute from the browser's own address."""
+    path = url_for(endpoint, **values)
+    base = current_app.config.get("BASE_URL")
+    if not base:
+        return path
+    root = request.script_root  # the proxy's prefix: BASE_URL already names the public root
+    if root and path.startswith(root + "/"):
+        path = path[len(root) :]
+    return base.rstrip("/") + path
+
+
+def check_base_url(value: str | None) -> str | None:
+    """BASE_URL as given ('https://kommune.dk/budgetsoeg'), or a ValueError saying what is wrong;
+    None or '' for none."""
+    if not value:
+        return None
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError when not a port number
+    except ValueError:
+        parts = urlsplit("")
+    if (parts.scheme not in ("http", "https") or not parts.hostname or parts.query
+            or parts.fragment or "@" in parts.netloc or not value.isprintable()
+            or not value.isascii() or any(c in value for c in ' \\<>"\'`{}|^')):
+        raise ValueError(f"the base URL must be http(s)://host[:port][/path], not {value!r}")
+    return value.rstrip("/")
 
 
 def passage_anchor(passage_id: str | None) -> str | None:
@@ -203,8 +237,8 @@ def area_data(document: str, area_slug: str) -> dict[str, Any] | None:
                 "citation": citation(p.municipality, p.year, p.committee, p.area, p.section),
                 "passages": [],
             }
-            sec["permalink"] = url_for("pages.area", document=document, slug=area_slug,
-                                       _anchor=sec["anchor"], _external=True)  # fmt: skip
+            sec["permalink"] = permalink("pages.area", document=document, slug=area_slug,
+                                         _anchor=sec["anchor"])  # fmt: skip
         sec["passages"].append(passage_json(p))
     ordered = [_area_json(a) for a in engine().areas() if a.document == document]
     index = next(i for i, a in enumerate(ordered) if a["area"] == summary.area)
@@ -216,7 +250,7 @@ def area_data(document: str, area_slug: str) -> dict[str, Any] | None:
         # the PDF at the page the amount was read on
         "amount_pdf_url": f"{pdf}#page={page}" if pdf and page else None,
         "citation": citation(summary.municipality, summary.year, summary.committee, summary.area),
-        "permalink": url_for("pages.area", document=document, slug=area["slug"], _external=True),
+        "permalink": permalink("pages.area", document=document, slug=area["slug"]),
         "pdf_url": pdf_url(document),
         "sections": list(sections.values()),
         "years": years.years_data(engine().snapshot, document, summary.area, area_url),
@@ -230,7 +264,7 @@ def passage_json(p: Any) -> dict[str, Any]:
     data["amounts"] = list(p.amounts)
     data["anchor"] = passage_anchor(p.id)
     data["url"] = area_url(p.document, p.area, p.id)
-    data["permalink"] = url_for("pages.passage", passage_id=p.id, _external=True)
+    data["permalink"] = permalink("pages.passage", passage_id=p.id)
     data["citation"] = citation(p.municipality, p.year, p.committee, p.area, p.section, p.page)
     pdf = pdf_url(p.document)
     data["pdf_url"] = f"{pdf}#page={p.page}" if pdf and p.page else pdf

@@ -18,7 +18,7 @@ from werkzeug.datastructures import MultiDict
 
 from search.glossary import expand as glossary_entry
 from search.results import ANSWER_ROWS, MAX_K, MODES, Filters, SearchError, check_k, check_mode
-from webui.data import amount_source, area_url, citation, engine, number_param, param
+from webui.data import amount_source, area_url, citation, engine, number_param, param, permalink
 
 MODE_LABELS = {"hybrid": "Hybrid", "keyword": "Nøgleord", "semantic": "Semantisk"}
 MODE_HELP = {
@@ -164,10 +164,10 @@ def search_data(args: MultiDict, *, all_answer_rows: bool = False) -> dict[str, 
     data["csv_url"] = url_for("api.search_csv", **sa.url_args())
     data["excel_url"] = url_for("api.search_csv", **sa.url_args(), format="excel")
     data["json_url"] = url_for("api.search", **sa.url_args())
-    data["permalink"] = url_for("pages.search", **sa.url_args(page=str(sa.page)), _external=True)
+    data["permalink"] = permalink("pages.search", **sa.url_args(page=str(sa.page)))
     data["glossary"] = glossary_notes(sa.q, resp.results)
     for hit in data["results"]:
-        hit["permalink"] = url_for("pages.passage", passage_id=hit["id"], _external=True)
+        hit["permalink"] = permalink("pages.passage", passage_id=hit["id"])
     return data
 
 

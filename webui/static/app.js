@@ -3,7 +3,8 @@
 //   search is one history entry (Back returns to the previous query)
 // - keyboard: "/" focuses the search field, Esc clears it
 // - copy buttons: citation + permalink (navigator.clipboard; where that is unavailable, e.g.
-//   plain HTTP on a LAN, the text is selected and the button says to press Ctrl+C)
+//   plain HTTP on a LAN, the text is selected and the button says to press Ctrl+C); a
+//   permalink given as a path is shown whole, from the page's own address
 // - filters: open as a column on wide screens, a closed control above the results on phones
 (function () {
   "use strict";
@@ -15,7 +16,19 @@
     return /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent) ? "⌘+C" : "Ctrl+C";
   }
 
+  // A permalink shown in a citation is a path (the server never trusts the Host header a
+  // client sends): shown and copied whole, from this page's own address.
+  function absoluteLinks(root) {
+    root.querySelectorAll("[data-link]").forEach(function (node) {
+      var path = node.textContent.trim();
+      if (path.charAt(0) === "/" && path.charAt(1) !== "/") {
+        node.textContent = new URL(path, window.location.href).href;
+      }
+    });
+  }
+
   function setupCopyButtons(root) {
+    absoluteLinks(root);
     root.querySelectorAll("button[data-copy]").forEach(function (button) {
       var target = document.getElementById(button.getAttribute("data-copy"));
       if (!target || button.getAttribute("data-ready")) return;
