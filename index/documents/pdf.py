@@ -112,7 +112,12 @@ def pdf_lines(
         )
     try:
         with pdfplumber.open(io.BytesIO(raw)) as pdf:
-            pages = [_page_lines(page) for page in pdf.pages]
+            pages = []
+            for page in pdf.pages:
+                pages.append(_page_lines(page))
+                # a page's characters and layout objects (~2 KB a character) are dropped as soon
+                # as its lines are read: kept to the end, a 4,000-page book needed 4 GB
+                page.close()
     except DocumentError:
         raise
     except MemoryError:

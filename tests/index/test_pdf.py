@@ -1,5 +1,7 @@
 """PDF input: the seed rendered as a PDF parses to the same areas and passages as the text."""
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -95,3 +97,41 @@ def test_pdf_without_text_is_an_error(tmp_path: Path) -> None:
     pdf.output(str(path))
     with pytest.raises(DocumentError, match="no extractable text"):
         parse_file(path, META)
+
+
+_PEAK = """
+import resource, sys
+import subprocess
+import sys
+from pathlib import Path
+import pdfplumber  # noqa: F401 - its import is not the reading's memory
+from index.documents.pdf import pdf_lines
+path = Path(sys.argv[1])
+data = path.read_bytes()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+lines = pdf_lines(path, data)
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(max(ln.page for ln in lines), (after - before) // 1024)
+"""
+
+
+@pytest.mark.slow
+def test_a_long_pdf_is_read_page_by_page_in_bounded_memory(tmp_path: Path) -> None:
+    # 1,500 pages of a few lines: each page's characters (~2 KB apiece in pdfplumber) must go
+    # when the page is read; kept to the end they took ~210 MB here (~1 GB per 1,000 pages of
+    # a real budget book, whose 4,000 pages passed the worker's 4 GB)
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=9)
+    for n in range(1, 1501):
+        pdf.add_page()
+        pdf.cell(0, 5, f"Side {n}: driften af omraadet i budgetaaret.", new_x="LMARGIN",
+                 new_y="NEXT")  # fmt: skip
+        pdf.cell(0, 5, f"Nettobudget {n * 1000} kr.", new_x="LMARGIN", new_y="NEXT")
+    path = tmp_path / "bog.pdf"
+    pdf.output(str(path))
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", _PEAK, str(path)], cwd=root, capture_output=True,
+                          text=True, timeout=120, check=True)  # fmt: skip
+    pages, growth_mb = map(int, done.stdout.split())
+    assert pages == 1500
+    assert growth_mb < 64, f"reading 1,500 pages raised the peak memory by {growth_mb} MB"
