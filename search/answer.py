@@ -162,7 +162,9 @@ def build(intent: Intent, areas: list[AreaSummary] | Scope) -> Answer | None:
         hits = [a for a in pool if (lo is None or (a.amount_kr or 0) > lo)
                 and (hi is None or (a.amount_kr or 0) < hi)]  # fmt: skip
         rows = sorted((row(a) for a in hits), key=lambda r: -(r.amount_kr or 0))
-        return scope.answer(intent, rows, sum(r.amount_kr or 0 for r in rows), current,
+        # no area that large (or small): the title says so, and there is no sum of none
+        total = sum(r.amount_kr or 0 for r in rows) if rows else None
+        return scope.answer(intent, rows, total, current,
                             _threshold_title(lo, hi, len(rows)))  # fmt: skip
     if intent.kind == "ranking":
         ranked = sorted(pool, key=lambda a: (a.amount_kr or 0), reverse=intent.descending)
@@ -176,7 +178,10 @@ def build(intent: Intent, areas: list[AreaSummary] | Scope) -> Answer | None:
 
 def _threshold_title(lo: int | None, hi: int | None, n: int) -> str:
     def mio(v: int) -> str:
-        return f"{v / 1e6:,.1f}".replace(",", "X").replace(".", ",").replace("X", ".") + " mio. kr."
+        """'1.234,5 mio. kr.', '0,04 mio. kr.': the bound as asked, exactly, however large."""
+        whole, rest = divmod(abs(v), 10**6)
+        decimals = f"{rest:06d}".rstrip("0") or "0"
+        return f"{'-' if v < 0 else ''}{whole:,}".replace(",", ".") + f",{decimals} mio. kr."
 
     if lo is not None and hi is not None:
         cond = f"mellem {mio(lo)} og {mio(hi)}"
@@ -184,6 +189,8 @@ def _threshold_title(lo: int | None, hi: int | None, n: int) -> str:
         cond = f"over {mio(lo)}"
     else:
         cond = f"under {mio(hi or 0)}"
+    if n == 0:
+        return f"Intet område har et nettobudget {cond}"
     return f"{n} {'område' if n == 1 else 'områder'} med et nettobudget {cond}"
 
 

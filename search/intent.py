@@ -16,6 +16,7 @@ import tomllib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 from importlib import resources
 
 from index.building.analysis import analyze, stem
@@ -233,8 +234,7 @@ def _bounds(text: str) -> tuple[int | None, int | None] | None:
         unit = m.group("unit2") or m.group("unit1")
         a = _kr(m.group("num1"), m.group("unit1") or unit)
         b = _kr(m.group("num2"), unit)
-        if a is not None and b is not None:
-            return min(a, b), max(a, b)
+        return min(a, b), max(a, b)
     low = high = None
     for pattern in (_ABOVE, _BELOW):
         m = pattern.search(text)
@@ -247,15 +247,17 @@ def _bounds(text: str) -> tuple[int | None, int | None] | None:
     return (low, high) if low is not None or high is not None else None
 
 
-def _kr(number: str, unit: str | None) -> int | None:
+def _kr(number: str, unit: str | None) -> int:
+    """The amount in whole kr., exactly, however large: "over 99999999999999999999999 mio." is
+    a bound no area reaches (the answer says so), not a question without one."""
     word = re.match(r"[a-zæøå]*", (unit or "kr").casefold()).group()  # type: ignore[union-attr]
     scale = next((s for prefix, s in _SCALE if word.startswith(prefix)), 1)
-    digits = number.replace(" ", "")
+    digits = re.sub(r"\s", "", number)
     if scale > 1 and re.fullmatch(r"\d+[.,]\d{1,2}", digits):  # "2,5 mio." is a decimal
-        value = float(digits.replace(",", "."))
+        value = Fraction(digits.replace(",", "."))
     else:
-        value = float(re.sub(r"[.,](?=\d{3}\b)", "", digits).replace(",", "."))
-    return int(round(value * scale)) if value < 1e15 else None
+        value = Fraction(re.sub(r"[.,](?=\d{3}\b)", "", digits).replace(",", "."))
+    return round(value * scale)
 
 
 #: The fields a question can scope itself by naming them: "samlet budget for Økonomiudvalget",

@@ -197,6 +197,30 @@ def test_threshold(engine, query: str, low: int | None, high: int | None) -> Non
     assert a.total_kr == sum(r.amount_kr for r in a.rows)
 
 
+@pytest.mark.parametrize("query, said", [
+    ("områder over 99999999999999999999999 mio.", "over 99.999.999.999.999.999.999.999,0 mio. kr."),
+    ("areas above 99999999999999999999999 billion", "over 99.999.999.999.999.999.999.999.000,0"),
+    ("områder over 900 mio.", "over 900,0 mio. kr."),
+    ("områder under 0,04 mio.", "under 0,04 mio. kr."),
+    ("områder over " + "9" * 400 + " mio.", "over 9.999.999.999"),
+])  # fmt: skip
+def test_a_bound_no_area_reaches_says_so(engine, query: str, said: str) -> None:
+    """However large the bound, the question is a threshold that no area meets, not the total
+    budget (a bound over 10^15 kr. had been dropped, leaving "mio." to ask for the total)."""
+    a = card(engine, query)
+    assert a is not None and a.kind == "threshold" and a.rows == ()
+    assert a.title.startswith("Intet område har et nettobudget ") and said in a.title, a.title
+    assert a.total_kr is None
+
+
+@pytest.mark.parametrize("query", ["områder under 99999999999999999999999 mio.",
+                                   "mellem 1 kr. og 99999999999999999999999 mio."])
+def test_a_bound_every_area_meets_lists_them_all(engine, query: str) -> None:
+    a = card(engine, query)
+    assert a is not None and a.kind == "threshold" and len(a.rows) == 17
+    assert a.total_kr == SEED_TOTAL and a.title.startswith("17 områder")
+
+
 def test_group_sum(engine) -> None:
     a = card(engine, "samlet budget for demografipuljerne")
     assert a is not None and a.kind == "group"
