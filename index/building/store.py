@@ -1,7 +1,9 @@
 """The built index on disk: one folder of named files per generation, and a `current` link.
 
     <index_dir>/current -> generations/<name>/
-        manifest.json      model, dimension, corpus checksums, counts (written last)
+        manifest.json      model, dimension, corpus checksums, counts
+        complete.json      written last of all, when everything else is on disk: only a
+                           generation that has it is complete (`is_complete`, `prune`)
         passages.jsonl     one Passage per line, in vector-row order
         vectors.npy        float32 (passages x dim), L2-normalised
         pieces.npy         float32 vectors of the passages' sentences and list items
@@ -49,6 +51,7 @@ FORMAT = 4
 CURRENT = "current"
 GENERATIONS = "generations"
 MANIFEST = "manifest.json"
+COMPLETE = "complete.json"  # the mark of a generation written to the end: its last file
 PASSAGES = "passages.jsonl"
 VECTORS = "vectors.npy"
 PIECES = "pieces.npy"
@@ -369,8 +372,12 @@ def sparse_matrix(
 
 
 def publish(index_dir: Path, gen: Path) -> None:
-    """Point `current` at `gen` in one atomic rename."""
+    """Mark `gen` complete (`mark_complete`: the last write into it), then point `current` at
+    it in one atomic rename."""
     link = index_dir / CURRENT
+    if link.exists() and link.resolve() != gen.resolve():
+        _mark_published(link.resolve())
+    mark_complete(gen)
     tmp = index_dir / f".{CURRENT}.{os.getpid()}"
     if tmp.is_symlink() or tmp.exists():
         tmp.unlink()
@@ -379,9 +386,51 @@ def publish(index_dir: Path, gen: Path) -> None:
     _fsync_dir(index_dir)
 
 
+def mark_complete(gen: Path) -> None:
+    """Mark `gen` as written to the end, as the very last step of its build: every file in it
+    is flushed to disk first, then the mark is written to a temporary name, flushed, renamed
+    into place and the folder flushed. A build killed at any point before leaves no mark (a
+    generation with every file but no mark is not complete), and a mark on disk vouches for
+    files that are on disk too."""
+    for folder, _dirs, files in os.walk(gen):
+        for name in files:
+            _fsync(Path(folder) / name)
+        _fsync_dir(Path(folder))
+    tmp = gen / (COMPLETE + ".tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        json.dump({"complete": True, "generation": gen.name}, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, gen / COMPLETE)
+    _fsync_dir(gen)
+
+
+def _mark_published(gen: Path) -> None:
+    """The generation that was current (published) when this version first publishes: complete
+    by its structure, marked so that prune keeps it (best effort: a build of before had no
+    mark)."""
+    try:
+        if not (gen / COMPLETE).exists() and _structure_complete(gen):
+            mark_complete(gen)
+    except OSError:
+        pass
+
+
 def is_complete(gen: Path) -> bool:
-    """Whether a generation was written to the end: its manifest reads, and every file it
-    implies is there with the shape the manifest gives (checked from the headers only)."""
+    """Whether a generation was written to the end: its mark (`COMPLETE`, written last) is
+    there, its manifest reads, and every file it implies is there with the shape the manifest
+    gives (checked from the headers only)."""
+    try:
+        mark = json.loads((gen / COMPLETE).read_text(encoding="utf-8"))
+        if not (isinstance(mark, dict) and mark.get("complete") is True):
+            return False
+    except (OSError, ValueError):
+        return False
+    return _structure_complete(gen)
+
+
+def _structure_complete(gen: Path) -> bool:
+    """Every file the manifest implies, with the shapes it gives; the mark not looked at."""
     try:
         manifest = read_manifest(gen)
         vectors = np.load(gen / VECTORS, mmap_mode="r", allow_pickle=False)
@@ -403,6 +452,8 @@ def is_complete(gen: Path) -> bool:
 def prune(index_dir: Path, keep: int = 2) -> None:
     """Remove old and unfinished generations, keeping the newest `keep` complete ones (readers
     may hold them) and the current one, whatever it is: never the last complete generation.
+    Complete is marked (`is_complete`): a generation killed midway, even one with every file,
+    is unfinished however new.
 
     Call it only while holding the build lock: an incomplete generation is then a crash.
     """

@@ -378,6 +378,68 @@ def test_cleanup_never_deletes_the_last_complete_generation(workspace: Settings,
     assert sorted(p.name for p in root.iterdir()) == [complete.name]
 
 
+class Killed(BaseException):
+    """A build stopped where it stood (SIGKILL, power loss): no cleanup runs."""
+
+
+@pytest.mark.parametrize("kill_at", ["sparse_matrix", "write_sources"])
+def test_a_generation_killed_midway_is_not_complete_and_is_pruned(
+    workspace: Settings, encoder, monkeypatch: pytest.MonkeyPatch, kill_at: str
+) -> None:
+    """Completeness is marked last (`store.COMPLETE`): a build killed after it wrote its manifest,
+    vectors and full-text index, and one copied with every file but the mark, are unfinished;
+    prune keeps the last complete generations, not those newer ones."""
+    from index.building import nochange
+
+    root = workspace.index_dir / store.GENERATIONS
+    newest = store.current_generation(workspace.index_dir)
+    older = root / "19990101T000000000000"  # a complete generation from before
+    shutil.copytree(newest, older)
+    assert (newest / store.COMPLETE).is_file()
+    assert store.is_complete(newest) and store.is_complete(older)
+    # every file of a complete generation, but no mark (a copy or a build stopped at the end)
+    unmarked = root / "29991231T235959000000"
+    shutil.copytree(newest, unmarked)
+    (unmarked / store.COMPLETE).unlink()
+    assert not store.is_complete(unmarked)
+
+    add(workspace, "holbaek.txt", REMARKS.format(amount="1.000 kr."))
+    owner = store if kill_at == "sparse_matrix" else nochange
+
+    def kill(*args: object, **kw: object) -> None:
+        raise Killed
+
+    with monkeypatch.context() as m:
+        m.setattr(owner, kill_at, kill)
+        with pytest.raises(Killed):
+            build_index(workspace, encoder_factory=lambda: encoder, progress=False)
+    killed = [g for g in root.iterdir() if g not in (newest, older, unmarked)]
+    assert len(killed) == 1 and (killed[0] / store.MANIFEST).is_file()  # written, not marked
+    assert not store.is_complete(killed[0])
+    assert store.current_generation(workspace.index_dir) == newest
+    store.prune(workspace.index_dir, keep=2)
+    assert sorted(p.name for p in root.iterdir()) == sorted([older.name, newest.name])
+
+    build_index(workspace, encoder_factory=lambda: encoder, progress=False)  # the next one ends
+    assert documents(workspace) == ["holbaek", SEED_DOC]
+    assert store.is_complete(store.current_generation(workspace.index_dir))
+
+
+def test_the_current_generation_of_an_index_built_before_the_mark_is_kept(
+    workspace: Settings, encoder
+) -> None:
+    """A generation published before there was a mark is marked when the next one is published,
+    so the upgrade's first build keeps it (readers may still hold it)."""
+    before = store.current_generation(workspace.index_dir)
+    (before / store.COMPLETE).unlink()
+    add(workspace, "holbaek.txt", REMARKS.format(amount="1.000 kr."))
+    build_index(workspace, encoder_factory=lambda: encoder, progress=False)
+    after = store.current_generation(workspace.index_dir)
+    assert after != before and store.is_complete(before) and store.is_complete(after)
+    assert {p.name for p in (workspace.index_dir / store.GENERATIONS).iterdir()} == {
+        before.name, after.name}
+
+
 # -- amounts: exact, or a warning --------------------------------------------------------------
 
 LAYOUTS = """Bemærkninger - Økonomiudvalget
