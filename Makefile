@@ -33,11 +33,12 @@ run: index  ## set up, index the bundled corpus and serve the web UI
 serve:
 	$(BIN)/budget-search serve --host $(HOST) --port $(PORT)
 
-test-setup: $(VENV)/.installed  ## what the tests need beyond Python: Chromium, fonts, nginx, axe-core
+test-setup: $(VENV)/.installed  ## what the tests need beyond Python: Chromium, fonts, nginx, Tesseract, axe-core
 	@command -v chromium >/dev/null && [ -d /usr/share/fonts/truetype/dejavu ] \
-		&& [ -x /usr/sbin/nginx ] || { \
+		&& [ -x /usr/sbin/nginx ] && tesseract --list-langs 2>/dev/null | grep -qx dan || { \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-			--no-install-recommends chromium fonts-dejavu-core nginx >/dev/null; }
+			--no-install-recommends chromium fonts-dejavu-core nginx \
+			tesseract-ocr tesseract-ocr-dan >/dev/null; }
 	@[ -f node_modules/axe-core/axe.min.js ] || npm install --silent --no-audit --no-fund
 	$(BIN)/budget-search provision
 

@@ -470,7 +470,11 @@ def _read_failures(file: Path) -> dict[str, dict[str, str]]:
 def _engine(path: Path) -> str:
     """Besides the file, what reads it: for a PDF, the OCR engine (one installed since may
     read a scan that failed)."""
-    return ""
+    if Path(path).suffix.lower() != ".pdf":
+        return ""
+    from index.documents.pdf import ocr_engine
+
+    return ocr_engine() or ""
 
 
 def _distinct_ids(todo: list[tuple[Path, DocumentMeta]], report: CorpusReport

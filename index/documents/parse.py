@@ -264,9 +264,9 @@ def parse_file(path: Path, meta: DocumentMeta, limits: CorpusLimits | None = Non
         )  # fmt: skip
     checksum = hashlib.sha256(data).hexdigest()
     if suffix == ".pdf":
-        from index.documents.pdf import pdf_lines  # pdfplumber is slow to import; only for PDFs
+        from index.documents.pdf import read_pdf  # pdfplumber is slow to import; only for PDFs
 
-        lines = pdf_lines(path, data, limits)
-    else:
-        lines = text_lines(decode(data, source))
-    return parse_lines(lines, meta, checksum, source, limits)
+        pdf = read_pdf(path, data, limits)
+        doc = parse_lines(pdf.lines, meta, checksum, source, limits)
+        return replace(doc, warnings=pdf.warnings + doc.warnings)  # scanned pages, OCR
+    return parse_lines(text_lines(decode(data, source)), meta, checksum, source, limits)

@@ -5,13 +5,17 @@ file to gigabytes; neither can be interrupted from inside the process doing it. 
 is a fresh Python process (no inherited threads, model or main module: any script may call
 load_corpus) with an address-space limit; the build waits for each document at most
 `parse_seconds`, then kills the worker, reports the document as skipped and starts a fresh
-worker for the next one. Tasks and answers travel as pickles over two pipes.
+worker for the next one. The worker leads a process group of its own, and the whole group is
+killed: a program it runs (Tesseract, for OCR) dies with it. Tasks and answers travel as
+pickles over two pipes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import signal
 import subprocess
 import sys
 from multiprocessing.connection import Connection
@@ -103,6 +107,7 @@ class ParseWorker:
             self._proc = subprocess.Popen(
                 [sys.executable, "-c", _BOOT, _ROOT, str(task_r), str(answer_w)],
                 pass_fds=(task_r, answer_w), stdin=subprocess.DEVNULL,
+                start_new_session=True,  # its group: OCR's tesseract is stopped with it
             )  # fmt: skip
         finally:
             os.close(task_r)
@@ -122,6 +127,9 @@ class ParseWorker:
 
     def _stop(self) -> None:
         if self._proc is not None:
+            if self._proc.returncode is None:  # not yet reaped: its group id is still its own
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(self._proc.pid, signal.SIGKILL)
             self._proc.kill()
             self._proc.wait()
         for conn in (self._tasks, self._answers):

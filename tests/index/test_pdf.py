@@ -2,15 +2,21 @@
 
 import subprocess
 import sys
+import time
+from dataclasses import replace
 from pathlib import Path
 
+import pdfplumber
 import pytest
 from fpdf import FPDF
+from PIL import Image
 
+from index.config import CorpusLimits
 from index.documents.clean import SourceLine
+from index.documents.corpus import load_corpus
 from index.documents.document import Document, DocumentError, DocumentMeta
 from index.documents.parse import parse_file
-from index.documents.pdf import pdf_lines
+from index.documents.pdf import pdf_lines, read_pdf
 from pdf_render import FONT_DIR, render_pdf
 
 SEED = Path(__file__).resolve().parents[2] / "corpus/kalundborg/2024/oekonomiudvalget.txt"
@@ -135,3 +141,131 @@ def test_a_long_pdf_is_read_page_by_page_in_bounded_memory(tmp_path: Path) -> No
     pages, growth_mb = map(int, done.stdout.split())
     assert pages == 1500
     assert growth_mb < 64, f"reading 1,500 pages raised the peak memory by {growth_mb} MB"
+
+
+# -- scanned pages: named in a warning, and read by OCR (Tesseract, Danish) -------------------
+
+
+def scan_of(pdf_path: Path, page: int = 1, dpi: int = 300) -> Image.Image:
+    """A page of a PDF as a greyscale raster, as a scanner would give it."""
+    with pdfplumber.open(pdf_path) as pdf:
+        return pdf.pages[page - 1].to_image(resolution=dpi).original.convert("L")
+
+
+def image_pdf(pages: list[Image.Image | str], target: Path) -> Path:
+    """A PDF whose pages are full-page images (a scan), or a 20 mm logo for an image under
+    100 pixels wide, or for a string, its lines of text."""
+    pdf = FPDF(format="A4")
+    pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
+    pdf.set_font("DejaVu", "", 10)
+    for page in pages:
+        pdf.add_page()
+        if isinstance(page, str):
+            for line in page.split("\n"):
+                pdf.cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
+        elif page.width < 100:
+            pdf.image(page, x=10, y=10, w=20)
+        else:
+            pdf.image(page, x=0, y=0, w=210, h=297)
+    pdf.output(str(target))
+    return target
+
+
+TEXT_PAGE = "Staben\n\nSamlet nettobudget for området: 39.254.500 kr.\n\nBudgetgrundlag\n" \
+            "Staben varetager økonomi, personale og it for hele kommunen."  # fmt: skip
+
+
+def test_scanned_pages_are_named_when_no_ocr_is_installed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import index.documents.pdf
+
+    monkeypatch.setattr(index.documents.pdf, "ocr_engine", lambda: None)
+    grey = Image.new("L", (420, 594), 200)
+    path = image_pdf([TEXT_PAGE] + [grey] * 6, tmp_path / "delvis-scannet.pdf")
+    doc = parse_file(path, META)
+    assert [a.title for a in doc.areas] == ["Staben"]  # the text page is indexed
+    assert doc.warnings[0] == (
+        f"{path}: pages 2-7 have no text, only images (scanned?), and are not indexed: install "
+        "Tesseract with its Danish data (Debian: apt-get install tesseract-ocr "
+        "tesseract-ocr-dan) and pytesseract to read them by OCR, then run `budget-search index "
+        "--full`"
+    )
+    # a small image (a logo) on an empty page is no scan; a scan alone is no text at all
+    logo = image_pdf([TEXT_PAGE, grey.resize((40, 40))], tmp_path / "logo.pdf")
+    with pdfplumber.open(logo) as pdf:
+        assert len(pdf.pages[1].images) == 1
+    assert read_pdf(logo).warnings == ()
+    with pytest.raises(DocumentError, match=r"PDF has no extractable text: its pages 1-2 are "
+                       r"images \(scanned\?\); install Tesseract"):  # fmt: skip
+        read_pdf(image_pdf([grey, grey], tmp_path / "scan.pdf"))
+
+
+@pytest.fixture(scope="module")
+def tesseract() -> str:
+    from index.documents.pdf import ocr_engine
+
+    engine = ocr_engine()
+    if engine is None:
+        pytest.fail("OCR needs Tesseract with Danish and pytesseract: apt-get install "
+                    "tesseract-ocr tesseract-ocr-dan; pip install -e '.[test]' (make test-setup)")
+    return engine
+
+
+@pytest.mark.slow
+def test_a_scanned_page_of_the_seed_is_read_by_ocr(tmp_path: Path, seed_pdf: Path,
+                                                   tesseract: str) -> None:  # fmt: skip
+    path = image_pdf([scan_of(seed_pdf, 1), TEXT_PAGE], tmp_path / "scannet.pdf")
+    pdf = read_pdf(path)
+    text = "\n".join(ln.text for ln in pdf.lines if ln.page == 1)
+    for words in ("Jobcenter", "Samlet nettobudget for området", "rammebudget",
+                  "Arnepension"):  # fmt: skip
+        assert words in text
+    assert pdf.warnings == (f"{path}: page 1 has no text, only images (scanned?): read by OCR "
+                            "(Tesseract, Danish); check names and amounts against the PDF",)
+    doc = parse_file(path, META)
+    jobcenter = doc.areas[0]
+    assert (jobcenter.title, jobcenter.amount_kr) == ("Jobcenter", 50_190_100)
+    assert "nettobudget" in jobcenter.source.text
+    assert any("forsørgerydelser" in p.text for p in jobcenter.passages)
+    assert [a.title for a in doc.areas][-1] == "Staben"
+
+
+def _processes_reading(folder: Path) -> list[str]:
+    """Command lines of running processes that name a file in `folder`."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if str(folder) in cmd:
+            found.append(cmd)
+    return found
+
+
+@pytest.mark.slow
+def test_ocr_stops_at_the_time_limit_and_leaves_no_process(
+    tmp_path: Path, seed_pdf: Path, tesseract: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    page = scan_of(seed_pdf, 1)
+    path = image_pdf([page] * 6, corpus / "scannet.pdf")
+    path.with_suffix(".toml").write_text(
+        'title = "Bemærkninger"\nmunicipality = "Kalundborg Kommune"\n'
+        'committee = "Økonomiudvalget"\nyear = 2024\n', encoding="utf-8")  # fmt: skip
+    scratch = tmp_path / "tmp"  # where pytesseract writes its images, named on tesseract's line
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    limits = replace(CorpusLimits(), parse_seconds=5)
+    started = time.monotonic()
+    report = load_corpus(corpus, limits)
+    assert time.monotonic() - started < 5 + 10  # the worker's start, and then the limit
+    [skipped] = report.skipped
+    assert skipped.reason.startswith((
+        "OCR of its scanned pages takes longer than the 5 s limit (stopped on page ",
+        "parsing took longer than the 5 s limit and was stopped",
+    ))  # fmt: skip
+    time.sleep(0.5)
+    assert _processes_reading(scratch) == []

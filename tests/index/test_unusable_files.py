@@ -165,7 +165,7 @@ def test_newline_in_a_file_name_prints_no_line_of_its_own(tmp_path: Path, hash_m
     result = index(tmp_path, corpus)
     assert result.exit_code == 0, result.output
     lines = result.stderr.splitlines()  # splits at \r, \x1c-\x1e, \x85 and \u2028 too
-    assert lines[0] == "embedding 1 passages and 0 of their sentences with test-hash"
+    assert lines[0].startswith("embedding 1 passages and 0 of their sentences with test-hash")
     assert lines[1].startswith("indexed 1 document, 1 area, ")
     assert lines[2:] == [
         "  a\\nskipped fake.txt: forged\\rb\\x1b[2K.txt: 1 area, 1 with an amount (title, then "
