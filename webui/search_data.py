@@ -158,6 +158,8 @@ def search_data(args: MultiDict, *, all_answer_rows: bool = False) -> dict[str, 
                 row["amount_source"] = (None if row["amount_kr"] is None
                                         else amount_source(row["document"], row["area"]))
         answer["csv_url"] = url_for("api.answer_csv", **sa.url_args())
+        # the card's link: the Excel dialect, as the page's other CSV links
+        answer["excel_url"] = url_for("api.answer_csv", **sa.url_args(), format="excel")
     data["exact"] = [r for r in data["results"] if r["match"] == "exact"]
     data["related"] = [r for r in data["results"] if r["match"] == "related"]
     data["pager"] = pager(sa, resp.total, len(resp.results))
