@@ -103,11 +103,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     formatting.register(app)
 
-    from webui import api, errors, pages
+    from webui import api, errors, feed, pages
 
     ops.init_app(app, engine, status)  # first: its hooks time and log every request
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(feed.bp)
     errors.register(app)
 
     @app.before_request

@@ -165,6 +165,8 @@ def search_data(args: MultiDict, *, all_answer_rows: bool = False) -> dict[str, 
     data["pager"] = pager(sa, resp.total, len(resp.results))
     data["csv_url"] = url_for("api.search_csv", **sa.url_args())
     data["excel_url"] = url_for("api.search_csv", **sa.url_args(), format="excel")
+    # the search as an Atom feed (webui/feed.py): its link and <link rel="alternate">
+    data["feed_url"] = None if data["empty"] else url_for("feed.atom", **sa.url_args())
     data["json_url"] = url_for("api.search", **sa.url_args())
     data["permalink"] = permalink("pages.search", **sa.url_args(page=str(sa.page)))
     data["glossary"] = glossary_notes(sa.q, resp.results)

@@ -301,6 +301,7 @@ def build_index(
                 # a helper process writes the Whoosh segment while this one writes the rest
                 with fulltext.writing(gen / store.WHOOSH, passages, analysed) as segment:
                     ids = [p.id for p in passages]
+                    built_at = datetime.now(UTC).isoformat(timespec="seconds")
                     manifest = store.Manifest(
                         format=store.FORMAT,
                         model=settings.model,
@@ -312,7 +313,7 @@ def build_index(
                         corpus_checksum=store.corpus_checksum(checksums),
                         documents=checksums,
                         corpus_dir=store.corpus_folder(settings.corpus_dir),
-                        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                        built_at=built_at,
                         build_seconds=round(time.perf_counter() - started, 3),
                         skipped=[list(s) for s in skipped],
                         warnings=warnings,
@@ -326,6 +327,7 @@ def build_index(
                                         for d in docs},  # fmt: skip
                         reconciliations={d.meta.id: [r.to_json() for r in d.reconciliations]
                                          for d in docs if d.reconciliations},  # fmt: skip
+                        indexed_at=_indexed_at(checksums, previous, built_at),
                     )
                     store.write_generation(
                         gen, manifest, passages, vectors, words.listing(), piece_vectors, piece_rows
@@ -359,6 +361,18 @@ def build_index(
         warnings=warnings,
         parsed=parsed,
     )
+
+
+def _indexed_at(checksums: dict[str, str], previous: tuple[store.Manifest, Path] | None,
+                now: str) -> dict[str, str]:  # fmt: skip
+    """Per document, when its present version was first indexed: the previous generation's
+    time for a document it held unchanged (same fingerprint), else now."""
+    before = previous[0] if previous is not None else None
+    return {
+        d: (before.indexed_at.get(d) or before.built_at)
+        if before is not None and before.documents.get(d) == fp else now
+        for d, fp in checksums.items()
+    }
 
 
 @dataclass

@@ -99,6 +99,9 @@ class Manifest:
     amount_sources: dict[str, dict[str, dict]] = field(default_factory=dict)
     #: document id -> its stated totals against its areas, [Reconciliation.to_json()]
     reconciliations: dict[str, list[dict]] = field(default_factory=dict)
+    #: document id -> when its present version (fingerprint) was first indexed, ISO 8601 UTC:
+    #: a search's Atom feed dates its entries by it, so a new document's passages come new
+    indexed_at: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, data: dict) -> Manifest:
