@@ -429,7 +429,7 @@ def test_only_read_only_routes_exist(app: Any) -> None:
         "static", "pages.search", "pages.overview", "pages.area", "pages.passage", "api.index",
         "api.search", "api.search_csv", "api.areas", "api.area", "api.passage",
         "api.answer_csv", "ops.healthz", "ops.readyz", "ops.metrics",
-        "api.areas_csv", "pages.document_pdf",
+        "api.areas_csv", "pages.document_pdf", "feed.atom",
     }  # fmt: skip
 
 
