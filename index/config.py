@@ -45,6 +45,9 @@ class Settings:
     index_dir: Path
     model: str
     limits: CorpusLimits = CorpusLimits()
+    #: the bundled model's folder when not data_dir/models/…: the one an index recorded
+    #: (index.embedding.provision.recorded_model), so a search run from another folder finds it
+    model_dir: Path | None = None
 
     @property
     def models_dir(self) -> Path:

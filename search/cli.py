@@ -48,12 +48,23 @@ def settings_from(ctx: click.Context, **overrides: object) -> Settings:
 
 
 def open_engine(settings: Settings, *, with_model: bool = True):
+    """The engine over settings.index_dir; its model is the configured one, or, when the
+    configured data dir has none (run from another folder), the one the index recorded
+    (provision.recorded_model), read from the generation in use when the model loads."""
+    from index.embedding.embed import load_encoder
+    from index.embedding.provision import recorded_model
     from search.engine import Engine
 
+    made = []
+
+    def encoder():
+        return load_encoder(recorded_model(settings, made[0].snapshot.manifest.model_dir))
+
     try:
-        return Engine.open(settings, with_model=with_model)
+        made.append(Engine(settings.index_dir, encoder if with_model else None))
     except IndexNotReady as exc:
         raise IndexMissing(str(exc)) from None
+    return made[0]
 
 
 index_dir_option = click.option(
@@ -179,10 +190,14 @@ def _batch_line(engine, q: str, mode: str, k: int, filters: Filters) -> dict:
 
 
 def _run(engine, q: str, mode: str, k: int, filters: Filters) -> SearchResponse:
+    from index.embedding.st_model import ModelError
+
     try:
         return engine.search(q, mode=mode, k=k, filters=filters)
     except IndexNotReady as exc:
         raise IndexMissing(str(exc)) from None
+    except ModelError as exc:  # one line, not a traceback
+        raise click.ClickException(str(exc)) from None
     except SearchError as exc:
         raise click.ClickException(exc.message) from None
 

@@ -144,13 +144,22 @@ def relative_location(location: str) -> str:
 
 def _open_engine(app: Flask, status: ops.Status) -> Any:
     from index.config import load_settings
+    from index.embedding.embed import load_encoder
+    from index.embedding.provision import recorded_model
     from search.engine import Engine
 
     settings = app.config["SETTINGS"] or load_settings()
     if app.config["INDEX_DIR"]:
         settings = settings.with_overrides(index_dir=Path(app.config["INDEX_DIR"]))
     started = time.perf_counter()
-    engine = Engine.open(settings, with_model=app.config["WITH_MODEL"])
+    made: list[Any] = []
+
+    def encoder() -> Any:
+        # the configured model, else (served from another folder) where the index recorded it
+        return load_encoder(recorded_model(settings, made[0].snapshot.manifest.model_dir))
+
+    engine = Engine(settings.index_dir, encoder if app.config["WITH_MODEL"] else None)
+    made.append(engine)
     status.index_load_seconds = time.perf_counter() - started
     if app.config["WITH_MODEL"]:
         started = time.perf_counter()

@@ -32,6 +32,7 @@ from index.documents.amounts import format_kr
 from index.documents.corpus import FAILURES, load_corpus, plural, printable
 from index.documents.document import Passage, Reconciliation
 from index.embedding.encoder import PassageEncoder
+from index.embedding.provision import model_location
 
 #: Texts embedded per encoder call: bounds the memory a large build holds twice.
 EMBED_SLICE = 262_144
@@ -190,7 +191,7 @@ def build_index(
         quick = nochange.unchanged(settings)
         if quick is not None:
             manifest, gen, areas, ignored, skipped = quick
-            store.record_corpus(gen, manifest, settings.corpus_dir)
+            store.record_corpus(gen, manifest, settings.corpus_dir, model_location(settings))
             return BuildReport(
                 index_dir, gen, len(manifest.documents), areas, manifest.passages, 0,
                 manifest.passages, skipped, up_to_date=True, seconds=time.perf_counter() - started,
@@ -231,7 +232,8 @@ def build_index(
             and previous[0].analysis == analysis.VERSION
         ):
             nochange.write_sources(store.current_generation(index_dir), seen, docs, checksums)
-            store.record_corpus(previous[1], previous[0], settings.corpus_dir)
+            store.record_corpus(previous[1], previous[0], settings.corpus_dir,
+                                model_location(settings))  # fmt: skip
             return BuildReport(
                 index_dir,
                 store.current_generation(index_dir),
@@ -328,6 +330,7 @@ def build_index(
                         reconciliations={d.meta.id: [r.to_json() for r in d.reconciliations]
                                          for d in docs if d.reconciliations},  # fmt: skip
                         indexed_at=_indexed_at(checksums, previous, built_at),
+                        model_dir=model_location(settings),
                     )
                     store.write_generation(
                         gen, manifest, passages, vectors, words.listing(), piece_vectors, piece_rows

@@ -102,6 +102,9 @@ class Manifest:
     #: document id -> when its present version (fingerprint) was first indexed, ISO 8601 UTC:
     #: a search's Atom feed dates its entries by it, so a new document's passages come new
     indexed_at: dict[str, str] = field(default_factory=dict)
+    #: the model's folder, absolute ('' for a model named on the hub, and in manifests written
+    #: before): where a search run from another folder loads it (provision.recorded_model)
+    model_dir: str = ""
 
     @classmethod
     def from_json(cls, data: dict) -> Manifest:
@@ -282,15 +285,17 @@ def corpus_folder(corpus_dir: Path | str) -> str:
     return os.path.abspath(corpus_dir)
 
 
-def record_corpus(gen: Path, manifest: Manifest, corpus_dir: Path | str) -> None:
+def record_corpus(gen: Path, manifest: Manifest, corpus_dir: Path | str,
+                  model_dir: str = "") -> None:  # fmt: skip
     """Record in a generation's manifest (`manifest`, as read) the corpus folder a no-change
-    `index` found it current for (the same documents, moved or copied to another folder),
-    atomically; nothing is written when it is the one recorded. Best effort: a read-only index
-    keeps the folder it had."""
+    `index` found it current for (the same documents, moved or copied to another folder), and
+    the model's folder (an index built before it was recorded gets it), atomically; nothing is
+    written when both are the ones recorded. Best effort: a read-only index keeps what it had."""
     folder = corpus_folder(corpus_dir)
-    if manifest.corpus_dir != folder:
+    model_dir = model_dir or manifest.model_dir
+    if manifest.corpus_dir != folder or manifest.model_dir != model_dir:
         try:
-            _write_manifest(gen, replace(manifest, corpus_dir=folder))
+            _write_manifest(gen, replace(manifest, corpus_dir=folder, model_dir=model_dir))
         except OSError:
             pass
 

@@ -35,7 +35,28 @@ def _say(quiet: bool, message: str) -> None:
 
 
 def default_model_dir(settings: Settings) -> Path:
-    return settings.models_dir / DEFAULT_MODEL
+    return settings.model_dir or settings.models_dir / DEFAULT_MODEL
+
+
+def model_location(settings: Settings) -> str:
+    """Where the configured model is, absolute, for an index to record ('' for a model named on
+    the hub): what a search run from another folder loads when its own data dir lacks it."""
+    if settings.model == DEFAULT_MODEL:
+        return str(default_model_dir(settings).resolve())
+    path = Path(settings.model)
+    return str(path.resolve()) if path.exists() else ""
+
+
+def recorded_model(settings: Settings, recorded: str) -> Settings:
+    """The settings, pointed at the bundled model's folder the index recorded (`recorded`,
+    Manifest.model_dir) when the configured data dir has no provisioned model: a relative
+    BUDGET_SEARCH_HOME (the default `var`) seen from another working folder. A model found where
+    configured, another model, or nothing recorded: the settings unchanged."""
+    if (settings.model != DEFAULT_MODEL or not recorded or settings.model_dir is not None
+            or read_manifest(default_model_dir(settings)) is not None
+            or read_manifest(Path(recorded)) is None):  # fmt: skip
+        return settings
+    return settings.with_overrides(model_dir=Path(recorded))
 
 
 def default_model_id() -> str:
