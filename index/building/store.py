@@ -385,7 +385,8 @@ def publish(index_dir: Path, gen: Path) -> None:
     link = index_dir / CURRENT
     if link.exists() and link.resolve() != gen.resolve():
         _mark_published(link.resolve())
-    mark_complete(gen)
+    if gen.is_dir():  # (a test may point `current` at nothing)
+        mark_complete(gen)
     tmp = index_dir / f".{CURRENT}.{os.getpid()}"
     if tmp.is_symlink() or tmp.exists():
         tmp.unlink()
