@@ -19,6 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask, Response, abort, redirect, request
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import PathConverter
 
 from index.config import MAX_QUERY_CHARS
 from webui import engine_access, formatting, ops
@@ -102,6 +103,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
                                 x_host=proxies, x_prefix=proxies)  # fmt: skip
 
     formatting.register(app)
+    # before the blueprints' rules are bound: every <path:…> of theirs is a document id
+    app.url_map.converters["path"] = DocumentPathConverter
 
     from webui import api, errors, feed, pages
 
@@ -129,6 +132,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         return response
 
     return app
+
+
+class DocumentPathConverter(PathConverter):
+    """werkzeug's path converter, but for any character: a document id is its file's path in
+    the corpus, and a file name may hold a newline, which the stock regex (".") does not match
+    (its area page was a 404). url_for writes it as %0A and the route reads it back."""
+
+    regex = r"[^/][\s\S]*?"
 
 
 def relative_location(location: str) -> str:

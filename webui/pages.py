@@ -79,7 +79,8 @@ def document_pdf(document: str) -> Any:
     if path is None:
         raise NotFound("Dokumentet findes ikke som PDF.")
     # `path` is the checked file a link led to: the name saved is still the document's
-    name = document.rsplit("/", 1)[-1] + ".pdf"
+    # (a header holds no line break: a newline in a file name is saved as "_")
+    name = "".join(c if c.isprintable() else "_" for c in document.rsplit("/", 1)[-1]) + ".pdf"
     return send_file(path, mimetype="application/pdf", conditional=True, max_age=3600,
                      download_name=name)  # fmt: skip
 
