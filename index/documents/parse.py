@@ -40,6 +40,7 @@ from index.documents.document import (
 )
 from index.documents.names import same_name
 from index.documents.statements import GeneralReading, read_document
+from index.documents.tables import read_tables
 
 SUPPORTED_SUFFIXES = (".txt", ".pdf")
 #: Bump when parsing changes what a document gives: every document is then parsed again
@@ -150,11 +151,16 @@ def parse_lines(
         if at is not None:
             preamble = spans[at] if spans[at].amount_kr is None else None
     totals = list(general.totals) if general else []
+    cross: list[tuple[int, str]] = []
+    if general is None and any(s.amount_kr is not None for s in spans):
+        more_totals, cross = _cross_check(lines, spans, meta.year)
+        totals += more_totals
     stray, stated = _stated_totals(stray, lines, spans, preamble)
     totals += stated
     notes_totals = [(t.source.line, f"total {t.label!r} ({t.stated_kr:,} kr.): {t.verdict()}"
                      .replace(",", ".")) for t in totals if not t.agrees]  # fmt: skip
     notes: list[tuple[int, str]] = list(stray) + (general.notes if general else []) + notes_totals
+    notes += cross
     areas, seen, ordinal = [], {}, 0
     for span in spans:
         notes += span.notes
@@ -208,6 +214,36 @@ def _document_totals(spans: list[AreaSpan], stray: list[tuple[int, str]], meta: 
         else:
             keep.append(span)
     return keep, stray
+
+
+def _cross_check(lines: list[SourceLine], spans: list[AreaSpan], year: int
+                 ) -> tuple[list[Reconciliation], list[tuple[int, str]]]:  # fmt: skip
+    """A document whose areas state their amounts and that also has a table of them (a
+    "Bevillingsoversigt"): the table's totals are reconciled, and a row that gives an area
+    another amount than its own net-budget line is a warning naming both lines."""
+    totals, notes = [], []
+    by_title = {s.title.casefold(): s for s in spans if s.amount_kr is not None}
+    for table in read_tables(lines, year):
+        totals += [Reconciliation(label, stated, summed, count, tolerance, source)
+                   for label, stated, source, summed, count, tolerance in table.totals]  # fmt: skip
+        for title, amount, source in table.rows:
+            span = by_title.get(title.casefold())
+            if span is None or amount is None or span.source is None:
+                continue
+            if abs(amount - span.amount_kr) > _rounding_of(amount):
+                notes.append((source.line, f"area {span.title!r}: the table says "
+                              f"{amount:,} kr. here, its net-budget line (line "
+                              f"{span.source.line}) {span.amount_kr:,} kr.".replace(",", ".")))
+    return totals, notes
+
+
+def _rounding_of(amount: int) -> int:
+    """Half the last written digit of a table's figure, seen from its trailing zeros ("50,2"
+    in mio. kr. is 50.200.000: it may differ from an exact amount by 50.000), at most 500.000."""
+    step = 1
+    while step < 1_000_000 and amount and amount % (step * 10) == 0:
+        step *= 10
+    return step // 2
 
 
 #: A net-budget line for more than one area: the committee's, or a sum ("i alt").

@@ -116,3 +116,45 @@ def test_an_area_table_for_another_year_gives_no_amounts(tmp_path: Path) -> None
     assert [(a.title, a.amount_kr) for a in doc.areas] == [("Veje og trafik", None),
                                                            ("Affald", None)]  # fmt: skip
     assert sum("not the document's year 2025" in w for w in doc.warnings) == 2
+
+
+# Areas with their own net-budget lines, then an overview table of the same areas: one row
+# disagrees with its area (a typo in the publication), and the table's total agrees with its rows.
+OVERVIEW = """Bemærkninger til Teknik- og Miljøudvalget 2025
+
+Vej og Park
+
+Samlet nettobudget for området: 109.331.000 kr.
+
+Budgetgrundlag
+Budgettet er et rammebudget.
+
+Natur og Miljø
+
+Samlet nettobudget for området: 12.480.500 kr.
+
+Budgetgrundlag
+Budgettet er et rammebudget.
+
+Bevillingsoversigt (mio. kr.)
+
+| Område | Budget 2025 | Overslag 2026 |
+| Vej og Park | 109,3 | 110,1 |
+| Natur og Miljø | 14,5 | 14,6 |
+| I alt | 123,8 | 124,7 |
+"""
+
+
+def test_an_overview_table_is_reconciled_and_checked_against_the_areas(tmp_path: Path) -> None:
+    (tmp_path / "tmu.txt").write_text(OVERVIEW, encoding="utf-8")
+    (tmp_path / "tmu.toml").write_text(SIDECAR, encoding="utf-8")
+    doc = parse_file(tmp_path / "tmu.txt", read_meta(tmp_path / "tmu.txt", tmp_path))
+    amounts = {a.title: a.amount_kr for a in doc.areas}
+    assert amounts["Vej og Park"] == 109_331_000 and amounts["Natur og Miljø"] == 12_480_500
+    (total,) = doc.reconciliations
+    assert (total.label, total.stated_kr, total.summed_kr, total.agrees) == (
+        "I alt", 123_800_000, 123_800_000, True)
+    disagree = [w for w in doc.warnings if "the table says" in w]
+    assert len(disagree) == 1
+    assert "'Natur og Miljø'" in disagree[0] and "14.500.000 kr." in disagree[0]
+    assert "(line 12) 12.480.500 kr." in disagree[0]
