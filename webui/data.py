@@ -126,14 +126,45 @@ def passage_anchor(passage_id: str | None) -> str | None:
 
 
 def citation(municipality: str, year: int, committee: str, area: str, section: str = "",
-             page: int | None = None) -> str:  # fmt: skip
-    """'Kalundborg Kommune, budget 2024, Økonomiudvalget, Borgerservice, Budgetgrundlag, side 4'."""
+             page: int | None = None, lines: tuple[int, int] | None = None) -> str:  # fmt: skip
+    """'Kalundborg Kommune, budget 2024, Økonomiudvalget, Borgerservice, Budgetgrundlag, s. 4':
+    a page where the document has pages (a PDF's, or a text's form feeds), else its lines
+    ('linje 12–15'): a line of a PDF's extracted text means nothing to a reader of the PDF."""
     parts = [municipality, f"budget {year}", committee, area]
     if section:
         parts.append(section)
     if page:
-        parts.append(f"side {page}")
+        parts.append(f"s. {page}")
+    elif lines:
+        first, last = lines
+        parts.append(f"linje {first}" if first == last else f"linje {first}–{last}")
     return ", ".join(parts)
+
+
+def source_url(document: str) -> str | None:
+    """Where a document is published (its sidecar's `source`, an http(s) address); None."""
+    return engine().snapshot.manifest.sources.get(document)
+
+
+def scope_text(areas: list[Any], sep: str = ", ") -> str:
+    """What these areas cover, in words: 'Kalundborg Kommune · Økonomiudvalget · budget 2024'
+    for one document, else '3 kommuner, 12 dokumenter, 2023–2025' (a municipality, committee
+    or year they share is named); '' for none."""
+    docs = {a.document: (a.municipality, a.committee, a.year) for a in areas}
+    if not docs:
+        return ""
+    towns = {m for m, _, _ in docs.values()}
+    committees = {c for _, c, _ in docs.values()}
+    years = sorted({y for _, _, y in docs.values()})
+    if len(docs) == 1:
+        municipality, committee, year = next(iter(docs.values()))
+        return f"{municipality} · {committee} · budget {year}"
+    parts = [next(iter(towns)) if len(towns) == 1 else f"{len(towns)} kommuner"]
+    if len(committees) == 1:
+        parts.append(next(iter(committees)))
+    parts.append(f"{len(docs)} dokumenter")
+    parts.append(f"budget {years[0]}" if len(years) == 1 else f"{years[0]}–{years[-1]}")
+    return sep.join(parts)
 
 
 def _area_json(a: Any) -> dict[str, Any]:
@@ -143,6 +174,7 @@ def _area_json(a: Any) -> dict[str, Any]:
         "sections": list(a.sections),
         "slug": s,
         "url": url_for("pages.area", document=a.document, slug=s),
+        "source_url": source_url(a.document),
     }
 
 
@@ -186,6 +218,8 @@ def overview_data(sort: str = "order", order: str = "",
         r["share"] = round(r["amount_kr"] / total, 6) if known_share else None
     documents = sorted({r["document"] for r in rows})
     return {
+        # what the list covers, said on the page and in print (issue 30)
+        "scope": scope_text([a for a in engine().areas() if years.matches(a, filters or {})]),
         "areas": rows,
         "count": len(rows),
         "total_kr": total,
@@ -252,6 +286,7 @@ def area_data(document: str, area_slug: str) -> dict[str, Any] | None:
         "citation": citation(summary.municipality, summary.year, summary.committee, summary.area),
         "permalink": permalink("pages.area", document=document, slug=area["slug"]),
         "pdf_url": pdf_url(document),
+        "source_url": source_url(document),
         "sections": list(sections.values()),
         "years": years.years_data(engine().snapshot, document, summary.area, area_url),
         "previous": ordered[index - 1] if index > 0 else None,
@@ -265,7 +300,8 @@ def passage_json(p: Any) -> dict[str, Any]:
     data["anchor"] = passage_anchor(p.id)
     data["url"] = area_url(p.document, p.area, p.id)
     data["permalink"] = permalink("pages.passage", passage_id=p.id)
-    data["citation"] = citation(p.municipality, p.year, p.committee, p.area, p.section, p.page)
+    data["citation"] = citation(p.municipality, p.year, p.committee, p.area, p.section, p.page,
+                                (p.line_start, p.line_end))  # fmt: skip
     pdf = pdf_url(p.document)
     data["pdf_url"] = f"{pdf}#page={p.page}" if pdf and p.page else pdf
     return data

@@ -49,7 +49,9 @@ def search() -> Any:
             "active_filters": [],
         }
         return render_template("search.html", data=page, examples=EXAMPLES), status_of(exc)
-    return render_template("search.html", data=page, examples=EXAMPLES)
+    # the home page says what is searched (issue 30); a search's answer and results say the rest
+    scope = data.scope_text(data.engine().areas()) if page["empty"] else ""
+    return render_template("search.html", data=page, examples=EXAMPLES, scope=scope)
 
 
 @bp.get("/areas")

@@ -18,7 +18,17 @@ from werkzeug.datastructures import MultiDict
 
 from search.glossary import expand as glossary_entry
 from search.results import ANSWER_ROWS, MAX_K, MODES, Filters, SearchError, check_k, check_mode
-from webui.data import amount_source, area_url, citation, engine, number_param, param, permalink
+from webui.data import (
+    amount_source,
+    area_url,
+    citation,
+    engine,
+    number_param,
+    param,
+    permalink,
+    scope_text,
+    source_url,
+)
 
 MODE_LABELS = {"hybrid": "Hybrid", "keyword": "Nøgleord", "semantic": "Semantisk"}
 MODE_HELP = {
@@ -157,6 +167,8 @@ def search_data(args: MultiDict, *, all_answer_rows: bool = False) -> dict[str, 
                 # where the amount was read, so a reader can check it in the document
                 row["amount_source"] = (None if row["amount_kr"] is None
                                         else amount_source(row["document"], row["area"]))
+        answer["covers"] = answer_covers(answer)
+        answer["sources"] = answer_sources(answer)
         answer["csv_url"] = url_for("api.answer_csv", **sa.url_args())
         # the card's link: the Excel dialect, as the page's other CSV links
         answer["excel_url"] = url_for("api.answer_csv", **sa.url_args(), format="excel")
@@ -175,12 +187,45 @@ def search_data(args: MultiDict, *, all_answer_rows: bool = False) -> dict[str, 
     return data
 
 
+def _answer_documents(answer: dict[str, Any]) -> list[str]:
+    return list(dict.fromkeys([*answer["documents"], *(r["document"] for r in answer["rows"])]))
+
+
+def answer_covers(answer: dict[str, Any]) -> str:
+    """What an answer's figures cover, said beside them (issue 30: "Samlet nettobudget 460 mio."
+    alone reads as the whole municipality's budget): 'Summen af 12 områder med beløb ·
+    Kalundborg Kommune · Økonomiudvalget · budget 2024'; a single area's card: its budget."""
+    docs = set(_answer_documents(answer))
+    areas = [a for a in engine().areas() if a.document in docs]
+    scope = scope_text(areas, sep=" · ")
+    if answer["kind"] == "total":
+        known = sum(1 for a in areas if a.amount_kr is not None)
+        return f"Summen af {number_text(known)} {'område' if known == 1 else 'områder'} " \
+               f"med beløb · {scope}"  # fmt: skip
+    if answer["total_kr"] is not None and answer["rows_total"] > 1 and answer["kind"] != "change":
+        n = answer["rows_total"]
+        return f"Summen af {number_text(n)} områder · {scope}"
+    return scope
+
+
+def answer_sources(answer: dict[str, Any]) -> list[dict[str, str]]:
+    """The published documents an answer's figures come from (sidecars' `source`): a link each,
+    labelled by its address without the scheme."""
+    out = []
+    for d in _answer_documents(answer):
+        url = source_url(d)
+        if url:
+            out.append({"document": d, "url": url, "label": url.split("://", 1)[-1]})
+    return out
+
+
 def page_extras(data: dict[str, Any]) -> dict[str, Any]:
     """What only the HTML shows: acronyms explained in the highlights, citations, print date."""
     for hit in data["results"]:
         hit["highlight"] = abbreviate(hit["highlight"])
         hit["citation"] = citation(hit["municipality"], hit["year"], hit["committee"],
-                                   hit["area"], hit["section"], hit.get("page"))  # fmt: skip
+                                   hit["area"], hit["section"], hit.get("page"),
+                                   (hit["line_start"], hit["line_end"]))  # fmt: skip
     data["printed"] = danish_date(datetime.date.today())
     return data
 

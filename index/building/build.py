@@ -331,6 +331,7 @@ def build_index(
                                          for d in docs if d.reconciliations},  # fmt: skip
                         indexed_at=_indexed_at(checksums, previous, built_at),
                         model_dir=model_location(settings),
+                        sources={d.meta.id: d.meta.source for d in docs if d.meta.source},
                     )
                     store.write_generation(
                         gen, manifest, passages, vectors, words.listing(), piece_vectors, piece_rows

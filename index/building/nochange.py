@@ -27,7 +27,10 @@ from index.documents.parse import PARSER_VERSION, SUPPORTED_SUFFIXES
 def fingerprint(source_sha256: str, meta: DocumentMeta) -> str:
     """What makes a document's passages what they are: its bytes, its metadata (a corrected
     year or committee in the .toml must reach the index too) and the parser's version."""
-    blob = json.dumps([source_sha256, dataclasses.asdict(meta), PARSER_VERSION], sort_keys=True,
+    fields = dataclasses.asdict(meta)
+    if not fields["source"]:  # a document without one keeps the fingerprint it had before
+        del fields["source"]
+    blob = json.dumps([source_sha256, fields, PARSER_VERSION], sort_keys=True,
                       ensure_ascii=False)  # fmt: skip
     return hashlib.sha256(blob.encode()).hexdigest()
 

@@ -105,6 +105,8 @@ class Manifest:
     #: the model's folder, absolute ('' for a model named on the hub, and in manifests written
     #: before): where a search run from another folder loads it (provision.recorded_model)
     model_dir: str = ""
+    #: document id -> the http(s) address it is published at (its sidecar's `source`)
+    sources: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, data: dict) -> Manifest:

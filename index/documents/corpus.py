@@ -23,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from index.config import MIB, CorpusLimits
 from index.documents.amounts import MAX_KR
@@ -154,6 +155,33 @@ def _headings(value: object, sidecar: str, source: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value)
 
 
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S")
+
+
+def _source(value: object, sidecar: str, source: str) -> str:
+    """source = "https://…": where the document is published, shown as "Kilde" with a link. An
+    http(s) address with a host, or an error; words without a scheme (a description of the
+    source, as older sidecars hold) are no address and give none."""
+    problem = f"metadata file {sidecar}: source is the http(s) address the document is " \
+              "published at"  # fmt: skip
+    if not isinstance(value, str):
+        raise DocumentError(source, f"{problem}; got {value!r}")
+    value = value.strip()
+    spaced = any(c.isspace() for c in value)
+    if not _SCHEME.match(value) or (spaced and not value.lower().startswith(("http:", "https:"))):
+        return ""  # prose, not an address
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError when not a port number
+    except ValueError:
+        parts = urlsplit("")
+    if (parts.scheme.lower() not in ("http", "https") or not parts.hostname
+            or "@" in parts.netloc or spaced or not value.isprintable()
+            or any(c in value for c in '\\<>"\'`{}|^')):  # fmt: skip
+        raise DocumentError(source, f"{problem}; got {value!r}")
+    return value
+
+
 def read_meta(source: Path, corpus_dir: Path) -> DocumentMeta:
     """Metadata for `source` from its sidecar TOML; DocumentError when missing or invalid."""
     sidecar = source.with_suffix(".toml")
@@ -184,6 +212,7 @@ def read_meta(source: Path, corpus_dir: Path) -> DocumentMeta:
         renamed=_renamed(data.get("renamed", {}), name, where),
         amounts=_amounts(data.get("amounts", {}), name, where),
         headings=_headings(data.get("headings", []), name, where),
+        source=_source(data.get("source", ""), name, where),
     )
 
 

@@ -25,6 +25,8 @@ class DocumentMeta:
     #: headings = ["title", ...], lines of the text that start an area
     amounts: tuple[tuple[str, int], ...] = ()
     headings: tuple[str, ...] = ()
+    #: where the document is published (the sidecar's `source`), an http(s) address; "" for none
+    source: str = ""
 
 
 @dataclass(frozen=True)

@@ -311,7 +311,7 @@ def test_pdf_beside_the_document_is_served_and_cited_by_page(engine, tmp_path) -
     with app.test_request_context("/"):
         p = dataclasses.replace(engine.area_passages(DOC, "Borgerservice")[0], page=4)
         cited = data.passage_json(p)
-    assert cited["citation"].endswith("Borgerservice, Budgetgrundlag, side 4")
+    assert cited["citation"].endswith("Borgerservice, Budgetgrundlag, s. 4")
     assert cited["pdf_url"] == f"/document/{DOC}.pdf#page=4"
     # without a PDF beside the text: no link
     assert "/document/" not in html(create_app({"ENGINE": engine}).test_client().get(BORGERSERVICE))
