@@ -89,9 +89,16 @@ def _budget_reading(text: str) -> Reading | None:
     declared unit, its label must not name another figure."""
 
     reading = read_statement(text)
-    if reading is None or reading.amount is None:
+    if reading is None:
         return reading
     found = sentence_statements(text, [(0, 0)], None, None)[0]
+    if reading.amount is None:  # figures in several sentences: the one stated as the budget,
+        # where its sentence holds no other figure ("… udgør 701,3 mio. kr. Heraf udgør løn …")
+        said = {s.source.text for s in found}
+        if len(found) == 1 and len(said) == 1 and len(find_amounts(said.pop())) == 1 \
+                and len(find_amounts(text)) > 1:  # fmt: skip
+            return Reading(found[0].amount_kr, ())
+        return reading
     label = text.split(":")[0] if re.search(r":\s*\S", text) else None
     if any(s.amount_kr == reading.amount for s in found) or (
             not found and label is not None and not _NOT_BUDGET.search(label)):  # fmt: skip

@@ -169,12 +169,13 @@ def text_lines(text: str) -> list[SourceLine]:
             for n, (line, page) in rows]  # fmt: skip
 
 
-_CELL_GAP = re.compile(r"\t+| {2,}")
+#: Between cells: tabs, wide spaces, or dot leaders ("Dagtilbud ........ 412.600").
+_CELL_GAP = re.compile(r"\t+| {2,}|\s*\.{3,}\s*|\s*…+\s*")
 
 
 def _cells(raw: str) -> tuple[str, ...] | None:
     """A row's cells where tabs or runs of spaces separate them and one is a number."""
-    if "\t" not in raw and "  " not in raw.strip():
+    if "\t" not in raw and "  " not in raw.strip() and "..." not in raw:
         return None
     cells = tuple(c.strip() for c in _CELL_GAP.split(raw.strip().replace("\f", " ")))
     numeric = [c for c in cells[1:] if c.lstrip("-−÷–( ")[:1].isdigit()]

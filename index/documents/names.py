@@ -27,7 +27,8 @@ _SUBJECT_HAR_AFTER = re.compile(
     r"(?:i\s+(?:\d{4}|år)\s+)?(?:et|en)\s+(?:samlet\s+)?(?:korrigeret\s+)?(?:netto\w*|budget)",
 )
 _SUBJECT_FOR = re.compile(
-    r"(?:netto)?budget(?:tet|ter)?\s+(?:for|til)\s+(?P<who>.+?)\s*"
+    r"(?:(?:netto)?budget(?:tet|ter)?|(?:netto)?(?:drifts)?udgift(?:er|erne)?)\s+(?:for|til)\s+"
+    r"(?P<who>.+?)\s*"
     r"(?:\b(?:udgør|udgjorde|er|var|på|lyder|ligger|i\s+alt)\b|:)",
     re.IGNORECASE,
 )

@@ -25,7 +25,8 @@ _CUE = re.compile(
     r"(?:(?:netto|samlede?\s+|driftsbudget)\w*"  # nettobudget, nettodriftsudgifter, samlet budget
     r"|budget\w*\s+i\s+alt|(?:budget|drifts|udgifts)ramme(?:n)?|budget(?:tet)?|bevilling(?:en)?)"
     # whose, named after it: "Budgettet for Ældreområdet udgør …"
-    r"(?:\s+for\s+[^\W\d_][\w-]*(?:\s+(?:og|&)\s+[\w-]+)?(?=\s+(?:udgør|udgjorde|er|var|lyder)\b))?",
+    r"(?:\s+(?:for|til)\s+[^\W\d_][\w-]*(?:\s+(?:og|&)\s+[\w-]+)?"
+    r"(?=\s+(?:udgør|udgjorde|er|var|lyder)\b))?",
     re.IGNORECASE,
 )
 #: What may stand between the cue and the amount: "på", "udgør", "i 2024", "i alt", ":".
@@ -110,7 +111,7 @@ def sentence_statements(
             continue
         sentence_end = min((b for b in breaks if b > start), default=len(text))
         line = line_at(start)
-        if _NOT_BUDGET.search(clause) or _PURPOSE_AFTER.match(text[end:]):
+        if _NOT_BUDGET.search(clause) or _PURPOSE_AFTER.match(text[end:sentence_end]):
             continue
         years = {int(y) for y in _YEAR.findall(clause)}
         after = _YEAR_AFTER.match(text[end:])  # "… 595 mio. kr. i 2018"

@@ -380,6 +380,12 @@ def _read_table(lines: list[SourceLine], block: list[tuple[int, list[str]]],
             break
         header_rows.append((k, cells))
     body = block[len(header_rows) :]
+    if not header_rows and body and all(len(c) == 2 for _, c in body):
+        # one figure a row and no header ("Dagtilbud ........ 412.600"): the caption above
+        # names the column ("Budget 2024 (1.000 kr.)"), or the table is not read
+        caption = declared_unit_removed(_caption(lines, block[0][0]))
+        if _BUDGET_COLUMN.search(caption) and not _NOT_BUDGET_COLUMN.search(caption):
+            header_rows = [(block[0][0], ["", caption.strip()])]
     if not body or not header_rows:
         return None
     if all(len(c) > 2 and _CODE.match(c[0]) and c[1].strip() and parse_cell(c[1]) is None

@@ -1416,3 +1416,55 @@ def test_every_amount_in_areas_json_has_its_source_line(tmp_path: Path) -> None:
         line = _squeeze(shapes[name].split("\n")[source["line"] - 1])
         said = _squeeze(source["text"])
         assert said[:20] in line or line[:20] in said, (row, line)
+
+
+#: Shapes found while reading more pages: "udgifter til X udgør", a budget sentence followed by
+#: a part of it in the next sentence, and a dot-leader list under a caption naming the column.
+EXPENSES_FOR = """Budget 2024
+
+Dagtilbud
+
+Nettodriftsudgifterne til dagtilbud udgør 412,6 mio. kr. i 2024.
+
+Skoler
+
+Nettodriftsudgifterne til skoleområdet udgør 701,3 mio. kr.
+"""
+
+BUDGET_THEN_PART = """Serviceområde 3: Skoler
+
+Det samlede nettobudget for serviceområdet udgør i 2024 701,3 mio. kr. Heraf udgør lønudgifter 520 mio. kr.
+
+Serviceområde 4: Dagtilbud
+
+Det samlede nettobudget for serviceområdet udgør i 2024 412,6 mio. kr. Heraf 35 mio. kr. til dagplejen.
+"""
+
+DOT_LEADERS = """Budget 2024 (1.000 kr.)
+
+Dagtilbud ........................ 412.600
+Skoler ........................... 701.300
+I alt ............................ 1.113.900
+
+Regnskab 2023 (1.000 kr.)
+
+Dagtilbud ........................ 405.100
+Skoler ........................... 690.000
+"""
+
+
+def test_expenses_for_an_area_are_its_budget() -> None:
+    assert stated(read(EXPENSES_FOR)) == [("Dagtilbud", 412_600_000), ("Skoler", 701_300_000)]
+
+
+def test_a_budget_sentence_then_a_part_of_it_is_the_budget_not_the_part() -> None:
+    assert stated(read(BUDGET_THEN_PART)) == [("Serviceområde 3: Skoler", 701_300_000),
+                                              ("Serviceområde 4: Dagtilbud", 412_600_000)]
+
+
+def test_a_dot_leader_list_is_read_in_the_column_its_caption_names() -> None:
+    doc = read(DOT_LEADERS)
+    assert stated(doc) == [("Dagtilbud", 412_600_000), ("Skoler", 701_300_000)]
+    (total,) = doc.reconciliations
+    assert (total.stated_kr, total.agrees) == (1_113_900_000, True)
+    assert all(a.amount_kr not in (405_100_000, 690_000_000) for a in doc.areas)  # regnskab
