@@ -306,12 +306,6 @@ def _accounting_negative(text: str, unit: int) -> tuple[int, ...]:
     return tuple(a for a in amounts[:1] if abs(a) < MAX_KR)
 
 
-def statement_amount(line: str) -> int | None:
-    """The net budget an amount statement gives, in kroner, or None (see `read_statement`)."""
-    reading = read_statement(line)
-    return reading.amount if reading else None
-
-
 #: How an amount that is not stated reads, on the command line and in the web UI.
 UNKNOWN_AMOUNT = "ikke oplyst"
 

@@ -329,11 +329,6 @@ def _lone_sidecars(entries: list[os.DirEntry]) -> list[Skipped]:
     return out
 
 
-def candidate_files(corpus_dir: Path) -> list[Path]:
-    """The files that may be documents, sorted (see `walk`)."""
-    return walk(corpus_dir).files
-
-
 def _reason(error: DocumentError) -> str:
     """The error without the path (Skipped has it), keeping the line: "line 2: binary file"."""
     return f"line {error.line}: {error.message}" if error.line else error.message

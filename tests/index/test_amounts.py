@@ -12,7 +12,6 @@ from index.documents.amounts import (
     parse_number,
     read_statement,
     scan,
-    statement_amount,
 )
 from index.documents.clean import normalise_line
 
@@ -106,7 +105,8 @@ def test_find_amounts(text: str, amounts: tuple[int, ...]) -> None:
     ],
 )
 def test_statement_amount(line: str, amount: int | None) -> None:
-    assert statement_amount(line) == amount
+    reading = read_statement(line)
+    assert (reading.amount if reading else None) == amount
 
 
 def test_declared_unit() -> None:
@@ -142,4 +142,4 @@ def test_what_is_unsure_is_reported_not_guessed() -> None:
 def test_no_break_spaces_between_digit_groups_survive_line_cleaning() -> None:
     line = normalise_line("Samlet nettobudget for området: 50\u00a0190\u00a0100\u00a0kr.")
     assert line == "Samlet nettobudget for området: 50.190.100 kr."
-    assert statement_amount(line) == 50_190_100
+    assert read_statement(line).amount == 50_190_100
