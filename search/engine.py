@@ -29,7 +29,7 @@ from search.filters import resolve as resolve_filters
 from search.highlight import highlight
 from search.query import ParsedQuery, clean_text, parse
 from search.results import (
-    MAX_K,
+    MAX_ROWS,
     Answer,
     Filters,
     Hit,
@@ -161,12 +161,14 @@ class Engine:
                one_per_area: bool = False) -> SearchResponse:  # fmt: skip
         """Rank passages for `q`: exact matches first, then related ones (see search.ranking).
 
-        `offset` pages through the ranking; `partial` means the user is still typing, so the
-        last word also stands for the words that start with it; `one_per_area` lists each
-        area's best passage before any area's second (within exact, then within related)."""
+        `offset` pages through the ranking, every result of which `total` counts (see Listing:
+        the exact matches all, the related ones among the nearest CANDIDATES; `capped` says
+        when more might qualify); `partial` means the user is still typing, so the last word
+        also stands for the words that start with it; `one_per_area` lists each area's best
+        passage before any area's second (within exact, then within related)."""
         started = time.perf_counter()
         check_mode(mode)
-        k = max(1, min(int(k), MAX_K))
+        k = max(1, min(int(k), MAX_ROWS))
         offset = max(0, int(offset))
         snap = self.snapshot
         parsed = parse(q)
@@ -181,7 +183,8 @@ class Engine:
         no_words = parsed.empty or not (exp.groups or parsed.phrases or parsed.prefixes)
         if refused := _refusal(q, mode, parsed, exp, filters, message, started):
             return refused
-        kw_rows, kw_total = self._keyword(snap, mode, parsed, exp, filters, mask, no_words)
+        kq, found = self._keyword(snap, mode, parsed, exp, filters, mask, no_words)
+        kw_rows = found.rows if found is not None else []
         sem_rows: list[tuple[int, float]] = []
         closeness = None
         if mode in ("semantic", "hybrid") and parsed.text and not no_words:
@@ -192,39 +195,47 @@ class Engine:
             t in snap.all_terms for group in exp.typed_groups for t in group
         )
         exact, related = _matches(kw_rows, sem_rows, closeness, cover, strangers)
-        if mode == "hybrid" and kw_rows and sem_rows:
+        fusing = mode == "hybrid" and bool(kw_rows) and bool(sem_rows)
+        if fusing:
             fused = fusion.convex(kw_rows, semantic.candidates(sem_rows), fusion.ALPHA, fusion.SPAN)
         else:
             fused = kw_rows or sem_rows
         ranked = ranking.order(fused, exact, related, snap.area_keys)
-        if one_per_area:
-            ranked = ranking.one_per_area(ranked, snap.area_keys)
-        n_exact, n_related = _counts(ranked, cover, mask, mode, kw_total, len(kw_rows))
-        hits = [self._hit(snap, r, exp.terms) for r in ranked[offset : offset + k]]
+        listing = _listing(snap, ranked, kq, found, cover, fusing)
+        capped = listing.capped or _sem_capped(sem_rows, ranked, found is not None)
+        if one_per_area:  # every result in order, then each area's best first
+            page = ranking.one_per_area(listing.window(0, len(listing)), snap.area_keys)
+            page = page[offset : offset + k]
+        else:
+            page = listing.window(offset, offset + k)
+        hits = [self._hit(snap, r, exp.terms) for r in page]
         answer = self._answer(snap, clean_text(q) if parsed.text else "", exp, filters)
         if not ranked and message is None and answer is None:
             message = EMPTY_MESSAGE if no_words else NO_HITS
+        facet_rows, facets_of = listing.facet_rows()
+        facets, facets_more = _facets(snap, facet_rows, filters)
         return SearchResponse(
-            query=q, mode=mode, total=n_exact + n_related, total_exact=n_exact,
-            total_related=n_related, took_ms=_ms(started), results=hits, offset=offset,
+            query=q, mode=mode, total=len(listing), total_exact=listing.n_exact,
+            total_related=len(listing.related), took_ms=_ms(started), results=hits,
+            offset=offset, capped=capped,
             did_you_mean=_suggestion(q, exp.corrections) if exp.corrections else None,
-            facets=_facets(snap, ranked, filters), answer=answer, message=message,
-            filters=filters.active(),
+            facets=facets, facets_of=facets_of, facets_more=facets_more, answer=answer,
+            message=message, filters=filters.active(),
         )  # fmt: skip
 
     def _keyword(self, snap: Snapshot, mode: str, parsed: ParsedQuery,
                  exp: expansion.Expansion, filters: Filters, mask: np.ndarray | None,
-                 no_words: bool) -> tuple[list[tuple[int, float]], int]:  # fmt: skip
-        """The keyword ranking (CANDIDATES deep) and how many passages match in all; a filter
-        alone (no words to search for) lists the filter's passages."""
+                 no_words: bool) -> tuple[wq.Query | None, keyword.Found | None]:  # fmt: skip
+        """The keyword query, its ranking (CANDIDATES deep) and every passage it matches; a
+        filter alone (no words to search for) lists the filter's passages."""
         if not (mode in ("keyword", "hybrid") or not parsed.text):
-            return [], 0
+            return None, None
         kq = keyword.build_query(parsed, exp, snap)
         if kq is None and no_words and filters.active():
             kq = wq.Every()
         if kq is None:
-            return [], 0
-        return keyword.rank(snap, kq, CANDIDATES, count=True, mask=mask)
+            return None, None
+        return kq, keyword.find(snap, kq, CANDIDATES, mask=mask)
 
     def _semantic(self, snap: Snapshot, text: str, mask: np.ndarray | None
                   ) -> tuple[list[tuple[int, float]], ranking.Closeness]:  # fmt: skip
@@ -362,21 +373,104 @@ def _matches(kw_rows: list[tuple[int, float]], sem_rows: list[tuple[int, float]]
     return exact, related
 
 
-def _counts(ranked: list[ranking.Ranked], cover: keyword.Coverage | None, mask: np.ndarray | None,
-            mode: str, kw_total: int, kw_ranked: int) -> tuple[int, int]:  # fmt: skip
-    """(exact, related) totals: with more keyword matches than candidates, the exact ones are
-    counted among all of them."""
-    n_exact = sum(r.match == "exact" for r in ranked)
-    n_related = len(ranked) - n_exact
-    if cover is not None and mode != "semantic" and kw_total > kw_ranked:
-        n_exact = max(n_exact, cover.count_at_least(ranking.EXACT_SHARE, mask))
-    return n_exact, n_related
+class Listing:
+    """A search's results in their order, every one of them reachable by `offset`.
+
+    The candidates (each ranking CANDIDATES deep, fused: search.ranking) give the exact matches
+    first and the related ones after them. The exact matches beyond the candidates (a word in
+    2,000 passages) come between the two, in the keyword ranking's order, fetched only as deep
+    as a page asks; the related ones stay the candidates' (a ranking by meaning has no end):
+    `capped` says when more of them might qualify than were looked at."""
+
+    def __init__(self, head: list[ranking.Ranked], related: list[ranking.Ranked],
+                 tail: np.ndarray | None = None,
+                 fetch: Callable[[np.ndarray, int], list[ranking.Ranked]] | None = None,
+                 capped: bool = False) -> None:  # fmt: skip
+        self.head = head  # the candidates' exact matches, fused order
+        self.related = related
+        self.tail = tail  # per row: the exact matches beyond the candidates (None: none looked for)
+        self.n_tail = 0 if tail is None else int(np.count_nonzero(tail))
+        self._fetch = fetch
+        self.capped = capped
+
+    @property
+    def n_exact(self) -> int:
+        return len(self.head) + self.n_tail
+
+    def __len__(self) -> int:
+        return self.n_exact + len(self.related)
+
+    def window(self, start: int, stop: int) -> list[ranking.Ranked]:
+        """Results start..stop-1 of the whole order."""
+        h, e = len(self.head), self.n_exact
+        stop = min(stop, len(self))
+        out = self.head[start:stop]
+        if stop > h and start < e and self._fetch is not None and self.tail is not None:
+            out += self._fetch(self.tail, min(stop, e) - h)[max(start - h, 0) :]
+        if stop > e:
+            out += self.related[max(start - e, 0) : stop - e]
+        return out
+
+    def facet_rows(self) -> tuple[np.ndarray, str]:
+        """The rows the facets count, and which they are: every exact match where the keyword
+        ranking enumerates them (a filter's count is then what its link finds: related passages
+        are judged against the best within the filter, so they are not counted), else every
+        result listed."""
+        if self.tail is not None and self.n_exact:
+            head = np.fromiter((r.row for r in self.head), dtype=np.int64, count=len(self.head))
+            return np.concatenate([head, np.flatnonzero(self.tail)]), "exact"
+        rows = [r.row for r in self.head] + [r.row for r in self.related]
+        return np.asarray(rows, dtype=np.int64), "results"
 
 
-def _facets(snap: Snapshot, ranked: list[ranking.Ranked], filters: Filters) -> dict:
+def _listing(snap: Snapshot, ranked: list[ranking.Ranked], kq: wq.Query | None,
+             found: keyword.Found | None, cover: keyword.Coverage | None,
+             fused: bool) -> Listing:  # fmt: skip
+    """Every result of a search: the ranked candidates, and (where a keyword query ran) the
+    exact matches it found beyond them. An exact match holds the typed words (EXACT_SHARE of
+    them) and the keyword query matches it; `fused`: the candidates' scores are fused ones, so
+    the matches beyond get the keyword part of theirs (search.fusion.convex)."""
+    head = [r for r in ranked if r.match == "exact"]
+    related = [r for r in ranked if r.match != "exact"]
+    if found is None or kq is None:
+        return Listing(head, related)
+    if len(found.rows) < CANDIDATES:  # every match is a candidate: none beyond, none left out
+        return Listing(head, related, np.zeros(0, dtype=bool))
+    exact = found.matched if cover is None else found.matched & cover.at_least(ranking.EXACT_SHARE)
+    listed = np.fromiter((r.row for r in ranked), dtype=np.int64, count=len(ranked))
+    tail = exact.copy()
+    tail[listed] = False
+    capped = False
+    if cover is not None:  # partial matches (some of the words) beyond the candidates
+        rest = found.matched & ~exact
+        rest[listed] = False
+        capped = bool(rest.any())
+    top = found.rows[0][1] if found.rows else 1.0
+    scale = fusion.ALPHA / (top or 1.0) if fused else 1.0
+
+    def fetch(tail: np.ndarray, depth: int) -> list[ranking.Ranked]:
+        rows, _ = keyword.rank(snap, kq, depth, count=False, mask=tail)
+        return [ranking.Ranked(r, s * scale, "exact") for r, s in rows]
+
+    return Listing(head, related, tail, fetch, capped)
+
+
+def _sem_capped(
+    sem_rows: list[tuple[int, float]], ranked: list[ranking.Ranked], enumerated: bool
+) -> bool:
+    """Whether the semantic ranking was cut short of passages that would be listed: it gave
+    CANDIDATES rows and the last of them is listed as related (or at all, where the keyword
+    ranking does not enumerate the exact matches)."""
+    if len(sem_rows) < CANDIDATES:
+        return False
+    edge = sem_rows[-1][0]
+    return any(r.row == edge and (r.match == "related" or not enumerated) for r in ranked)
+
+
+def _facets(snap: Snapshot, rows: np.ndarray, filters: Filters) -> tuple[dict, dict[str, int]]:
     return facet_counts(
         snap.passages,
-        [r.row for r in ranked[:CANDIDATES]],
+        rows,
         filters.active(),
         {f: len(snap.values(f)) for f in ("committee", "year", "municipality")},
     )

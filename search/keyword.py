@@ -102,6 +102,47 @@ def rank(
     return rank_whoosh(snap, q, limit, count=count, mask=mask)
 
 
+@dataclass(frozen=True)
+class Found:
+    """A keyword search: its best `limit` (row, score) pairs, best first, and every row the
+    query matches (within the filter) as a bitmap, for counting, facets and the matches beyond
+    the best (search.engine fetches those with `rank` and a mask, as deep as a page needs)."""
+
+    rows: list[tuple[int, float]]
+    matched: np.ndarray  # bool per row
+
+
+def find(snap: Snapshot, q: wq.Query, limit: int, *, mask: np.ndarray | None = None) -> Found:
+    """`rank`'s ranking, and the bitmap of every row the query matches. On the sparse path the
+    bitmap is the scoring's own (no second pass); on Whoosh's, one pass over the matches."""
+    n = len(snap.passages)
+    if snap.sparse is not None and type(q) is wq.Every and q.fieldname in (None, ""):
+        rows, _ = _every(snap, snap.sparse.n_docs, float(q.boost), limit, mask)
+        docs = (np.arange(snap.sparse.n_docs) if mask is None
+                else np.flatnonzero(_allowed_docs(snap, mask)))  # fmt: skip
+        return Found(rows, _row_bitmap(snap, n, docs))
+    p = plan(q, snap.sparse.columns) if snap.sparse is not None else None
+    if p is not None:
+        rows, docs = _rank_sparse(snap, p, limit, mask)
+        return Found(rows, _row_bitmap(snap, n, docs))
+    rows, _ = rank_whoosh(snap, q, limit, count=False, mask=mask)
+    s = snap.searcher()
+    docs = np.fromiter(s.docs_for_query(q), dtype=np.int64)
+    if mask is not None and len(docs):
+        docs = docs[_allowed_docs(snap, mask)[docs]]
+    return Found(rows, _row_bitmap(snap, n, docs))
+
+
+def _row_bitmap(snap: Snapshot, n: int, docs: np.ndarray) -> np.ndarray:
+    """The docnums as a per-row bitmap (docnums without a row left out)."""
+    out = np.zeros(n, dtype=bool)
+    if snap.doc_rows is not None:
+        docs = snap.doc_rows[docs]
+        docs = docs[docs >= 0]
+    out[docs] = True
+    return out
+
+
 def rank_whoosh(
     snap: Snapshot,
     q: wq.Query,
@@ -123,6 +164,11 @@ def rank_whoosh(
         if not allowed:  # Whoosh reads an empty set as no filter at all
             return [], 0
     results = s.search(q, limit=limit, filter=allowed)
+    if len(results.top_n) < limit:
+        # Whoosh's block-quality skipping can drop matches of an exclusion ("MitID -borger":
+        # 1 match counted, none listed); a short list is checked without it (cheap: it is short
+        # unless that happened)
+        results = s.search(q, limit=limit, filter=allowed, optimize=False)
     rows = [(snap.row_of_doc(docnum), float(score)) for score, docnum in results.top_n]
     return rows, (len(results) if count else len(rows))
 
@@ -168,19 +214,27 @@ def rank_sparse(
 ) -> tuple[list[tuple[int, float]], int]:
     """Rank a Plan from the sparse matrix; same rows, scores and order as Whoosh's search
     (but see PHRASE_MAX_CHECKS). Term scores are one bincount; phrases: `_add_phrases`."""
+    rows, matched = _rank_sparse(snap, p, limit, mask)
+    return rows, len(matched)
+
+
+def _rank_sparse(
+    snap: Snapshot, p: Plan, limit: int, mask: np.ndarray | None = None
+) -> tuple[list[tuple[int, float]], np.ndarray]:
+    """`rank_sparse`'s ranking, and the docnums of every match."""
     sx = snap.sparse
     assert sx is not None
     scores = sx.scores(p.terms)
     if mask is not None:
         scores[~_allowed_docs(snap, mask)] = 0.0
     matched = np.flatnonzero(scores > 0)
-    total = len(matched)
-    if p.phrases and total:
+    candidates = matched
+    if p.phrases and len(matched):
         # the top is among the documents that could reach it with every bonus
-        matched = phrases.add_bonuses(snap, p.phrases, scores, matched, limit)
-    top = _top(scores, matched, limit)
+        candidates = phrases.add_bonuses(snap, p.phrases, scores, matched, limit)
+    top = _top(scores, candidates, limit)
     rows = [(snap.row_of_doc(int(d)), float(scores[d])) for d in top]
-    return rows, total
+    return rows, matched
 
 
 def _every(
@@ -241,6 +295,17 @@ class Coverage:
     def values(self) -> np.ndarray:
         """Every row's share."""
         return self.shares if self.shares is not None else self.table[self.code]
+
+    def at_least(self, share: float) -> np.ndarray:
+        """Per row, whether it holds at least this share (a new array)."""
+        if self.shares is not None:
+            return self.shares >= share
+        code = self.code
+        assert code is not None
+        ok = self.table >= share
+        if len(ok) == 2 and not ok[0]:  # one word: the rows that hold it
+            return code != 0 if ok[1] else np.zeros(len(code), dtype=bool)
+        return ok.take(code)
 
     def count_at_least(self, share: float, mask: np.ndarray | None = None) -> int:
         """How many rows (of those `mask` allows) hold at least this share."""

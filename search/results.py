@@ -9,11 +9,13 @@ from search.filters import Filters
 
 MODES = ("hybrid", "keyword", "semantic")
 MAX_K = 100  # results per page, wherever a page is asked for (the UI's and the API's `k`)
+#: The most results one search returns (`Engine.search`'s `k`): an export's, all at once.
+MAX_ROWS = 10_000
 #: Rows of an answer card on a page and in /api/search (rows_total says how many there are;
 #: its CSV holds them all): a national question lists one area per municipality, 1,372 rows.
 ANSWER_ROWS = 50
-__all__ = ["MAX_K", "MODES", "Answer", "AnswerRow", "Filters", "Hit", "NotFound", "SearchError",
-           "SearchResponse", "Unavailable", "check_k", "check_mode"]  # fmt: skip
+__all__ = ["MAX_K", "MAX_ROWS", "MODES", "Answer", "AnswerRow", "Filters", "Hit", "NotFound",
+           "SearchError", "SearchResponse", "Unavailable", "check_k", "check_mode"]  # fmt: skip
 
 
 class SearchError(Exception):
@@ -163,6 +165,14 @@ class SearchResponse:
     answer: Answer | None = None
     message: str | None = None  # a hint for the user when the query gave nothing to search
     filters: dict[str, object] = field(default_factory=dict)
+    #: The related passages (in semantic mode: all) were looked for among the nearest
+    #: CANDIDATES only, and more might qualify: `total` counts what is listed, every one of
+    #: them reachable by `offset`, and the exact matches in keyword and hybrid mode in full.
+    capped: bool = False
+    #: What the facet counts count: "exact" (every exact match; a value's count is what its
+    #: filter finds) or "results" (every result listed).
+    facets_of: str = "results"
+    facets_more: dict[str, int] = field(default_factory=dict)  # values left out, per facet
 
     def to_json(self) -> dict:
         return {
@@ -171,6 +181,8 @@ class SearchResponse:
             "total": self.total,
             "total_exact": self.total_exact,
             "total_related": self.total_related,
+            "capped": self.capped,
+            "facets_of": self.facets_of,
             "offset": self.offset,
             "took_ms": round(self.took_ms, 2),
             "did_you_mean": self.did_you_mean,
@@ -178,5 +190,6 @@ class SearchResponse:
             "filters": self.filters,
             "answer": self.answer.to_json() if self.answer else None,
             "facets": self.facets,
+            "facets_more": self.facets_more,
             "results": [h.to_json() for h in self.results],
         }

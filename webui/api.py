@@ -21,8 +21,9 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 #: The API's search keys: the CLI's `search --json` (with `offset`), plus `k`, the page size;
 #: each result also carries its `permalink`.
-SEARCH_KEYS = ("query", "mode", "total", "total_exact", "total_related", "offset", "took_ms",
-               "did_you_mean", "message", "filters", "answer", "facets", "results")  # fmt: skip
+SEARCH_KEYS = ("query", "mode", "total", "total_exact", "total_related", "capped", "offset",
+               "took_ms", "did_you_mean", "message", "filters", "answer", "facets", "facets_of",
+               "facets_more", "results")  # fmt: skip
 #: CSV columns: the JSON keys for tools; the Excel variant labels them in Danish.
 CSV_COLUMNS = {
     "rank": "Nr.", "match": "Træf", "area": "Område", "amount_kr": "Områdets nettobudget (kr.)",
@@ -55,7 +56,7 @@ def index() -> Any:
     return jsonify({
         "endpoints": {
             "search": f"{api}search?q=&mode=&k=&offset=&area=&section=&committee=&year="
-            "&min_amount=&max_amount=",
+            "&min_amount=&max_amount=[&all=1]",
             "search_csv": f"{api}search.csv?q=...[&format=excel]",
             "areas": f"{api}areas?sort=order|area|amount|passages&order=asc|desc"
             "&municipality=&committee=&year=",
@@ -64,6 +65,7 @@ def index() -> Any:
             "passage": f"{api}passages/<id>",
         },
         "limits": {"k": f"1..{MAX_K} results per page", "offset": f"0..{search_data.EXPORT_LIMIT}",
+                   "all": f"all=1: every result in one answer, up to {search_data.EXPORT_LIMIT}",
                    "answer": f"the first {ANSWER_ROWS} rows of an answer card (rows_total: "
                              "all of them; its csv_url lists every row)"},
     })  # fmt: skip
@@ -71,7 +73,12 @@ def index() -> Any:
 
 @bp.get("/search")
 def search() -> Any:
-    page = search_data.search_data(request.args)
+    """One page of results, or with `all=1` every result (the JSON export: `total` of them, up
+    to EXPORT_LIMIT), as the CSV lists them."""
+    every = request.args.get("all", "")
+    if every not in ("", "0", "1"):
+        raise SearchError("all skal være 1 (alle resultater) eller 0 (en side).")
+    page = search_data.search_data(request.args, every=every == "1")
     return jsonify({key: page[key] for key in SEARCH_KEYS} | {"k": page["k"]})
 
 

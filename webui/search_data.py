@@ -17,7 +17,7 @@ from markupsafe import escape
 from werkzeug.datastructures import MultiDict
 
 from search.glossary import expand as glossary_entry
-from search.results import ANSWER_ROWS, MAX_K, MODES, Filters, SearchError, check_k, check_mode
+from search.results import ANSWER_ROWS, MAX_ROWS, MODES, Filters, SearchError, check_k, check_mode
 from webui.data import (
     amount_source,
     area_url,
@@ -47,8 +47,9 @@ TEXT_FILTERS = ("area", "section", "committee", "municipality")
 NUMBER_FILTERS = ("year", "min_amount", "max_amount")
 #: Every parameter a search URL carries, in the order the URLs spell them.
 SEARCH_PARAMS = ("q", "mode", "k", *TEXT_FILTERS, *NUMBER_FILTERS, "page", "offset")
-#: The CSV export pages through the engine this many rows at a time, up to this many rows.
-EXPORT_LIMIT = 10_000
+#: The exports (CSV, and JSON with `all=1`) list this many results at most, and paging
+#: reaches as far: `total` may count more (a word in every passage), and the page says so.
+EXPORT_LIMIT = MAX_ROWS
 DANISH_MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
                  "september", "oktober", "november", "december")  # fmt: skip
 
@@ -123,21 +124,19 @@ def run_search(sa: SearchArgs, k: int | None = None, offset: int | None = None,
 
 
 def all_results(sa: SearchArgs) -> tuple[Any, list[Any]]:
-    """Every matching result (the CSV export), fetched a page of MAX_K at a time."""
-    first = run_search(sa, k=MAX_K, offset=0)
-    results = list(first.results)
-    while len(results) < min(first.total, EXPORT_LIMIT):
-        more = run_search(sa, k=MAX_K, offset=len(results)).results
-        if not more:
-            break
-        results.extend(more)
-    return first, results
+    """Every result (the exports): `total` of them, up to EXPORT_LIMIT, in one search."""
+    resp = run_search(sa, k=EXPORT_LIMIT, offset=0)
+    return resp, resp.results
 
 
-def search_data(args: MultiDict, *, all_answer_rows: bool = False) -> dict[str, Any]:
+def search_data(args: MultiDict, *, all_answer_rows: bool = False,
+                every: bool = False) -> dict[str, Any]:  # fmt: skip
     """The search page's data: the engine's response plus toggle URLs on the facets; an answer
-    card's first ANSWER_ROWS rows (all of them for its CSV)."""
+    card's first ANSWER_ROWS rows (all of them for its CSV); `every`: every result (up to
+    EXPORT_LIMIT), not one page (the JSON export)."""
     sa = parse_search_args(args)
+    if every:
+        sa = dataclasses.replace(sa, k=EXPORT_LIMIT, offset=0)
     partial = args.get("partial") == "1"  # search-as-you-type: the last word is unfinished
     resp = run_search(sa, partial=partial)
     g.search_response = resp  # for the metrics and the request log (webui.ops)
@@ -175,11 +174,14 @@ def search_data(args: MultiDict, *, all_answer_rows: bool = False) -> dict[str, 
     data["exact"] = [r for r in data["results"] if r["match"] == "exact"]
     data["related"] = [r for r in data["results"] if r["match"] == "related"]
     data["pager"] = pager(sa, resp.total, len(resp.results))
+    if data["pager"]["beyond"] and data["message"] is None:
+        data["message"] = beyond_message(sa, resp.total, data["pager"]["pages"])
+    data["export_limit"] = EXPORT_LIMIT
     data["csv_url"] = url_for("api.search_csv", **sa.url_args())
     data["excel_url"] = url_for("api.search_csv", **sa.url_args(), format="excel")
     # the search as an Atom feed (webui/feed.py): its link and <link rel="alternate">
     data["feed_url"] = None if data["empty"] else url_for("feed.atom", **sa.url_args())
-    data["json_url"] = url_for("api.search", **sa.url_args())
+    data["json_url"] = url_for("api.search", **sa.url_args(), all="1")
     data["permalink"] = permalink("pages.search", **sa.url_args(page=str(sa.page)))
     data["glossary"] = glossary_notes(sa.q, resp.results)
     for hit in data["results"]:
@@ -231,9 +233,15 @@ def page_extras(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def pager(sa: SearchArgs, total: int, shown: int) -> dict[str, Any]:
-    """Where this page sits in the results, with links to the pages around it."""
+    """Where this page sits in the results, with links to the pages around it. Every page it
+    counts has results: `total` counts only what can be fetched, and paging reaches
+    EXPORT_LIMIT results (`limited`: the results go on beyond the last page)."""
     pages = max(1, math.ceil(total / sa.k))
+    reachable = EXPORT_LIMIT // sa.k + 1  # the last page parse_search_args takes
+    limited = pages > reachable
+    pages = min(pages, reachable)
     page = sa.page
+    beyond = total > 0 and sa.offset >= total
 
     def link(n: int) -> str:
         return url_for("pages.search", **sa.url_args(page=str(n)))
@@ -243,9 +251,22 @@ def pager(sa: SearchArgs, total: int, shown: int) -> dict[str, Any]:
         "pages": pages,
         "first": sa.offset + 1 if shown else 0,
         "last": sa.offset + shown,
-        "previous_url": link(page - 1) if page > 1 else None,
+        "previous_url": link(min(page - 1, pages)) if page > 1 else None,
         "next_url": link(page + 1) if page < pages and shown == sa.k else None,
+        "beyond": beyond,  # a page after the last: it says so and links to the last one
+        "last_url": link(pages) if beyond else None,
+        "limited": limited,
+        "reachable": min(total, pages * sa.k),
     }
+
+
+def beyond_message(sa: SearchArgs, total: int, pages: int) -> str:
+    """What a page (or offset) past the last result says."""
+    results = f"{number_text(total)} {'resultat' if total == 1 else 'resultater'}"
+    if "offset" in sa.given:
+        return f"Ingen resultater efter nr. {number_text(total)}: søgningen har {results}."
+    return (f"Side {number_text(sa.page)} findes ikke: søgningen har {results} på "
+            f"{number_text(pages)} {'side' if pages == 1 else 'sider'}.")  # fmt: skip
 
 
 def danish_date(day: datetime.date) -> str:
