@@ -20,20 +20,25 @@ Files written by provisioning next to the converted model:
   same ids on stripped text (checked at export on awkward Unicode); the encoder strips.
 
 Passages are batched by length (sorted, a token budget per batch, so short sentences are not
-padded to a long passage's length) and run on every core: one single-threaded session run per
-core at a time, each core on its own batch. Queries use one session with a thread per core.
+padded to a long passage's length) and run on every core. Three ways to do that
+(:data:`PARALLEL`): ``"threads"``, one single-threaded session run per core at a time in this
+process, each core on its own batch; ``"intra"``, one session whose intra-op threads are the
+cores, a batch at a time; ``"processes"``, one single-threaded session per worker process, a
+worker per core. :data:`DEFAULT_PARALLEL` is the one that measured fastest here
+(``python -m bench.cpu_parallel``, BENCHMARKS.md). Queries use one session with a thread per core.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
 import os
 import re
 import struct
 import threading
 import warnings
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +52,9 @@ MAX_LENGTH = 512
 BATCH_TOKENS = 8192  # padded tokens per passage batch: big enough to amortise, small for cache
 MAX_BATCH = 64
 _ST_DTYPES = {"F32": np.float32, "F16": np.float16}
+#: How passage batches use the cores (module doc).
+PARALLEL = ("threads", "intra", "processes")
+DEFAULT_PARALLEL = "threads"
 
 
 class EncoderFilesError(Exception):
@@ -177,24 +185,25 @@ class OnnxEncoder:
         self.tokens = Tokens(model_dir / spm_file)
         self.embeddings = safetensors_memmap(model_dir / "model.safetensors", EMBEDDINGS)
         self.workers = cores()
+        self.parallel = DEFAULT_PARALLEL  # how encode_many uses the cores (module doc)
         self._query = _session(self.path, min(self.workers, 4))
         self._bulk = None  # single-threaded session for passage batches, made on first use
+        self._intra = None  # a session with a thread per core, for "intra"
+        self._pool = None  # worker processes, for "processes"
         self._lock = threading.Lock()
 
     def _embed(self, batch: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
-        width = max(len(x) for x in batch)
-        ids = np.full((len(batch), width), self.tokens.pad, dtype=np.int64)
-        mask = np.zeros((len(batch), width), dtype=np.int64)
-        for i, x in enumerate(batch):
-            ids[i, : len(x)] = x
-            mask[i, : len(x)] = 1
-        return np.asarray(self.embeddings[ids], dtype=np.float32), mask
+        return _inputs(self.embeddings, self.tokens.pad, batch)
 
     def _run(self, session, batch: list[list[int]]) -> np.ndarray:
-        embeds, mask = self._embed(batch)
-        (vecs,) = session.run(None, {"inputs_embeds": embeds, "attention_mask": mask})
-        vecs = vecs.astype(np.float32, copy=False)
-        return vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
+        return _run_session(session, self.embeddings, self.tokens.pad, batch)
+
+    def close(self) -> None:
+        """Stop the worker processes, if any (they also stop with this process)."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def encode(self, texts: list[str], prompt: str = "") -> np.ndarray:
         """A few texts at once (queries): one batch on the latency session."""
@@ -203,34 +212,113 @@ class OnnxEncoder:
         return self._run(self._query, self.tokens.encode([prompt + t for t in texts]))
 
     def encode_many(self, texts: list[str], prompt: str = "", *, progress=None,
-                    batch_tokens: int = BATCH_TOKENS) -> np.ndarray:  # fmt: skip
-        """Many texts (passages): batched by length, one batch per core at a time.
+                    batch_tokens: int = BATCH_TOKENS,
+                    parallel: str | None = None) -> np.ndarray:  # fmt: skip
+        """Many texts (passages): batched by length, on every core (`parallel`, one of
+        :data:`PARALLEL`; default ``self.parallel``).
 
         `progress`, if given, is called with the number of texts done after each batch."""
         out = np.zeros((len(texts), self.embeddings.shape[1]), np.float32)
         if not texts:
             return out
+        parallel = parallel or self.parallel
+        if parallel not in PARALLEL:
+            raise ValueError(f"parallel must be one of {PARALLEL}, not {parallel!r}")
         ids = self.tokens.encode([prompt + t for t in texts])
         batches = length_batches([len(x) for x in ids], batch_tokens)
-        if self.workers == 1 and self.bulk_path is None:
-            session = self._query
+        if self.workers == 1:
+            parallel = "intra"  # one core: one session, no pool
+        if parallel == "processes":
+            results = self._processes().map(_worker_run, [[ids[r] for r in rows]
+                                                         for rows in batches])  # fmt: skip
+            results = zip(batches, results, strict=True)
+        elif parallel == "intra":
+            session = self._intra_session()
+            results = ((rows, self._run(session, [ids[r] for r in rows])) for rows in batches)
         else:
-            with self._lock:
-                if self._bulk is None:
-                    self._bulk = _session(self.bulk_path or self.path, 1)
-            session = self._bulk
+            session = self._single_session()
+            threads = ThreadPoolExecutor(max_workers=self.workers)
 
-        def work(rows: list[int]) -> tuple[list[int], np.ndarray]:
-            return rows, self._run(session, [ids[r] for r in rows])
+            def work(rows: list[int]) -> tuple[list[int], np.ndarray]:
+                return rows, self._run(session, [ids[r] for r in rows])
 
+            results = threads.map(work, batches)
         done = 0
-        with ThreadPoolExecutor(max_workers=self.workers) as pool:
-            for rows, vecs in pool.map(work, batches):
+        try:
+            for rows, vecs in results:
                 out[rows] = vecs
                 done += len(rows)
                 if progress is not None:
                     progress(done)
+        finally:
+            if parallel == "threads":
+                threads.shutdown(wait=True, cancel_futures=True)
         return out
+
+    def _single_session(self):
+        if self.bulk_path is None and self.workers == 1:
+            return self._query
+        with self._lock:
+            if self._bulk is None:
+                self._bulk = _session(self.bulk_path or self.path, 1)
+            return self._bulk
+
+    def _intra_session(self):
+        if self.bulk_path is None:
+            return self._query
+        with self._lock:
+            if self._intra is None:
+                self._intra = _session(self.bulk_path, self.workers)
+            return self._intra
+
+    def _processes(self) -> ProcessPoolExecutor:
+        """A worker process per core, each with its own single-threaded session (spawned: this
+        process runs threads, which a fork would copy mid-flight)."""
+        with self._lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(
+                    max_workers=self.workers,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_worker_init,
+                    initargs=(str(self.bulk_path or self.path), str(self.embeddings.filename),
+                              int(self.embeddings.offset), tuple(self.embeddings.shape),
+                              self.embeddings.dtype.str, self.tokens.pad),  # fmt: skip
+                )
+            return self._pool
+
+
+def _inputs(embeddings: np.ndarray, pad: int,
+            batch: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    width = max(len(x) for x in batch)
+    ids = np.full((len(batch), width), pad, dtype=np.int64)
+    mask = np.zeros((len(batch), width), dtype=np.int64)
+    for i, x in enumerate(batch):
+        ids[i, : len(x)] = x
+        mask[i, : len(x)] = 1
+    return np.asarray(embeddings[ids], dtype=np.float32), mask
+
+
+def _run_session(session, embeddings: np.ndarray, pad: int, batch: list[list[int]]) -> np.ndarray:
+    embeds, mask = _inputs(embeddings, pad, batch)
+    (vecs,) = session.run(None, {"inputs_embeds": embeds, "attention_mask": mask})
+    vecs = vecs.astype(np.float32, copy=False)
+    return vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
+
+
+_WORKER: dict = {}
+
+
+def _worker_init(path: str, embeddings: str, offset: int, shape: tuple, dtype: str,
+                 pad: int) -> None:  # fmt: skip
+    """A passage worker process: its own single-threaded session and the mapped embeddings."""
+    _WORKER["session"] = _session(Path(path), 1)
+    _WORKER["embeddings"] = np.memmap(embeddings, dtype=np.dtype(dtype), mode="r",
+                                      offset=offset, shape=shape)  # fmt: skip
+    _WORKER["pad"] = pad
+
+
+def _worker_run(batch: list[list[int]]) -> np.ndarray:
+    return _run_session(_WORKER["session"], _WORKER["embeddings"], _WORKER["pad"], batch)
 
 
 def length_batches(lengths: list[int], batch_tokens: int = BATCH_TOKENS,
