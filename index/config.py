@@ -48,6 +48,9 @@ class Settings:
     #: the bundled model's folder when not data_dir/models/…: the one an index recorded
     #: (index.embedding.provision.recorded_model), so a search run from another folder finds it
     model_dir: Path | None = None
+    #: texts embedded between two flushes of a build's vectors to disk (what a stopped build
+    #: resumes from); 0: as many as take about 20 s
+    embed_flush: int = 0
 
     @property
     def models_dir(self) -> Path:
@@ -68,6 +71,16 @@ def _positive(env: dict[str, str], name: str, default: float) -> float:
     if not value > 0 or value == float("inf"):
         raise ValueError(f"{name}={raw!r}: expected a positive number")
     return value
+
+
+def _count(env: dict[str, str], name: str) -> int:
+    """A positive whole number from the environment; 0 when unset."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return 0
+    if not raw.isdigit() or int(raw) == 0:
+        raise ValueError(f"{name}={raw!r}: expected a positive whole number")
+    return int(raw)
 
 
 def load_limits(env: dict[str, str]) -> CorpusLimits:
@@ -94,4 +107,5 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         index_dir=Path(env.get("BUDGET_SEARCH_INDEX", str(data_dir / "index"))),
         model=env.get("BUDGET_SEARCH_MODEL", DEFAULT_MODEL),
         limits=load_limits(env),
+        embed_flush=_count(env, "BUDGET_SEARCH_EMBED_FLUSH"),
     )

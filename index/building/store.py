@@ -107,6 +107,11 @@ class Manifest:
     model_dir: str = ""
     #: document id -> the http(s) address it is published at (its sidecar's `source`)
     sources: dict[str, str] = field(default_factory=dict)
+    #: what made the vectors (index.embedding.devices): "cpu" or "cuda", and "float32" or
+    #: "float16"; "cpu+cuda", "float16+float32" when they came from runs on both (vectors of
+    #: unchanged text are reused). Manifests written before: the CPU in float32.
+    device: str = "cpu"
+    precision: str = "float32"
 
     @classmethod
     def from_json(cls, data: dict) -> Manifest:

@@ -17,6 +17,7 @@ import json
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -75,6 +76,8 @@ class ModelEncoder:
         self._onnx_p = onnx if onnx_passages else None
         self.query_backend = "onnx-int8" if self._onnx_q is not None else "torch"
         self.passage_backend = "onnx-fp32" if self._onnx_p is not None else "torch"
+        self.device = "cpu"  # what made its passage vectors (index.embedding.devices)
+        self.precision = "float32"
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
         if dim is None:
@@ -131,14 +134,26 @@ class ModelEncoder:
         return vec.copy()
 
     def encode_passages(
-        self, texts: list[str], *, batch_size: int = 32, progress: bool = False
+        self, texts: list[str], *, batch_size: int = 32, progress: bool | Callable = False
     ) -> np.ndarray:
-        """`batch_size` is the torch path's; the ONNX path batches by length (a token budget)."""
+        """`batch_size` is the torch path's; the ONNX path batches by length (a token budget).
+        `progress`: True for a bar of its own, or a function called with the number of texts
+        done so far (the build's bar)."""
         texts = list(texts)
         if not texts:
             return np.zeros((0, self.dim), np.float32)
         if self._onnx_p is None:
-            return self._torch_encode(texts, self.passage_prompt, batch_size, progress)
+            if not callable(progress):
+                return self._torch_encode(texts, self.passage_prompt, batch_size, progress)
+            out = np.zeros((len(texts), self.dim), np.float32)
+            step = batch_size * 4
+            for lo in range(0, len(texts), step):
+                part = texts[lo : lo + step]
+                out[lo : lo + step] = self._torch_encode(part, self.passage_prompt, batch_size)
+                progress(min(len(texts), lo + step))
+            return out
+        if callable(progress):
+            return self._onnx_p.encode_many(texts, self.passage_prompt, progress=progress)
         if not progress:
             return self._onnx_p.encode_many(texts, self.passage_prompt)
         from tqdm import tqdm
