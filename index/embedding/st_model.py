@@ -21,8 +21,8 @@ def offline() -> None:
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
 
-def load_st(name_or_path: str):
-    """A SentenceTransformer in float32 on the CPU, offline."""
+def load_st(name_or_path: str, device: str = "cpu"):
+    """A SentenceTransformer in float32 on `device` (the CPU unless asked), offline."""
     offline()
     import torch
     import transformers
@@ -33,7 +33,7 @@ def load_st(name_or_path: str):
     try:
         model = SentenceTransformer(
             name_or_path,
-            device="cpu",
+            device=device,
             local_files_only=True,
             model_kwargs={"dtype": torch.float32},
         )
