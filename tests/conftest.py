@@ -1,8 +1,11 @@
-"""Session fixtures: the seed index is built once, with the real model, and shared."""
+"""Shared fixtures: the seed index is built once, with the real model, and shared; the web app
+on it as a test client, on waitress and in Chromium."""
 
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -120,3 +123,64 @@ def provenance_settings(seed_settings: Settings, tmp_path_factory, encoder) -> S
     write_corpus(corpus)
     return _index_beside_seed(seed_settings, tmp_path_factory, corpus, encoder,
                               "provenance-index")  # fmt: skip
+
+
+# -- the web app: a test client, served on waitress, and seen in Chromium ---------------------
+
+
+@pytest.fixture(scope="module")
+def app(engine):
+    """The web app on the session's seed index (a module overrides it for another index)."""
+    from webui import create_app
+
+    return create_app({"ENGINE": engine})
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def base_url(app) -> Iterator[str]:
+    """The app on waitress, in a background thread, on a free port of 127.0.0.1."""
+    from waitress.server import create_server
+
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        server.close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium through Playwright (tests/chromium.py); skipped without it."""
+    from chromium import CHROMIUM, CHROMIUM_ARGS
+
+    if not CHROMIUM.exists():
+        pytest.skip("no /usr/bin/chromium (apt-get install -y chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser):
+    """A fresh 1024 x 768 Danish page whose console errors, page errors and dialogs are kept
+    in `page.problems`."""
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="da-DK")
+    p = context.new_page()
+    p.set_default_timeout(10_000)
+    problems: list[str] = []
+    p.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    p.on("pageerror", lambda e: problems.append(str(e)))
+    p.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
+    p.problems = problems  # type: ignore[attr-defined]
+    yield p
+    context.close()

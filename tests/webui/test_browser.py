@@ -7,15 +7,11 @@ and must report 0 violations. Screenshots go to test-artifacts/ (gitignored).
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from chromium import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     assert_accessible,
     no_horizontal_scroll,
     screenshot,
@@ -34,48 +30,6 @@ PHONE_PAGES = [
     ("overview", "/areas"),
     ("area", f"/area/{DOC}/borgerservice"),
 ]
-
-
-@pytest.fixture(scope="module")
-def base_url(engine) -> Iterator[str]:
-    """The app on waitress, in a background thread, on a free port of 127.0.0.1."""
-    from waitress.server import create_server
-
-    from webui import create_app
-
-    server = create_server(create_app({"ENGINE": engine}), host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"
-    finally:
-        server.close()
-        thread.join(timeout=5)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("no /usr/bin/chromium (apt-get install -y chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture()
-def page(browser):
-    context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="da-DK")
-    p = context.new_page()
-    p.set_default_timeout(10_000)
-    problems: list[str] = []
-    p.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    p.on("pageerror", lambda e: problems.append(str(e)))
-    p.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
-    p.problems = problems  # type: ignore[attr-defined]
-    yield p
-    context.close()
 
 
 def test_type_mitid_see_borgerservice_first_and_open_its_area(page, base_url: str) -> None:

@@ -20,11 +20,6 @@ from webui import SECURITY_HEADERS, create_app, ops
 OLD_DOC = "kalundborg/2024/oekonomiudvalget"
 
 
-@pytest.fixture(scope="module")
-def app(engine: Engine) -> Any:
-    return create_app({"ENGINE": engine})
-
-
 @pytest.fixture
 def access_lines() -> Iterator[Callable[[], list[dict[str, Any]]]]:
     """The access log as `serve` writes it (JSON lines), captured."""

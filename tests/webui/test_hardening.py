@@ -347,11 +347,6 @@ def test_crash_mid_build_then_serve_uses_the_previous_index(
 
 
 @pytest.fixture(scope="module")
-def app(engine: Engine) -> Any:
-    return create_app({"ENGINE": engine})
-
-
-@pytest.fixture(scope="module")
 def live(app: Any) -> Iterator[tuple[str, int]]:
     with serving(app, threads=4) as address:
         yield address

@@ -16,16 +16,6 @@ from webui import create_app
 THRESHOLD = "områder over 50 mio. kr."
 
 
-@pytest.fixture(scope="module")
-def app(engine):
-    return create_app({"ENGINE": engine})
-
-
-@pytest.fixture()
-def client(app):
-    return app.test_client()
-
-
 def html(resp) -> str:
     return resp.get_data(as_text=True)
 
@@ -265,26 +255,9 @@ def test_the_source_is_linked_as_kilde_on_area_pages_and_answer_cards(workspace,
 # -- in Chromium, at phone widths and in print ---------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def served(app):
-    """The app on waitress, in a background thread, on a free port of 127.0.0.1."""
-    import threading
-
-    from waitress.server import create_server
-
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"
-    finally:
-        server.close()
-        thread.join(timeout=5)
-
-
 @pytest.mark.browser
 @pytest.mark.parametrize("width", [390, 320])
-def test_scope_covers_and_follow_link_in_chromium(served: str, width: int) -> None:
+def test_scope_covers_and_follow_link_in_chromium(base_url: str, width: int) -> None:
     from chromium import CHROMIUM, CHROMIUM_ARGS, assert_accessible, no_horizontal_scroll
 
     if not CHROMIUM.exists():
@@ -294,18 +267,18 @@ def test_scope_covers_and_follow_link_in_chromium(served: str, width: int) -> No
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
                                      args=CHROMIUM_ARGS)  # fmt: skip
         page = browser.new_page(viewport={"width": width, "height": 844}, locale="da-DK")
-        page.goto(served + "/")
+        page.goto(base_url + "/")
         assert page.locator("p.scope").inner_text() == f"Søger i: {SEED_SCOPE}"
         assert page.locator("p.scope").is_visible()
         no_horizontal_scroll(page)
-        page.goto(served + "/?q=samlet+budget")
+        page.goto(base_url + "/?q=samlet+budget")
         covers = page.locator(".answer-covers")
         assert covers.is_visible() and covers.inner_text().startswith("Summen af ")
         follow = page.get_by_role("link", name="Følg søgningen")
         assert follow.get_attribute("href") == "/feed.atom?q=samlet+budget"
         no_horizontal_scroll(page)
         assert_accessible(page, f"answer card with its scope at {width} px")
-        page.goto(served + "/areas")
+        page.goto(base_url + "/areas")
         page.emulate_media(media="print")
         assert page.locator("p.scope").is_visible()  # the printed list says what it covers
         assert page.locator("p.scope").inner_text() == f"Viser: {SEED_SCOPE}"

@@ -3,14 +3,9 @@ read, followed year to year, drawn to scale, under the CSP, on a phone, and chec
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-
 import pytest
 
 from chromium import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     assert_accessible,
     no_horizontal_scroll,
     screenshot,
@@ -23,31 +18,11 @@ D25 = "kalundborg/2025/oekonomiudvalget"
 
 
 @pytest.fixture(scope="module")
-def base_url(years_engine) -> Iterator[str]:
-    from waitress.server import create_server
-
+def app(years_engine):
+    """The app on the seed and its 2025 (conftest's `base_url` serves it)."""
     from webui import create_app
 
-    server = create_server(create_app({"ENGINE": years_engine}), host="127.0.0.1", port=0,
-                           threads=4)  # fmt: skip
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"
-    finally:
-        server.close()
-        thread.join(timeout=5)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("no /usr/bin/chromium (apt-get install -y chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    return create_app({"ENGINE": years_engine})
 
 
 def test_years_table_reads_links_and_draws_to_scale(browser, base_url: str) -> None:
