@@ -338,7 +338,8 @@ def coverage(snap: Snapshot, exp: Expansion, ignore: frozenset[str] = frozenset(
     # once); the groups' bitmaps then make one small code per row, whose share is looked up
     # when asked: at a million passages, float passes per group were 20-30 ms a query
     hits = [_group_rows(snap, n, group) for group in groups]
-    weights = np.array([np.log(1 + n / (np.count_nonzero(hit) + 1)) for hit in hits])
+    weights = np.array([np.log(1 + n / (np.count_nonzero(hit) + 1)) * exp.weight(group)
+                        for hit, group in zip(hits, groups, strict=True)])  # fmt: skip
     weights /= weights.sum()
     if len(hits) > 16:  # a pasted paragraph: a pass per word
         total = np.zeros(n, dtype=np.float64)

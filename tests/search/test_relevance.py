@@ -133,6 +133,25 @@ def test_english_question_is_answered_by_related_passages(engine) -> None:
     assert resp.results and resp.results[0].area == "Digitalisering og IT"
 
 
+# -- the users' own words ------------------------------------------------------------------
+
+
+def test_common_words_of_a_question_do_not_outweigh_its_topic(engine) -> None:
+    # "sker" and "nye" are in other passages too, but "brandhaner" is what it asks about
+    resp = engine.search("hvad sker der med de nye brandhaner")
+    assert resp.results[0].match == "exact"
+    assert "brandhane" in resp.results[0].text.casefold()
+
+
+def test_common_danish_words_weigh_less_than_rare_ones() -> None:
+    from search.expansion import MIN_GENERAL, general_weight
+
+    assert general_weight("brandhaner") == general_weight("xqzv") == 1.0
+    assert MIN_GENERAL <= general_weight("nye") < general_weight("ældre") < 1.0
+    # by its commonest inflection: "håndteres" is rare as written, "hånd…" is not
+    assert general_weight("håndteres") < 0.6
+
+
 # -- did you mean ----------------------------------------------------------------------------
 
 
