@@ -76,8 +76,22 @@ def expand(parsed: ParsedQuery, snap: Snapshot, *, partial_last: bool = False) -
     words = [fold_case(w, snap) for w in parsed.words if w and len(w) <= MAX_WORD]
     exp.typed += len(long := [w for w in parsed.words if len(w) > MAX_WORD])
     exp.unknown.extend(long)  # a 2,000-letter "word" is no word: nothing to expand
+    english = glossary.english_spans(words, lambda w: _reads_english(w, lexicon))
+    skip = 0
     for i, word in enumerate(words):
+        if i < skip:
+            continue
         group: dict[str, str] = {}
+        if i in english:  # English words, searched as the Danish words they stand for
+            skip, danish = english[i]
+            for d in danish:
+                for sub in _subwords(d):
+                    _expand_word(sub, snap, lexicon, group, exp)
+            exp.typed += 1
+            if group:
+                exp.groups.append(group)
+                exp.general.append(1.0)
+            continue
         for sub in _subwords(word):
             _expand_word(sub, snap, lexicon, group, exp)
         if word.casefold() not in STOPWORDS:
@@ -128,6 +142,15 @@ def general_weight(word: str) -> float:
 
 
 _INFLECTIONS = ("", "e", "er", "en", "et", "es", "r", "ede", "ene", "erne")
+
+
+def _reads_english(word: str, lexicon: frozenset[str]) -> bool:
+    """A word the documents do not use and that English uses more than Danish: "insurance",
+    "staff", "council"; not "rent" (Danish: clean) nor "fire" (four)."""
+    lower = word.casefold()
+    if lower in STOPWORDS or stem(lower) in lexicon:
+        return False
+    return zipf_frequency(lower, "en") > zipf_frequency(lower, "da")
 
 
 MAX_WORD = 64  # longer typed "words" are not expanded (nor stemmed, split or corrected)

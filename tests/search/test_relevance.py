@@ -152,6 +152,28 @@ def test_common_danish_words_weigh_less_than_rare_ones() -> None:
     assert general_weight("håndteres") < 0.6
 
 
+@pytest.mark.parametrize("query, word", [("salaries for directors", "direktion"),
+                                         ("interpreter costs", "tolk"),
+                                         ("insurance premiums", "forsikring")])  # fmt: skip
+def test_english_domain_words_are_searched_as_danish(engine, query: str, word: str) -> None:
+    resp = engine.search(query, mode="keyword")
+    assert resp.results and word in resp.results[0].text.casefold()
+
+
+def test_english_phrases_and_danish_lookalikes(engine) -> None:
+    from search.expansion import expand
+    from search.query import parse
+
+    snap = engine.snapshot
+    # "fire service" is one English phrase: neither "fire" (four) nor "service" is searched
+    groups = expand(parse("cost of the fire service"), snap).groups
+    assert any("brandvæs" in g for g in groups)
+    assert not any("fire" in g or "servic" in g for g in groups)
+    # "rent" is Danish (clean) too: alone it stays Danish, not "leje"
+    groups = expand(parse("rent vand"), snap).groups
+    assert "rent" in groups[0] and not any("lej" in g for g in groups)
+
+
 # -- did you mean ----------------------------------------------------------------------------
 
 
