@@ -44,13 +44,13 @@ NO_HITS = "Ingen resultater. Prøv færre eller andre ord, eller søg semantisk.
 ANSWER_CACHE = 512  # answers kept per generation (frozen: shared by every request)
 CANDIDATES = 100  # how deep each ranking goes before fusion and facets
 ANSWER_KINDS = frozenset({"word", "join", "spelling", "part", "variant"})
-#: What a question asks rather than what it is about: not counted when deciding whether a
-#: passage holds the query's words ("Hvad koster brandvæsenet?" is about the fire service).
 SEMANTIC_WORDS = 64  # a pasted paragraph is encoded by its first words (the model reads ~400)
 SNIPPET_CHARS = 4000  # longest passage text a hit carries (the seed's longest: about 1,200)
 USAGE_SAMPLE = 2000  # passages read to tell where a word is used
 EMPTY_MESSAGE = "Skriv et eller flere søgeord, fx MitID, DUT eller brandvæsen."
 SCOPE_FIELDS = ("area", "committee", "year", "municipality", "document")
+#: What a question asks rather than what it is about: not counted when deciding whether a
+#: passage holds the query's words ("Hvad koster brandvæsenet?" is about the fire service).
 INTENT_TERMS = intents.BUDGET_WORDS | intents.GENERIC
 
 

@@ -46,7 +46,8 @@ def add_bonuses(
 
     A phrase adds boost x (its words' scores in the field) where it occurs, so a document's
     bonus if the phrase is there is known from the matrix; whether it is there needs positions,
-    read from Whoosh's postings. Documents are checked best possible score first, in growing
+    read from the positions kept beside the matrix (or, for an index without them, from
+    Whoosh's postings). Documents are checked best possible score first, in growing
     rounds, and checking stops once the next one's term score plus every bonus it might get
     stays below the limit-th best score so far (a lower bound of the final one).
     """

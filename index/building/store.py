@@ -9,7 +9,8 @@
         pieces.npy         float32 vectors of the passages' sentences and list items
         piece_rows.npy     the passage row of each piece, ascending
         vocab.json         the corpus's words, for compound splitting and spelling
-        keys.json          the text key of every vector row (passages, then pieces): reused
+        keys.json          the text key of every vector row (passages, then pieces), one a
+                           line (plain text despite the name, kept for existing indexes): reused
                            by the next build for unchanged texts
         build.json         counts the manifest lacks, for the no-change fast path
         vectors.codes.npz  1-bit codes, mean and centrality: the first stage at scale

@@ -15,7 +15,7 @@ class ModelError(Exception):
 
 
 def offline() -> None:
-    """No hub look-ups: models come from a package or a local path (DEVELOPERS.md)."""
+    """No hub look-ups: models come from a package or a local path (offline by design)."""
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
