@@ -17,6 +17,7 @@ from index.documents.amounts import (
     amount_spans,
     declared_unit,
     find_amounts,
+    format_kr,
     parse_number,
     read_statement,
 )
@@ -204,7 +205,7 @@ def _body_statements(span: AreaSpan, reported: set[int]) -> tuple[set[int], list
 
 
 def _several(title: str, amounts: list[int]) -> str:
-    listed = ", ".join(f"{a:,}".replace(",", ".") + " kr." for a in dict.fromkeys(amounts))
+    listed = ", ".join(format_kr(a) for a in dict.fromkeys(amounts))
     return f"area {title!r}: several budget amounts ({listed}); none taken"
 
 
@@ -394,7 +395,7 @@ def table_areas(lines: list[SourceLine], rows: dict[str, tuple[str, int, SourceL
                                layout=LAYOUT_TABLE, source=_row_source(_row)))  # fmt: skip
     for key, (name, amount, row) in rows.items():
         if key not in named:
-            text = f"{name}: {amount:,} kr.".replace(",", ".")
+            text = f"{name}: {format_kr(amount)}"
             spans.append(AreaSpan(name, amount, row.number, [SourceLine(row.number, text,
                                    row.page)], layout=LAYOUT_TABLE,
                                    source=_row_source(row)))  # fmt: skip

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from index.documents.amounts import danish_number
+
 #: The top-level section headings of a budget remark, in the order they usually appear.
 SECTION_HEADINGS = ("Budgetgrundlag", "Beskrivelse af området", "Udvikling og udfordringer")
 
@@ -89,7 +91,7 @@ class Reconciliation:
             return f"kan ikke afstemmes: {self.missing} område(r) uden beløb"
         if self.difference_kr == 0:
             return "stemmer"
-        diff = f"{abs(self.difference_kr):,}".replace(",", ".")
+        diff = danish_number(abs(self.difference_kr))
         if self.agrees:
             return f"stemmer inden for afrunding ({diff} kr.)"
         more = "mere" if self.difference_kr > 0 else "mindre"

@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from index.config import MIB, CorpusLimits
-from index.documents.amounts import read_statement, scan
+from index.documents.amounts import format_kr, read_statement, scan
 from index.documents.areas import (
     LAYOUT_SPLIT,
     AreaSpan,
@@ -157,8 +157,8 @@ def parse_lines(
         totals += more_totals
     stray, stated = _stated_totals(stray, lines, spans, preamble)
     totals += stated
-    notes_totals = [(t.source.line, f"total {t.label!r} ({t.stated_kr:,} kr.): {t.verdict()}"
-                     .replace(",", ".")) for t in totals if not t.agrees]  # fmt: skip
+    notes_totals = [(t.source.line, f"total {t.label!r} ({format_kr(t.stated_kr)}): "
+                     f"{t.verdict()}") for t in totals if not t.agrees]  # fmt: skip
     notes: list[tuple[int, str]] = list(stray) + (general.notes if general else []) + notes_totals
     notes += cross
     areas, seen, ordinal = [], {}, 0
@@ -232,8 +232,8 @@ def _cross_check(lines: list[SourceLine], spans: list[AreaSpan], year: int
                 continue
             if abs(amount - span.amount_kr) > _rounding_of(amount):
                 notes.append((source.line, f"area {span.title!r}: the table says "
-                              f"{amount:,} kr. here, its net-budget line (line "
-                              f"{span.source.line}) {span.amount_kr:,} kr.".replace(",", ".")))
+                              f"{format_kr(amount)} here, its net-budget line (line "
+                              f"{span.source.line}) {format_kr(span.amount_kr)}"))
     return totals, notes
 
 

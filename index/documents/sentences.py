@@ -141,7 +141,7 @@ def choose(statements: list[Statement]) -> tuple[Statement | None, str | None]:
     amounts = list(dict.fromkeys(s.amount_kr for s in original))
     if len(amounts) == 1:
         return original[0], None
-    listed = ", ".join(f"{a:,}".replace(",", ".") + " kr." for a in amounts)
+    listed = ", ".join(format_kr(a) for a in amounts)
     return None, f"several budget amounts ({listed}); none taken"
 
 
