@@ -195,6 +195,14 @@ class Engine:
             t in snap.all_terms for group in exp.typed_groups for t in group
         )
         exact, related = _matches(kw_rows, sem_rows, closeness, cover, strangers)
+        if exp.unknown and not exact and not (parsed.phrases or parsed.prefixes):
+            # a word no dictionary knows and no passage holds ("xyzzy qwerty"): what is near
+            # the query in meaning is no answer to it (issue 30); passages holding one of its
+            # other words ("xyzzy MitID") stay, as related
+            related = {r for r, _ in kw_rows} - exact
+            if message is None and not related:
+                message = ("Ingen resultater: ingen ordbog eller afsnit kender "
+                           f"»{_short(' '.join(exp.unknown))}«.")  # fmt: skip
         fusing = mode == "hybrid" and bool(kw_rows) and bool(sem_rows)
         if fusing:
             fused = fusion.convex(kw_rows, semantic.candidates(sem_rows), fusion.ALPHA, fusion.SPAN)

@@ -35,7 +35,7 @@ EXAMPLES = ("MitID", "Hvad koster brandvæsenet?", "budget Borgerservice", "IT b
 @bp.get("/")
 def search() -> Any:
     try:
-        page = search_data.page_extras(search_data.search_data(request.args))
+        page = search_data.page_extras(search_data.search_data(request.args, quiet=True))
     except SearchError as exc:
         limit = current_app.config["MAX_QUERY_LENGTH"]
         mode = request.args.get("mode", "hybrid")

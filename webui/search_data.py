@@ -46,7 +46,7 @@ FACET_LABELS = {
 TEXT_FILTERS = ("area", "section", "committee", "municipality")
 NUMBER_FILTERS = ("year", "min_amount", "max_amount")
 #: Every parameter a search URL carries, in the order the URLs spell them.
-SEARCH_PARAMS = ("q", "mode", "k", *TEXT_FILTERS, *NUMBER_FILTERS, "page", "offset")
+SEARCH_PARAMS = ("q", "mode", "k", *TEXT_FILTERS, *NUMBER_FILTERS, "related", "page", "offset")
 #: The exports (CSV, and JSON with `all=1`) list this many results at most, and paging
 #: reaches as far: `total` may count more (a word in every passage), and the page says so.
 EXPORT_LIMIT = MAX_ROWS
@@ -130,10 +130,11 @@ def all_results(sa: SearchArgs) -> tuple[Any, list[Any]]:
 
 
 def search_data(args: MultiDict, *, all_answer_rows: bool = False,
-                every: bool = False) -> dict[str, Any]:  # fmt: skip
+                every: bool = False, quiet: bool = False) -> dict[str, Any]:  # fmt: skip
     """The search page's data: the engine's response plus toggle URLs on the facets; an answer
     card's first ANSWER_ROWS rows (all of them for its CSV); `every`: every result (up to
-    EXPORT_LIMIT), not one page (the JSON export)."""
+    EXPORT_LIMIT), not one page (the JSON export); `quiet` (the page): when there are exact
+    matches, the related passages wait behind a link (`related=1`), out of the list and pager."""
     sa = parse_search_args(args)
     if every:
         sa = dataclasses.replace(sa, k=EXPORT_LIMIT, offset=0)
@@ -173,9 +174,20 @@ def search_data(args: MultiDict, *, all_answer_rows: bool = False,
         answer["excel_url"] = url_for("api.answer_csv", **sa.url_args(), format="excel")
     data["exact"] = [r for r in data["results"] if r["match"] == "exact"]
     data["related"] = [r for r in data["results"] if r["match"] == "related"]
-    data["pager"] = pager(sa, resp.total, len(resp.results))
+    data["related_hidden"] = 0
+    if quiet and resp.total_exact and resp.total_related and sa.given.get("related") != "1":
+        # quiet results (issue 30): the exact matches alone, paged as if they were all; the
+        # related ones are counted and linked from the page where the exact matches end
+        data["results"] = data["exact"]
+        data["related"] = []
+        data["related_hidden"] = resp.total_related
+        first = resp.total_exact // sa.k + 1  # the page the related passages start on
+        data["related_url"] = url_for("pages.search", **sa.url_args(related="1", page=str(first)),
+                                      _anchor="related-heading")  # fmt: skip
+    listed = resp.total_exact if data["related_hidden"] else resp.total
+    data["pager"] = pager(sa, listed, len(data["results"]))
     if data["pager"]["beyond"] and data["message"] is None:
-        data["message"] = beyond_message(sa, resp.total, data["pager"]["pages"])
+        data["message"] = beyond_message(sa, listed, data["pager"]["pages"])
     data["export_limit"] = EXPORT_LIMIT
     data["csv_url"] = url_for("api.search_csv", **sa.url_args())
     data["excel_url"] = url_for("api.search_csv", **sa.url_args(), format="excel")

@@ -99,7 +99,10 @@ def test_every_exact_match_is_counted_listed_and_exported(client, mode: str) -> 
 @pytest.mark.parametrize("mode", ["keyword", "hybrid"])
 def test_the_last_page_has_results_and_the_next_says_there_is_none(client, mode: str) -> None:
     q = f"q=MitID&mode={mode}"
-    total = api(client, q)["total"]
+    data = api(client, q)
+    # the page lists the exact matches alone while the related ones wait behind their link
+    # (issue 30, quiet results; test_quiet_results.py): its pages count those; the API all
+    total = data["total_exact"] if data["total_exact"] and data["total_related"] else data["total"]
     pages = math.ceil(total / K)
     last = page(client, f"/?{q}&page={pages}")
     assert f"Side {pages} af {pages}" in last
@@ -113,6 +116,7 @@ def test_the_last_page_has_results_and_the_next_says_there_is_none(client, mode:
     assert said in beyond
     assert f'href="/?q=MitID{"&mode=keyword" if mode == "keyword" else ""}&page={pages}"' in beyond
     assert "Ingen afsnit passer" not in beyond and "semantisk søgning" not in beyond
+    total = data["total"]
     data = api(client, f"{q}&offset={total}")
     assert data["results"] == [] and data["total"] == total
     said = f"Ingen resultater efter nr. {total}: søgningen har {total} resultater."

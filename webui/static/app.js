@@ -105,7 +105,8 @@
       region.setAttribute("aria-busy", "true");
       // while typing, the last word is unfinished: the server reads it as a prefix ("brandv");
       // the address in the history stays the plain search
-      var fetchUrl = how ? url + (url.indexOf("?") < 0 ? "?" : "&") + "partial=1" : url;
+      // "link": a link followed in place (a new history entry; the search as it stands)
+      var fetchUrl = how && how !== "link" ? url + (url.indexOf("?") < 0 ? "?" : "&") + "partial=1" : url;
       return fetch(fetchUrl, { headers: { Accept: "text/html" }, signal: controller ? controller.signal : undefined })
         .then(function (response) { return response.text(); })
         .then(function (html) {
@@ -115,7 +116,7 @@
           region.innerHTML = fresh.innerHTML;
           region.removeAttribute("aria-busy");
           document.title = doc.title;
-          if (how === "push") {
+          if (how === "push" || how === "link") {
             history.pushState(null, "", url);
             pendingPush = false;
           } else if (how === "replace") {
@@ -125,6 +126,11 @@
           setupCopyButtons(region);
           setupFacets(region);
           var status = region.querySelector("#result-status");
+          var anchor = how === "link" && url.indexOf("#") >= 0 && document.getElementById(url.split("#")[1]);
+          if (anchor) {
+            anchor.setAttribute("tabindex", "-1");
+            anchor.focus();
+          }
           if (live) live.textContent = status ? status.textContent.replace(/\s+/g, " ").trim() : "";
         })
         .catch(function (err) {
@@ -160,6 +166,13 @@
     }
     form.querySelectorAll("input[name=mode]").forEach(function (radio) {
       radio.addEventListener("change", function () { pendingPush = true; lastInput = 0; run(); });
+    });
+    // "Vis N relaterede afsnit": shown in place, without a reload (a plain link without JS)
+    region.addEventListener("click", function (event) {
+      var link = event.target.closest ? event.target.closest("a[data-related]") : null;
+      if (!link || event.ctrlKey || event.metaKey || event.shiftKey || event.button) return;
+      event.preventDefault();
+      show(link.getAttribute("href"), "link");
     });
     window.addEventListener("popstate", function () {
       var url = window.location.pathname + window.location.search;
