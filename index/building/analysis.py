@@ -14,6 +14,7 @@ One pure function, `analyze`, does it all; `DanishAnalyzer` adapts it to Whoosh.
 from __future__ import annotations
 
 import functools
+import math
 import re
 import threading
 import unicodedata
@@ -21,11 +22,12 @@ from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 import Stemmer
+import wordfreq
 from whoosh.analysis import Analyzer, Token
 from whoosh.lang import stopwords_for_language
 
 #: Bump when analysis changes what is indexed: `budget-search index` then rebuilds fully.
-VERSION = "da-9"  # 9: stems from PyStemmer (the same as Whoosh's on real words)
+VERSION = "da-10"  # 10: compounds split into words, not stems (wordfreq); 9: PyStemmer
 
 STOPWORDS: frozenset[str] = frozenset(stopwords_for_language("da")) | frozenset(
     # English function words, for questions asked in English ("how much is spent on IT?")
@@ -57,6 +59,31 @@ MIN_COMPOUND = 7
 MAX_COMPOUND = 64
 #: Weight of an indexed term by origin: a compound's part is weaker evidence than a whole word.
 KIND_WEIGHT = {"word": 1.0, "part": 0.5, "suspended": 0.8}
+#: A word this frequent in Danish (wordfreq's Zipf scale: 4.5 = 30 per million words) is a word
+#: of its own, not split however it reads: "indeholder" (inde|holder), "deltager", "Sjælland",
+#: "antallet" (antal|let), "digitale" (digi|tale). The compounds people search for are rarer
+#: ("kommunalvalg" 3.1, "ventetid" 4.0, "arbejdsmiljø" 4.1) and stay split.
+LEXICALISED_ZIPF = 4.5
+#: A modifier taken from wordfreq's list alone must be this frequent; a short one (under
+#: MIN_LISTED letters) more so: the list holds scraps and names ("ang", "demo", "tall", "deri"
+#: 3.3-3.9), while the short words that modify compounds are common ("køre", "syge", "mad").
+LISTED_ZIPF = 2.5
+SHORT_LISTED_ZIPF = 4.5
+MIN_LISTED = 5
+MIN_LISTED_HEAD = 6  # shortest head taken from it alone ("dige", "lige", "enter" are listed)
+#: Danish verbal particles and prefixes that the stopword list lacks: "fremkommer",
+#: "gennemføre", "sammenhængende", "imødekomme" are verbs, not compounds.
+PARTICLES = frozenset("frem gennem fort hen sam kon inde ude fore bag mis sær mer imøde "
+                      "sammen tilbage tilrette hver ved".split())  # fmt: skip
+
+
+@functools.cache
+def listed_words() -> dict[str, float]:
+    """Danish words wordfreq lists (Zipf 2.5 and up, about 30,000), with their Zipf frequency:
+    the parts a compound may be made of beside the corpus's own words ("vej|vedligeholdelse",
+    "direktør|løn", "energi|forbrug"), which a corpus that never writes them alone cannot give."""
+    return {w: math.log10(f) + 9 for w, f in wordfreq.get_frequency_dict("da").items()
+            if len(w) >= MIN_PART and w.isalpha()}  # fmt: skip
 
 
 class Term(NamedTuple):
@@ -143,6 +170,24 @@ class Vocabulary:
             out.insert(0 if stripped in self.words else 1, stripped)
         return out
 
+    def _is_word(self, part: str) -> bool:
+        """A modifier must be a word, the corpus's or wordfreq's, not just share a stem with one
+        ("afdel" of afdelingen, "begræn" of begrænset): a word as written, or one that drops
+        its final -e before the linking -s- ("arbejd|s|giver" of arbejde). Verbal particles
+        make verbs, not compounds ("frem|kommer", "gennem|føre")."""
+        if part in PARTICLES:
+            return False
+        listed = listed_words()
+        return any(w in self.words or listed.get(w, 0.0) >= (
+                       LISTED_ZIPF if len(w) >= MIN_LISTED else SHORT_LISTED_ZIPF)
+                   for w in (part, part + "e"))  # fmt: skip
+
+    def _is_head(self, head: str) -> bool:
+        """A compound's last part inflects ("udgifter"), so the corpus may know it by stem;
+        wordfreq's list only as written, and only long words (it lists endings and scraps:
+        "erne", "ning", "ioner")."""
+        return head in self or len(head) >= MIN_LISTED_HEAD and head in listed_words()
+
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> Vocabulary:
         # a repeated text adds no word, nor changes which came first: each is read once
@@ -150,27 +195,60 @@ class Vocabulary:
 
     @functools.lru_cache(maxsize=100_000)  # noqa: B019 - vocabularies live as long as an index
     def split(self, word: str) -> tuple[str, ...]:
-        """Split a compound into known parts, head last; () when it is not a compound."""
+        """Split a compound into known parts, head last; () when it is not a compound.
+
+        A frequent word is whole (LEXICALISED_ZIPF), and an inflected word is no compound of
+        its stem and its ending ("kravene" is not krav|ene, "afdelingen" not afdel|ingen)."""
         if not MIN_COMPOUND <= len(word) <= MAX_COMPOUND or not word.isalpha():
             return ()
+        zipf = listed_words().get(word, 0.0)
+        if zipf >= LEXICALISED_ZIPF:
+            return ()
+        parts, _ = self._split(word, stem(word))
+        # a part the corpus and wordfreq do not know only in a word wordfreq does not list
+        # either: "Kalundborg" is no kalund|borg
+        if parts and zipf and not all(self._is_word(p) for p in parts[:-1]):
+            return ()
+        return parts
+
+    @functools.lru_cache(maxsize=100_000)  # noqa: B019 - as split
+    def _split(self, word: str, whole: str) -> tuple[tuple[str, ...], bool]:
+        """The parts, and whether every modifier is a word: a split of words anywhere beats
+        one with an unknown modifier ("læge|erklærings|udgifter", not "lægeerk|lærings|…")."""
         best: tuple[str, ...] = ()
         # Danish compounds are head-final: try the longest known head first.
         for i in range(MIN_PART, len(word) - MIN_PART + 1):
             head = word[i:]
-            if len(head) < MIN_PART or head in STOPWORDS or head not in self:
+            if len(head) < MIN_PART or head in STOPWORDS or not self._is_head(head):
                 continue
             modifier = word[:i]
             for candidate in self._modifiers(modifier):
                 if len(candidate) < MIN_PART or candidate in STOPWORDS:
                     continue
-                if candidate in self:
-                    return (candidate, head)
-                inner = self.split(candidate)
-                if inner:
-                    return (*inner, head)
-                if not best and len(candidate) >= MIN_FREE_PART and len(head) >= MIN_FREE_PART:
+                if stem(candidate) == whole:  # an ending, not a head: "krav|ene", "pres|set"
+                    continue
+                if self._is_word(candidate):
+                    return (candidate, head), True
+                inner, clean = (self._split(candidate, whole) if len(candidate) >= MIN_COMPOUND
+                                else ((), False))  # fmt: skip
+                if inner and clean:
+                    return (*inner, head), True
+                if not best and inner:
+                    best = (*inner, head)
+                # an unknown modifier before a head the corpus knows ("arne|pension"), unless
+                # a listed word spans the cut ("effekti|viseringer", "selvfor|sikret")
+                if (not best and len(candidate) >= MIN_FREE_PART and len(head) >= MIN_FREE_PART
+                        and candidate not in PARTICLES and head in self
+                        and not _spanned(word, i)):  # fmt: skip
                     best = (candidate, head)
-        return best
+        return best, False
+
+
+def _spanned(word: str, cut: int) -> bool:
+    """Does a word wordfreq lists (MIN_LISTED letters or more) run across this cut?"""
+    listed = listed_words()
+    return any(word[a:c] in listed for a in range(cut) for c in range(
+        max(cut + 1, a + MIN_LISTED), len(word) + 1))  # fmt: skip
 
 
 #: A one-letter prefix joined by a hyphen ("a-kasse", "e-Boks", "p-plads"): the letter is what
@@ -213,7 +291,10 @@ def term_forms(word: str, vocab: Vocabulary | None) -> list[tuple[str, str]]:
         return []
     forms = [(stem(lower), "word")]
     if vocab is not None:
-        for part in vocab.split(lower):
+        parts = vocab.split(lower)
+        if len(parts) > 2:  # the modifier is a compound too: "sundhedsklynge|samarbejde"
+            parts = (*parts, lower[: -len(parts[-1])])
+        for part in parts:
             p = stem(part)
             if p != forms[0][0] and (p, "part") not in forms:
                 forms.append((p, "part"))

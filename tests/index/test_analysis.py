@@ -37,6 +37,59 @@ def test_linking_letter_is_dropped_from_modifier(vocab: Vocabulary) -> None:
     assert vocab.split("sikkerhedskravene")[0] == "sikkerhed"
 
 
+@pytest.mark.parametrize(
+    "word, parts",
+    [
+        # words chosen to be over-split: each splits once, into real words, never into a
+        # stem and its ending or into scraps
+        ("kompetenceudvikling", ("kompetence", "udvikling")),
+        ("byggesager", ("bygge", "sager")),
+        ("sagsbehandling", ("sags", "behandling")),
+        ("sagsbehandlingen", ("sags", "behandlingen")),  # not sagsbehandl|ingen
+        ("kommunalbestyrelsen", ("kommunal", "bestyrelsen")),  # not kommunalbe|styrelsen
+        ("lægeerklæringer", ("læge", "erklæringer")),  # not lægeerk|læringer
+        ("databeskyttelsesforordningen", ("databeskyttelse", "forordningen")),
+        # an inflected word is no compound of its stem and its ending, nor a frequent word
+        # (wordfreq) of a scrap and a word
+        ("kravene", ()),  # krav|ene
+        ("afdelingen", ()),  # afdel|ingen
+        ("presset", ()),  # pres|set
+        ("antallet", ()),  # antal|let
+        ("digitale", ()),  # digi|tale
+        ("begrænset", ()),  # begræn|set
+        ("indeholder", ()),  # inde|holder
+        ("fremkommer", ()),  # frem|kommer: a particle makes a verb, not a compound
+        ("kalundborg", ()),  # kalund|borg: a name wordfreq lists, of an unknown part
+        # words chosen to be under-split: the query's compounds whose parts the seed uses
+        # only inside other compounds or not at all (wordfreq knows them)
+        ("konsulentudgifter", ("konsulent", "udgifter")),
+        ("byggesagsbehandling", ("bygge", "sagsbehandling")),
+        ("foreningstilskud", ("forenings", "tilskud")),
+        ("direktørløn", ("direktør", "løn")),
+        ("vejvedligeholdelse", ("vej", "vedligeholdelse")),  # not vejved|hold
+        ("energiforbrug", ("energi", "forbrug")),  # not energifor|brug
+        ("kommunalvalg", ("kommunal", "valg")),
+    ],
+)
+def test_compounds_split_once_into_words(vocab: Vocabulary, word: str, parts: tuple) -> None:
+    assert vocab.split(word) == parts
+
+
+def test_a_split_modifier_is_also_a_part(vocab: Vocabulary) -> None:
+    # "Sundhedsklyngesamarbejde" is found by "sundhedsklyngerne" through its modifier
+    forms = dict(term_forms("sundhedsklyngesamarbejde", vocab))
+    assert forms[stem("sundhedsklynge")] == "part"
+    assert {stem("klynge"), stem("samarbejde")} <= set(forms)
+
+
+def test_the_whole_compound_stays_the_first_term(vocab: Vocabulary) -> None:
+    # parts are indexed beside the compound, at a lower weight: a whole match still wins
+    for word in ("kompetenceudvikling", "byggesager", "sagsbehandling"):
+        forms = term_forms(word, vocab)
+        assert forms[0] == (stem(word), "word")
+        assert all(kind == "part" for _, kind in forms[1:]) and len(forms) > 1
+
+
 def test_short_and_unknown_words_are_not_split(vocab: Vocabulary) -> None:
     assert vocab.split("borger") == ()
     assert vocab.split("xqzwvbnmkl") == ()
