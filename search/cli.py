@@ -20,7 +20,7 @@ import click
 
 from index.building.store import IndexNotReady
 from index.config import Settings, load_settings
-from index.documents.amounts import format_kr
+from index.documents.amounts import danish_number, format_kr
 from search.check import check_cmd
 from search.results import MODES, Filters, SearchError, SearchResponse
 
@@ -145,7 +145,10 @@ def provision_cmd(ctx: click.Context) -> None:
 )
 @click.option("--area", help="Only this area.")
 @click.option("--section", help="Only this section.")
-@click.option("--json", "as_json", is_flag=True, help="JSON output.")
+@click.option("--json", "as_json", is_flag=True, help="JSON output (every result, exact and related).")
+@click.option("--related", "show_related", is_flag=True,
+              help="Also list the related passages (close in meaning, without the words) when "
+              "some passages hold the words; as the page's 'Vis N relaterede afsnit'.")
 @click.option("--batch", is_flag=True, help="One query per stdin line, one JSON line out each.")
 @index_dir_option
 @click.pass_context
@@ -157,6 +160,7 @@ def search_cmd(
     area: str | None,
     section: str | None,
     as_json: bool,
+    show_related: bool,
     batch: bool,
     index_dir: str | None,
 ) -> None:
@@ -176,7 +180,7 @@ def search_cmd(
     if as_json:
         click.echo(json.dumps(resp.to_json(), ensure_ascii=False, indent=1))
     else:
-        click.echo(format_response(resp))
+        click.echo(format_response(resp, related=show_related))
 
 
 def valid_text(text: str) -> str:
@@ -215,7 +219,33 @@ def _run(engine, q: str, mode: str, k: int, filters: Filters) -> SearchResponse:
         raise click.ClickException(exc.message) from None
 
 
-def format_response(resp: SearchResponse) -> str:
+def _share(share: float) -> str:
+    return f"{share * 100:.1f} %".replace(".", ",")
+
+
+def result_status(resp: SearchResponse, related: bool = False) -> str:
+    """The exact/related split as the search page says it (issue 30): '3 afsnit nævner »q«; 7
+    relaterede vises med --related', or 'Ingen afsnit nævner »q«. 16 relaterede afsnit:'."""
+    n = danish_number
+    q = resp.query.strip()
+    ms = f"søgningen tog {n(resp.took_ms)} ms"
+    if not resp.total:
+        return ms if resp.message else f"Ingen resultater · {ms}"
+    if not resp.total_exact:
+        return (f"Ingen afsnit nævner »{q}«. {n(resp.total_related)} "
+                f"{'relateret afsnit' if resp.total_related == 1 else 'relaterede afsnit'}"
+                f"{' (de nærmeste)' if resp.capped else ''} · {ms}")  # fmt: skip
+    said = f"{n(resp.total_exact)} afsnit nævner »{q}«"
+    if resp.total_related and not related:
+        said += f"; {n(resp.total_related)} relaterede vises med --related"
+    elif resp.total_related:
+        said += f", {n(resp.total_related)} relaterede"
+    return f"{said} · {ms}"
+
+
+def format_response(resp: SearchResponse, related: bool = False) -> str:
+    """The response as text, in Danish as the page: an answer, the exact/related split, and
+    the passages; with exact matches the related ones only when `related` (--related)."""
     lines = []
     if resp.message:
         lines.append(resp.message)
@@ -225,19 +255,30 @@ def format_response(resp: SearchResponse) -> str:
         a = resp.answer
         lines.append(a.title + (f": {format_kr(a.total_kr)}" if a.total_kr is not None else ""))
         for r in a.rows:
-            share = f" ({r.share:.1%})" if r.share is not None and a.kind != "total" else ""
+            share = f" ({_share(r.share)})" if r.share is not None and a.kind != "total" else ""
             if r.change_kr is not None:  # a `change` answer: the move from the year before
                 pct = "" if r.change_pct is None else f", {r.change_pct:+.1f} %".replace(".", ",")
                 share = f" ({'+' if r.change_kr > 0 else ''}{format_kr(r.change_kr)}{pct})"
             document = f", {r.document}" if r.document in a.same_budget else ""  # one budget twice
             where = f"({r.municipality}, {r.year}{document})"
             lines.append(f"  {r.area}: {format_kr(r.amount_kr)}{share} {where}")
-    lines.append(f"{resp.total} hits, {resp.took_ms:.0f} ms")
-    for i, h in enumerate(resp.results, 1):
+    lines.append(result_status(resp, related))
+    hits = resp.results
+    if resp.total_exact and not related:
+        hits = [h for h in hits if h.match == "exact"]
+    if hits and not resp.total_exact:
+        lines.append("Relaterede afsnit:")
+    for i, h in enumerate(hits, resp.offset + 1):
+        if h.match == "related" and i > 1 and hits[i - resp.offset - 2].match == "exact":
+            lines.append("\nRelaterede afsnit:")
         where = " / ".join(x for x in (h.section, h.subsection) if x)
-        lines.append(f"\n{i}. {h.area} — {where} [{format_kr(h.amount_kr)}]")
+        mark = " (relateret)" if h.match == "related" else ""
+        lines.append(f"\n{i}. {h.area} — {where} [{format_kr(h.amount_kr)}]{mark}")
         lines.append(f"   {h.text[:300]}{'…' if len(h.text) > 300 else ''}")
-        lines.append(f"   {h.document}, linje {h.line_start}-{h.line_end}")
+        cite = f"s. {h.page}" if h.page else (
+            f"linje {h.line_start}" if h.line_start == h.line_end
+            else f"linje {h.line_start}–{h.line_end}")  # fmt: skip
+        lines.append(f"   {h.document}, {cite}")
     return "\n".join(lines)
 
 

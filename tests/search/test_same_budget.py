@@ -130,8 +130,8 @@ def test_an_amount_question_answers_each_document_not_their_sum(twice) -> None:
     printed = format_response(resp)
     assert "30.000.000" not in printed
     # each row says which document it is, with its share of that document's own total
-    assert f"Jobcenter: 20.000.000 kr. (76.9%) (Testby Kommune, 2024, {B})" in printed
-    assert f"Jobcenter: 10.000.000 kr. (66.7%) (Testby Kommune, 2024, {A})" in printed
+    assert f"Jobcenter: 20.000.000 kr. (76,9 %) (Testby Kommune, 2024, {B})" in printed
+    assert f"Jobcenter: 10.000.000 kr. (66,7 %) (Testby Kommune, 2024, {A})" in printed
 
 
 def test_no_change_between_two_documents_of_one_year(twice) -> None:
