@@ -16,6 +16,7 @@ from flask import current_app, g, url_for
 from markupsafe import escape
 from werkzeug.datastructures import MultiDict
 
+from index.documents.amounts import danish_number
 from search.glossary import expand as glossary_entry
 from search.results import ANSWER_ROWS, MAX_ROWS, MODES, Filters, SearchError, check_k, check_mode
 from webui.data import (
@@ -111,7 +112,7 @@ def parse_search_args(args: MultiDict) -> SearchArgs:
 
 
 def number_text(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
+    return danish_number(n)
 
 
 def run_search(sa: SearchArgs, k: int | None = None, offset: int | None = None,
