@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from html import unescape
 
+import pytest
+
 BRAND = "Hvad koster brandvæsenet?"
 
 
@@ -133,3 +135,52 @@ def test_the_related_link_without_javascript(browser, base_url) -> None:
         assert p.locator('li.card[data-match="related"]').count() > 0
     finally:
         context.close()
+
+
+# -- the first screen on a phone (issue 30) ---------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [(390, 844), (320, 568)])
+@pytest.mark.parametrize("q, first", [(BRAND, "section.answer"), ("pizza", "li.card"),
+                                      ("MitID", "li.card")])  # fmt: skip
+def test_the_answer_or_first_result_is_on_the_first_screen(browser, base_url, size, q,
+                                                           first) -> None:  # fmt: skip
+    from urllib.parse import quote
+
+    w, h = size
+    context = browser.new_context(viewport={"width": w, "height": h}, locale="da-DK")
+    p = context.new_page()
+    try:
+        p.goto(f"{base_url}/?q={quote(q)}")
+        box = p.locator(first).first.bounding_box()
+        assert box is not None and 0 <= box["y"] < h - 24, (q, size, box)  # its top line shows
+        # the hint and the modes are folded away, one tap from the field, and still work
+        options = p.locator("details.search-options")
+        assert not options.evaluate("d => d.open")
+        assert not p.locator("#q-hint").is_visible()
+        options.locator(":scope > summary").click()
+        assert p.locator("#q-hint").is_visible()
+        p.locator("label.mode", has_text="Nøgleord").click()
+        p.wait_for_url("**mode=keyword**")
+        assert p.evaluate("document.documentElement.scrollWidth") <= w  # no sideways scroll
+    finally:
+        context.close()
+
+
+def test_the_home_page_and_a_wide_screen_keep_the_hint_and_modes(browser, base_url) -> None:
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="da-DK")
+    try:
+        p = phone.new_page()
+        p.goto(f"{base_url}/")
+        assert p.locator("#q-hint").is_visible() and p.locator("label.mode").first.is_visible()
+    finally:
+        phone.close()
+    wide = browser.new_context(viewport={"width": 1280, "height": 800}, locale="da-DK")
+    try:
+        p = wide.new_page()
+        p.goto(f"{base_url}/?q=MitID")
+        assert p.locator("#q-hint").is_visible() and p.locator("label.mode").first.is_visible()
+        assert not p.locator("details.search-options > summary").is_visible()
+        assert p.locator("h1").is_visible()
+    finally:
+        wide.close()
