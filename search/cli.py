@@ -145,10 +145,16 @@ def provision_cmd(ctx: click.Context) -> None:
 )
 @click.option("--area", help="Only this area.")
 @click.option("--section", help="Only this section.")
-@click.option("--json", "as_json", is_flag=True, help="JSON output (every result, exact and related).")
-@click.option("--related", "show_related", is_flag=True,
-              help="Also list the related passages (close in meaning, without the words) when "
-              "some passages hold the words; as the page's 'Vis N relaterede afsnit'.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="JSON output (every result, exact and related)."
+)
+@click.option(
+    "--related",
+    "show_related",
+    is_flag=True,
+    help="Also list the related passages (close in meaning, without the words) when "
+    "some passages hold the words; as the page's 'Vis N relaterede afsnit'.",
+)
 @click.option("--batch", is_flag=True, help="One query per stdin line, one JSON line out each.")
 @index_dir_option
 @click.pass_context

@@ -36,7 +36,8 @@ def test_exact_matches_hide_the_related_behind_a_link(client, engine) -> None:
     assert resp.total_exact == 3 and resp.total_related > 0
     page = html(client.get("/", query_string={"q": BRAND}))
     assert matches(page) == ["exact"] * 3
-    assert "Relateret" not in re.sub(r"Vis \d+ relaterede", "", page.split('id="results-heading"')[1])
+    listed = page.split('id="results-heading"')[1]
+    assert "Relateret" not in re.sub(r"Vis \d+ relaterede", "", listed)
     assert status(page).startswith("3 afsnit med søgeordene ·")  # no related count, no "viser"
     url, label = related_link(page)
     assert label == f"Vis {resp.total_related} relaterede afsnit"
