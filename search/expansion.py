@@ -210,6 +210,8 @@ def _expand_word(
             if t != head and _known_rest(t[: -len(probe)], snap, lexicon, at_start=False):
                 group.setdefault(t, "compound")
                 found = True
+    for t in glossary.synonyms(head):  # another word for the same thing (after the strong)
+        group.setdefault(t, "synonym")
     if not found and lower not in STOPWORDS and len(exp.corrections) < snap.speller.MAX_WORDS:
         fixed = snap.speller.correct(word)
         if fixed:

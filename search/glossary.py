@@ -51,6 +51,22 @@ def abbreviations_in(stems: set[str]) -> list[Entry]:
     return [e for e in glossary().values() if e.terms and set(e.terms) <= stems]
 
 
+@functools.cache
+def _synonym_table() -> dict[str, frozenset[str]]:
+    """Each stem of a [synonyms] line -> the stems of the line's other words."""
+    out: dict[str, set[str]] = {}
+    for key, words in _tables().get("synonyms", {}).items():
+        stems = {t.text for w in (key, *words) for t in analyze(w) if t.kind == "word"}
+        for t in stems:
+            out.setdefault(t, set()).update(stems - {t})
+    return {t: frozenset(others) for t, others in out.items()}
+
+
+def synonyms(stem: str) -> frozenset[str]:
+    """The stems of the words that mean the same as this stem's word ([synonyms])."""
+    return _synonym_table().get(stem, frozenset())
+
+
 _stemmers = threading.local()  # PyStemmer's stemmers are not thread-safe: one per thread
 _ENGLISH_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 

@@ -174,6 +174,19 @@ def test_english_phrases_and_danish_lookalikes(engine) -> None:
     assert "rent" in groups[0] and not any("lej" in g for g in groups)
 
 
+def test_synonyms_are_searched_but_make_no_exact_match(engine) -> None:
+    from index.building.analysis import stem
+    from search.expansion import STRONG_KINDS, expand
+    from search.query import parse
+
+    group = expand(parse("ventetid"), engine.snapshot).groups[0]
+    assert group[stem("sagsbehandlingstid")] == "synonym" and "synonym" not in STRONG_KINDS
+    # the documents say "løn", "aflønning" and "vederlag", never "lønninger": found, as related
+    resp = engine.search("lønninger")
+    assert resp.total_exact == 0 and resp.results
+    assert all("løn" in h.text.casefold() or "vederlag" in h.text for h in resp.results[:3])
+
+
 # -- did you mean ----------------------------------------------------------------------------
 
 
