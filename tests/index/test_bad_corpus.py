@@ -140,6 +140,7 @@ def zlib_zeros(gib: int) -> bytes:
     return b"\x78\x9c" + block * (64 * gib) + deflate.flush() + checksum.to_bytes(4, "big")
 
 
+@pytest.mark.slow
 def test_pdf_whose_media_box_is_a_reference_loop_is_stopped(run, workspace: Settings) -> None:
     # 4 0 R -> 5 0 R -> 4 0 R: pdfminer follows it forever
     bad = add(
@@ -155,6 +156,7 @@ def test_pdf_whose_media_box_is_a_reference_loop_is_stopped(run, workspace: Sett
     assert_seed_searchable(run, workspace)
 
 
+@pytest.mark.slow
 def test_compression_bomb_pdf_is_refused_before_it_is_inflated(run, workspace: Settings) -> None:
     bomb = zlib_zeros(2)  # 2 MB on disk, 2 GiB inflated
     pdf = one_page_pdf(b"[0 0 612 792]", bomb, filters=b"/Filter /FlateDecode ")
@@ -168,6 +170,7 @@ def test_compression_bomb_pdf_is_refused_before_it_is_inflated(run, workspace: S
     assert_seed_searchable(run, workspace)
 
 
+@pytest.mark.slow
 def test_pdf_that_exhausts_the_worker_memory_costs_only_itself(workspace: Settings) -> None:
     # two Flate layers: the outer one is small (the inflated-size scan reads only it), the
     # inner one inflates to 1.5 GiB inside pdfminer, past the worker's address-space limit
@@ -297,6 +300,7 @@ def test_two_megabyte_paragraph_is_refused_quickly(run, workspace: Settings) -> 
     assert_seed_searchable(run, workspace)
 
 
+@pytest.mark.slow
 def test_2100_letter_word_is_indexed_with_a_warning(run, workspace: Settings) -> None:
     text = REMARKS.format(amount="1.000 kr.") + "\nOrdet " + "tid" * 700 + " står her.\n"
     doc = add(workspace, "holbaek.txt", text)

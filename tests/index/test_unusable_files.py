@@ -219,6 +219,7 @@ def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return names
 
 
+@pytest.mark.slow
 def test_a_failed_document_is_remembered_until_it_changes(tmp_path: Path, hash_model,
                                                           parsed: list[str]) -> None:  # fmt: skip
     corpus = tmp_path / "corpus"

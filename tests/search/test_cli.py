@@ -114,6 +114,7 @@ def test_one_root_group_and_stage_commands_complete_on_their_own(seed_settings) 
                                  "check", "serve"}  # fmt: skip
 
 
+@pytest.mark.slow
 def test_invalid_utf8_queries_come_back_replaced_in_valid_json(seed_settings) -> None:
     """Bytes that are not UTF-8, on stdin (--batch) or in argv, are replaced by U+FFFD: the JSON
     written is valid UTF-8, never the raw bytes echoed back (as the C.UTF-8 locale did)."""

@@ -89,6 +89,7 @@ def check_response(resp: SearchResponse, engine: Any) -> None:
         assert hit.highlight.count("<mark>") == hit.highlight.count("</mark>")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", MODES)
 def test_engine_answers_any_query(engine, mode: str) -> None:
     @FUZZ

@@ -59,6 +59,7 @@ def test_the_data_directory_is_set_once_in_the_environment(seed_settings, tmp_pa
     assert json.loads(out.stdout)["results"][0]["area"] == "Borgerservice"
 
 
+@pytest.mark.slow
 def test_without_an_index_or_a_model_one_line_says_what_to_do(seed_settings,
                                                               tmp_path: Path) -> None:  # fmt: skip
     out = cli("search", "MitID", cwd=tmp_path)

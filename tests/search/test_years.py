@@ -201,6 +201,7 @@ def synth_years(seed_settings, tmp_path_factory, encoder):
     return written, Engine(settings.index_dir, lambda: encoder)
 
 
+@pytest.mark.slow
 def test_synthetic_years_corpus_follows_every_area(synth_years) -> None:
     written, engine = synth_years
     client = create_app({"ENGINE": engine}).test_client()

@@ -20,7 +20,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -153,11 +154,11 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
             proc.wait(timeout=20)
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory, seed_settings: Settings,
-          seed_path: Path) -> Iterator[Stack]:  # fmt: skip
-    """A private corpus and index copy, two replicas on it, nginx in front."""
-    folder = tmp_path_factory.mktemp("deploy")
+@contextmanager
+def nginx_stack(folder: Path, seed_settings: Settings, seed_path: Path,
+                config: Callable[[Path, Path], str] = main_config) -> Iterator[Stack]:  # fmt: skip
+    """A private corpus and index copy in `folder`, two replicas on it, nginx in front (its
+    main context written by `config`); test_slow_clients.py's `front` is one too."""
     add_seed_document(folder / "corpus", seed_path, 2024, edit=False)
     shutil.copytree(seed_settings.index_dir, folder / "index", symlinks=True)
     settings = seed_settings.with_overrides(corpus_dir=folder / "corpus",
@@ -173,7 +174,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, seed_settings: Settings,
         site = folder / "site.conf"
         site.write_text(site_config(port, [r.port for r in replicas]), encoding="utf-8")
         conf = folder / "nginx.conf"
-        conf.write_text(main_config(folder, site), encoding="utf-8")
+        conf.write_text(config(folder, site), encoding="utf-8")
         nginx = subprocess.Popen(
             [nginx_binary(), "-p", str(folder), "-c", str(conf), "-e", str(folder / "error.log")],
             stdout=subprocess.DEVNULL, stderr=open(folder / "nginx.out", "wb"),
@@ -190,6 +191,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory, seed_settings: Settings,
             stop(nginx)
         for r in replicas:
             stop(r.proc)
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory, seed_settings: Settings,
+          seed_path: Path) -> Iterator[Stack]:  # fmt: skip
+    """A private corpus and index copy, two replicas on it, nginx in front."""
+    with nginx_stack(tmp_path_factory.mktemp("deploy"), seed_settings, seed_path) as s:
+        yield s
 
 
 # -- the walk ------------------------------------------------------------------------------
@@ -324,6 +333,7 @@ def fingerprint(url: str, body: bytes) -> str:
     return json.dumps([a["document"] + a["area"] for a in data["areas"]])
 
 
+@pytest.mark.slow
 def test_reindex_under_load_through_nginx_loses_nothing(stack: Stack, seed_path: Path,
                                                         encoder: Any) -> None:  # fmt: skip
     port = stack.port

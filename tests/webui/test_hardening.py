@@ -138,6 +138,7 @@ def normalised(path: str, body: bytes) -> str:
     return json.dumps(data, sort_keys=True, ensure_ascii=False)
 
 
+@pytest.mark.slow
 def test_reindex_while_serving_is_invisible_to_clients(workspace: Settings, seed_path: Path,
                                                         encoder: Any) -> None:  # fmt: skip
     engine = Engine(workspace.index_dir, lambda: encoder)

@@ -13,6 +13,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("torch", "sentence_transformers", "transformers")
 
@@ -78,6 +80,7 @@ def test_search_cli_never_imports_torch(seed_settings):
     assert got["area"] == "Vestsjællands Brandvæsen"
 
 
+@pytest.mark.slow
 def test_torch_loads_after_onnxruntime_in_one_process(seed_settings):
     """torch after onnxruntime (the order a build with a user's model takes now that nothing
     imports torch first) works and changes nothing: onnxruntime's CPU build links no OpenMP

@@ -17,7 +17,6 @@ import http.client
 import json
 import re
 import resource
-import shutil
 import subprocess
 import sys
 import time
@@ -25,22 +24,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_deploy_nginx import (
-    PREFIX,
-    START_TIMEOUT,
-    Replica,
-    free_port,
-    main_config,
-    nginx_binary,
-    request,
-    site_config,
-    start_replica,
-    stop,
-    wait_until,
-)
+from test_deploy_nginx import PREFIX, main_config, nginx_stack
 
 from index.config import Settings
-from traffic import add_seed_document
 
 ROOT = Path(__file__).resolve().parents[2]
 SLOW_CLIENTS = 2000
@@ -68,38 +54,9 @@ def shipped_main_config(folder: Path, site: Path) -> str:
 def front(tmp_path_factory: pytest.TempPathFactory, seed_settings: Settings,
           seed_path: Path) -> Iterator[int]:  # fmt: skip
     """Two replicas on a private copy of the seed index, the shipped nginx in front; its port."""
-    folder = tmp_path_factory.mktemp("slow")
-    add_seed_document(folder / "corpus", seed_path, 2024, edit=False)
-    shutil.copytree(seed_settings.index_dir, folder / "index", symlinks=True)
-    settings = seed_settings.with_overrides(corpus_dir=folder / "corpus",
-                                            index_dir=folder / "index")  # fmt: skip
-    replicas: list[Replica] = [start_replica(settings, folder, n) for n in (1, 2)]
-    nginx = None
-    try:
-        for r in replicas:
-            wait_until(lambda r=r: request(r.port, "/readyz")[0] == 200,
-                       f"replica on {r.port}", START_TIMEOUT, replicas)  # fmt: skip
-        port = free_port()
-        site = folder / "site.conf"
-        site.write_text(site_config(port, [r.port for r in replicas]), encoding="utf-8")
-        conf = folder / "nginx.conf"
-        conf.write_text(shipped_main_config(folder, site), encoding="utf-8")
-        nginx = subprocess.Popen(
-            [nginx_binary(), "-p", str(folder), "-c", str(conf), "-e", str(folder / "error.log")],
-            stdout=subprocess.DEVNULL, stderr=open(folder / "nginx.out", "wb"),
-        )  # fmt: skip
-
-        def nginx_up() -> bool:
-            assert nginx.poll() is None, (folder / "nginx.out").read_text()
-            return request(port, f"{PREFIX}/healthz")[0] == 200
-
-        wait_until(nginx_up, "nginx", 30)
-        yield port
-    finally:
-        if nginx is not None:
-            stop(nginx)
-        for r in replicas:
-            stop(r.proc)
+    with nginx_stack(tmp_path_factory.mktemp("slow"), seed_settings, seed_path,
+                     shipped_main_config) as stack:  # fmt: skip
+        yield stack.port
 
 
 def probe(port: int, path: str) -> tuple[float, int | str]:
