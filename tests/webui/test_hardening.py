@@ -4,8 +4,9 @@
   writes and swaps in a new generation: 0 failed requests, every answer wholly old or wholly new.
 - `serve` refuses a missing, partial or corrupt index, or one built with another model: exit 2,
   one line, with the rebuild hint; it never starts serving wrong results.
-- Web edges not covered in test_web_app.py: headers on every kind of response (errors, redirects,
-  CSV, HEAD), oversized requests, traversal through the raw socket, no debug, read-only routes.
+- Web edges not covered in test_pages.py and test_api.py: headers on every kind of response
+  (errors, redirects, CSV, HEAD), oversized requests, traversal through the raw socket, no
+  debug, read-only routes.
 """
 
 from __future__ import annotations
