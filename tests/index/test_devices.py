@@ -30,6 +30,7 @@ def test_cuda_without_a_gpu_is_a_click_error(tmp_path: Path, monkeypatch) -> Non
     assert not (tmp_path / "index").exists()  # refused before anything was read or written
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(devices.cuda_available(), reason="this machine has a GPU")
 def test_cuda_on_this_machine_is_refused_in_a_real_process(tmp_path: Path) -> None:
     import subprocess
@@ -133,6 +134,7 @@ def test_batches_are_by_length_and_split_when_memory_runs_out(monkeypatch) -> No
     assert devices.min_cosine(vecs, np.stack([base[t] for t in texts])) > 0.9999
 
 
+@pytest.mark.slow
 def test_device_code_path_on_the_seed_agrees_with_the_cpu(encoder, seed_settings) -> None:
     """The GPU code path (sentence-transformers, length batches, autocast) run on the CPU,
     where autocast means bfloat16: every seed passage within cosine 0.999 of the CPU's
@@ -170,6 +172,7 @@ class _OnDevice:
         return self._encoder.encode_passages(texts, **kw)
 
 
+@pytest.mark.slow
 def test_the_manifest_records_what_made_the_vectors(tmp_path: Path, seed_settings, encoder,
                                                     seed_path: Path) -> None:  # fmt: skip
     assert store.read_manifest(store.current_generation(seed_settings.index_dir)).device == "cpu"

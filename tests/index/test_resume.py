@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from index.building import resume, store
 from index.building.build import build_index
@@ -39,6 +40,7 @@ def _flushed(progress: Path) -> dict[str, np.ndarray]:
     return out
 
 
+@pytest.mark.slow
 def test_a_killed_build_resumes_from_its_flushed_vectors(tmp_path: Path, seed_settings,
                                                          seed_path: Path) -> None:  # fmt: skip
     """`budget-search index` on a fresh index is killed (SIGKILL) once it has flushed vectors;
@@ -124,6 +126,7 @@ class _Stops:
         return self._encoder.encode_passages(texts, **kw)
 
 
+@pytest.mark.slow
 def test_ctrl_c_then_index_embeds_each_text_once(workspace, encoder, seed_path) -> None:
     """In process: a build interrupted after two steps, then a build to the end: the texts the
     two embedded are the texts to embed, each once."""
