@@ -195,12 +195,14 @@ class Engine:
             t in snap.all_terms for group in exp.typed_groups for t in group
         )
         exact, related = _matches(kw_rows, sem_rows, closeness, cover, strangers)
-        if exp.unknown and not exact and not (parsed.phrases or parsed.prefixes):
-            # a word no dictionary knows and no passage holds ("xyzzy qwerty"): what is near
-            # the query in meaning is no answer to it (issue 30); passages holding one of its
-            # other words ("xyzzy MitID") stay, as related
-            related = {r for r, _ in kw_rows} - exact
-            if message is None and not related:
+        if exp.unknown and not kw_rows and not (parsed.phrases or parsed.prefixes):
+            # a word no dictionary knows, and no passage holds any of the query's words
+            # ("xyzzy qwerty"): what is near it in meaning is no answer to it (issue 30).
+            # Where a passage holds one of its other words ("integartion af flygtninge"), the
+            # related ones stay: dropping them there too cost judged_passages' hybrid passage
+            # nDCG@10 0.927 -> 0.925 (that typo's Borgerservice passages)
+            related = set()
+            if message is None:
                 message = ("Ingen resultater: ingen ordbog eller afsnit kender "
                            f"»{_short(' '.join(exp.unknown))}«.")  # fmt: skip
         fusing = mode == "hybrid" and bool(kw_rows) and bool(sem_rows)

@@ -93,9 +93,9 @@ def test_a_word_no_dictionary_knows_finds_nothing(client, engine) -> None:
     assert "xyzzy" in resp.message
     page = html(client.get("/?q=xyzzy+qwerty"))
     assert matches(page) == [] and "ingen ordbog eller afsnit kender »xyzzy«" in page
-    # a known word beside it still finds the passages that hold it (as related), nothing else
+    # a known word beside it still finds the passages that hold it, first
     beside = engine.search("xyzzy MitID", k=100)
-    assert beside.results and all("mitid" in h.text.lower() for h in beside.results)
+    assert beside.results and "mitid" in beside.results[0].text.lower()
 
 
 def test_the_api_keeps_every_result(client) -> None:
