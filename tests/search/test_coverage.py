@@ -22,7 +22,8 @@ PASTED = (
 
 
 def _reference(snap, exp, ignore) -> np.ndarray:
-    """Per row: the typed words' groups it holds, each weighted by log(1 + n / (df + 1))."""
+    """Per row: the typed words' groups it holds, each weighted by log(1 + n / (df + 1)) times
+    the group's weight in Danish at large (`Expansion.weight`: common words weigh less)."""
     n = len(snap.passages)
     def asks(group: dict[str, str]) -> bool:  # judged by the typed word's own forms
         own = {t for t, kind in group.items() if kind == "word"} or set(group)
@@ -37,7 +38,8 @@ def _reference(snap, exp, ignore) -> np.ndarray:
                 for f in FIELD_BOOSTS:
                     rows |= set(keyword.rows_with(snap, f, t).tolist())
         held.append(rows)
-    weights = [math.log(1 + n / (len(rows) + 1)) for rows in held]
+    weights = [math.log(1 + n / (len(rows) + 1)) * exp.weight(group)
+               for rows, group in zip(held, groups, strict=True)]  # fmt: skip
     return np.array([sum(w for w, rows in zip(weights, held, strict=True) if r in rows)
                      / sum(weights)
                      for r in range(n)])  # fmt: skip
