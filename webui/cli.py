@@ -1,4 +1,4 @@
-"""The console script `budget-search`: its root group, with the search stage's commands and `serve`.
+"""The console script `budget-search`: its root group, with the stages' commands and `serve`.
 
 The root is here, in the module the console script names (as `flask.cli` does), and attaches
 plain commands with `add_command`: each stage's module defines complete commands and no stage
@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import click
 
+from index import cli as index_cli
+from index.cli import CONTEXT_SETTINGS, index_dir_option, settings_from
 from search import cli as search_cli
-from search.cli import CONTEXT_SETTINGS, IndexMissing, index_dir_option, settings_from
+from search.cli import IndexMissing
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
@@ -24,7 +26,7 @@ from search.cli import CONTEXT_SETTINGS, IndexMissing, index_dir_option, setting
 @click.pass_context
 def cli(ctx: click.Context, model: str | None) -> None:
     """Search Danish municipal budget remarks: keyword, semantic and hybrid."""
-    ctx.obj = search_cli.base_settings(model)
+    ctx.obj = index_cli.base_settings(model)
 
 
 def _metrics_option(ctx: click.Context, param: click.Parameter, value: str) -> str | int:
@@ -131,7 +133,7 @@ def _serving_app(ctx: click.Context, index_dir: str | None, trusted_proxies: int
         raise click.ClickException(str(exc)) from None
 
 
-for _command in (*search_cli.COMMANDS, serve_cmd):
+for _command in (*index_cli.COMMANDS, *search_cli.COMMANDS, serve_cmd):
     cli.add_command(_command)
 
 

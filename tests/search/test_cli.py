@@ -92,13 +92,18 @@ def test_eval_reports_the_four_measures(run, tmp_path: Path) -> None:
 
 
 def test_one_root_group_and_stage_commands_complete_on_their_own(seed_settings) -> None:
-    """`search.cli` alone gives whole commands (no group there that `webui.cli` fills in later);
-    the root in the console script's module lists every command whatever was imported first."""
+    """`index.cli` and `search.cli` alone give whole commands (no group there that `webui.cli`
+    fills in later; index's imports no later stage); the root in the console script's module
+    lists every command whatever was imported first."""
     import subprocess
     import sys
 
     code = (
-        "import click, sys, search.cli as s\n"
+        "import click, sys, index.cli as i\n"
+        "assert not [n for n in vars(i) if isinstance(getattr(i, n), click.Group)]\n"
+        "assert not any(m.startswith(('search', 'webui')) for m in sys.modules)\n"
+        "assert {c.name for c in i.COMMANDS} == {'index', 'provision'}\n"
+        "import search.cli as s\n"
         "assert not [n for n in vars(s) if isinstance(getattr(s, n), click.Group)]\n"
         "assert not any(m.startswith('webui') for m in sys.modules)\n"
         "s.areas_cmd.main(['--json'], prog_name='areas', standalone_mode=False)\n"
