@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 #: matched by name.
 NAMED = ("area", "section", "committee", "municipality", "document")
 NUMBERS = ("year", "min_amount", "max_amount")
+#: The filters' names in Danish, for the messages a user reads ("Intet område hedder …").
+DANISH_NAMES = {"area": "Intet område", "section": "Ingen overskrift", "committee": "Intet udvalg",
+                "municipality": "Ingen kommune", "document": "Intet dokument"}  # fmt: skip
 YEARS = (1000, 9999)  # a budget year
 AMOUNT_LIMIT = 2**62  # amounts stay within the 64-bit column
 
@@ -89,7 +92,7 @@ def resolve(snap: Snapshot, parsed: ParsedQuery, given: Filters) -> tuple[Filter
                 (v for n, v in known.items() if wanted and wanted in n), None
             )
             if match is None:
-                message = f"Ingen {name} hedder {values[name]!r}."
+                message = f"{DANISH_NAMES[name]} hedder »{values[name]}«."
                 match = str(values[name])
             values[name] = match
     for name in NUMBERS:

@@ -33,12 +33,12 @@ CSV_COLUMNS = {
     "score": "Score", "id": "Id", "permalink": "Link",
 }  # fmt: skip
 AREA_CSV_COLUMNS = {
-    "area": "Område", "amount_kr": "Nettobudget (kr.)", "share": "Andel af i alt",
+    "area": "Område", "amount_kr": "Nettobudget (kr.)", "share": "Andel af samlet nettobudget",
     "passages": "Afsnit", "municipality": "Kommune", "committee": "Udvalg", "year": "Budgetår",
     "document": "Dokument", "permalink": "Link",
 }  # fmt: skip
 ANSWER_COLUMNS = {
-    "area": "Område", "amount_kr": "Nettobudget (kr.)", "share": "Andel af i alt",
+    "area": "Område", "amount_kr": "Nettobudget (kr.)", "share": "Andel af samlet nettobudget",
     "municipality": "Kommune", "committee": "Udvalg", "year": "Budgetår", "document": "Dokument",
 }  # fmt: skip
 #: A `change` answer's table: one area year by year.
@@ -48,6 +48,8 @@ CHANGE_COLUMNS = {
     "committee": "Udvalg", "document": "Dokument",
 }  # fmt: skip
 CSV_FORMATS = ("csv", "excel")
+#: The Excel CSV's "Træf" column says what the page says on each hit.
+MATCH_WORDS = {"exact": "Indeholder søgeordene", "related": "Relateret"}
 
 
 @bp.get("/")
@@ -92,6 +94,8 @@ def search_csv() -> Response:
     for rank, hit in enumerate(results, 1):
         row = {**hit.to_json(), "rank": rank}
         row["permalink"] = data.permalink("pages.passage", passage_id=hit.id)
+        if excel:  # the page's own words, not the JSON's exact/related
+            row["match"] = MATCH_WORDS.get(row["match"], row["match"])
         rows.append(row)
     return _csv(rows, CSV_COLUMNS, "budget-search", excel)
 

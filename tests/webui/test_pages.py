@@ -595,3 +595,26 @@ def test_the_server_makes_the_answer_table_before_the_first_budget_question(engi
     while "answer_scope" not in fresh.snapshot._cache and time.monotonic() < deadline:
         time.sleep(0.05)
     assert "answer_scope" in fresh.snapshot._cache
+
+
+def test_danish_wording_on_the_pages(client) -> None:
+    """Issue 30, smaller things: one language per surface, Danish words a reader understands."""
+    answer = html(client.get("/?q=Hvad+koster+brandv%C3%A6senet%3F"))
+    assert "Svar fra budgettallene" in answer and "beløbstabellen" not in answer
+    assert "Intet område hedder »Nowhere«." in html(client.get("/?q=budget+area:Nowhere"))
+    overview = html(client.get("/areas"))
+    assert "andel af i alt" not in overview and "andel af det samlede nettobudget" in overview
+    for url in ("/?q=MitID", "/?q=budget&mode=keyword", "/areas"):
+        text = re.sub(r"<[^>]+>", " ", html(client.get(url)))
+        for english in (" exact ", " related ", " hits ", " area ", "Showing"):
+            assert english not in text, (url, english)
+
+
+def test_no_zero_count_above_a_correct_answer_card(client, monkeypatch) -> None:
+    """A budget question answered by the card may have no passage naming its words: the status
+    line counts the related passages, never "0 afsnit med søgeordene"."""
+    for q in ("Hvad koster brandvæsenet?", "områder over 50 mio. kr.", "pizza"):
+        page = html(client.get("/", query_string={"q": q}))
+        assert "0 afsnit med søgeordene" not in page, q
+    page = html(client.get("/", query_string={"q": "områder over 50 mio. kr."}))
+    assert 'class="answer"' in page and re.search(r"\d+ relaterede afsnit", page)

@@ -39,7 +39,7 @@ def test_the_answer_cards_csv_is_for_a_danish_excel(client) -> None:
     body = excel.get_data().decode("utf-8")
     assert body.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff")), delimiter=";"))
-    assert rows[0][:3] == ["Område", "Nettobudget (kr.)", "Andel af i alt"]
+    assert rows[0][:3] == ["Område", "Nettobudget (kr.)", "Andel af samlet nettobudget"]
     assert len(rows) == 1 + 3 and "Økonomi" in rows[1][0]
     assert all(re.fullmatch(r"0,\d+", r[2]) for r in rows[1:])  # a share, written 0,4123
     assert 'filename="budget-search-svar-excel.csv"' in excel.headers["Content-Disposition"]
