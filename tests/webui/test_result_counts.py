@@ -170,7 +170,8 @@ def test_related_passages_are_counted_as_the_nearest(client) -> None:
     every = api(client, "q=daginstitutioner&all=1")
     assert len(every["results"]) == data["total"]
     if data["capped"]:
-        assert f"De {data['total']} nærmeste relaterede afsnit" in page(client, "/?q=daginstitutioner")
+        nearest = f"De {data['total']} nærmeste relaterede afsnit"
+        assert nearest in page(client, "/?q=daginstitutioner")
 
 
 @pytest.mark.parametrize("q", ["MitID -borger", "borger*", '"pas og kørekort"',
