@@ -176,6 +176,7 @@
     });
     window.addEventListener("popstate", function () {
       var url = window.location.pathname + window.location.search;
+      if (url === shownUrl) return; // only the #fragment changed ("Gå til resultater"): keep the page
       var params = new URLSearchParams(window.location.search);
       if (input) input.value = params.get("q") || "";
       var mode = params.get("mode") || "hybrid";

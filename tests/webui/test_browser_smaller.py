@@ -1,0 +1,60 @@
+"""Issue 30's smaller things, seen in headless Chromium (Debian's, never a downloaded one):
+the keyboard skips the filter column, print leaves out what paper cannot use, and search as
+you type leaves one history entry per search."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def _focused(p) -> dict:
+    return p.evaluate(
+        "() => { const e = document.activeElement;"
+        " return {tag: e.tagName, id: e.id, cls: e.className, text: (e.innerText || '').trim(),"
+        " inFacets: !!e.closest('#facets'), inForm: !!e.closest('#search-form'),"
+        " inCard: !!e.closest('li.card')}; }"
+    )
+
+
+@pytest.mark.parametrize("query", ["MitID", "budget&mode=keyword"])
+def test_tab_reaches_the_skip_link_before_any_filter_link(browser, base_url, query) -> None:
+    """At 1280 px the filter column precedes the results in the page: Tab reaches "Gå til
+    resultater" first after the search form (after an answer card's links where there is one),
+    never after a filter link, and from there the next Tab is in the first result."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="da-DK")
+    p = context.new_page()
+    try:
+        p.goto(f"{base_url}/?q={query}")
+        assert p.locator("#facets a").count() >= 3  # the filter column is there
+        card = p.locator("section.answer").count() > 0
+        skip = p.get_by_role("link", name="Gå til resultater")
+        assert not skip.is_visible() or skip.bounding_box()["width"] <= 1  # hidden until focus
+        p.locator("#q").focus()
+        seen = []
+        for _ in range(12):
+            p.keyboard.press("Tab")
+            now = _focused(p)
+            if now["text"] == "Gå til resultater":
+                break
+            seen.append(now)
+        else:
+            pytest.fail(f"Tab never reached the skip link: {seen}")
+        # the first thing past the search form, before any filter link or result
+        assert not any(s["inFacets"] or s["inCard"] for s in seen), seen
+        if not card:
+            assert all(s["inForm"] for s in seen), seen
+        box = skip.bounding_box()
+        assert skip.is_visible() and box["width"] > 50 and box["height"] > 20  # seen on focus
+        p.keyboard.press("Enter")
+        p.wait_for_url(re.compile(r"#results-heading$"))
+        assert _focused(p)["id"] == "results-heading"
+        p.keyboard.press("Tab")
+        now = _focused(p)
+        assert now["inCard"] and not now["inFacets"], now  # the next Tab is in the first result
+    finally:
+        context.close()
+
