@@ -58,3 +58,25 @@ def test_tab_reaches_the_skip_link_before_any_filter_link(browser, base_url, que
     finally:
         context.close()
 
+
+def test_print_leaves_out_the_time_csv_feed_and_related_noise(page, base_url: str) -> None:
+    """On paper: the query, the answer and the passages naming it; not how long the search
+    took, no CSV or feed links, no related passages beside the exact ones."""
+    page.goto(base_url + "/?q=Hvad+koster+brandv%C3%A6senet%3F&related=1")
+    assert page.locator("ol.results-related li.card").count() > 0  # on screen: asked for
+    assert "søgningen tog" in page.locator("#result-status").inner_text()
+    page.emulate_media(media="print")
+    assert "søgningen tog" not in page.locator("#result-status").inner_text()
+    assert page.locator("section.answer").is_visible()
+    assert page.locator("li.card[data-match=exact]").first.is_visible()
+    for hidden in ("ol.results-related", "h3.related-heading", ".answer-csv", ".downloads",
+                   ".skip-results"):  # fmt: skip
+        for i in range(page.locator(hidden).count()):
+            assert not page.locator(hidden).nth(i).is_visible(), hidden
+    links = page.locator("a:visible").evaluate_all("els => els.map(e => e.href)")
+    assert not [u for u in links if ".csv" in u or "feed" in u or "/api/" in u], links
+    text = page.locator("main").inner_text()
+    assert "Relateret" not in text and "CSV" not in text and "Følg søgningen" not in text
+    # where there are only related passages, they are the results: printed
+    page.goto(base_url + "/?q=pizza")
+    assert page.locator("li.card").first.is_visible()

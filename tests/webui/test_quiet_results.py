@@ -23,7 +23,7 @@ def matches(page: str) -> list[str]:
 
 def status(page: str) -> str:
     m = re.search(r'id="result-status">(.*?)</p>', page, re.S)
-    return re.sub(r"\s+", " ", unescape(m.group(1))) if m else ""
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", "", m.group(1)))) if m else ""
 
 
 def related_link(page: str) -> tuple[str, str] | None:
