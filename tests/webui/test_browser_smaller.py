@@ -59,6 +59,44 @@ def test_tab_reaches_the_skip_link_before_any_filter_link(browser, base_url, que
         context.close()
 
 
+def test_typing_then_enter_leaves_one_history_entry(page, base_url: str) -> None:
+    """Search as you type replaces the entry while typing; Enter commits the search: typing
+    "brandv", then "brandvæsen" and Enter leaves one new entry, and Back returns to the start."""
+    page.goto(base_url + "/")
+    before = page.evaluate("history.length")
+    box = page.get_by_label("Søgeord eller spørgsmål")
+    box.press_sequentially("brandv", delay=30)
+    page.wait_for_url(re.compile(r"q=brandv$"))  # the partial search is shown ...
+    box.press_sequentially("æsen", delay=30)
+    box.press("Enter")  # ... and committed before or after the last one is fetched
+    page.wait_for_url(re.compile(r"q=brandv%C3%A6sen$"))
+    page.locator("li.card", has_text="Brandvæsen").first.wait_for()
+    page.wait_for_timeout(600)  # nothing more arrives
+    assert page.evaluate("history.length") == before + 1
+    assert page.evaluate("performance.getEntriesByType('navigation').length") == 1  # no reload
+    page.go_back()
+    page.wait_for_url(re.compile(r"/$"))
+    page.locator(".empty-state").wait_for()
+    assert box.input_value() == ""
+    # a second search, typed and committed, is one more entry: Back returns to the first
+    box.press_sequentially("MitID", delay=30)
+    box.press("Enter")
+    page.wait_for_url(re.compile(r"q=MitID$"))
+    page.locator("li.card h3", has_text="Borgerservice").first.wait_for()
+    box.fill("")
+    box.press_sequentially("brandvæsen", delay=30)
+    box.press("Enter")
+    page.wait_for_url(re.compile(r"q=brandv%C3%A6sen$"))
+    page.locator("li.card", has_text="Brandvæsen").first.wait_for()
+    page.wait_for_timeout(600)
+    assert page.evaluate("history.length") == before + 2  # the forward entry was replaced
+    page.go_back()
+    page.wait_for_url(re.compile(r"q=MitID$"))
+    page.locator("li.card h3", has_text="Borgerservice").first.wait_for()
+    assert box.input_value() == "MitID"
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
 def test_print_leaves_out_the_time_csv_feed_and_related_noise(page, base_url: str) -> None:
     """On paper: the query, the answer and the passages naming it; not how long the search
     took, no CSV or feed links, no related passages beside the exact ones."""

@@ -1,6 +1,7 @@
 // Budgetsøgning: optional enhancements. Everything works without this file.
 // - search as you type: fetches the search page and swaps in its results region; each settled
-//   search is one history entry (Back returns to the previous query)
+//   search is one history entry (Back returns to the previous query): typing replaces the
+//   entry its search began, Enter or a pause commits it, and the next search pushes one
 // - keyboard: "/" focuses the search field, Esc clears it
 // - copy buttons: citation + permalink (navigator.clipboard; where that is unavailable, e.g.
 //   plain HTTP on a LAN, the text is selected and the button says to press Ctrl+C); a
@@ -99,14 +100,18 @@
       return form.getAttribute("action") + (query ? "?" + query : "");
     }
 
-    function show(url, how) {
+    var shownPartial = false; // the results shown read the last word as a prefix
+
+    function show(url, how, whole) {
       if (controller) controller.abort();
       controller = window.AbortController ? new AbortController() : null;
       region.setAttribute("aria-busy", "true");
       // while typing, the last word is unfinished: the server reads it as a prefix ("brandv");
       // the address in the history stays the plain search
       // "link": a link followed in place (a new history entry; the search as it stands)
-      var fetchUrl = how && how !== "link" ? url + (url.indexOf("?") < 0 ? "?" : "&") + "partial=1" : url;
+      // whole: a committed search (Enter) reads its words as typed
+      var partial = Boolean(how && how !== "link" && !whole);
+      var fetchUrl = partial ? url + (url.indexOf("?") < 0 ? "?" : "&") + "partial=1" : url;
       return fetch(fetchUrl, { headers: { Accept: "text/html" }, signal: controller ? controller.signal : undefined })
         .then(function (response) { return response.text(); })
         .then(function (html) {
@@ -123,6 +128,7 @@
             history.replaceState(null, "", url);
           }
           shownUrl = url;
+          shownPartial = partial;
           setupCopyButtons(region);
           setupFacets(region);
           var status = region.querySelector("#result-status");
@@ -153,6 +159,17 @@
       window.clearTimeout(timer);
       timer = window.setTimeout(run, 250);
     }
+
+    // Enter or "Søg" commits the search: it takes the history entry typing made for it (or a
+    // new one after a committed search), never one more, and the next typing starts a new one
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      window.clearTimeout(timer);
+      var url = formUrl();
+      if (url !== shownUrl || shownPartial) show(url, pendingPush ? "push" : "replace", true);
+      pendingPush = true;
+      lastInput = 0;
+    });
 
     if (input) {
       input.addEventListener("input", later);
