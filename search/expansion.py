@@ -78,10 +78,12 @@ def expand(parsed: ParsedQuery, snap: Snapshot, *, partial_last: bool = False) -
     exp.unknown.extend(long)  # a 2,000-letter "word" is no word: nothing to expand
     english = glossary.english_spans(words, lambda w: _reads_english(w, lexicon))
     skip = 0
+    joined_in: dict[str, str] = {}  # the previous word's join with this one ("mit id" -> mitid)
     for i, word in enumerate(words):
         if i < skip:
             continue
         group: dict[str, str] = {}
+        carried, joined_in = joined_in, {}
         if i in english:  # English words, searched as the Danish words they stand for
             skip, danish = english[i]
             for d in danish:
@@ -106,6 +108,13 @@ def expand(parsed: ParsedQuery, snap: Snapshot, *, partial_last: bool = False) -
             if joined.isalnum() and (joined in snap.vocab.words or joined in lexicon):
                 group.setdefault(joined if is_protected(joined) else stem(joined), "join")
                 group.setdefault(joined, "join")
+                joined_in = {t: k for t, k in group.items() if k == "join"}
+        # the joined word holds this word too: a passage with "MitID" holds both of "mit id"
+        # (issue 30), so its coverage, and whether it is an exact match, counts them both; a
+        # word too common to search for ("med" of "der med" -> dermed) stays out of it
+        if group:
+            for t, kind in carried.items():
+                group.setdefault(t, kind)
         if group:
             exp.groups.append(group)
             exp.general.append(general_weight(word))

@@ -53,6 +53,17 @@ def test_mit_id_written_apart_finds_mitid(engine) -> None:
     assert areas(engine.search("mit id", mode="keyword"))[0] == "Borgerservice"
 
 
+@pytest.mark.parametrize("mode", ["hybrid", "keyword", "semantic"])
+def test_mit_id_is_an_exact_match_where_the_passage_holds_mitid(engine, mode: str) -> None:
+    """Issue 30: "mit id" showed "0 afsnit med søgeordene, 8 relaterede" though the top three
+    hold "MitID": the joined word holds both typed words, so those passages are exact."""
+    resp = engine.search("mit id", mode=mode, k=20)
+    exact = [r for r in resp.results if r.match == "exact"]
+    holds = [r for r in resp.results if "mitid" in r.text.casefold()]
+    assert exact and resp.total_exact == len(exact) == 3
+    assert {r.id for r in exact} == {r.id for r in holds}  # the ones holding MitID, no others
+
+
 def test_glossary_expands_abbreviation(engine) -> None:
     resp = engine.search("Kommunernes Landsforening", mode="keyword", k=100)
     assert "Kommunernes Landsforening" in resp.results[0].text  # the words as written first

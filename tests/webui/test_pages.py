@@ -618,3 +618,10 @@ def test_no_zero_count_above_a_correct_answer_card(client, monkeypatch) -> None:
         assert "0 afsnit med søgeordene" not in page, q
     page = html(client.get("/", query_string={"q": "områder over 50 mio. kr."}))
     assert 'class="answer"' in page and re.search(r"\d+ relaterede afsnit", page)
+
+
+def test_mit_id_written_apart_counts_the_mitid_passages_as_exact(client) -> None:
+    page = html(client.get("/?q=mit+id"))
+    assert "Ingen afsnit nævner" not in page
+    assert re.search(r"3 afsnit med søgeordene", page)
+    assert "<mark>MitID</mark>" in cards(page)[0] and "Indeholder søgeordene" in cards(page)[0]
