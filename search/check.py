@@ -15,13 +15,12 @@ from pathlib import Path
 import click
 
 from index.config import CorpusLimits
-from index.documents.amounts import format_kr
+from index.documents.amounts import YEARS, format_kr
 from index.documents.corpus import read_meta
 from index.documents.document import Document, DocumentError, DocumentMeta
 
 #: A warning about an amount that was seen but bound to no area (or not read at all).
 _UNBOUND = re.compile(r"not (?:read|bound|counted|attached)|none taken|refused|stemmer ikke")
-_YEAR = re.compile(r"(?<!\d)(20\d\d|19\d\d)(?!\d)")
 
 
 def _meta(path: Path, year: int | None) -> DocumentMeta:
@@ -30,7 +29,7 @@ def _meta(path: Path, year: int | None) -> DocumentMeta:
         meta = read_meta(path, path.parent)
         return meta if year is None else DocumentMeta(**{**meta.__dict__, "year": year})
     if year is None:
-        found = _YEAR.findall(path.name)
+        found = YEARS.findall(path.name)
         if not found:
             raise DocumentError(str(path), "no sidecar .toml and no year in the file name: "
                                 "give the budget year with --year")  # fmt: skip

@@ -86,6 +86,9 @@ _BARE_NUMBER = re.compile(
     rf"{_DECIMALS}|\d+{_DECIMALS})(?P<trail>(?<!,)-)?(?![\w,])"
 )
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
+#: A year standing in a text ("budget 2024", "2023-priser"): which year a figure is for. The one
+#: pattern the readers of sentences, tables and net-budget lines share.
+YEARS = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _DIGIT = re.compile(r"\d")
 #: An accounting negative: the amount alone in brackets, "(1.234.567) kr.", "(12,3 mio. kr.)",
 #: "(1.234)" under a declared unit. Income areas are written this way in many budgets.

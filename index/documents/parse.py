@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from index.config import MIB, CorpusLimits
-from index.documents.amounts import format_kr, read_statement, scan
+from index.documents.amounts import YEARS, format_kr, read_statement, scan
 from index.documents.areas import (
     LAYOUT_SPLIT,
     AreaSpan,
@@ -181,7 +181,6 @@ def parse_lines(
                     tuple(totals))  # fmt: skip
 
 
-_YEARS = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 
 
 def _in_year(span: AreaSpan, year: int, header: SourceLine | None = None) -> AreaSpan:
@@ -190,7 +189,7 @@ def _in_year(span: AreaSpan, year: int, header: SourceLine | None = None) -> Are
     if span.source is None:
         return span
     said = header.text if header is not None else span.source.text.split(":")[0]
-    years = {int(y) for y in _YEARS.findall(said)}
+    years = {int(y) for y in YEARS.findall(said)}
     if not years or year in years:
         return span
     note = (f"budget amount for {'/'.join(map(str, sorted(years)))}, not the document's year "

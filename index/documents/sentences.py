@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.documents.amounts import MAX_KR, amount_spans, format_kr
+from index.documents.amounts import MAX_KR, YEARS, amount_spans, format_kr
 from index.documents.clean import SourceLine, bullet_kind, join_lines
 from index.documents.document import AmountSource
 from index.documents.names import subject_of
@@ -48,7 +48,6 @@ _NOT_BUDGET = re.compile(
 )
 #: Korrigeret (adjusted) budget: a budget, but second to the original one when both are given.
 _ADJUSTED = re.compile(r"korriger", re.IGNORECASE)
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _YEAR_AFTER = re.compile(r"^\s*(?:i|for|in)\s+(?:år\s+)?((?:19|20)\d\d)(?![\d-])")
 #: After an amount, a purpose ("... 2 mio. kr. til kontaktpersonordningen"): a part, not the
 #: area's budget.
@@ -113,7 +112,7 @@ def sentence_statements(
         line = line_at(start)
         if _NOT_BUDGET.search(clause) or _PURPOSE_AFTER.match(text[end:sentence_end]):
             continue
-        years = {int(y) for y in _YEAR.findall(clause)}
+        years = {int(y) for y in YEARS.findall(clause)}
         after = _YEAR_AFTER.match(text[end:])  # "… 595 mio. kr. i 2018"
         years |= {int(after.group(1))} if after else set()
         if years and year is not None and year not in years:

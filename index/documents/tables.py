@@ -11,11 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from index.documents.amounts import declared_unit, parse_cell
+from index.documents.amounts import YEARS, declared_unit, parse_cell
 from index.documents.clean import SourceLine
 from index.documents.document import AmountSource
-
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 
 #: Column headers that are not this year's budget.
 _NOT_BUDGET_COLUMN = re.compile(
@@ -186,7 +184,7 @@ def _listed_amounts(lines: list[SourceLine], year: int, taken: set[int]) -> list
         items: list[tuple[int, list[str]]] = []
         while j < len(lines) and not lines[j].blank and j not in taken:
             m = _ITEM.match(lines[j].text.strip())
-            if not m or parse_cell(m.group("cell")) is None or _YEAR.search(m.group("label")):
+            if not m or parse_cell(m.group("cell")) is None or YEARS.search(m.group("label")):
                 break  # not an item, or one of a year ("Budget 2023: 11 mio. kr.")
             items.append((j, [m.group("label").strip(" :–-"), m.group("cell").strip()]))
             j += 1
@@ -206,7 +204,7 @@ def _is_value_line(text: str) -> bool:
     text = text.strip()
     return (
         bool(text)
-        and not _YEAR.fullmatch(text)
+        and not YEARS.fullmatch(text)
         and (text in ("-", "–") or parse_cell(text) is not None)
     )
 
@@ -254,7 +252,7 @@ def _flattened_tables(lines: list[SourceLine], year: int, taken: set[int]) -> li
 def _is_column_name(text: str) -> bool:
     """A column header on a line of its own: a few words with a year ("Budget 2024")."""
     text = text.strip()
-    return bool(_YEAR.search(text)) and len(text.split()) <= 4 and not _is_value_line(text) \
+    return bool(YEARS.search(text)) and len(text.split()) <= 4 and not _is_value_line(text) \
         and not text.endswith(".")  # fmt: skip
 
 
@@ -265,7 +263,7 @@ def _single_space_tables(lines: list[SourceLine], year: int, taken: set[int]) ->
     i = 0
     while i < len(lines):
         line = lines[i]
-        if line.blank or i in taken or len(_YEAR.findall(line.text)) < 1:
+        if line.blank or i in taken or len(YEARS.findall(line.text)) < 1:
             i += 1
             continue
         block: list[tuple[int, list[str]]] = []
@@ -296,7 +294,7 @@ def _single_space_tables(lines: list[SourceLine], year: int, taken: set[int]) ->
         if len(counts) == 1 and sum(len(c) > 1 for _, c in block) >= 2:
             count = counts.pop()
             names = _header_columns(line.text, count)
-            if names is not None and all(_YEAR.fullmatch(n) for n in names) and i > 0:
+            if names is not None and all(YEARS.fullmatch(n) for n in names) and i > 0:
                 names = _named_above(lines[i - 1].text, names)
             if names is not None:
                 head = (i, ["", *names])
@@ -346,8 +344,8 @@ def _budget_column(headers: list[str], year: int) -> tuple[int | None, str | Non
     for k, head in enumerate(headers):
         if k == 0 or _NOT_BUDGET_COLUMN.search(head):
             continue
-        years = {int(y) for y in _YEAR.findall(head)}
-        bare_year = bool(years) and not re.sub(r"[\W\d_]+", "", _YEAR.sub("", head))
+        years = {int(y) for y in YEARS.findall(head)}
+        bare_year = bool(years) and not re.sub(r"[\W\d_]+", "", YEARS.sub("", head))
         if _BUDGET_COLUMN.search(head) or bare_year:
             candidates.append((k, years))
     if not candidates:
@@ -355,7 +353,7 @@ def _budget_column(headers: list[str], year: int) -> tuple[int | None, str | Non
         # sentence's "korrigerede budget" is read where no original one is given
         adjusted = [k for k, head in enumerate(headers) if k and _ADJUSTED_BUDGET.search(head)
                     and not _NOT_ADJUSTED.search(head)
-                    and {int(y) for y in _YEAR.findall(head)} <= {year}]  # fmt: skip
+                    and {int(y) for y in YEARS.findall(head)} <= {year}]  # fmt: skip
         if len(adjusted) == 1:
             return adjusted[0], None
     this_year = [k for k, ys in candidates if year in ys]
@@ -375,7 +373,7 @@ def _read_table(lines: list[SourceLine], block: list[tuple[int, list[str]]],
     block = [(k, c) for k, c in block if not _SEPARATOR_ROW.match("|".join(c))]
     header_rows = []
     for k, cells in block:
-        if any(c.strip() and parse_cell(c) is not None and not _YEAR.fullmatch(c.strip())
+        if any(c.strip() and parse_cell(c) is not None and not YEARS.fullmatch(c.strip())
                for c in cells[1:]):  # fmt: skip
             break
         header_rows.append((k, cells))
@@ -407,13 +405,13 @@ def _read_table(lines: list[SourceLine], block: list[tuple[int, list[str]]],
         reading.notes.append((where, f"table under {caption!r} is not a budget; amounts not read"))
         return reading
     column, why = _budget_column(headers, year)
-    if column is not None and _YEAR.fullmatch(headers[column]) and _LOOKS_BACK.search(caption):
+    if column is not None and YEARS.fullmatch(headers[column]) and _LOOKS_BACK.search(caption):
         # "2022 2024 2025" under a line naming regnskab, budget, …: which year is which figure
         # was said on a line whose columns are lost
         column, why = None, (f"its column {headers[column]!r} names only a year, under "
                              f"{caption!r} that names other figures too")  # fmt: skip
     if column is None and width == 2 and not _NOT_BUDGET_COLUMN.search(headers[1]) \
-            and not _YEAR.search(headers[1]):  # fmt: skip
+            and not YEARS.search(headers[1]):  # fmt: skip
         # one number column, under a heading that names no other figure and no other year
         column, why = 1, None
     unit = _table_unit(" ".join(headers) + " " + caption, [c for _, c in body], column)
