@@ -78,6 +78,19 @@ def workspace(tmp_path: Path, seed_settings: Settings, seed_path: Path) -> Setti
 YEAR_2025 = ROOT / "tests" / "data" / "kalundborg-2025"
 
 
+def vectors_by_key(index_dir: Path) -> dict:
+    """Every vector of the current index (passages, then pieces) by its text key."""
+    import numpy as np
+
+    from index.building import store
+
+    gen = store.current_generation(index_dir)
+    manifest = store.read_manifest(gen)
+    pieces, _rows = store.read_pieces(gen, manifest)
+    rows = np.concatenate([store.read_vectors(gen, manifest), np.asarray(pieces)])
+    return dict(zip(store.read_keys(gen), rows, strict=True))
+
+
 def _index_beside_seed(seed_settings: Settings, tmp_path_factory, corpus: Path, encoder,
                        name: str) -> Settings:  # fmt: skip
     """An index of `corpus`, started from a copy of the seed's (its vectors are reused)."""

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from conftest import vectors_by_key
 from index.building import nochange, store
 from index.building.build import BuildError, all_piece_texts, build_index, piece_texts
 from search.engine import Engine
@@ -85,22 +86,14 @@ def test_no_op_trusts_a_file_only_while_its_stats_hold(workspace, encoder) -> No
     assert any("NemID" in p.text for p in load(workspace.index_dir).passages)
 
 
-def _vectors_by_key(index_dir: Path) -> dict[str, np.ndarray]:
-    gen = store.current_generation(index_dir)
-    manifest = store.read_manifest(gen)
-    pieces, _rows = store.read_pieces(gen, manifest)
-    rows = np.concatenate([store.read_vectors(gen, manifest), np.asarray(pieces)])
-    return dict(zip(store.read_keys(gen), rows, strict=True))
-
-
 @pytest.mark.slow
 def test_changed_document_reembeds_only_its_changed_passages(workspace, encoder, seed_path) -> None:
-    before = _vectors_by_key(workspace.index_dir)
+    before = vectors_by_key(workspace.index_dir)
     add_document(workspace, seed_path, 2025, lambda t: t.replace("MitID", "NemID"))
     counting = CountingEncoder(encoder)
     report = build_index(workspace, encoder_factory=lambda: counting, progress=False)
     # every reused vector, a passage's or a sentence's, is in the row of its own text
-    after = _vectors_by_key(workspace.index_dir)
+    after = vectors_by_key(workspace.index_dir)
     shared = before.keys() & after.keys()
     assert len(shared) == len(before)
     assert all(np.array_equal(before[k], after[k]) for k in shared)
@@ -264,11 +257,11 @@ def test_large_builds_assemble_vectors_in_a_file_and_leave_none(
     (here: always): the same vectors, reused and embedded alike, and the file is gone after."""
     from index.building import build
 
-    before = _vectors_by_key(workspace.index_dir)
+    before = vectors_by_key(workspace.index_dir)
     monkeypatch.setattr(build, "SCRATCH_MIN_BYTES", 0)
     report = build_index(workspace, encoder_factory=lambda: encoder, full=True, progress=False)
     assert report.reused == report.passages  # every vector came through the mapped file
-    after = _vectors_by_key(workspace.index_dir)
+    after = vectors_by_key(workspace.index_dir)
     assert after.keys() == before.keys()
     assert all(np.array_equal(before[k], after[k]) for k in before)
     assert not list(workspace.index_dir.glob(".embedding-*"))

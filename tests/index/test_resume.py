@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import vectors_by_key
 from index.building import resume, store
 from index.building.build import build_index
 
@@ -22,14 +23,6 @@ municipality = "Kalundborg Kommune"
 committee = "Økonomiudvalget"
 year = 2024
 """
-
-
-def _vectors_by_key(index_dir: Path) -> dict[str, np.ndarray]:
-    gen = store.current_generation(index_dir)
-    manifest = store.read_manifest(gen)
-    pieces, _rows = store.read_pieces(gen, manifest)
-    rows = np.concatenate([store.read_vectors(gen, manifest), np.asarray(pieces)])
-    return dict(zip(store.read_keys(gen), rows, strict=True))
 
 
 def _flushed(progress: Path) -> dict[str, np.ndarray]:
@@ -82,13 +75,13 @@ def test_a_killed_build_resumes_from_its_flushed_vectors(tmp_path: Path, seed_se
     resumed = int(counts[3])
     assert "passages/s" in second.stderr
     assert "resuming an interrupted build" in second.stderr
-    final = _vectors_by_key(index_dir)
+    final = vectors_by_key(index_dir)
     # every flushed vector was taken, and only the rest embedded: each text once in all
     assert resumed == len(flushed) and embedded == len(final) - len(flushed) > 0
     assert all(np.array_equal(final[k], v) for k, v in flushed.items())
     assert not progress.exists() and not list(index_dir.glob(".embedding-*"))
     # the same vectors as a clean build of the same text (the session's, built in one go)
-    clean = _vectors_by_key(seed_settings.index_dir)
+    clean = vectors_by_key(seed_settings.index_dir)
     assert final.keys() <= clean.keys()
     cos = [float(np.dot(final[k], clean[k])) for k in final]
     assert min(cos) >= 0.999
