@@ -162,7 +162,6 @@ def stage_build(args: argparse.Namespace) -> dict:
         nochange.append(r.seconds)
     cur = settings.index_dir / "current"
     files = {p.name: p.stat().st_size / 1e6 for p in cur.iterdir() if p.is_file()}
-    files["whoosh/"] = du_mb(cur / "whoosh")
     out = {
         "size": args.size,
         "generate_s": gen_s,
@@ -205,7 +204,6 @@ def stage_reindex(args: argparse.Namespace) -> dict:
     cur = (settings.index_dir / store.CURRENT).resolve()
     manifest = store.read_manifest(cur)
     files = {p.name: p.stat().st_size / 1e6 for p in cur.iterdir() if p.is_file()}
-    files["whoosh/"] = du_mb(cur / "whoosh")
     return {
         "size": args.size, "documents": len(manifest.documents), "passages": manifest.passages,
         "vectors": "synthesised (kept)", "build_s": manifest.build_seconds, "reused": True,

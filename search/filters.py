@@ -1,9 +1,9 @@
 """Search filters: what the user asked to keep (area, year, amount, …), resolved against the
 index's own names, and expressed once: as a per-row mask over the snapshot's columns.
 
-The sparse keyword path, the vector scan and Whoosh (for what only Whoosh answers: prefixes,
-exclusions) all read that one mask, so they cannot disagree; the Whoosh index holds no filter
-fields (at 100k passages they were 40 % of its postings and of its build time).
+The keyword ranking and the vector scan both read that one mask, so they cannot disagree; the
+keyword index holds no filter fields (at 100k passages they were 40 % of its postings and of
+its build time).
 """
 
 from __future__ import annotations

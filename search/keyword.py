@@ -1,23 +1,23 @@
 """Keyword ranking: BM25F over area title, headings and body.
 
-A query (its words expanded by search.expansion) becomes a Whoosh query: per typed word an Or
-of its terms, boosted by how each was derived, plus a bonus for adjacent typed words found next
-to each other. Plain words and short phrases are scored from the sparse BM25F matrix
-(index.building.sparse) with Whoosh's own scores and order; prefixes, exclusions and match-all go to
-Whoosh. `coverage` says how much of the typed words each passage holds (exact vs related).
+A query (its words expanded by search.expansion) is written in Whoosh's query language
+(whoosh.query): per typed word an Or of its terms, boosted by how each was derived, plus a
+bonus for adjacent typed words found next to each other. `plan` reads that tree as sums of
+columns of the keyword index (index.building.sparse), which scores it as Whoosh's BM25F would.
+`coverage` says how much of the typed words each passage holds (exact vs related).
 """
 
 from __future__ import annotations
 
 from collections.abc import Container
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from whoosh import query as wq
 
 from index.building.analysis import term_forms
 from index.building.fulltext import FIELD_BOOSTS
-from search import phrases
+from search import columns, phrases
 from search.expansion import STRONG_KINDS, Expansion
 from search.query import ParsedQuery
 from search.snapshot import Snapshot
@@ -86,23 +86,12 @@ def rank(
     *,
     count: bool = True,
     mask: np.ndarray | None = None,
-    fast: bool = True,
 ) -> tuple[list[tuple[int, float]], int]:
-    """(row, score) pairs, best first, and how many passages matched in all.
-
-    Queries of terms and short phrases (what `build_query` makes of plain words) are scored
-    from the snapshot's sparse BM25F matrix, with the same scores and order as Whoosh; the rest
-    (prefixes, exclusions, match-all) go to Whoosh. `mask` (per row, None: every row) is the
-    filter, on either path. The sparse path counts the total exactly for free, whatever
-    `count` says; `fast=False` forces Whoosh.
-    """
-    if fast and snap.sparse is not None and type(q) is wq.Every and q.fieldname in (None, ""):
-        return _every(snap, snap.sparse.n_docs, float(q.boost), limit, mask)
-    if fast and snap.sparse is not None:
-        p = plan(q, snap.sparse.columns)
-        if p is not None:
-            return rank_sparse(snap, p, limit, mask)
-    return rank_whoosh(snap, q, limit, count=count, mask=mask)
+    """(row, score) pairs, best first, and how many passages matched in all (exactly, for
+    free: `count` is there for callers that need no count). `mask` (per row, None: every row)
+    is the filter."""
+    found = find(snap, q, limit, mask=mask)
+    return found.rows, int(np.count_nonzero(found.matched))
 
 
 @dataclass(frozen=True)
@@ -116,82 +105,56 @@ class Found:
 
 
 def find(snap: Snapshot, q: wq.Query, limit: int, *, mask: np.ndarray | None = None) -> Found:
-    """`rank`'s ranking, and the bitmap of every row the query matches. On the sparse path the
-    bitmap is the scoring's own (no second pass); on Whoosh's, one pass over the matches."""
-    n = len(snap.passages)
-    if snap.sparse is not None and type(q) is wq.Every and q.fieldname in (None, ""):
-        rows, _ = _every(snap, snap.sparse.n_docs, float(q.boost), limit, mask)
-        docs = (np.arange(snap.sparse.n_docs) if mask is None
-                else np.flatnonzero(_allowed_docs(snap, mask)))  # fmt: skip
-        return Found(rows, _row_bitmap(snap, n, docs))
-    p = plan(q, snap.sparse.columns) if snap.sparse is not None else None
-    if p is not None:
-        rows, docs = _rank_sparse(snap, p, limit, mask)
-        return Found(rows, _row_bitmap(snap, n, docs))
-    rows, _ = rank_whoosh(snap, q, limit, count=False, mask=mask)
-    s = snap.searcher()
-    docs = np.fromiter(s.docs_for_query(q), dtype=np.int64)
-    if mask is not None and len(docs):
-        docs = docs[_allowed_docs(snap, mask)[docs]]
-    return Found(rows, _row_bitmap(snap, n, docs))
+    """`rank`'s ranking, and the bitmap of every row the query matches."""
+    n = snap.sparse.n_docs
+    if type(q) is wq.Every and q.fieldname in (None, ""):
+        # a filter with no words to search for: every allowed passage, all scoring the boost,
+        # so in row order
+        rows = np.arange(n) if mask is None else np.flatnonzero(mask)
+        score = float(q.boost)
+        return Found([(int(r), score) for r in rows[:limit]], _bitmap(n, rows))
+    p = plan(q, snap.sparse.columns)
+    if p is None:
+        raise ValueError(f"not a query the keyword index answers: {q!r}")
+    rows, matched = _rank_plan(snap, p, limit, mask)
+    return Found(rows, _bitmap(n, matched))
 
 
-def _row_bitmap(snap: Snapshot, n: int, docs: np.ndarray) -> np.ndarray:
-    """The docnums as a per-row bitmap (docnums without a row left out)."""
+def _bitmap(n: int, rows: np.ndarray) -> np.ndarray:
     out = np.zeros(n, dtype=bool)
-    if snap.doc_rows is not None:
-        docs = snap.doc_rows[docs]
-        docs = docs[docs >= 0]
-    out[docs] = True
+    out[rows] = True
     return out
-
-
-def rank_whoosh(
-    snap: Snapshot,
-    q: wq.Query,
-    limit: int,
-    *,
-    count: bool = True,
-    mask: np.ndarray | None = None,
-) -> tuple[list[tuple[int, float]], int]:
-    """Whoosh's own ranking: the reference the sparse path matches, and the fallback.
-
-    The mask reaches Whoosh as the set of docnums it allows. Counting every match is a second
-    pass over the postings as long as the ranking itself: with ``count=False`` (the caller has
-    no use for it) the count is the number of rows.
-    """
-    s = snap.searcher()
-    allowed = None
-    if mask is not None:
-        allowed = set(np.flatnonzero(_allowed_docs(snap, mask)).tolist())
-        if not allowed:  # Whoosh reads an empty set as no filter at all
-            return [], 0
-    results = s.search(q, limit=limit, filter=allowed)
-    if len(results.top_n) < limit:
-        # Whoosh's block-quality skipping can drop matches of an exclusion ("MitID -borger":
-        # 1 match counted, none listed); a short list is checked without it (cheap: it is short
-        # unless that happened)
-        results = s.search(q, limit=limit, filter=allowed, optimize=False)
-    rows = [(snap.row_of_doc(docnum), float(score)) for score, docnum in results.top_n]
-    return rows, (len(results) if count else len(rows))
 
 
 @dataclass
 class Plan:
-    """A query as sums of sparse columns: boosted terms, and boosted phrases (slop 1)."""
+    """A query as sums of columns of the keyword index: boosted terms, boosted phrases (slop
+    1), prefixes (a constant boost where a term with the prefix is), and terms whose passages
+    are excluded."""
 
     terms: list[tuple[str, str, float]]
     phrases: list[tuple[str, tuple[str, ...], float]]
+    prefixes: list[tuple[str, str, float]] = field(default_factory=list)
+    excluded: list[tuple[str, str]] = field(default_factory=list)
 
 
 def plan(q: wq.Query, columns: Container[tuple[str, str]] | None = None) -> Plan | None:
-    """The query as a Plan when it is an Or-tree of Terms and Phrases, else None.
+    """The query as a Plan when it is an Or-tree of Terms, Phrases and Prefixes, optionally
+    less (AndNot) an Or of Terms; else None.
 
-    Whoosh searches the query as given (not normalised), so every leaf counts, duplicates
-    included. A phrase must share a term with the query in its field, so that the documents it
-    matches are already among those the terms match (the total stays a count of nonzero rows).
+    Every leaf counts, duplicates included, as Whoosh searches a query as given (not
+    normalised). A phrase must share a term with the query in its field, so that the documents
+    it matches are already among those the terms match (the total stays a count of nonzero
+    rows). A prefix scores its boost in every passage of a field holding a term it begins,
+    whatever the term's frequency, as Whoosh's and Lucene's constant-score prefix queries do.
     """
     p = Plan([], [])
+    if type(q) is wq.AndNot and q.boost == 1.0:
+        excluded = _excluded(q.b)
+        if excluded is None:
+            return None
+        p.excluded = excluded
+        q = q.a
     stack = [q]
     while stack:
         node = stack.pop()
@@ -201,6 +164,8 @@ def plan(q: wq.Query, columns: Container[tuple[str, str]] | None = None) -> Plan
             p.terms.append((node.fieldname, node.text, float(node.boost)))
         elif type(node) is wq.Phrase and node.slop == 1 and len(node.words) > 1:
             p.phrases.append((node.fieldname, tuple(node.words), float(node.boost)))
+        elif type(node) is wq.Prefix and isinstance(node.text, str) and node.text:
+            p.prefixes.append((node.fieldname, node.text, float(node.boost)))
         else:
             return None
     if columns is not None:  # a phrase with a word its field lacks matches nothing
@@ -212,60 +177,52 @@ def plan(q: wq.Query, columns: Container[tuple[str, str]] | None = None) -> Plan
     return p
 
 
-def rank_sparse(
-    snap: Snapshot, p: Plan, limit: int, mask: np.ndarray | None = None
-) -> tuple[list[tuple[int, float]], int]:
-    """Rank a Plan from the sparse matrix; same rows, scores and order as Whoosh's search
-    (but see PHRASE_MAX_CHECKS). Term scores are one bincount; phrases: `_add_phrases`."""
-    rows, matched = _rank_sparse(snap, p, limit, mask)
-    return rows, len(matched)
+def _excluded(q: wq.Query) -> list[tuple[str, str]] | None:
+    """The (field, term) pairs of an Or of Terms (or of one Term); None for any other shape."""
+    nodes = q.subqueries if type(q) is wq.Or else [q]
+    if not all(type(t) is wq.Term and isinstance(t.text, str) for t in nodes):
+        return None
+    return [(t.fieldname, t.text) for t in nodes]
 
 
-def _rank_sparse(
+def _rank_plan(
     snap: Snapshot, p: Plan, limit: int, mask: np.ndarray | None = None
 ) -> tuple[list[tuple[int, float]], np.ndarray]:
-    """`rank_sparse`'s ranking, and the docnums of every match."""
+    """The best `limit` (row, score) of a Plan, and the rows of every match. Term scores are
+    one bincount; phrases: `phrases.add_bonuses`."""
     sx = snap.sparse
-    assert sx is not None
-    scores = sx.scores(p.terms)
+    scores = columns.scores(sx, p.terms)
+    for f, prefix, boost in p.prefixes:
+        scores[_prefixed_rows(snap, f, prefix)] += boost
+    if p.excluded:
+        scores[_rows_with_any(snap, p.excluded)] = 0.0
     if mask is not None:
-        scores[~_allowed_docs(snap, mask)] = 0.0
+        scores[~mask] = 0.0
     matched = np.flatnonzero(scores > 0)
     candidates = matched
     if p.phrases and len(matched):
         # the top is among the documents that could reach it with every bonus
         candidates = phrases.add_bonuses(snap, p.phrases, scores, matched, limit)
     top = _top(scores, candidates, limit)
-    rows = [(snap.row_of_doc(int(d)), float(scores[d])) for d in top]
-    return rows, matched
+    return [(int(r), float(scores[r])) for r in top], matched
 
 
-def _every(
-    snap: Snapshot, n_docs: int, score: float, limit: int, mask: np.ndarray | None
-) -> tuple[list[tuple[int, float]], int]:
-    """Every (allowed) document, as Whoosh's `Every` ranks them: all score its boost, so in
-    docnum order. A filter with no words to search for: at 300k passages Whoosh walks every
-    docnum in Python."""
-    docs = np.arange(n_docs) if mask is None else np.flatnonzero(_allowed_docs(snap, mask))
-    return [(snap.row_of_doc(int(d)), score) for d in docs[:limit]], len(docs)
+def _prefixed_rows(snap: Snapshot, fieldname: str, prefix: str) -> np.ndarray:
+    """The rows whose field holds a term beginning with `prefix`, each once."""
+    terms = snap.prefixed(prefix, limit=None, fieldname=fieldname)
+    return _rows_with_any(snap, [(fieldname, t) for t in terms])
 
 
-def _allowed_docs(snap: Snapshot, mask: np.ndarray) -> np.ndarray:
-    """The per-row mask per docnum (the same array where docnums are rows)."""
-    return mask if snap.doc_rows is None else _doc_mask(mask, snap.doc_rows)
-
-
-def _doc_mask(mask: np.ndarray, doc_rows: np.ndarray) -> np.ndarray:
-    """A per-row mask as a per-docnum one (docnums without a row are never allowed)."""
-    ok = doc_rows >= 0
-    out = np.zeros(len(doc_rows), dtype=bool)
-    out[ok] = mask[doc_rows[ok]]
-    return out
+def _rows_with_any(snap: Snapshot, pairs: list[tuple[str, str]]) -> np.ndarray:
+    hit = np.zeros(snap.sparse.n_docs, dtype=bool)
+    for f, t in pairs:
+        hit[rows_with(snap, f, t)] = True
+    return np.flatnonzero(hit)
 
 
 def _top(scores: np.ndarray, candidates: np.ndarray, limit: int) -> np.ndarray:
-    """The best `limit` of the candidates (matched: scores > 0), by score then lower docnum
-    first (Whoosh's tie order)."""
+    """The best `limit` of the candidates (matched: scores > 0), by score then lower row first
+    (Whoosh's tie order too)."""
     cand = candidates
     if len(cand) > limit:
         s = scores[cand]
@@ -294,10 +251,6 @@ class Coverage:
 
     def __len__(self) -> int:
         return len(self.shares if self.shares is not None else self.code)  # type: ignore[arg-type]
-
-    def values(self) -> np.ndarray:
-        """Every row's share."""
-        return self.shares if self.shares is not None else self.table[self.code]
 
     def at_least(self, share: float) -> np.ndarray:
         """Per row, whether it holds at least this share (a new array)."""
@@ -379,7 +332,7 @@ def _group_rows(snap: Snapshot, n: int, group: dict[str, str]) -> np.ndarray:
     columns = [(f, t) for t, kind in group.items() if kind in STRONG_KINDS
                for f in FIELD_BOOSTS if t in snap.field_terms[f]]  # fmt: skip
     key = tuple(sorted(columns))
-    cache = snap._cache.setdefault("group_rows", {})
+    cache: dict = snap.memo("group_rows", dict)
     hit = cache.get(key)
     if hit is not None:
         return hit
@@ -399,18 +352,5 @@ def _group_rows(snap: Snapshot, n: int, group: dict[str, str]) -> np.ndarray:
 
 def rows_with(snap: Snapshot, fieldname: str, term: str) -> np.ndarray:
     """The rows whose field holds the term."""
-    if term not in snap.field_terms.get(fieldname, ()):
-        return np.zeros(0, dtype=np.int64)
-    if snap.sparse is not None:
-        col = snap.sparse.column(fieldname, term)
-        docs = col[0] if col is not None else np.zeros(0, dtype=np.int64)
-    else:
-        try:
-            matcher = snap.searcher().reader().postings(fieldname, term)
-            docs = np.fromiter(matcher.all_ids(), dtype=np.int64)
-        except Exception:  # a term the field lacks
-            docs = np.zeros(0, dtype=np.int64)
-    if snap.doc_rows is not None:
-        docs = snap.doc_rows[docs]
-        docs = docs[docs >= 0]
-    return docs
+    col = columns.column(snap.sparse, fieldname, term)
+    return col[0] if col is not None else np.zeros(0, dtype=np.int64)

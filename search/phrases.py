@@ -1,35 +1,31 @@
-"""Phrase bonuses for the sparse keyword path, only for the documents that can still reach
-the top.
+"""Phrase bonuses for keyword ranking, only for the passages that can still reach the top.
 
 A phrase ("pas og kørekort", or two typed words found next to each other) adds its words'
-scores times its boost where it occurs, so a document's possible bonus is known from the sparse
-BM25F matrix (index.building.sparse); whether the words really stand next to each other is checked
-here, best possible score first, until no unchecked document can reach the limit-th best. The check
-reads the positions kept beside the matrix, a whole round of documents in a few numpy
-operations; an index without them is checked with Whoosh's postings, a matcher per document.
+scores times its boost where it occurs, so a passage's possible bonus is known from the BM25F
+matrix (index.building.sparse); whether the words really stand next to each other is checked
+here, best possible score first, until no unchecked passage can reach the limit-th best. The
+check reads the positions kept beside the matrix, a whole round of passages in a few numpy
+operations.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Sequence
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.reading import IndexReader
 
-from index.building.sparse import SparseIndex, find_sorted
+from index.building.sparse import SparseIndex
+from search import columns
+from search.columns import find_sorted
 from search.snapshot import Snapshot
 
 PHRASE_FIRST_CHECKS = 128  # documents whose phrases are checked before the first look at the bound
 #: Documents whose phrases are checked at most, best possible score first: a rescoring window.
-#: Past it, documents keep their term score, so rankings differ from Whoosh's only when more
-#: than this many documents lie within a phrase bonus of the limit-th best (near-duplicates:
-#: at a million passages "budget til kultur og fritid" had 18,000 such, and checking them all
-#: was half of the query). From Whoosh's postings (about 65 µs a document) the window is
-#: smaller than from the positions beside the matrix (well under 1 µs).
-PHRASE_MAX_CHECKS = 1024
-PHRASE_MAX_CHECKS_POSITIONS = 8192
+#: Past it, documents keep their term score, so rankings differ from an exhaustive check only
+#: when more than this many documents lie within a phrase bonus of the limit-th best
+#: (near-duplicates: at a million passages "budget til kultur og fritid" had 18,000 such, and
+#: checking them all was half of the query; a check is well under 1 µs a document).
+PHRASE_MAX_CHECKS = 8192
 #: Apart by more than this, two keys of a phrase check belong to different documents.
 _KEY_STRIDE = 1 << 34
 
@@ -46,13 +42,12 @@ def add_bonuses(
 
     A phrase adds boost x (its words' scores in the field) where it occurs, so a document's
     bonus if the phrase is there is known from the matrix; whether it is there needs positions,
-    read from the positions kept beside the matrix (or, for an index without them, from
-    Whoosh's postings). Documents are checked best possible score first, in growing
-    rounds, and checking stops once the next one's term score plus every bonus it might get
-    stays below the limit-th best score so far (a lower bound of the final one).
+    read from the positions kept beside the matrix. Documents are checked best possible score
+    first, in growing rounds, and checking stops once the next one's term score plus every
+    bonus it might get stays below the limit-th best score so far (a lower bound of the final
+    one).
     """
     sx = snap.sparse
-    assert sx is not None
     # a document's best possible score, summed in the order its bonuses would be added below,
     # so that it equals the final score exactly when every phrase is found (ties stay ties);
     # kept for the matched documents only (`matched` is sorted), not per docnum
@@ -60,10 +55,10 @@ def add_bonuses(
     may = np.zeros(len(matched), dtype=bool)
     phrases = []
     for fname, words, boost in planned:
-        docs = sx.docs_with_all(fname, words)
+        docs = columns.rows_with_all(sx, fname, words)
         at = find_sorted(matched, docs)  # only the matched (not filtered out) count
         docs, at = docs[at >= 0], at[at >= 0]
-        bonus = boost * sum(sx.values_at(fname, w, docs) for w in words)
+        bonus = boost * sum(columns.values_at(sx, fname, w, docs) for w in words)
         upper[at] += bonus
         may[at] = True
         phrases.append((fname, words, docs, bonus))
@@ -75,12 +70,7 @@ def add_bonuses(
     # best possible first; among equals the lower docnum first, as the final order breaks ties
     order = np.argsort(-todo_upper, kind="stable")
     todo, todo_upper = todo[order], todo_upper[order]
-    reader = None  # Whoosh's, for an index without positions beside the matrix
-    if sx.positions is None:
-        todo = todo[:PHRASE_MAX_CHECKS]
-        reader = snap.searcher().reader()
-    else:
-        todo = todo[:PHRASE_MAX_CHECKS_POSITIONS]
+    todo = todo[:PHRASE_MAX_CHECKS]
     done, size = 0, PHRASE_FIRST_CHECKS
     while done < len(todo):
         batch = np.sort(todo[done : done + size])
@@ -90,10 +80,7 @@ def add_bonuses(
             inside = at >= 0
             if inside.any():
                 check, where = batch[inside], at[inside]
-                if reader is None:
-                    hit = phrases_in(sx, fname, words, check)
-                else:
-                    hit = phrase_matches(reader, fname, words, check)
+                hit = phrases_in(sx, fname, words, check)
                 scores[check[hit]] += bonus[where[hit]]
         if done < len(todo) and len(pool) > limit:
             # Scores only grow, so the limit-th best (score, then lower docnum) so far bounds
@@ -113,16 +100,15 @@ def phrases_in(
     """For each (sorted) docnum, whether the words occur in the field one after the other, from
     the positions beside the matrix: a position p of word j becomes the key (document, p - j),
     and the phrase is in a document when one key is shared by all its words."""
-    assert sx.positions is not None
     out = np.zeros(len(docnums), dtype=bool)
-    postings = [sx.postings_at(field, w, docnums) for w in words]
+    postings = [columns.postings_at(sx, field, w, docnums) for w in words]
     idx = np.flatnonzero(np.logical_and.reduce([k >= 0 for k in postings]))
     if not len(idx):
         return out
     common: np.ndarray | None = None
     for j, k in enumerate(postings):
         # sorted: owners ascend, and each posting's positions ascend
-        owner, pos = sx.positions.of(k[idx])
+        owner, pos = columns.positions_of(sx.positions, k[idx])
         keys = owner * _KEY_STRIDE + (pos + (len(words) - j))
         common = keys if common is None else _shared(common, keys)
         if not len(common):
@@ -137,51 +123,6 @@ def _shared(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     if len(a) > len(b):
         a, b = b, a
     return a[find_sorted(b, a) >= 0]
-
-
-def phrase_matches(
-    reader: IndexReader, field: str, words: Sequence[str], docnums: np.ndarray
-) -> np.ndarray:
-    """For each (sorted) docnum, whether the words occur in the field one after the other:
-    what Whoosh's `Phrase(field, words, slop=1)` (SpanNear2, ordered, mindist 1) matches."""
-    out = np.zeros(len(docnums), dtype=bool)
-    if not len(docnums):
-        return out
-    matchers = []
-    for w in words:
-        tb = w.encode("utf-8")
-        if (field, tb) not in reader:
-            return out
-        matchers.append(reader.postings(field, tb))
-    for i, d in enumerate(docnums.tolist()):
-        found: list[set[int]] = []
-        for m in matchers:
-            if not _advance(m, d):
-                break
-            found.append(set(m.value_as("positions")))
-        else:
-            first, rest = found[0], found[1:]
-            out[i] = any(all(p + k in s for k, s in enumerate(rest, 1)) for p in first)
-    return out
-
-
-def _advance(m: object, docnum: int) -> bool:
-    """Move a matcher to docnum; whether the document is in its postings. For Whoosh's own
-    leaf matcher whole blocks are skipped and the block is bisected, not stepped through."""
-    if not m.is_active():  # type: ignore[attr-defined]
-        return False
-    if isinstance(m, W3LeafMatcher):
-        while m.is_active() and m._maxid < docnum:
-            m._next_block()
-        if not m.is_active():
-            return False
-        if m._ids is None:
-            m._read_ids()
-        i = bisect_left(m._ids, docnum, m._i)
-        m._i = i
-        return m._ids[i] == docnum
-    m.skip_to(docnum)  # type: ignore[attr-defined]
-    return m.is_active() and m.id() == docnum  # type: ignore[attr-defined]
 
 
 def kth_largest(values: np.ndarray, k: int) -> float:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import bisect
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
-from whoosh.searching import Searcher as WhooshSearcher
 
 from index.building import fulltext, passage_table, store
 from index.building import vectors as vector_index
@@ -24,6 +25,8 @@ from index.building.sparse import SparseIndex
 from index.documents.document import Area, DocumentMeta
 from search import semantic
 from search.spelling import Speller
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -77,13 +80,20 @@ class Snapshot:
     field_terms: dict[str, frozenset[str]]  # every term of each text field
     rlexicon: list[str]  # the same, each reversed, sorted: for suffix look-ups
     areas: list[AreaSummary]
-    _ix: object
-    _local: threading.local = field(default_factory=threading.local)
-    #: whoosh document number -> row; None when they coincide (the build writes rows in order)
-    doc_rows: np.ndarray | None = None
-    #: BM25F scores of every text-field posting, for the fast keyword path (None: Whoosh only)
-    sparse: SparseIndex | None = None
+    sparse: SparseIndex  # the keyword index: BM25F scores of every text-field posting
     _cache: dict = field(default_factory=dict)  # per-generation derived data, built on first use
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def memo(self, key: object, make: Callable[[], T]) -> T:
+        """What `make` makes, made once per generation (what a query derives from the index
+        and the next one needs again). Two threads may both make it; one result is kept."""
+        try:
+            return self._cache[key]
+        except KeyError:
+            pass
+        value = make()
+        with self._lock:
+            return self._cache.setdefault(key, value)
 
     def after_mapped_reads(self) -> None:
         """Let go of the pages a query read from the memory-mapped matrices (float32 vectors
@@ -97,19 +107,15 @@ class Snapshot:
             if matrix is not None:
                 store.release_pages(matrix)
 
-    def searcher(self) -> WhooshSearcher:
-        """A Whoosh searcher for this thread (Whoosh searchers are not shared across threads)."""
-        s = getattr(self._local, "searcher", None)
-        if s is None:
-            s = self._ix.searcher()  # type: ignore[attr-defined]
-            self._local.searcher = s
-        return s
-
-    def prefixed(self, prefix: str, limit: int = 40) -> list[str]:
-        i = bisect.bisect_left(self.lexicon, prefix)
+    def prefixed(self, prefix: str, limit: int | None = 40, fieldname: str = "body") -> list[str]:
+        """The field's terms beginning with `prefix`, in order; at most `limit` (None: all)."""
+        lexicon = self.lexicon if fieldname == "body" else self.memo(
+            ("lexicon", fieldname), lambda: sorted(self.field_terms.get(fieldname, ())))
+        i = bisect.bisect_left(lexicon, prefix)
         out = []
-        while i < len(self.lexicon) and self.lexicon[i].startswith(prefix) and len(out) < limit:
-            out.append(self.lexicon[i])
+        while i < len(lexicon) and lexicon[i].startswith(prefix) and (limit is None or
+                                                                     len(out) < limit):
+            out.append(lexicon[i])
             i += 1
         return out
 
@@ -131,9 +137,6 @@ class Snapshot:
 
     def row_of(self, pid: str) -> int | None:
         return self.passages.row_of(pid)
-
-    def row_of_doc(self, docnum: int) -> int:
-        return docnum if self.doc_rows is None else int(self.doc_rows[docnum])
 
     @property
     def all_terms(self) -> frozenset[str]:
@@ -225,25 +228,16 @@ def load(index_dir: Path) -> Snapshot:
     )
     pieces, piece_rows = store.read_pieces(gen, manifest)
     words = store.read_vocab(gen)
-    try:
-        ix = fulltext.open_fulltext(gen / store.WHOOSH)
-        with ix.searcher() as s:
-            count = s.doc_count()
-            field_terms = {
-                f: frozenset(t.decode("utf-8") for t in s.lexicon(f)) for f in fulltext.TEXT_FIELDS
-            }
-            lexicon = sorted(field_terms["body"])
-            bm25 = _sparse(s, gen)
-    except Exception as exc:  # whoosh raises many kinds on a damaged folder
-        raise store.IndexNotReady(f"full-text index at {gen} is unreadable ({exc})") from None
-    if count != len(passages):
+    bm25 = store.read_keyword(gen)
+    if bm25.n_docs != len(passages):
         raise store.IndexNotReady(
-            f"full-text index at {gen} holds {count} passages, expected {len(passages)}"
+            f"keyword index at {gen} holds {bm25.n_docs} passages, expected {len(passages)}"
         )
-    try:
-        doc_rows = _doc_rows(ix, passages)
-    except Exception as exc:
-        raise store.IndexNotReady(f"full-text index at {gen} is unreadable ({exc})") from None
+    terms: dict[str, set[str]] = {f: set() for f in fulltext.TEXT_FIELDS}
+    for f, t in bm25.columns:
+        terms[f].add(t)
+    field_terms = {f: frozenset(ts) for f, ts in terms.items()}
+    lexicon = sorted(field_terms["body"])
     return Snapshot(
         path=gen,
         manifest=manifest,
@@ -262,8 +256,6 @@ def load(index_dir: Path) -> Snapshot:
         field_terms=field_terms,
         rlexicon=sorted(t[::-1] for t in lexicon),
         areas=_areas(passages, manifest.amount_sources),
-        _ix=ix,
-        doc_rows=doc_rows,
         sparse=bm25,
     )
 
@@ -275,37 +267,6 @@ def _binary_vectors(gen: Path, manifest: store.Manifest) -> vector_index.BinaryI
         return vector_index.load(gen, manifest.passages, manifest.dim, exact_max=0)
     except (ValueError, OSError, EOFError, KeyError) as exc:
         raise store.IndexNotReady(f"vector file at {gen} is unreadable ({exc})") from None
-
-
-def _sparse(s: WhooshSearcher, gen: Path) -> SparseIndex | None:
-    """The fast keyword path's matrix; None (Whoosh scores everything) if it cannot be built,
-    since it only speeds up what Whoosh can answer by itself."""
-    try:
-        return store.sparse_matrix(gen, s)
-    except Exception:  # an optimisation: never a reason to refuse the index
-        return None
-
-
-def _doc_rows(ix: object, passages: PassageTable) -> np.ndarray | None:
-    """Map whoosh document numbers to rows, so ranking needs no stored-field reads per hit.
-
-    The build adds passages in row order to one segment, so docnum == row; that is checked on a
-    sample (ends included), and only an index written otherwise pays for the full map.
-    """
-    n = len(passages)
-    if n == 0:
-        return None
-    with ix.searcher() as s:  # type: ignore[attr-defined]
-        sample = sorted({0, n - 1, *range(0, n, max(1, n // 64))})
-        if s.doc_count_all() == n and all(
-            s.stored_fields(i).get("id") == passages.value("id", i) for i in sample
-        ):
-            return None
-        rows = np.full(s.doc_count_all(), -1, dtype=np.int64)
-        for docnum, stored in s.iter_docs():
-            row = passages.row_of(stored.get("id", ""))
-            rows[docnum] = -1 if row is None else row
-        return rows
 
 
 def _areas(passages: PassageTable, sources: dict[str, dict[str, dict]] | None = None

@@ -1,4 +1,4 @@
-"""Build the index: corpus → passages → vectors + Whoosh, written aside and swapped in.
+"""Build the index: corpus → passages → vectors + keyword index, written aside and swapped in.
 
 Incremental where it costs: vectors are reused for every passage whose embedded text is
 unchanged, so re-indexing an unchanged corpus embeds nothing and a changed document
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.building import analysis, fulltext, nochange, passage_table, resume, store
+from index.building import analysis, fulltext, nochange, passage_table, resume, sparse, store
 from index.building import vectors as vector_index
 from index.building.analysis import Vocabulary
 from index.building.postings import once_each
@@ -318,52 +318,50 @@ def build_index(
                     [p.text for p in passages] + [p.area for p in passages]
                 )
                 analysed = fulltext.postings(passages, words, BUILD_WORKERS)
-                # a helper process writes the Whoosh segment while this one writes the rest
-                with fulltext.writing(gen / store.WHOOSH, passages, analysed) as segment:
-                    ids = [p.id for p in passages]
-                    built_at = datetime.now(UTC).isoformat(timespec="seconds")
-                    manifest = store.Manifest(
-                        format=store.FORMAT,
-                        model=settings.model,
-                        model_id=model_id,
-                        dim=int(vectors.shape[1]),
-                        passages=len(passages),
-                        pieces=len(piece_rows),
-                        ids_checksum=store.ids_checksum(ids),
-                        corpus_checksum=store.corpus_checksum(checksums),
-                        documents=checksums,
-                        corpus_dir=store.corpus_folder(settings.corpus_dir),
-                        built_at=built_at,
-                        build_seconds=round(time.perf_counter() - started, 3),
-                        skipped=[list(s) for s in skipped],
-                        warnings=warnings,
-                        analysis=analysis.VERSION,
-                        layouts={d.meta.id: d.layout for d in docs},
-                        renamed={d.meta.id: {t: list(old) for t, old in d.meta.renamed}
-                                 for d in docs if d.meta.renamed},  # fmt: skip
-                        amount_sources={d.meta.id: {a.title: a.source.to_json() for a in d.areas
-                                                    if a.source is not None and
-                                                    a.amount_kr is not None}
-                                        for d in docs},  # fmt: skip
-                        reconciliations={d.meta.id: [r.to_json() for r in d.reconciliations]
-                                         for d in docs if d.reconciliations},  # fmt: skip
-                        indexed_at=_indexed_at(checksums, previous, built_at),
-                        model_dir=model_location(settings),
-                        sources={d.meta.id: d.meta.source for d in docs if d.meta.source},
-                        device="+".join(sorted({d for d, _ in sources})) or "cpu",
-                        precision="+".join(sorted({p for _, p in sources})) or "float32",
-                    )
-                    store.write_generation(
-                        gen, manifest, passages, vectors, words.listing(), piece_vectors, piece_rows
-                    )
-                    # the 1-bit first stage used at scale, and the sentence vectors' mean
-                    vector_index.write_codes(gen, vectors, piece_vectors)
-                    passage_table.load(gen)  # the columns a server reads instead of every passage
-                    store.write_keys(gen, keys, n_areas)
-                    ix = segment.index()
-                with ix.searcher() as searcher:
-                    store.sparse_matrix(gen, searcher, analysed)  # ready for the first reader
+                ids = [p.id for p in passages]
+                built_at = datetime.now(UTC).isoformat(timespec="seconds")
+                manifest = store.Manifest(
+                    format=store.FORMAT,
+                    model=settings.model,
+                    model_id=model_id,
+                    dim=int(vectors.shape[1]),
+                    passages=len(passages),
+                    pieces=len(piece_rows),
+                    ids_checksum=store.ids_checksum(ids),
+                    corpus_checksum=store.corpus_checksum(checksums),
+                    documents=checksums,
+                    corpus_dir=store.corpus_folder(settings.corpus_dir),
+                    built_at=built_at,
+                    build_seconds=round(time.perf_counter() - started, 3),
+                    skipped=[list(s) for s in skipped],
+                    warnings=warnings,
+                    analysis=analysis.VERSION,
+                    layouts={d.meta.id: d.layout for d in docs},
+                    renamed={d.meta.id: {t: list(old) for t, old in d.meta.renamed}
+                             for d in docs if d.meta.renamed},  # fmt: skip
+                    amount_sources={d.meta.id: {a.title: a.source.to_json() for a in d.areas
+                                                if a.source is not None and
+                                                a.amount_kr is not None}
+                                    for d in docs},  # fmt: skip
+                    reconciliations={d.meta.id: [r.to_json() for r in d.reconciliations]
+                                     for d in docs if d.reconciliations},  # fmt: skip
+                    indexed_at=_indexed_at(checksums, previous, built_at),
+                    model_dir=model_location(settings),
+                    sources={d.meta.id: d.meta.source for d in docs if d.meta.source},
+                    device="+".join(sorted({d for d, _ in sources})) or "cpu",
+                    precision="+".join(sorted({p for _, p in sources})) or "float32",
+                )
+                store.write_generation(
+                    gen, manifest, passages, vectors, words.listing(), piece_vectors, piece_rows
+                )
+                # the 1-bit first stage used at scale, and the sentence vectors' mean
+                vector_index.write_codes(gen, vectors, piece_vectors)
+                passage_table.load(gen)  # the columns a server reads instead of every passage
+                store.write_keys(gen, keys, n_areas)
+                keywords = sparse.build(analysed, len(passages), fulltext.TEXT_FIELDS)
                 del analysed
+                store.write_keyword(gen, keywords)
+                del keywords
                 nochange.write_sources(gen, seen, docs, checksums)
                 store.publish(index_dir, gen)
                 resume.Progress(index_dir).clear()  # published: nothing left to resume

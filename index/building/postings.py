@@ -1,12 +1,11 @@
-"""Every passage's text fields analysed once, as posting arrays: what Whoosh's segment and the
-sparse keyword matrix are both written from.
+"""Every passage's text fields analysed once, as posting arrays: what the keyword index
+(index/building/sparse.py) is written from.
 
 Whoosh's own writer analyses each field through its Python token stream, pickles every posting
 into a pool, sorts the pool and writes it back one posting at a time: at 100k passages two
 thirds of the build. Here a field's postings are plain numpy arrays, sorted by term (UTF-8
-bytes, Whoosh's lexicon order) and docnum with one stable argsort; index/building/fulltext.py hands
-them to Whoosh's codec a block at a time and index/building/sparse.py scores them without reading
-the segment back.
+bytes, Whoosh's lexicon order) and docnum with one stable argsort, and scored in a few numpy
+operations.
 """
 
 from __future__ import annotations

@@ -15,12 +15,11 @@
         build.json         counts the manifest lacks, for the no-change fast path
         vectors.codes.npz  1-bit codes, mean and centrality: the first stage at scale
                            (index/building/vectors.py)
-        whoosh/            the full-text index (index/building/fulltext.py)
-        sparse-bm25.npz    the keyword scores as a sparse matrix (index/building/sparse.py): derived
-                           from whoosh/, rebuilt by a reader when missing or stale
-        sparse-bm25.offsets.npy, sparse-bm25.positions.npy
+        keyword.npz        the keyword index: every text-field posting's BM25F score as a sparse
+                           matrix, a column per (field, term) (index/building/sparse.py)
+        keyword.offsets.npy, keyword.positions.npy
                            every posting's positions, in the matrix's order, for phrase
-                           checks (written and checked with the matrix file)
+                           checks (the matrix file says how many there are)
 
 This module names every one of them, and the build and the readers go through it. A rebuild
 writes a new generation beside the old one and swaps the link atomically, so a reader sees
@@ -34,21 +33,19 @@ import json
 import mmap
 import os
 import shutil
-from collections.abc import Mapping
 from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 import numpy as np
-from whoosh.searching import Searcher
 
 from index.building import sparse
 from index.building.fulltext import TEXT_FIELDS
-from index.building.postings import FieldPostings
 from index.documents.document import Passage
 
 #: 2: sentence and list-item vectors (pieces.npy, piece_rows.npy); 3: no filter fields in whoosh/;
-#: 4: whoosh/'s id only stored (no postings), its segment written from index/building/postings.py
-FORMAT = 4
+#: 4: whoosh/'s id only stored (no postings), its segment written from index/building/postings.py;
+#: 5: no whoosh/, the sparse matrix and its positions are the keyword index
+FORMAT = 5
 CURRENT = "current"
 GENERATIONS = "generations"
 MANIFEST = "manifest.json"
@@ -62,8 +59,9 @@ KEYS = "keys.json"
 STATS = "build.json"
 CODES = "vectors.codes.npz"
 SQ8 = "vectors.sq8.npy"  # 8-bit vectors, above index.building.vectors.EXACT_MAX passages only
-WHOOSH = "whoosh"
-SPARSE_CACHE = "sparse-bm25.npz"
+KEYWORD = "keyword.npz"
+KEYWORD_OFFSETS = "keyword.offsets.npy"
+KEYWORD_POSITIONS = "keyword.positions.npy"
 HINT = "run `budget-search index` to build it"
 
 
@@ -152,22 +150,6 @@ def read_manifest(gen: Path) -> Manifest:
         raise IndexNotReady(f"index at {gen} has no manifest (an interrupted build?)") from None
     except (ValueError, TypeError) as exc:
         raise IndexNotReady(f"index manifest {path} is corrupt ({exc})") from None
-
-
-def read_passages(gen: Path) -> list[Passage]:
-    path = gen / PASSAGES
-    if not path.exists():
-        raise IndexNotReady(f"index at {gen} has no {PASSAGES}")
-    out = []
-    with path.open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            try:
-                data = json.loads(line)
-                data["amounts"] = tuple(data.get("amounts", ()))
-                out.append(Passage(**data))
-            except (ValueError, TypeError) as exc:
-                raise IndexNotReady(f"{path}:{n} is corrupt ({exc})") from None
-    return out
 
 
 def read_vectors(gen: Path, manifest: Manifest) -> np.ndarray:
@@ -377,14 +359,20 @@ def _stored_with_codes(gen: Path, name: str) -> np.ndarray | None:
         return None
 
 
-def sparse_matrix(
-    gen: Path, searcher: Searcher, analysed: Mapping[str, FieldPostings] | None = None
-) -> sparse.SparseIndex | None:
-    """The keyword scores' matrix from the cache file beside the whoosh folder when it was made
-    from this very index, else built and cached there: the build calls it (with the postings
-    it wrote the index from) so that readers find it ready, a reader so that a missing or stale
-    cache only costs time."""
-    return sparse.load_or_build(searcher, TEXT_FIELDS, gen / SPARSE_CACHE, analysed)
+def write_keyword(gen: Path, sx: sparse.SparseIndex) -> None:
+    sparse.write(sx, TEXT_FIELDS, *_keyword_files(gen))
+
+
+def read_keyword(gen: Path) -> sparse.SparseIndex:
+    """The keyword index; IndexNotReady when its files are missing or do not fit together."""
+    try:
+        return sparse.read(TEXT_FIELDS, *_keyword_files(gen))
+    except (OSError, ValueError, KeyError, EOFError) as exc:
+        raise IndexNotReady(f"keyword index at {gen} is unreadable ({exc})") from None
+
+
+def _keyword_files(gen: Path) -> tuple[Path, Path, Path]:
+    return gen / KEYWORD, gen / KEYWORD_OFFSETS, gen / KEYWORD_POSITIONS
 
 
 def publish(index_dir: Path, gen: Path) -> None:
@@ -458,10 +446,8 @@ def _structure_complete(gen: Path) -> bool:
             rows = np.load(gen / PIECE_ROWS, mmap_mode="r", allow_pickle=False)
             if pieces.shape != (manifest.pieces, manifest.dim) or rows.shape != (manifest.pieces,):
                 return False
-        needed = (PASSAGES, VOCAB)
-        return all((gen / n).is_file() and (gen / n).stat().st_size > 0 for n in needed) and any(
-            (gen / WHOOSH).glob("*.toc")
-        )
+        needed = (PASSAGES, VOCAB, KEYWORD, KEYWORD_OFFSETS, KEYWORD_POSITIONS)
+        return all((gen / n).is_file() and (gen / n).stat().st_size > 0 for n in needed)
     except (IndexNotReady, OSError, ValueError, EOFError):
         return False
 

@@ -386,12 +386,12 @@ class Killed(BaseException):
     """A build stopped where it stood (SIGKILL, power loss): no cleanup runs."""
 
 
-@pytest.mark.parametrize("kill_at", ["sparse_matrix", "write_sources"])
+@pytest.mark.parametrize("kill_at", ["write_keyword", "write_sources"])
 def test_a_generation_killed_midway_is_not_complete_and_is_pruned(
     workspace: Settings, encoder, monkeypatch: pytest.MonkeyPatch, kill_at: str
 ) -> None:
     """Completeness is marked last (`store.COMPLETE`): a build killed after it wrote its manifest,
-    vectors and full-text index, and one copied with every file but the mark, are unfinished;
+    vectors and passages, and one copied with every file but the mark, are unfinished;
     prune keeps the last complete generations, not those newer ones."""
     from index.building import nochange
 
@@ -408,7 +408,7 @@ def test_a_generation_killed_midway_is_not_complete_and_is_pruned(
     assert not store.is_complete(unmarked)
 
     add(workspace, "holbaek.txt", REMARKS.format(amount="1.000 kr."))
-    owner = store if kill_at == "sparse_matrix" else nochange
+    owner = store if kill_at == "write_keyword" else nochange
 
     def kill(*args: object, **kw: object) -> None:
         raise Killed

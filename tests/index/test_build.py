@@ -177,7 +177,8 @@ def _poke(path: Path, value: float) -> None:
         (lambda g: (g / "manifest.json").write_text("{not json"), "corrupt"),
         (lambda g: (g / "passages.jsonl").write_text(
             (g / "passages.jsonl").read_text().replace('"id": "', '"id": "x', 1)), "ids"),
-        (lambda g: shutil.rmtree(g / "whoosh"), "full-text"),
+        (lambda g: (g / "keyword.npz").unlink(), "keyword index"),
+        (lambda g: np.save(g / "keyword.offsets.npy", np.zeros(3, np.int64)), "keyword index"),
         (lambda g: np.save(g / "pieces.npy", np.zeros((2, 384), np.float32)), "sentence vectors"),
         (lambda g: (g / "piece_rows.npy").unlink(), "sentence vectors"),
         (lambda g: _poke(g / "vectors.npy", np.nan), "vectors.npy holds NaN or infinite values"),

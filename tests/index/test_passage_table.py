@@ -10,6 +10,7 @@ import pytest
 
 from index.building import passage_table, store
 from index.building.passage_table import PassageTable
+from passages_file import read_passages
 
 
 def _gen(settings) -> Path:
@@ -18,7 +19,7 @@ def _gen(settings) -> Path:
 
 def test_table_reads_every_passage_as_written(seed_settings) -> None:
     gen = _gen(seed_settings)
-    written = store.read_passages(gen)
+    written = read_passages(gen)
     table = passage_table.load(gen)
     assert (gen / passage_table.TABLE).is_file()  # written by the build, not by this reader
     assert list(table) == written and len(table) == len(written)

@@ -209,7 +209,7 @@ DAMAGE: dict[str, Callable[[Path], None]] = {
     "truncated passages": lambda g: _truncate(g / "passages.jsonl"),
     "half-built (no manifest)": lambda g: (g / "manifest.json").unlink(),
     "corrupt manifest": lambda g: (g / "manifest.json").write_text("{", encoding="utf-8"),
-    "full-text segments gone": lambda g: [p.unlink() for p in (g / "whoosh").glob("*.seg")],
+    "keyword index gone": lambda g: (g / "keyword.npz").unlink(),
     "current points nowhere": lambda g: shutil.rmtree(g),
 }
 
