@@ -2,7 +2,7 @@
 
 A build embeds the texts it has no vector for (:func:`embed_missing`) in steps of about
 ``FLUSH_SECONDS`` each (or ``Settings.embed_flush`` texts). After each step, the step's vectors
-and their text keys (model id and text, as in a generation's ``keys.json``) go to a file of their
+and their text keys (model id and text, as in a generation's ``keys.txt``) go to a file of their
 own in ``<index>/.vectors-in-progress/``, written aside, fsynced and renamed into place: a file
 there is whole or absent, whatever stops the build. The next build, finding the folder, takes
 every vector whose key it needs from those files and embeds only the rest; nothing is embedded

@@ -9,9 +9,8 @@
         pieces.npy         float32 vectors of the passages' sentences and list items
         piece_rows.npy     the passage row of each piece, ascending
         vocab.json         the corpus's words, for compound splitting and spelling
-        keys.json          the text key of every vector row (passages, then pieces), one a
-                           line (plain text despite the name, kept for existing indexes): reused
-                           by the next build for unchanged texts
+        keys.txt           the text key of every vector row (passages, then pieces), one a
+                           line: the next build reuses the vectors of unchanged texts
         build.json         counts the manifest lacks, for the no-change fast path
         vectors.codes.npz  1-bit codes, mean and centrality: the first stage at scale
                            (index/building/vectors.py)
@@ -55,7 +54,10 @@ VECTORS = "vectors.npy"
 PIECES = "pieces.npy"
 PIECE_ROWS = "piece_rows.npy"
 VOCAB = "vocab.json"
-KEYS = "keys.json"
+KEYS = "keys.txt"
+#: the same file as format 4 named it: read, so that an upgrade reuses its vectors (a national
+#: corpus is 40 hours of embedding on a CPU)
+_KEYS_BEFORE = "keys.json"
 STATS = "build.json"
 CODES = "vectors.codes.npz"
 SQ8 = "vectors.sq8.npy"  # 8-bit vectors, above index.building.vectors.EXACT_MAX passages only
@@ -298,7 +300,10 @@ def write_keys(gen: Path, keys: list[str], areas: int) -> None:
 
 def read_keys(gen: Path) -> list[str]:
     """The text keys of a generation's vector rows (raises OSError when there are none)."""
-    return (gen / KEYS).read_text(encoding="utf-8").split("\n")
+    path = gen / KEYS
+    if not path.exists() and (gen / _KEYS_BEFORE).exists():
+        path = gen / _KEYS_BEFORE
+    return path.read_text(encoding="utf-8").split("\n")
 
 
 def read_area_count(gen: Path) -> int:

@@ -285,3 +285,26 @@ def test_no_room_for_the_vectors_file_is_one_line(workspace, encoder, monkeypatc
         build_index(workspace, encoder_factory=lambda: encoder, full=True, progress=False)
     assert store.current_generation(workspace.index_dir) == before
     assert not list(workspace.index_dir.glob(".embedding-*"))
+
+
+def test_an_index_of_the_format_before_is_rebuilt_with_its_vectors(workspace, encoder) -> None:
+    """A generation of format 4 (its keys in keys.json, a Whoosh folder, no keyword index) is
+    refused by readers and rebuilt by the next `index`, reusing every vector: an upgrade costs
+    no embedding."""
+    import json
+
+    from search.snapshot import load as load_snapshot
+
+    gen = store.current_generation(workspace.index_dir)
+    (gen / store.KEYS).rename(gen / "keys.json")
+    for name in (store.KEYWORD, store.KEYWORD_OFFSETS, store.KEYWORD_POSITIONS):
+        (gen / name).unlink()
+    manifest = json.loads((gen / store.MANIFEST).read_text(encoding="utf-8"))
+    (gen / store.MANIFEST).write_text(json.dumps(manifest | {"format": 4}), encoding="utf-8")
+    with pytest.raises(store.IndexNotReady, match="format 4"):
+        load_snapshot(workspace.index_dir)
+    counting = CountingEncoder(encoder)
+    report = build_index(workspace, encoder_factory=lambda: counting, progress=False)
+    assert not report.up_to_date and counting.embedded == 0
+    assert report.reused == report.passages == 55
+    assert load_snapshot(workspace.index_dir).sparse.n_docs == 55
