@@ -23,7 +23,16 @@ from pathlib import Path
 
 import numpy as np
 
-from index.building import analysis, fulltext, nochange, passage_table, resume, sparse, store
+from index.building import (
+    analysis,
+    fulltext,
+    generations,
+    nochange,
+    passage_table,
+    resume,
+    sparse,
+    store,
+)
 from index.building import vectors as vector_index
 from index.building.analysis import Vocabulary
 from index.building.postings import once_each
@@ -363,9 +372,9 @@ def build_index(
                 store.write_keyword(gen, keywords)
                 del keywords
                 nochange.write_sources(gen, seen, docs, checksums)
-                store.publish(index_dir, gen)
+                generations.publish(index_dir, gen)
                 resume.Progress(index_dir).clear()  # published: nothing left to resume
-                store.prune(index_dir)
+                generations.prune(index_dir)
             except OSError as exc:  # disk full, read-only: the half-written generation goes
                 shutil.rmtree(gen, ignore_errors=True)
                 raise write_failure(exc, index_dir) from None

@@ -20,9 +20,8 @@
                            every posting's positions, in the matrix's order, for phrase
                            checks (the matrix file says how many there are)
 
-This module names every one of them, and the build and the readers go through it. A rebuild
-writes a new generation beside the old one and swaps the link atomically, so a reader sees
-either the old index or the new one, never half of one.
+This module names every one of them, and the build and the readers go through it;
+index/building/generations.py publishes a generation and prunes the old ones.
 """
 
 from __future__ import annotations
@@ -31,7 +30,6 @@ import hashlib
 import json
 import mmap
 import os
-import shutil
 from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from pathlib import Path
 
@@ -138,10 +136,18 @@ def corpus_checksum(documents: dict[str, str]) -> str:
 
 
 def current_generation(index_dir: Path) -> Path:
-    link = index_dir / CURRENT
-    if not link.exists():
+    """The generation `current` points at; IndexNotReady when there is none."""
+    gen = current_or_none(index_dir)
+    if gen is None:
         raise IndexNotReady(f"no index at {index_dir}")
-    return link.resolve()
+    return gen
+
+
+def current_or_none(index_dir: Path) -> Path | None:
+    """The generation `current` points at, resolved; None when the link is missing or
+    dangling."""
+    link = index_dir / CURRENT
+    return link.resolve() if link.exists() else None
 
 
 def read_manifest(gen: Path) -> Manifest:
@@ -260,14 +266,14 @@ def write_generation(
         np.save(gen / PIECE_ROWS, np.asarray(piece_rows, dtype=np.int32))
         names += [PIECES, PIECE_ROWS]
     for name in names:
-        _fsync(gen / name)
+        fsync(gen / name)
     _write_manifest(gen, manifest)
 
 
 def _write_manifest(gen: Path, manifest: Manifest) -> None:
     tmp = gen / (MANIFEST + ".tmp")
     tmp.write_text(json.dumps(asdict(manifest), ensure_ascii=False, indent=1), encoding="utf-8")
-    _fsync(tmp)
+    fsync(tmp)
     os.replace(tmp, gen / MANIFEST)
 
 
@@ -380,104 +386,7 @@ def _keyword_files(gen: Path) -> tuple[Path, Path, Path]:
     return gen / KEYWORD, gen / KEYWORD_OFFSETS, gen / KEYWORD_POSITIONS
 
 
-def publish(index_dir: Path, gen: Path) -> None:
-    """Mark `gen` complete (`mark_complete`: the last write into it), then point `current` at
-    it in one atomic rename."""
-    link = index_dir / CURRENT
-    if link.exists() and link.resolve() != gen.resolve():
-        _mark_published(link.resolve())
-    if gen.is_dir():  # (a test may point `current` at nothing)
-        mark_complete(gen)
-    tmp = index_dir / f".{CURRENT}.{os.getpid()}"
-    if tmp.is_symlink() or tmp.exists():
-        tmp.unlink()
-    tmp.symlink_to(gen.relative_to(index_dir))
-    os.replace(tmp, link)
-    _fsync_dir(index_dir)
-
-
-def mark_complete(gen: Path) -> None:
-    """Mark `gen` as written to the end, as the very last step of its build: every file in it
-    is flushed to disk first, then the mark is written to a temporary name, flushed, renamed
-    into place and the folder flushed. A build killed at any point before leaves no mark (a
-    generation with every file but no mark is not complete), and a mark on disk vouches for
-    files that are on disk too."""
-    for folder, _dirs, files in os.walk(gen):
-        for name in files:
-            _fsync(Path(folder) / name)
-        _fsync_dir(Path(folder))
-    tmp = gen / (COMPLETE + ".tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        json.dump({"complete": True, "generation": gen.name}, fh)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, gen / COMPLETE)
-    _fsync_dir(gen)
-
-
-def _mark_published(gen: Path) -> None:
-    """The generation that was current (published) when this version first publishes: complete
-    by its structure, marked so that prune keeps it (best effort: a build of before had no
-    mark)."""
-    try:
-        if not (gen / COMPLETE).exists() and _structure_complete(gen):
-            mark_complete(gen)
-    except OSError:
-        pass
-
-
-def is_complete(gen: Path) -> bool:
-    """Whether a generation was written to the end: its mark (`COMPLETE`, written last) is
-    there, its manifest reads, and every file it implies is there with the shape the manifest
-    gives (checked from the headers only)."""
-    try:
-        mark = json.loads((gen / COMPLETE).read_text(encoding="utf-8"))
-        if not (isinstance(mark, dict) and mark.get("complete") is True):
-            return False
-    except (OSError, ValueError):
-        return False
-    return _structure_complete(gen)
-
-
-def _structure_complete(gen: Path) -> bool:
-    """Every file the manifest implies, with the shapes it gives; the mark not looked at."""
-    try:
-        manifest = read_manifest(gen)
-        vectors = np.load(gen / VECTORS, mmap_mode="r", allow_pickle=False)
-        if vectors.shape != (manifest.passages, manifest.dim):
-            return False
-        if manifest.pieces:
-            pieces = np.load(gen / PIECES, mmap_mode="r", allow_pickle=False)
-            rows = np.load(gen / PIECE_ROWS, mmap_mode="r", allow_pickle=False)
-            if pieces.shape != (manifest.pieces, manifest.dim) or rows.shape != (manifest.pieces,):
-                return False
-        needed = (PASSAGES, VOCAB, KEYWORD, KEYWORD_OFFSETS, KEYWORD_POSITIONS)
-        return all((gen / n).is_file() and (gen / n).stat().st_size > 0 for n in needed)
-    except (IndexNotReady, OSError, ValueError, EOFError):
-        return False
-
-
-def prune(index_dir: Path, keep: int = 2) -> None:
-    """Remove old and unfinished generations, keeping the newest `keep` complete ones (readers
-    may hold them) and the current one, whatever it is: never the last complete generation.
-    Complete is marked (`is_complete`): a generation killed midway, even one with every file,
-    is unfinished however new.
-
-    Call it only while holding the build lock: an incomplete generation is then a crash.
-    """
-    root = index_dir / GENERATIONS
-    if not root.is_dir():
-        return
-    current = (index_dir / CURRENT).resolve() if (index_dir / CURRENT).exists() else None
-    gens = sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.name, reverse=True)
-    finished = [g for g in gens if is_complete(g)]
-    keepers = set(finished[:keep]) | ({current} if current else set())
-    for g in gens:
-        if g not in keepers:
-            shutil.rmtree(g, ignore_errors=True)
-
-
-def _fsync(path: Path) -> None:
+def fsync(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -485,8 +394,8 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
     try:
-        _fsync(path)
+        fsync(path)
     except OSError:
         pass

@@ -21,7 +21,7 @@ import pytest
 from click.testing import CliRunner, Result
 from fpdf import FPDF
 
-from index.building import store
+from index.building import generations, store
 from index.building.build import BuildError, build_index
 from index.config import Settings
 from index.documents.corpus import Skipped, load_corpus
@@ -376,9 +376,9 @@ def test_cleanup_never_deletes_the_last_complete_generation(workspace: Settings,
     half = root / "29991231T235959000000"
     shutil.copytree(complete, half)
     (half / "vectors.npy").write_bytes(b"\x93NUMPY")
-    assert store.is_complete(complete) and not store.is_complete(half)
-    store.publish(workspace.index_dir, complete)
-    store.prune(workspace.index_dir, keep=1)
+    assert generations.is_complete(complete) and not generations.is_complete(half)
+    generations.publish(workspace.index_dir, complete)
+    generations.prune(workspace.index_dir, keep=1)
     assert sorted(p.name for p in root.iterdir()) == [complete.name]
 
 
@@ -400,12 +400,12 @@ def test_a_generation_killed_midway_is_not_complete_and_is_pruned(
     older = root / "19990101T000000000000"  # a complete generation from before
     shutil.copytree(newest, older)
     assert (newest / store.COMPLETE).is_file()
-    assert store.is_complete(newest) and store.is_complete(older)
+    assert generations.is_complete(newest) and generations.is_complete(older)
     # every file of a complete generation, but no mark (a copy or a build stopped at the end)
     unmarked = root / "29991231T235959000000"
     shutil.copytree(newest, unmarked)
     (unmarked / store.COMPLETE).unlink()
-    assert not store.is_complete(unmarked)
+    assert not generations.is_complete(unmarked)
 
     add(workspace, "holbaek.txt", REMARKS.format(amount="1.000 kr."))
     owner = store if kill_at == "write_keyword" else nochange
@@ -419,14 +419,14 @@ def test_a_generation_killed_midway_is_not_complete_and_is_pruned(
             build_index(workspace, encoder_factory=lambda: encoder, progress=False)
     killed = [g for g in root.iterdir() if g not in (newest, older, unmarked)]
     assert len(killed) == 1 and (killed[0] / store.MANIFEST).is_file()  # written, not marked
-    assert not store.is_complete(killed[0])
+    assert not generations.is_complete(killed[0])
     assert store.current_generation(workspace.index_dir) == newest
-    store.prune(workspace.index_dir, keep=2)
+    generations.prune(workspace.index_dir, keep=2)
     assert sorted(p.name for p in root.iterdir()) == sorted([older.name, newest.name])
 
     build_index(workspace, encoder_factory=lambda: encoder, progress=False)  # the next one ends
     assert documents(workspace) == ["holbaek", SEED_DOC]
-    assert store.is_complete(store.current_generation(workspace.index_dir))
+    assert generations.is_complete(store.current_generation(workspace.index_dir))
 
 
 def test_the_current_generation_of_an_index_built_before_the_mark_is_kept(
@@ -439,7 +439,7 @@ def test_the_current_generation_of_an_index_built_before_the_mark_is_kept(
     add(workspace, "holbaek.txt", REMARKS.format(amount="1.000 kr."))
     build_index(workspace, encoder_factory=lambda: encoder, progress=False)
     after = store.current_generation(workspace.index_dir)
-    assert after != before and store.is_complete(before) and store.is_complete(after)
+    assert after != before and generations.is_complete(before) and generations.is_complete(after)
     assert {p.name for p in (workspace.index_dir / store.GENERATIONS).iterdir()} == {
         before.name, after.name}
 

@@ -30,7 +30,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from index.building import store
+from index.building import generations, store
 from index.building.build import build_index
 from index.config import Settings
 from search.engine import Engine
@@ -697,7 +697,7 @@ def test_a_corrupt_generation_swapped_in_while_serving_is_refused(
     bad = workspace.index_dir / store.GENERATIONS / "29991231T000000000000"
     shutil.copytree(good, bad)
     DAMAGE[damage](bad)
-    store.publish(workspace.index_dir, bad)
+    generations.publish(workspace.index_dir, bad)
     with caplog.at_level(logging.ERROR, logger="search.engine"):
         for _ in range(3):
             resp = client.get(url)
@@ -712,7 +712,7 @@ def test_a_corrupt_generation_swapped_in_while_serving_is_refused(
 
     newer = workspace.index_dir / store.GENERATIONS / "29991231T000000000001"
     shutil.copytree(good, newer)
-    store.publish(workspace.index_dir, newer)
+    generations.publish(workspace.index_dir, newer)
     assert client.get(url).status_code == 200
     ready = client.get("/readyz").json
     assert ready["generation"] == newer.name and ready["current"] is True
