@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def texts_of(passages: int) -> tuple[list[str], list[str]]:
     """(passage texts, their sentences' texts) of `passages` synthetic passages."""
     from bench.synth import generate
-    from index.building.build import all_piece_texts, embed_text
+    from index.building.embed_texts import all_piece_texts, embed_text
     from index.documents.corpus import load_corpus
 
     with tempfile.TemporaryDirectory(prefix="cpu-parallel-") as tmp:

@@ -97,7 +97,7 @@ def quality(args: argparse.Namespace, work: Path) -> dict:
 
 def speed(args: argparse.Namespace, work: Path) -> dict:
     from bench.synth import generate
-    from index.building.build import embed_text, piece_texts
+    from index.building.embed_texts import embed_text, piece_texts
     from index.config import load_settings
     from index.documents.corpus import load_corpus
     from index.embedding.embed import load_encoder

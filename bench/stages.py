@@ -98,7 +98,7 @@ def stage_seed(args: argparse.Namespace) -> dict:
     load_s, engine = timed(lambda: Engine(settings.index_dir, lambda: enc))
     lat = _latency(engine, args.queries, 0)
     # embedding throughput of the real passage encoder, on the seed's passages
-    from index.building.build import embed_text
+    from index.building.embed_texts import embed_text
 
     texts = [embed_text(p) for p in engine.snapshot.passages]  # type: ignore[attr-defined]
     emb_s, _ = timed(lambda: enc.encode_passages(texts))

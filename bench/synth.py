@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from index.building.build import embed_text  # noqa: E402
+from index.building.embed_texts import embed_text  # noqa: E402
 from index.documents.corpus import load_corpus  # noqa: E402
 from index.documents.document import Passage  # noqa: E402
 from index.embedding.encoder import Encoder  # noqa: E402

@@ -10,14 +10,11 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import hashlib
 import os
-import re
 import shutil
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,16 +27,16 @@ from index.building import (
     nochange,
     passage_table,
     resume,
+    reuse,
     sparse,
     store,
 )
 from index.building import vectors as vector_index
 from index.building.analysis import Vocabulary
-from index.building.postings import once_each
+from index.building.embed_texts import all_piece_texts, embed_text, text_key
+from index.building.report import BuildReport, nothing_indexed, reconciliation_line
 from index.config import BUILD_WORKERS, Settings
-from index.documents.amounts import format_kr
-from index.documents.corpus import FAILURES, load_corpus, plural, printable
-from index.documents.document import Passage, Reconciliation
+from index.documents.corpus import FAILURES, load_corpus, plural
 from index.embedding.encoder import PassageEncoder
 from index.embedding.provision import model_location
 
@@ -49,119 +46,8 @@ from index.embedding.provision import model_location
 SCRATCH_MIN_BYTES = 256 * 2**20
 
 
-@dataclass(frozen=True)
-class BuildReport:
-    index_dir: Path
-    generation: Path
-    documents: int
-    areas: int
-    passages: int
-    embedded: int  # passages embedded in this run (0: all vectors reused)
-    reused: int
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    up_to_date: bool = False
-    seconds: float = 0.0
-    pieces_embedded: int = 0  # sentences and list items embedded besides whole passages
-    ignored: list[tuple[str, str]] = field(default_factory=list)  # hidden files and folders
-    warnings: list[str] = field(default_factory=list)  # "file:line: what the parser doubted"
-    parsed: list[str] = field(default_factory=list)  # per document: areas, amounts, layout
-    resumed: int = 0  # vectors taken from an interrupted build's flushed files, not embedded
-    embed_seconds: float = 0.0  # wall time of this run's embedding
-    device: str = ""  # what embedded this run's vectors ("cpu", "cuda"), and in which precision
-    precision: str = ""
-
-    def rate(self) -> str:
-        """'12.3 passages/s (45.6 texts/s with their sentences) on cpu, float32', or ''."""
-        texts = self.embedded + self.pieces_embedded
-        if not texts or self.embed_seconds <= 0:
-            return ""
-        return (f"{self.embedded / self.embed_seconds:.1f} passages/s "
-                f"({texts / self.embed_seconds:.1f} texts/s with their sentences) on "
-                f"{self.device}, {self.precision}")  # fmt: skip
-
-    def summary(self) -> str:
-        if self.up_to_date:
-            head = f"index is up to date ({self.passages} passages)"
-        else:
-            head = (
-                f"indexed {plural(self.documents, 'document')}, {plural(self.areas, 'area')}, "
-                f"{plural(self.passages, 'passage')}"
-                f" ({self.embedded} embedded, {self.reused} reused"
-                f"{f'; {self.pieces_embedded} sentences embedded' if self.pieces_embedded else ''}"
-                f"{f'; {self.resumed} vectors resumed' if self.resumed else ''})"
-                f" in {self.seconds:.1f} s"
-            )
-            if self.rate():
-                head += f"; embedding: {self.rate()}"
-        lines = [f"  {line}" for line in self.parsed]
-        lines += [f"skipped {path}: {reason}" for path, reason in self.skipped]
-        lines += [f"ignored {path}: {reason}" for path, reason in self.ignored]
-        lines += [f"warning: {w}" for w in self.warnings]
-        # a file name holds any character but "/": a newline in one must not print a line
-        return "\n".join([head, *map(printable, lines)])
-
-
-def reconciliation_line(r: Reconciliation) -> str:
-    """'Driftsudgifter i alt 2.946.600.000 kr.: stemmer inden for afrunding (100.000 kr.)'."""
-    return f"{r.label} {format_kr(r.stated_kr)}: {r.verdict()}"
-
-
 class BuildError(Exception):
     pass
-
-
-def nothing_indexed(corpus_dir: Path, skipped: list[tuple[str, str]],
-                    ignored: list[tuple[str, str]]) -> str:  # fmt: skip
-    """Why a corpus gave no document: every file set aside, each with its reason (a lone
-    scanned PDF must say it is one, not only that nothing could be indexed)."""
-    head = f"no documents could be indexed from {printable(str(corpus_dir))}"
-    if not skipped and not ignored and not Path(corpus_dir).is_dir():
-        return f"{head}: there is no such folder"
-    if not skipped and not ignored:
-        return f"{head}: it holds no .txt or .pdf document with a .toml metadata file beside it"
-    lines = [f"skipped {path}: {reason}" for path, reason in skipped]
-    lines += [f"ignored {path}: {reason}" for path, reason in ignored]
-    return "\n".join([f"{head}; each file and why:", *map(printable, lines)])
-
-
-def embed_text(p: Passage) -> str:
-    """What the model sees: the passage with the area and section that give it its meaning."""
-    where = " – ".join(x for x in (p.area, p.section, p.subsection) if x)
-    return f"{where}: {p.text}"
-
-
-#: A passage's sentences and list items, also embedded: one item of a long list ("pas,
-#: kørekort, …") is otherwise diluted in the vector of the whole passage.
-_PIECE_SPLIT = re.compile(r"\n|(?<=[.!?])\s+(?=[A-ZÆØÅ0-9])")
-PIECE_MIN_WORDS = 4
-
-
-def piece_texts(p: Passage, parts: list[str] | None = None) -> list[str]:
-    """What the model sees of each sentence or list item, with the passage's area and section;
-    none when the passage is a single piece (its own vector says it all). `parts`: those of
-    its text, when already split."""
-    parts = _pieces(p.text) if parts is None else parts
-    if not parts:
-        return []
-    where = embed_text(p)[: -len(p.text)]
-    return [where + x for x in parts]
-
-
-def _pieces(text: str) -> list[str]:
-    parts = [x.strip(" •◦") for x in _PIECE_SPLIT.split(text)]
-    parts = [x for x in parts if len(x.split()) >= PIECE_MIN_WORDS]
-    return parts if len(parts) >= 2 else []
-
-
-def all_piece_texts(passages: list[Passage]) -> list[list[str]]:
-    """`piece_texts` of every passage, a text that recurs split once (two thirds of the bench
-    corpus's passages repeat an earlier text)."""
-    parts = once_each([p.text for p in passages], _pieces)
-    return [piece_texts(p, ps) for p, ps in zip(passages, parts, strict=True)]
-
-
-def text_key(model_id: str, text: str) -> str:
-    return hashlib.sha1(f"{model_id}\n{text}".encode()).hexdigest()
 
 
 def write_failure(exc: OSError, index_dir: Path) -> BuildError:
@@ -285,14 +171,14 @@ def build_index(
         piece_rows = np.array([r for r, ps in enumerate(pieces) for _ in ps], dtype=np.int32)
         texts = [embed_text(p) for p in passages] + [t for ps in pieces for t in ps]
         keys = [text_key(model_id, t) for t in texts]
-        cache = _Reusable.of(previous, model_id)
+        cache = reuse.Reusable.of(previous, model_id)
         todo = [i for i, k in enumerate(keys) if k not in cache.rows]
         if todo and encoder is None:
             encoder = encoder_factory()
             if encoder.model_id != model_id:
                 model_id = encoder.model_id
                 keys = [text_key(model_id, t) for t in texts]
-                cache, todo = _Reusable(), list(range(len(texts)))
+                cache, todo = reuse.Reusable(), list(range(len(texts)))
         if encoder is not None:
             dim = encoder.dim
         else:  # every vector is reused, so the model id (and dimension) came from `previous`
@@ -346,14 +232,24 @@ def build_index(
                     warnings=warnings,
                     analysis=analysis.VERSION,
                     layouts={d.meta.id: d.layout for d in docs},
-                    renamed={d.meta.id: {t: list(old) for t, old in d.meta.renamed}
-                             for d in docs if d.meta.renamed},  # fmt: skip
-                    amount_sources={d.meta.id: {a.title: a.source.to_json() for a in d.areas
-                                                if a.source is not None and
-                                                a.amount_kr is not None}
-                                    for d in docs},  # fmt: skip
-                    reconciliations={d.meta.id: [r.to_json() for r in d.reconciliations]
-                                     for d in docs if d.reconciliations},  # fmt: skip
+                    renamed={
+                        d.meta.id: {t: list(old) for t, old in d.meta.renamed}
+                        for d in docs
+                        if d.meta.renamed
+                    },  # fmt: skip
+                    amount_sources={
+                        d.meta.id: {
+                            a.title: a.source.to_json()
+                            for a in d.areas
+                            if a.source is not None and a.amount_kr is not None
+                        }
+                        for d in docs
+                    },  # fmt: skip
+                    reconciliations={
+                        d.meta.id: [r.to_json() for r in d.reconciliations]
+                        for d in docs
+                        if d.reconciliations
+                    },  # fmt: skip
                     indexed_at=_indexed_at(checksums, previous, built_at),
                     model_dir=model_location(settings),
                     sources={d.meta.id: d.meta.source for d in docs if d.meta.source},
@@ -415,51 +311,10 @@ def _indexed_at(checksums: dict[str, str], previous: tuple[store.Manifest, Path]
     before = previous[0] if previous is not None else None
     return {
         d: (before.indexed_at.get(d) or before.built_at)
-        if before is not None and before.documents.get(d) == fp else now
+        if before is not None and before.documents.get(d) == fp
+        else now
         for d, fp in checksums.items()
     }
-
-
-@dataclass
-class _Reusable:
-    """The current generation's vectors, passages' and pieces' alike, by text key: what a
-    re-index need not embed again. Rows are read when filled in, the pieces' from their
-    memory-mapped file: at a million passages a copy of both would be 7 GB."""
-
-    rows: dict[str, int] = field(default_factory=dict)  # key -> row of vectors, then pieces
-    vectors: np.ndarray | None = None
-    pieces: np.ndarray | None = None
-
-    @classmethod
-    def of(cls, previous: tuple[store.Manifest, Path] | None, model_id: str) -> _Reusable:
-        if previous is None or previous[0].model_id != model_id:
-            return cls()
-        manifest, gen = previous
-        try:
-            keys = store.read_keys(gen)
-            vectors = store.read_vectors(gen, manifest)
-            pieces, _rows = store.read_pieces(gen, manifest)
-        except (OSError, store.IndexNotReady):
-            return cls()
-        if len(keys) != len(vectors) + (0 if pieces is None else len(pieces)):
-            return cls()
-        return cls({k: i for i, k in enumerate(keys)}, vectors, pieces)
-
-    def fill(self, out: np.ndarray, keys: list[str]) -> None:
-        """Each row of `out` whose key has a vector here gets it."""
-        if not self.rows or self.vectors is None:
-            return
-        rows = self.rows
-        hits = [(i, rows[k]) for i, k in enumerate(keys) if k in rows]
-        if not hits:
-            return
-        dst, src = (np.array(x, dtype=np.int64) for x in zip(*hits, strict=True))
-        n = len(self.vectors)
-        own = src < n
-        out[dst[own]] = self.vectors[src[own]]
-        if self.pieces is not None and not own.all():
-            order = np.argsort(src[~own])  # the mapped file read front to back
-            out[dst[~own][order]] = self.pieces[src[~own][order] - n]
 
 
 @contextlib.contextmanager

@@ -13,7 +13,8 @@ from click.testing import CliRunner
 
 from conftest import vectors_by_key
 from index.building import nochange, store
-from index.building.build import BuildError, all_piece_texts, build_index, piece_texts
+from index.building.build import BuildError, build_index
+from index.building.embed_texts import all_piece_texts, piece_texts
 from search.engine import Engine
 from search.results import Filters
 from search.snapshot import load

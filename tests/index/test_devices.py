@@ -11,7 +11,8 @@ import torch
 from click.testing import CliRunner
 
 from index.building import store
-from index.building.build import build_index, embed_text
+from index.building.build import build_index
+from index.building.embed_texts import embed_text
 from index.embedding import devices
 from index.embedding.devices import DeviceError, TorchDeviceEncoder
 from search.snapshot import load
