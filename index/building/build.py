@@ -29,8 +29,10 @@ from index.building.analysis import Vocabulary
 from index.building.postings import once_each
 from index.config import BUILD_WORKERS, Settings
 from index.documents.amounts import format_kr
-from index.documents.corpus import FAILURES, load_corpus, plural, printable
+from index.documents.corpus import load_corpus, plural
 from index.documents.document import Passage, Reconciliation
+from index.documents.failures import FAILURES
+from index.documents.printable import printable
 from index.embedding.encoder import PassageEncoder
 from index.embedding.provision import model_location
 
