@@ -32,7 +32,7 @@ from index.documents.sentences import (
     sentence_statements,
 )
 from index.documents.spans import AreaSpan
-from index.documents.tables import budget_header, not_a_budget
+from index.documents.table_reading import budget_header, not_a_budget
 
 #: How areas were recognised, as the per-document report of `budget-search index` says it.
 LAYOUT_STATEMENT = "title, then net budget line"
