@@ -90,17 +90,21 @@ class Scope:
         return {d: self.totals[d] for d in found}
 
     def answer(self, intent: Intent, rows: list[AnswerRow], total: int | None,
-               totals: dict[str, int], title: str) -> Answer:  # fmt: skip
+               totals: dict[str, int], title: str, sum_label: str | None = None
+               ) -> Answer:  # fmt: skip
         """The answer; where two of its documents state the same budget (municipality,
         committee and year), no sum: each row stands with its own document, the title says why."""
         documents = list(dict.fromkeys([*totals, *(r.document for r in rows)]))
-        compared, sum_label = None, None
+        compared = None
         budgets = {self.meta[r.document] for r in rows}
-        if len(budgets) > 1 and intent.kind in ("amount", "share", "total"):
+        one_area = len({r.area for r in rows}) == 1
+        if len(budgets) > 1 and intent.kind in ("amount", "share", "total") and one_area:
             compared = compare(rows, budgets)
             title = f"{title} i {compared.label}"
             if intent.kind != "total":  # one area in each budget: compared, not one sum
                 total = None
+        elif len(budgets) > 1 and intent.kind in ("amount", "share"):  # areas of many budgets
+            title, total = f"{title} i {spread(budgets)}", None
         doubled = clashes(documents, self.meta)
         if doubled:
             said = "; ".join(f"{m}, {c} {y}" for m, c, y in doubled[:3])
@@ -117,6 +121,8 @@ class Scope:
             corpus_total_kr=corpus_total, documents=tuple(totals),
             same_budget=tuple(d for d in documents if self.meta[d] in same),
             comparison=compared, sum_label=sum_label,
+            order=("desc" if intent.descending else "asc") if intent.kind == "ranking" else None,
+            position=intent.position,
         )  # fmt: skip
 
 
@@ -198,6 +204,13 @@ def build(intent: Intent, areas: list[AreaSummary] | Scope) -> Answer | None:
             title = f"{'Andel af nettobudgettet' if intent.kind == 'share' else 'Nettobudget'}" \
                     f" for {rows[0].area}"  # fmt: skip
         known = any(r.amount_kr is not None for r in rows)
+        if len(intent.areas) > 1:  # "brandvæsen og IT": each area, and their sum only where
+            # they are one budget's and every one states its amount
+            title = f"Nettobudget for {len(intent.areas)} områder"
+            one = len({scope.meta[r.document] for r in rows}) == 1
+            whole = one and all(r.amount_kr is not None for r in rows)
+            return scope.answer(intent, rows, amount if whole else None, of_rows(rows), title,
+                                f"I alt for de {len(rows)} områder" if whole else None)
         return scope.answer(intent, rows, amount if known else None, of_rows(rows), title)
     if intent.areas:
         pool = [a for a in titled if a.amount_kr is not None]
@@ -218,6 +231,8 @@ def build(intent: Intent, areas: list[AreaSummary] | Scope) -> Answer | None:
         total = sum(r.amount_kr or 0 for r in rows) if rows else None
         return scope.answer(intent, rows, total, current,
                             _threshold_title(lo, hi, len(rows)))  # fmt: skip
+    if intent.kind == "ranking" and intent.position:
+        return _placed(intent, scope, pool)
     if intent.kind == "ranking":
         ranked = sorted(pool, key=lambda a: (a.amount_kr or 0), reverse=intent.descending)
         rows = [row(a) for a in ranked[: intent.limit or DEFAULT_ROWS]]
@@ -226,6 +241,40 @@ def build(intent: Intent, areas: list[AreaSummary] | Scope) -> Answer | None:
         word = "Største" if intent.descending else "Mindste"
         return scope.answer(intent, rows, None, current, f"{word} områder efter nettobudget")
     return None
+
+
+#: "Næststørste", "Tredjemindste": a place in a ranking, as a card's title says it.
+PLACES = {2: "Næst", 3: "Tredje", 4: "Fjerde", 5: "Femte", 6: "Sjette", 7: "Syvende",
+          8: "Ottende", 9: "Niende", 10: "Tiende"}  # fmt: skip
+
+
+def _placed(intent: Intent, scope: Scope, pool: list[AreaSummary]) -> Answer | None:
+    """The area at one place of the ranking ("næststørste område"), in each budget of the
+    scope (a ranking is one budget's: two municipalities' areas are not one list); areas
+    with the same amount share the place, and are listed together."""
+    budgets: dict[tuple[str, str, int], list[AreaSummary]] = {}
+    for a in pool:
+        budgets.setdefault(scope.meta[a.document], []).append(a)
+    place = intent.position or 1
+    rows, shared = [], False
+    for areas in budgets.values():
+        ranked = sorted(areas, key=lambda a: (a.amount_kr or 0), reverse=intent.descending)
+        if len(ranked) < place:
+            continue
+        at = ranked[place - 1].amount_kr
+        tied = [a for a in ranked if a.amount_kr == at]
+        shared = shared or len(tied) > 1
+        rows += [scope.row(a) for a in tied]
+    if not rows:
+        return None
+    word = "største" if intent.descending else "mindste"
+    name = (PLACES[place] + word) if place in PLACES else f"{place}. {word}"
+    if place == 1:
+        name = word
+    title = f"{name[0].upper()}{name[1:]} område efter nettobudget"
+    if shared:
+        title += " (delt plads: samme beløb)"
+    return scope.answer(intent, rows, None, scope.totals_of({r.document for r in rows}), title)
 
 
 def _threshold_title(lo: int | None, hi: int | None, n: int) -> str:

@@ -166,6 +166,9 @@ class Answer:
     #: what `total_kr` adds up where its rows come from several budgets: "Sum på tværs af 5
     #: kommuner", said beside it (None: one budget's sum, or no sum)
     sum_label: str | None = None
+    #: a ranking's order ("desc": largest first, "asc") and the one place asked for, if any
+    order: str | None = None
+    position: int | None = None
 
     @property
     def first(self) -> AnswerRow | None:
@@ -186,7 +189,10 @@ class Answer:
             out["comparison"] = self.comparison.to_json()
         if self.sum_label is not None:
             out["sum_label"] = self.sum_label
-        if self.kind in ("amount", "share") and self.first is not None and not self.comparison:
+        if self.kind == "ranking":
+            out["order"], out["position"] = self.order, self.position
+        one_area = len({r.area for r in self.rows}) == 1
+        if self.kind in ("amount", "share") and one_area and not self.comparison:
             out.update({k: v for k, v in self.first.to_json().items() if k != "share"})
             out["share"] = self.first.share
         return out

@@ -185,6 +185,7 @@ def search_data(args: MultiDict, *, all_answer_rows: bool = False,
                     row["url"] = area_url(row["document"], row["area"])
         answer["covers"] = answer_covers(answer)
         answer["share_of"] = answer_share_of(answer)
+        answer["ranking_url"] = ranking_url(answer)
         answer["sources"] = answer_sources(answer)
         answer["csv_url"] = url_for("api.answer_csv", **sa.url_args())
         # the card's link: the Excel dialect, as the page's other CSV links
@@ -268,6 +269,20 @@ def answer_share_of(answer: dict[str, Any]) -> str | None:
     return (f"af det samlede nettobudget for {answer['committee']}, "
             f"{format_kr(answer['corpus_total_kr'])} (summen af {number_text(known)} {noun} "
             "med beløb)")  # fmt: skip
+
+
+def ranking_url(answer: dict[str, Any]) -> str | None:
+    """A ranking card's link to the whole ranking: the overview sorted by amount in the card's
+    order, kept to its budget where the card is one budget's (issue 30: a top 5 said nothing
+    of the rest)."""
+    if answer["kind"] != "ranking":
+        return None
+    budgets = {(r["municipality"], r["committee"], r["year"]) for r in answer["rows"]}
+    scope: dict[str, Any] = {}
+    if len(budgets) == 1:
+        municipality, committee, year = budgets.pop()
+        scope = {"municipality": municipality, "committee": committee, "year": year}
+    return url_for("pages.overview", sort="amount", order=answer["order"], **scope)
 
 
 def answer_sources(answer: dict[str, Any]) -> list[dict[str, str]]:
