@@ -210,7 +210,7 @@ def build(intent: Intent, areas: list[AreaSummary] | Scope) -> Answer | None:
             one = len({scope.meta[r.document] for r in rows}) == 1
             whole = one and all(r.amount_kr is not None for r in rows)
             return scope.answer(intent, rows, amount if whole else None, of_rows(rows), title,
-                                f"I alt for de {len(rows)} områder" if whole else None)
+                                f"I alt for de {len(rows)} områder" if whole else None)  # fmt: skip
         return scope.answer(intent, rows, amount if known else None, of_rows(rows), title)
     if intent.areas:
         pool = [a for a in titled if a.amount_kr is not None]
@@ -258,7 +258,7 @@ def _placed(intent: Intent, scope: Scope, pool: list[AreaSummary]) -> Answer | N
     place = intent.position or 1
     rows, shared = [], False
     for areas in budgets.values():
-        ranked = sorted(areas, key=lambda a: (a.amount_kr or 0), reverse=intent.descending)
+        ranked = sorted(areas, key=lambda a: a.amount_kr or 0, reverse=intent.descending)
         if len(ranked) < place:
             continue
         at = ranked[place - 1].amount_kr

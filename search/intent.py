@@ -198,8 +198,11 @@ def _second_area(text: str, first: str, titles: list[str], df: Counter) -> tuple
     read from the words typed outside the first title's ("Demografipulje – Børn- og
     Familieområdet" is one title, not Børn og Familie as well)."""
     own = set(title_words(first))
-    rest = " ".join(w for w in re.findall(r"\S+", text)
-                    if not any(t.text in own or _variant_of(t.text, own) for t in analyze(w)))
+
+    def outside(word: str) -> bool:
+        return not any(t.text in own or _variant_of(t.text, own) for t in analyze(word))
+
+    rest = " ".join(w for w in re.findall(r"\S+", text) if outside(w))
     if not AND.search(rest):
         return ()
     second = named_areas(typed_terms(rest) - own, titles, df)

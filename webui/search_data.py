@@ -223,8 +223,11 @@ def named_chips(sa: SearchArgs, named: dict[str, object]) -> list[dict[str, Any]
     """A chip for each scope the question named ("Kommune: Kommune 3, fra spørgsmålet"); its
     link reads the question over every one (`named=0`), keeping the other named scopes as
     filters, so that removing one chip removes that scope alone, without JavaScript."""
-    return [{"name": name, "label": FACET_LABELS.get(name, name), "value": value, "named": True,
-             "remove_url": named_chip_url(sa, named, name)} for name, value in named.items()]
+    return [
+        {"name": name, "label": FACET_LABELS.get(name, name), "value": value, "named": True,
+         "remove_url": named_chip_url(sa, named, name)}
+        for name, value in named.items()
+    ]  # fmt: skip
 
 
 def named_chip_url(sa: SearchArgs, named: dict[str, object], name: str) -> str:
