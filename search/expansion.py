@@ -7,6 +7,7 @@ know the word at all. What the terms weigh and how they are scored is search.key
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from wordfreq import zipf_frequency
@@ -152,6 +153,22 @@ def general_weight(word: str) -> float:
 
 _INFLECTIONS = ("", "e", "er", "en", "et", "es", "r", "ede", "ene", "erne")
 
+#: A corpus word this common in Danish at large (Zipf, its most common inflection) is a word
+#: of its own, not a kind of the typed word it starts or ends with: "forhold" and "indeholder"
+#: are no compounds of "holde", "behandling" none of "handling". Such a word is left out of
+#: the typed word's compounds (it still tells that the corpus knows the word). Measured
+#: (passage nDCG@10 / P@3, hybrid): judged_passages 0.927 / 0.830 -> 0.934 / 0.837 (keyword
+#: 0.899 / 0.768 -> 0.910 / 0.781), judged_unseen 0.770 / 0.744 -> 0.776 / 0.763,
+#: judged_areas_only 0.812 / 0.778 -> 0.823 / 0.796; dev_persona, dev_queries, dev_answers,
+#: dev_honesty and judged_queries unchanged in every mode. 4.0 measured the same, 5.0
+#: ("forhold" 5.4 alone) changed nothing.
+LEXICALISED = 4.5
+
+
+@functools.lru_cache(maxsize=65536)
+def _lexicalised(term: str) -> bool:
+    return max(zipf_frequency(term + e, "da") for e in _INFLECTIONS) >= LEXICALISED
+
 
 def _reads_english(word: str, lexicon: frozenset[str]) -> bool:
     """A word the documents do not use and that English uses more than Danish: "insurance",
@@ -213,11 +230,13 @@ def _expand_word(
             # a long word typed in full may head a compound whose other part is new to us
             free = probe == lower and len(probe) >= LONG_WORD and len(rest) >= MIN_FREE_PART
             if t != head and (free or _known_rest(rest, snap, lexicon, at_start=True)):
-                group.setdefault(t, "compound")
+                if not _lexicalised(t):
+                    group.setdefault(t, "compound")
                 found = True
         for t in snap.suffixed(probe):
             if t != head and _known_rest(t[: -len(probe)], snap, lexicon, at_start=False):
-                group.setdefault(t, "compound")
+                if not _lexicalised(t):
+                    group.setdefault(t, "compound")
                 found = True
     for t in glossary.synonyms(head):  # another word for the same thing (after the strong)
         group.setdefault(t, "synonym")
