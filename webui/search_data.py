@@ -174,15 +174,15 @@ def search_data(args: MultiDict, *, all_answer_rows: bool = False,
         if not all_answer_rows:
             answer["rows"] = answer["rows"][:ANSWER_ROWS]
         for row in answer["rows"]:
+            row["url"] = row_url(answer["kind"], row)
             if answer["kind"] != "total":
-                row["url"] = area_url(row["document"], row["area"])
                 # where the amount was read, so a reader can check it in the document
                 row["amount_source"] = (None if row["amount_kr"] is None
                                         else amount_source(row["document"], row["area"]))
         if comparison := answer.get("comparison"):
             for end in ("lowest", "highest"):
                 if row := comparison[end]:
-                    row["url"] = area_url(row["document"], row["area"])
+                    row["url"] = row_url(answer["kind"], row)
         answer["covers"] = answer_covers(answer)
         answer["share_of"] = answer_share_of(answer)
         answer["ranking_url"] = ranking_url(answer)
@@ -217,6 +217,15 @@ def search_data(args: MultiDict, *, all_answer_rows: bool = False,
     for hit in data["results"]:
         hit["permalink"] = permalink("pages.passage", passage_id=hit["id"])
     return data
+
+
+def row_url(kind: str, row: dict[str, Any]) -> str:
+    """Where an answer row links: its area's page; a total's row (a document's "I alt"), the
+    overview of that budget's areas."""
+    if kind == "total":
+        return url_for("pages.overview", municipality=row["municipality"],
+                       committee=row["committee"], year=row["year"])  # fmt: skip
+    return area_url(row["document"], row["area"])
 
 
 def named_chips(sa: SearchArgs, named: dict[str, object]) -> list[dict[str, Any]]:

@@ -45,8 +45,14 @@ def many(seed_settings, seed_path: Path, tmp_path_factory, encoder):
 
 
 @pytest.fixture(scope="module")
-def client(many):
-    return create_app({"ENGINE": many}).test_client()
+def app(many):
+    """The web app on this index (conftest's `base_url` serves it for the browser)."""
+    return create_app({"ENGINE": many})
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
 
 
 def card(page: str) -> str:
@@ -141,6 +147,19 @@ def test_the_card_compares_and_links_each_municipality(client) -> None:
     assert {f"/area/kommune{n}/2024/oekonomiudvalget/jobcenter" for n in JOBCENTER} <= set(links)
 
 
+def test_the_total_card_links_each_municipalitys_budget(client) -> None:
+    q = "Hvad er budgettet i alt?"
+    answer = card(client.get("/", query_string={"q": q}).get_data(as_text=True))
+    foot = text(answer.split("<tfoot>", 1)[1])
+    assert foot.startswith("Sum på tværs af 4 kommuner (ikke ét budget)")
+    links = [unescape(u) for u in re.findall(r'href="(/areas\?[^"]+)"', answer)]
+    assert {f"/areas?municipality=Kommune+{n}&committee=%C3%98konomiudvalget&year=2024"
+            for n in JOBCENTER} <= set(links)  # fmt: skip
+    lowest = re.search(r"<dt>Lavest</dt><dd>.*?href=\"([^\"]+)\"", answer).group(1)
+    overview = client.get(unescape(lowest).replace("/areas", "/api/areas", 1)).get_json()
+    assert {a["municipality"] for a in overview["areas"]} == {"Kommune 2"}
+
+
 def test_the_named_scope_is_a_chip_that_removes_it(client) -> None:
     q = "Hvad koster Jobcenter i Kommune 3?"
     page = client.get("/", query_string={"q": q}).get_data(as_text=True)
@@ -163,3 +182,30 @@ def test_the_named_scope_is_a_chip_that_removes_it(client) -> None:
     assert {r["municipality"] for r in api["results"]} == {"Kommune 3"}
     assert client.get("/api/search", query_string={"q": q, "named": "0"}).get_json()[
         "named_filters"] == {}  # fmt: skip
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_comparison_and_chip_on_a_phone(browser, base_url: str, javascript: bool) -> None:
+    """At 390 px: the named municipality's chip and its card on the first screen, no sideways
+    scroll; tapping the chip (with or without JavaScript) compares every municipality."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  locale="da-DK", java_script_enabled=javascript)  # fmt: skip
+    p = context.new_page()
+    try:
+        p.goto(f"{base_url}/?q=Hvad+koster+Jobcenter+i+Kommune+3%3F")
+        chip = p.locator(".active-filters a.chip")
+        assert "Kommune 3" in chip.inner_text() and "fra spørgsmålet" in chip.inner_text()
+        amount = p.locator("section.answer .answer-amount")
+        assert amount.inner_text() == "42.500.000 kr."
+        assert amount.bounding_box()["y"] + amount.bounding_box()["height"] <= 844
+        assert p.evaluate("document.documentElement.scrollWidth") <= 390
+        chip.click()
+        p.wait_for_url(re.compile(r"named=0"))
+        p.locator("section.answer .answer-compare").wait_for()
+        compare = p.locator("section.answer .answer-compare").inner_text()
+        assert "Kommune 2" in compare and "Kommune 4" in compare and "46.345.050" in compare
+        assert p.evaluate("document.documentElement.scrollWidth") <= 390
+        assert p.locator(".active-filters").count() == 0
+    finally:
+        context.close()
