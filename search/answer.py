@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from search.intent import Intent
-from search.results import Answer, AnswerRow
+from search.results import OVER_WORDS, Answer, AnswerRow, Comparison
 from search.snapshot import AreaSummary
 
 DEFAULT_ROWS = 5  # a ranking shows this many areas unless the question says how many
@@ -89,21 +90,75 @@ class Scope:
         return {d: self.totals[d] for d in found}
 
     def answer(self, intent: Intent, rows: list[AnswerRow], total: int | None,
-               totals: dict[str, int], title: str) -> Answer:  # fmt: skip
+               totals: dict[str, int], title: str, sum_label: str | None = None
+               ) -> Answer:  # fmt: skip
         """The answer; where two of its documents state the same budget (municipality,
         committee and year), no sum: each row stands with its own document, the title says why."""
         documents = list(dict.fromkeys([*totals, *(r.document for r in rows)]))
+        compared = None
+        budgets = {self.meta[r.document] for r in rows}
+        one_area = len({r.area for r in rows}) == 1
+        if len(budgets) > 1 and intent.kind in ("amount", "share", "total") and one_area:
+            compared = compare(rows, budgets)
+            title = f"{title} i {compared.label}"
+            if intent.kind != "total":  # one area in each budget: compared, not one sum
+                total = None
+        elif len(budgets) > 1 and intent.kind in ("amount", "share"):  # areas of many budgets
+            title, total = f"{title} i {spread(budgets)}", None
         doubled = clashes(documents, self.meta)
         if doubled:
             said = "; ".join(f"{m}, {c} {y}" for m, c, y in doubled[:3])
             more = f" og {len(doubled) - 3} flere" if len(doubled) > 3 else ""
             title = f"{title} (ikke lagt sammen: flere dokumenter for {said}{more})"
+            total = None
+        if total is not None and len(budgets) > 1:
+            sum_label = f"Sum på tværs af {spread(budgets)} (ikke ét budget)"
         same = set(doubled)
+        # what shares are of: one budget's total (a comparison's rows each have their own)
+        corpus_total = None if doubled or compared and total is None else sum(totals.values())
         return Answer(
-            kind=intent.kind, title=title, rows=tuple(rows), total_kr=None if doubled else total,
-            corpus_total_kr=None if doubled else sum(totals.values()), documents=tuple(totals),
+            kind=intent.kind, title=title, rows=tuple(rows), total_kr=total,
+            corpus_total_kr=corpus_total, documents=tuple(totals),
             same_budget=tuple(d for d in documents if self.meta[d] in same),
+            comparison=compared, sum_label=sum_label,
+            order=("desc" if intent.descending else "asc") if intent.kind == "ranking" else None,
+            position=intent.position,
         )  # fmt: skip
+
+
+BUDGET_FIELDS = ("municipality", "committee", "year")
+
+
+def spread_of(budgets: AbstractSet[tuple[str, str, int]]) -> tuple[str, int]:
+    """What these budgets (municipality, committee, year) differ by, the broadest first, and
+    how many of it there are: ("municipality", 5)."""
+    for i, name in enumerate(BUDGET_FIELDS):
+        n = len({b[i] for b in budgets})
+        if n > 1:
+            return name, n
+    return "municipality", 1
+
+
+def spread(budgets: AbstractSet[tuple[str, str, int]]) -> str:
+    """'5 kommuner', '3 udvalg': what a sum across these budgets is across."""
+    over, n = spread_of(budgets)
+    one, many = OVER_WORDS[over]
+    return f"{n} {one if n == 1 else many}"
+
+
+def compare(rows: list[AnswerRow], budgets: AbstractSet[tuple[str, str, int]]) -> Comparison:
+    """The lowest, median and highest of rows from several budgets (rows without an amount
+    are listed, never counted as 0)."""
+    over, n = spread_of(budgets)
+    known = sorted((r for r in rows if r.amount_kr is not None), key=lambda r: r.amount_kr or 0)
+    median = None
+    if known:
+        mid = len(known) // 2
+        pair = known[mid - 1 : mid + 1] if len(known) % 2 == 0 else known[mid : mid + 1]
+        median = round(Fraction(sum(r.amount_kr or 0 for r in pair), len(pair)))
+    return Comparison(over=over, budgets=n, with_amount=len(known),
+                      lowest=known[0] if known else None, median_kr=median,
+                      highest=known[-1] if known else None)  # fmt: skip
 
 
 def _latest_positions(areas: list[AreaSummary]) -> set[int]:
@@ -145,7 +200,17 @@ def build(intent: Intent, areas: list[AreaSummary] | Scope) -> Answer | None:
         amount = sum(a.amount_kr or 0 for a in titled if a.amount_kr is not None)
         title = ("Andel af det samlede nettobudget" if intent.kind == "share"
                  else "Områdets nettobudget")  # fmt: skip
+        if len({scope.meta[r.document] for r in rows}) > 1:  # one area, several budgets
+            title = f"{'Andel af nettobudgettet' if intent.kind == 'share' else 'Nettobudget'}" \
+                    f" for {rows[0].area}"  # fmt: skip
         known = any(r.amount_kr is not None for r in rows)
+        if len(intent.areas) > 1:  # "brandvæsen og IT": each area, and their sum only where
+            # they are one budget's and every one states its amount
+            title = f"Nettobudget for {len(intent.areas)} områder"
+            one = len({scope.meta[r.document] for r in rows}) == 1
+            whole = one and all(r.amount_kr is not None for r in rows)
+            return scope.answer(intent, rows, amount if whole else None, of_rows(rows), title,
+                                f"I alt for de {len(rows)} områder" if whole else None)  # fmt: skip
         return scope.answer(intent, rows, amount if known else None, of_rows(rows), title)
     if intent.areas:
         pool = [a for a in titled if a.amount_kr is not None]
@@ -166,6 +231,8 @@ def build(intent: Intent, areas: list[AreaSummary] | Scope) -> Answer | None:
         total = sum(r.amount_kr or 0 for r in rows) if rows else None
         return scope.answer(intent, rows, total, current,
                             _threshold_title(lo, hi, len(rows)))  # fmt: skip
+    if intent.kind == "ranking" and intent.position:
+        return _placed(intent, scope, pool)
     if intent.kind == "ranking":
         ranked = sorted(pool, key=lambda a: (a.amount_kr or 0), reverse=intent.descending)
         rows = [row(a) for a in ranked[: intent.limit or DEFAULT_ROWS]]
@@ -174,6 +241,40 @@ def build(intent: Intent, areas: list[AreaSummary] | Scope) -> Answer | None:
         word = "Største" if intent.descending else "Mindste"
         return scope.answer(intent, rows, None, current, f"{word} områder efter nettobudget")
     return None
+
+
+#: "Næststørste", "Tredjemindste": a place in a ranking, as a card's title says it.
+PLACES = {2: "Næst", 3: "Tredje", 4: "Fjerde", 5: "Femte", 6: "Sjette", 7: "Syvende",
+          8: "Ottende", 9: "Niende", 10: "Tiende"}  # fmt: skip
+
+
+def _placed(intent: Intent, scope: Scope, pool: list[AreaSummary]) -> Answer | None:
+    """The area at one place of the ranking ("næststørste område"), in each budget of the
+    scope (a ranking is one budget's: two municipalities' areas are not one list); areas
+    with the same amount share the place, and are listed together."""
+    budgets: dict[tuple[str, str, int], list[AreaSummary]] = {}
+    for a in pool:
+        budgets.setdefault(scope.meta[a.document], []).append(a)
+    place = intent.position or 1
+    rows, shared = [], False
+    for areas in budgets.values():
+        ranked = sorted(areas, key=lambda a: a.amount_kr or 0, reverse=intent.descending)
+        if len(ranked) < place:
+            continue
+        at = ranked[place - 1].amount_kr
+        tied = [a for a in ranked if a.amount_kr == at]
+        shared = shared or len(tied) > 1
+        rows += [scope.row(a) for a in tied]
+    if not rows:
+        return None
+    word = "største" if intent.descending else "mindste"
+    name = (PLACES[place] + word) if place in PLACES else f"{place}. {word}"
+    if place == 1:
+        name = word
+    title = f"{name[0].upper()}{name[1:]} område efter nettobudget"
+    if shared:
+        title += " (delt plads: samme beløb)"
+    return scope.answer(intent, rows, None, scope.totals_of({r.document for r in rows}), title)
 
 
 def _threshold_title(lo: int | None, hi: int | None, n: int) -> str:

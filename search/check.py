@@ -16,8 +16,8 @@ import click
 
 from index.config import CorpusLimits
 from index.documents.amounts import YEARS, format_kr
-from index.documents.corpus import read_meta
 from index.documents.document import Document, DocumentError, DocumentMeta
+from index.documents.sidecar import read_meta
 
 #: A warning about an amount that was seen but bound to no area (or not read at all).
 _UNBOUND = re.compile(r"not (?:read|bound|counted|attached)|none taken|refused|stemmer ikke")

@@ -6,11 +6,11 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import os
 import re
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,16 +21,16 @@ from index.building import store
 from index.config import Settings
 from index.embedding.encoder import Encoder
 from search import answer as answers
-from search import change, expansion, fusion, keyword, ranking, semantic
+from search import expansion, fusion, keyword, question, ranking, semantic
 from search import intent as intents
 from search.facets import facet_counts
 from search.filters import FilterError
 from search.filters import resolve as resolve_filters
 from search.highlight import highlight
+from search.listing import CANDIDATES, listing_of, sem_capped
 from search.query import ParsedQuery, clean_text, parse
 from search.results import (
     MAX_ROWS,
-    Answer,
     Filters,
     Hit,
     SearchError,
@@ -41,14 +41,9 @@ from search.results import (
 from search.snapshot import AreaSummary, Snapshot, load
 
 NO_HITS = "Ingen resultater. Prøv færre eller andre ord, eller søg semantisk."
-ANSWER_CACHE = 512  # answers kept per generation (frozen: shared by every request)
-CANDIDATES = 100  # how deep each ranking goes before fusion and facets
-ANSWER_KINDS = frozenset({"word", "join", "spelling", "part", "variant"})
 SEMANTIC_WORDS = 64  # a pasted paragraph is encoded by its first words (the model reads ~400)
 SNIPPET_CHARS = 4000  # longest passage text a hit carries (the seed's longest: about 1,200)
-USAGE_SAMPLE = 2000  # passages read to tell where a word is used
 EMPTY_MESSAGE = "Skriv et eller flere søgeord, fx MitID, DUT eller brandvæsen."
-SCOPE_FIELDS = ("area", "committee", "year", "municipality", "document")
 #: What a question asks rather than what it is about: not counted when deciding whether a
 #: passage holds the query's words ("Hvad koster brandvæsenet?" is about the fire service).
 INTENT_TERMS = intents.BUDGET_WORDS | intents.GENERIC
@@ -158,14 +153,16 @@ class Engine:
 
     def search(self, q: str, *, mode: str = "hybrid", k: int = 10,
                filters: Filters | None = None, offset: int = 0, partial: bool = False,
-               one_per_area: bool = False) -> SearchResponse:  # fmt: skip
+               one_per_area: bool = False, named_scope: bool = True) -> SearchResponse:  # fmt: skip
         """Rank passages for `q`: exact matches first, then related ones (see search.ranking).
 
         `offset` pages through the ranking, every result of which `total` counts (see Listing:
         the exact matches all, the related ones among the nearest CANDIDATES; `capped` says
         when more might qualify); `partial` means the user is still typing, so the last word
         also stands for the words that start with it; `one_per_area` lists each area's best
-        passage before any area's second (within exact, then within related)."""
+        passage before any area's second (within exact, then within related); `named_scope`:
+        a committee, municipality or year the question names scopes its answer and passages
+        (search.question; `named` in the response says which)."""
         started = time.perf_counter()
         check_mode(mode)
         k = max(1, min(int(k), MAX_ROWS))
@@ -178,6 +175,12 @@ class Engine:
             raise SearchError(str(exc)) from None
         mask = filters.mask(snap)
         exp = expansion.expand(parsed, snap, partial_last=partial and not q.endswith(" "))
+        asked = question.ask(snap, clean_text(q) if parsed.text else "", exp, filters,
+                             lambda: self.answer_scope(snap), named_scope)  # fmt: skip
+        if asked.named and asked.answer is not None:
+            # "Jobcenter i Kommune 3": the passages are Kommune 3's, as the card (issue 30)
+            filters = dataclasses.replace(filters, **asked.named)
+            mask = filters.mask(snap)
         # only words too common to search for ("hvad er det", "the the the"): nothing to match
         # or to mean; an answer ("i alt") or the filters' passages may still be shown
         no_words = parsed.empty or not (exp.groups or parsed.phrases or parsed.prefixes)
@@ -211,15 +214,15 @@ class Engine:
         else:
             fused = kw_rows or sem_rows
         ranked = ranking.order(fused, exact, related, snap.area_keys)
-        listing = _listing(snap, ranked, kq, found, cover, fusing)
-        capped = listing.capped or _sem_capped(sem_rows, ranked, found is not None)
+        listing = listing_of(snap, ranked, kq, found, cover, fusing)
+        capped = listing.capped or sem_capped(sem_rows, ranked, found is not None)
         if one_per_area:  # every result in order, then each area's best first
             page = ranking.one_per_area(listing.window(0, len(listing)), snap.area_keys)
             page = page[offset : offset + k]
         else:
             page = listing.window(offset, offset + k)
         hits = [self._hit(snap, r, exp.terms) for r in page]
-        answer = self._answer(snap, clean_text(q) if parsed.text else "", exp, filters)
+        answer = asked.answer
         if not ranked and message is None and answer is None:
             message = EMPTY_MESSAGE if no_words else NO_HITS
         facet_rows, facets_of = listing.facet_rows()
@@ -230,7 +233,7 @@ class Engine:
             offset=offset, capped=capped,
             did_you_mean=_suggestion(q, exp.corrections) if exp.corrections else None,
             facets=facets, facets_of=facets_of, facets_more=facets_more, answer=answer,
-            message=message, filters=filters.active(),
+            message=message, filters=filters.active(), named=asked.named,
         )  # fmt: skip
 
     def _keyword(self, snap: Snapshot, mode: str, parsed: ParsedQuery,
@@ -281,57 +284,6 @@ class Engine:
         return Hit.of(p, text=text, highlight=highlight(text, terms, snap.vocab),
                       score=round(score, 6), match=ranked.match)  # fmt: skip
 
-    def _answer(self, snap: Snapshot, text: str, exp: expansion.Expansion,
-                filters: Filters) -> Answer | None:  # fmt: skip
-        """The budget question the query asks, answered from the areas the filters allow."""
-        if not text:
-            return None
-        expanded = {t for g in exp.groups for t, kind in g.items() if kind in ANSWER_KINDS}
-        if moved := change.answer(snap, text, expanded, filters.active()):
-            return moved  # an area over the years ("steget siden 2023"): search.change
-        wanted = filters.active()
-        scoped = intents.named_scope(
-            text, {f: snap.values(f) for f in intents.NAMED_SCOPES if f not in wanted}
-        )
-        if scoped is None:
-            return None  # another committee's budget: not in these documents
-        named, text, named_terms = scoped
-        wanted = {**wanted, **named}
-        years = {int(y) for y in re.findall(r"\b(?:19|20)\d\d\b", text)}
-        if "year" not in wanted and len(years) == 1:
-            if not years <= set(snap.values("year")):
-                return None  # a year the documents do not cover: no amount to show
-            wanted = {**wanted, "year": years.pop()}  # "total budget 2024"
-        scoping = {f: wanted[f] for f in SCOPE_FIELDS if f in wanted}
-        scope, titles = snap.areas_where(scoping)
-        if not scope:
-            return None
-        expanded = {t for g in exp.groups if not named_terms & set(g)
-                    for t, kind in g.items() if kind in ANSWER_KINDS}  # fmt: skip
-        areas = snap.passages
-
-        def usage(term: str) -> Counter:
-            rows = np.unique(np.concatenate(
-                [keyword.rows_with(snap, f, term) for f in ("body", "heading")]))  # fmt: skip
-            return Counter(areas.value("area", r) for r in rows[:USAGE_SAMPLE].tolist())
-
-        intent = intents.read_intent(text, expanded, titles, usage)
-        if not intent:
-            return None
-        if scoping:
-            return answers.build(intent, scope)
-        # every area: the same scope for every query, and the same answer for the same intent
-        # ("hvad koster brandvæsen", "budget til brandvæsen"): built once per generation
-        cache = snap._cache.setdefault("answers", {})
-        hit = cache.get(intent, cache)  # (the cache itself: not there)
-        if hit is not cache:
-            return hit
-        answer = answers.build(intent, self.answer_scope(snap))
-        if len(cache) >= ANSWER_CACHE:
-            cache.clear()
-        cache[intent] = answer
-        return answer
-
 
 def _pointer(index_dir: Path) -> str:
     """Where `current` points: the link's own text, one system call (resolving the whole path
@@ -381,100 +333,6 @@ def _matches(kw_rows: list[tuple[int, float]], sem_rows: list[tuple[int, float]]
     # related too: they share words with the query, just not enough to be exact
     related |= {r for r, _ in kw_rows} - exact
     return exact, related
-
-
-class Listing:
-    """A search's results in their order, every one of them reachable by `offset`.
-
-    The candidates (each ranking CANDIDATES deep, fused: search.ranking) give the exact matches
-    first and the related ones after them. The exact matches beyond the candidates (a word in
-    2,000 passages) come between the two, in the keyword ranking's order, fetched only as deep
-    as a page asks; the related ones stay the candidates' (a ranking by meaning has no end):
-    `capped` says when more of them might qualify than were looked at."""
-
-    def __init__(self, head: list[ranking.Ranked], related: list[ranking.Ranked],
-                 tail: np.ndarray | None = None,
-                 fetch: Callable[[np.ndarray, int], list[ranking.Ranked]] | None = None,
-                 capped: bool = False) -> None:  # fmt: skip
-        self.head = head  # the candidates' exact matches, fused order
-        self.related = related
-        self.tail = tail  # per row: the exact matches beyond the candidates (None: none looked for)
-        self.n_tail = 0 if tail is None else int(np.count_nonzero(tail))
-        self._fetch = fetch
-        self.capped = capped
-
-    @property
-    def n_exact(self) -> int:
-        return len(self.head) + self.n_tail
-
-    def __len__(self) -> int:
-        return self.n_exact + len(self.related)
-
-    def window(self, start: int, stop: int) -> list[ranking.Ranked]:
-        """Results start..stop-1 of the whole order."""
-        h, e = len(self.head), self.n_exact
-        stop = min(stop, len(self))
-        out = self.head[start:stop]
-        if stop > h and start < e and self._fetch is not None and self.tail is not None:
-            out += self._fetch(self.tail, min(stop, e) - h)[max(start - h, 0) :]
-        if stop > e:
-            out += self.related[max(start - e, 0) : stop - e]
-        return out
-
-    def facet_rows(self) -> tuple[np.ndarray, str]:
-        """The rows the facets count, and which they are: every exact match where the keyword
-        ranking enumerates them (a filter's count is then what its link finds: related passages
-        are judged against the best within the filter, so they are not counted), else every
-        result listed."""
-        if self.tail is not None and self.n_exact:
-            head = np.fromiter((r.row for r in self.head), dtype=np.int64, count=len(self.head))
-            return np.concatenate([head, np.flatnonzero(self.tail)]), "exact"
-        rows = [r.row for r in self.head] + [r.row for r in self.related]
-        return np.asarray(rows, dtype=np.int64), "results"
-
-
-def _listing(snap: Snapshot, ranked: list[ranking.Ranked], kq: wq.Query | None,
-             found: keyword.Found | None, cover: keyword.Coverage | None,
-             fused: bool) -> Listing:  # fmt: skip
-    """Every result of a search: the ranked candidates, and (where a keyword query ran) the
-    exact matches it found beyond them. An exact match holds the typed words (EXACT_SHARE of
-    them) and the keyword query matches it; `fused`: the candidates' scores are fused ones, so
-    the matches beyond get the keyword part of theirs (search.fusion.convex)."""
-    head = [r for r in ranked if r.match == "exact"]
-    related = [r for r in ranked if r.match != "exact"]
-    if found is None or kq is None:
-        return Listing(head, related)
-    if len(found.rows) < CANDIDATES:  # every match is a candidate: none beyond, none left out
-        return Listing(head, related, np.zeros(0, dtype=bool))
-    exact = found.matched if cover is None else found.matched & cover.at_least(ranking.EXACT_SHARE)
-    listed = np.fromiter((r.row for r in ranked), dtype=np.int64, count=len(ranked))
-    tail = exact.copy()
-    tail[listed] = False
-    capped = False
-    if cover is not None:  # partial matches (some of the words) beyond the candidates
-        rest = found.matched & ~exact
-        rest[listed] = False
-        capped = bool(rest.any())
-    top = found.rows[0][1] if found.rows else 1.0
-    scale = fusion.ALPHA / (top or 1.0) if fused else 1.0
-
-    def fetch(tail: np.ndarray, depth: int) -> list[ranking.Ranked]:
-        rows, _ = keyword.rank(snap, kq, depth, count=False, mask=tail)
-        return [ranking.Ranked(r, s * scale, "exact") for r, s in rows]
-
-    return Listing(head, related, tail, fetch, capped)
-
-
-def _sem_capped(
-    sem_rows: list[tuple[int, float]], ranked: list[ranking.Ranked], enumerated: bool
-) -> bool:
-    """Whether the semantic ranking was cut short of passages that would be listed: it gave
-    CANDIDATES rows and the last of them is listed as related (or at all, where the keyword
-    ranking does not enumerate the exact matches)."""
-    if len(sem_rows) < CANDIDATES:
-        return False
-    edge = sem_rows[-1][0]
-    return any(r.row == edge and (r.match == "related" or not enumerated) for r in ranked)
 
 
 def _facets(snap: Snapshot, rows: np.ndarray, filters: Filters) -> tuple[dict, dict[str, int]]:

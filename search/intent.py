@@ -73,6 +73,18 @@ _BELOW = re.compile(
 _SCALE = (("mia", 10**9), ("milliard", 10**9), ("billion", 10**9), ("mio", 10**6),
           ("mill", 10**6), ("mn", 10**6), ("tusind", 1000), ("thousand", 1000), ("tkr", 1000),
           ("t", 1000), ("kr", 1), ("dkk", 1), ("m", 10**6))  # fmt: skip
+#: "næststørste", "tredjemindste", "den 3. største", "second largest": one place in a ranking.
+ORDINALS = {"næst": 2, "anden": 2, "andet": 2, "tredje": 3, "fjerde": 4, "femte": 5,
+            "sjette": 6, "syvende": 7, "ottende": 8, "niende": 9, "tiende": 10, "second": 2,
+            "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+            "ninth": 9, "tenth": 10}  # fmt: skip
+_ORDINAL = re.compile(
+    r"\b(?:(" + "|".join(ORDINALS) + r")|(\d{1,2})(?:\.|st|nd|rd|th))\s*-?\s*"
+    r"(?:(størst|højest|dyrest|largest|biggest|highest|most expensive)"
+    r"|mindst|lavest|billigst|smallest|lowest|cheapest)", re.I,
+)  # fmt: skip
+#: Words that join two things asked about: "brandvæsen og IT", "fire service and IT".
+AND = re.compile(r"\b(?:og|samt|and)\b|[,&+]", re.I)
 _TOP_N = re.compile(
     r"\b(?:top|de|the)\s+(\d{1,2}|\w+)\b|\b(\d{1,2})\s+(?:størst|mindst|larg|small|big)", re.I
 )
@@ -88,6 +100,7 @@ class Intent:
     limit: int | None = None
     low: int | None = None
     high: int | None = None
+    position: int | None = None  # a ranking's one place asked for: 2 for "næststørste"
 
 
 @functools.cache
@@ -135,6 +148,8 @@ def read_intent(text: str, expanded: set[str], titles: list[str],
     topical = typed - BUDGET_WORDS - GENERIC - TOTAL_WORDS - QUESTION_WORDS - title_vocab
     topical = {t for t in topical if not _variant_of(t, title_vocab) and not t.isdigit()}
     named = named_areas(terms, titles, df)
+    if named:  # "brandvæsen og IT": a second area named beside the first
+        named += _second_area(text, named[0], titles, df)
     group = _group(terms, titles, df) if not named else ()
     scope = tuple(named or group)
     bounds = _bounds(text)
@@ -142,6 +157,12 @@ def read_intent(text: str, expanded: set[str], titles: list[str],
         return Intent("threshold", scope if group else (), low=bounds[0], high=bounds[1])
     areaish = bool(terms & GENERIC) or budget or bool(group)
     largest, smallest = LARGEST.search(text), SMALLEST.search(text)
+    ordinal = _ORDINAL.search(text)
+    if ordinal and areaish and not named:
+        raw = (ordinal.group(1) or ordinal.group(2)).casefold()
+        place = int(raw) if raw.isdigit() else ORDINALS[raw]
+        if 1 <= place <= 100:
+            return Intent("ranking", group, descending=bool(ordinal.group(3)), position=place)
     if (largest or smallest) and areaish and not named:
         # "største" unless only "mindste" is asked, or asked first
         descending = not smallest or bool(largest and largest.start() < smallest.start())
@@ -149,7 +170,7 @@ def read_intent(text: str, expanded: set[str], titles: list[str],
     if SHARE.search(text) and scope:
         return Intent("share", scope)
     if named and (budget or not _extra_words(typed, named, title_vocab, topical)):
-        if budget or _names_fully(terms, named[0], usage):
+        if budget or all(_names_fully(terms, n, usage) for n in named):
             return Intent("amount", named)
     if group and (budget or totalish):
         return Intent("group", group)
@@ -170,6 +191,22 @@ def named_areas(terms: set[str], titles: list[str], df: Counter) -> tuple[str, .
             if best is None or score > best[0]:
                 best = (score, name)
     return (best[1],) if best else ()
+
+
+def _second_area(text: str, first: str, titles: list[str], df: Counter) -> tuple[str, ...]:
+    """Another area the question names beside `first`, joined to it ("og", "and", a comma):
+    read from the words typed outside the first title's ("Demografipulje – Børn- og
+    Familieområdet" is one title, not Børn og Familie as well)."""
+    own = set(title_words(first))
+
+    def outside(word: str) -> bool:
+        return not any(t.text in own or _variant_of(t.text, own) for t in analyze(word))
+
+    rest = " ".join(w for w in re.findall(r"\S+", text) if outside(w))
+    if not AND.search(rest):
+        return ()
+    second = named_areas(typed_terms(rest) - own, titles, df)
+    return second if second != (first,) else ()
 
 
 #: Without a budget word, one word of a longer title names the area only when most passages

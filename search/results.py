@@ -14,8 +14,9 @@ MAX_ROWS = 10_000
 #: Rows of an answer card on a page and in /api/search (rows_total says how many there are;
 #: its CSV holds them all): a national question lists one area per municipality, 1,372 rows.
 ANSWER_ROWS = 50
-__all__ = ["MAX_K", "MAX_ROWS", "MODES", "Answer", "AnswerRow", "Filters", "Hit", "NotFound",
-           "SearchError", "SearchResponse", "Unavailable", "check_k", "check_mode"]  # fmt: skip
+__all__ = ["MAX_K", "MAX_ROWS", "MODES", "Answer", "AnswerRow", "Comparison", "Filters", "Hit",
+           "NotFound", "SearchError", "SearchResponse", "Unavailable", "check_k",
+           "check_mode"]  # fmt: skip
 
 
 class SearchError(Exception):
@@ -108,6 +109,38 @@ class AnswerRow:
         return out
 
 
+#: What several budgets differ by, in the words a card says it: "i 5 kommuner".
+OVER_WORDS = {"municipality": ("kommune", "kommuner"), "committee": ("udvalg", "udvalg"),
+              "year": ("budgetår", "budgetår")}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """An answer whose rows come from several budgets (municipalities, committees or years):
+    compared, never added up as if they were one area's budget (issue 30: 40 municipalities'
+    job centres read "Områdets nettobudget 2.007.604.000 kr.")."""
+
+    over: str  # what the budgets differ by: "municipality", "committee" or "year"
+    budgets: int  # how many municipalities (committees, years) the rows come from
+    with_amount: int  # rows with a stated amount: what lowest, median and highest are of
+    lowest: AnswerRow | None
+    median_kr: int | None  # of the rows with an amount; two middle ones: their mean, in whole kr.
+    highest: AnswerRow | None
+
+    @property
+    def label(self) -> str:
+        one, many = OVER_WORDS[self.over]
+        return f"{self.budgets} {one if self.budgets == 1 else many}"
+
+    def to_json(self) -> dict:
+        def row(r: AnswerRow | None) -> dict | None:
+            return None if r is None else r.to_json()
+
+        return {"over": self.over, "budgets": self.budgets, "with_amount": self.with_amount,
+                "lowest": row(self.lowest), "median_kr": self.median_kr,
+                "highest": row(self.highest)}  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Answer:
     """A budget question answered from the amounts table: shown above the passages.
@@ -128,6 +161,14 @@ class Answer:
     #: its documents that state the same budget (municipality, committee and year) as another
     #: of them: each row stands alone, named by its document, and nothing is summed
     same_budget: tuple[str, ...] = ()
+    #: rows from several budgets: their lowest, median and highest (None: one budget)
+    comparison: Comparison | None = None
+    #: what `total_kr` adds up where its rows come from several budgets: "Sum på tværs af 5
+    #: kommuner", said beside it (None: one budget's sum, or no sum)
+    sum_label: str | None = None
+    #: a ranking's order ("desc": largest first, "asc") and the one place asked for, if any
+    order: str | None = None
+    position: int | None = None
 
     @property
     def first(self) -> AnswerRow | None:
@@ -144,7 +185,14 @@ class Answer:
         }
         if self.same_budget:  # only then: the answers of one budget per document stay as they were
             out["same_budget"] = list(self.same_budget)
-        if self.kind in ("amount", "share") and self.first is not None:
+        if self.comparison is not None:
+            out["comparison"] = self.comparison.to_json()
+        if self.sum_label is not None:
+            out["sum_label"] = self.sum_label
+        if self.kind == "ranking":
+            out["order"], out["position"] = self.order, self.position
+        one_area = len({r.area for r in self.rows}) == 1
+        if self.kind in ("amount", "share") and one_area and not self.comparison:
             out.update({k: v for k, v in self.first.to_json().items() if k != "share"})
             out["share"] = self.first.share
         return out
@@ -173,6 +221,9 @@ class SearchResponse:
     #: filter finds) or "results" (every result listed).
     facets_of: str = "results"
     facets_more: dict[str, int] = field(default_factory=dict)  # values left out, per facet
+    #: The filters among `filters` that the question named rather than the caller gave
+    #: ("Hvad koster Jobcenter i Kommune 3?": municipality): they scope card and passages.
+    named: dict[str, object] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {
@@ -188,6 +239,7 @@ class SearchResponse:
             "did_you_mean": self.did_you_mean,
             "message": self.message,
             "filters": self.filters,
+            "named_filters": self.named,
             "answer": self.answer.to_json() if self.answer else None,
             "facets": self.facets,
             "facets_more": self.facets_more,

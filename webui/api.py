@@ -23,7 +23,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 #: each result also carries its `permalink`.
 SEARCH_KEYS = ("query", "mode", "total", "total_exact", "total_related", "capped", "offset",
                "took_ms", "did_you_mean", "message", "filters", "answer", "facets", "facets_of",
-               "facets_more", "results")  # fmt: skip
+               "facets_more", "named_filters", "results")  # fmt: skip
 #: CSV columns: the JSON keys for tools; the Excel variant labels them in Danish.
 CSV_COLUMNS = {
     "rank": "Nr.", "match": "Træf", "area": "Område", "amount_kr": "Områdets nettobudget (kr.)",

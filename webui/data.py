@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from flask import current_app, g, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from index.documents.corpus import _inside
+from index.documents.walk import _inside
 from search.query import whole_number
 from search.results import SearchError
 from webui import years

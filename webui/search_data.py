@@ -16,7 +16,7 @@ from flask import current_app, g, url_for
 from markupsafe import escape
 from werkzeug.datastructures import MultiDict
 
-from index.documents.amounts import danish_number
+from index.documents.amounts import danish_number, format_kr
 from search.glossary import expand as glossary_entry
 from search.results import ANSWER_ROWS, MAX_ROWS, MODES, Filters, SearchError, check_k, check_mode
 from webui.data import (
@@ -47,7 +47,8 @@ FACET_LABELS = {
 TEXT_FILTERS = ("area", "section", "committee", "municipality")
 NUMBER_FILTERS = ("year", "min_amount", "max_amount")
 #: Every parameter a search URL carries, in the order the URLs spell them.
-SEARCH_PARAMS = ("q", "mode", "k", *TEXT_FILTERS, *NUMBER_FILTERS, "related", "page", "offset")
+SEARCH_PARAMS = ("q", "mode", "k", *TEXT_FILTERS, *NUMBER_FILTERS, "named", "related", "page",
+                 "offset")  # fmt: skip
 #: The exports (CSV, and JSON with `all=1`) list this many results at most, and paging
 #: reaches as far: `total` may count more (a word in every passage), and the page says so.
 EXPORT_LIMIT = MAX_ROWS
@@ -63,6 +64,12 @@ class SearchArgs:
     offset: int  # results skipped: the API's `offset`, or (page - 1) * k from the UI's `page`
     filters: Filters
     given: dict[str, str]  # the non-empty parameters as given, for building URLs
+
+    @property
+    def named_scope(self) -> bool:
+        """Whether a committee, municipality or year the question names scopes the search:
+        yes, unless its chip was removed (`named=0`)."""
+        return self.given.get("named") != "0"
 
     @property
     def page(self) -> int:
@@ -119,7 +126,7 @@ def run_search(sa: SearchArgs, k: int | None = None, offset: int | None = None,
                partial: bool = False) -> Any:  # fmt: skip
     """One page of results: `k` results after `offset`, `total` counting them all."""
     return engine().search(
-        sa.q, mode=sa.mode, filters=sa.filters, partial=partial,
+        sa.q, mode=sa.mode, filters=sa.filters, partial=partial, named_scope=sa.named_scope,
         k=sa.k if k is None else k, offset=sa.offset if offset is None else offset,
     )  # fmt: skip
 
@@ -146,6 +153,9 @@ def search_data(args: MultiDict, *, all_answer_rows: bool = False,
     for name, items in data["facets"].items():
         for item in items:
             value = None if item["selected"] else str(item["value"])
+            if item["selected"] and name in resp.named:  # as the chip: no longer scoped
+                item["toggle_url"] = named_chip_url(sa, resp.named, name)
+                continue
             item["toggle_url"] = url_for("pages.search", **sa.url_args(**{name: value}))
     data["k"] = sa.k
     data["offset"] = sa.offset
@@ -155,6 +165,7 @@ def search_data(args: MultiDict, *, all_answer_rows: bool = False,
          "remove_url": url_for("pages.search", **sa.url_args(**{name: None}))}
         for name, value in sa.given.items() if name in TEXT_FILTERS + NUMBER_FILTERS
     ]  # fmt: skip
+    data["active_filters"] += named_chips(sa, resp.named)
     data["mode_urls"] = {m: url_for("pages.search", **sa.url_args(mode=m)) for m in MODES}
     if data["did_you_mean"]:
         data["did_you_mean_url"] = url_for("pages.search", **sa.url_args(q=data["did_you_mean"]))
@@ -163,12 +174,18 @@ def search_data(args: MultiDict, *, all_answer_rows: bool = False,
         if not all_answer_rows:
             answer["rows"] = answer["rows"][:ANSWER_ROWS]
         for row in answer["rows"]:
+            row["url"] = row_url(answer["kind"], row)
             if answer["kind"] != "total":
-                row["url"] = area_url(row["document"], row["area"])
                 # where the amount was read, so a reader can check it in the document
                 row["amount_source"] = (None if row["amount_kr"] is None
                                         else amount_source(row["document"], row["area"]))
+        if comparison := answer.get("comparison"):
+            for end in ("lowest", "highest"):
+                if row := comparison[end]:
+                    row["url"] = row_url(answer["kind"], row)
         answer["covers"] = answer_covers(answer)
+        answer["share_of"] = answer_share_of(answer)
+        answer["ranking_url"] = ranking_url(answer)
         answer["sources"] = answer_sources(answer)
         answer["csv_url"] = url_for("api.answer_csv", **sa.url_args())
         # the card's link: the Excel dialect, as the page's other CSV links
@@ -202,6 +219,32 @@ def search_data(args: MultiDict, *, all_answer_rows: bool = False,
     return data
 
 
+def row_url(kind: str, row: dict[str, Any]) -> str:
+    """Where an answer row links: its area's page; a total's row (a document's "I alt"), the
+    overview of that budget's areas."""
+    if kind == "total":
+        return url_for("pages.overview", municipality=row["municipality"],
+                       committee=row["committee"], year=row["year"])  # fmt: skip
+    return area_url(row["document"], row["area"])
+
+
+def named_chips(sa: SearchArgs, named: dict[str, object]) -> list[dict[str, Any]]:
+    """A chip for each scope the question named ("Kommune: Kommune 3, fra spørgsmålet"); its
+    link reads the question over every one (`named=0`), keeping the other named scopes as
+    filters, so that removing one chip removes that scope alone, without JavaScript."""
+    return [
+        {"name": name, "label": FACET_LABELS.get(name, name), "value": value, "named": True,
+         "remove_url": named_chip_url(sa, named, name)}
+        for name, value in named.items()
+    ]  # fmt: skip
+
+
+def named_chip_url(sa: SearchArgs, named: dict[str, object], name: str) -> str:
+    """The search without the scope `name` the question named, the others kept as filters."""
+    kept = {n: str(v) for n, v in named.items() if n != name}
+    return url_for("pages.search", **sa.url_args(named="0", **kept))
+
+
 def _answer_documents(answer: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys([*answer["documents"], *(r["document"] for r in answer["rows"])]))
 
@@ -221,6 +264,37 @@ def answer_covers(answer: dict[str, Any]) -> str:
         n = answer["rows_total"]
         return f"Summen af {number_text(n)} områder · {scope}"
     return scope
+
+
+def answer_share_of(answer: dict[str, Any]) -> str | None:
+    """What a one-area card's share is of (issue 30: "andel af i alt" said nothing): 'af det
+    samlede nettobudget for Økonomiudvalget, 460.443.800 kr. (summen af 17 områder med
+    beløb)', its own document's total; None where the card is no single area with a share."""
+    if answer["kind"] != "amount" or answer["rows_total"] != 1 or answer.get("share") is None:
+        return None
+    if answer.get("corpus_total_kr") is None:
+        return None
+    docs = set(answer["documents"])
+    areas = [a for a in engine().areas() if a.document in docs]
+    known = sum(1 for a in areas if a.amount_kr is not None)
+    noun = "område" if known == 1 else "områder"
+    return (f"af det samlede nettobudget for {answer['committee']}, "
+            f"{format_kr(answer['corpus_total_kr'])} (summen af {number_text(known)} {noun} "
+            "med beløb)")  # fmt: skip
+
+
+def ranking_url(answer: dict[str, Any]) -> str | None:
+    """A ranking card's link to the whole ranking: the overview sorted by amount in the card's
+    order, kept to its budget where the card is one budget's (issue 30: a top 5 said nothing
+    of the rest)."""
+    if answer["kind"] != "ranking":
+        return None
+    budgets = {(r["municipality"], r["committee"], r["year"]) for r in answer["rows"]}
+    scope: dict[str, Any] = {}
+    if len(budgets) == 1:
+        municipality, committee, year = budgets.pop()
+        scope = {"municipality": municipality, "committee": committee, "year": year}
+    return url_for("pages.overview", sort="amount", order=answer["order"], **scope)
 
 
 def answer_sources(answer: dict[str, Any]) -> list[dict[str, str]]:

@@ -36,7 +36,8 @@ from index.building.analysis import Vocabulary
 from index.building.embed_texts import all_piece_texts, embed_text, text_key
 from index.building.report import BuildReport, nothing_indexed, reconciliation_line
 from index.config import BUILD_WORKERS, Settings
-from index.documents.corpus import FAILURES, load_corpus, plural
+from index.documents.corpus import load_corpus, plural
+from index.documents.failures import FAILURES
 from index.embedding.encoder import PassageEncoder
 from index.embedding.provision import model_location
 

@@ -19,9 +19,12 @@ from pathlib import Path
 
 from index.building import analysis, store
 from index.config import Settings
-from index.documents.corpus import FAILURES, FailureMemory, display, read_meta, walk
 from index.documents.document import DocumentError, DocumentMeta
+from index.documents.failures import FAILURES, FailureMemory
 from index.documents.parse import PARSER_VERSION, SUPPORTED_SUFFIXES
+from index.documents.printable import display
+from index.documents.sidecar import read_meta
+from index.documents.walk import walk
 
 
 def fingerprint(source_sha256: str, meta: DocumentMeta) -> str:

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.documents.amounts import format_kr
-from index.documents.corpus import plural, printable
+from index.documents.corpus import plural
 from index.documents.document import Reconciliation
+from index.documents.printable import printable
 
 
 @dataclass(frozen=True)

@@ -12,17 +12,14 @@ from dataclasses import replace
 from pathlib import PurePosixPath
 
 from index.documents.amounts import read_statement
-from index.documents.areas import (
-    LAYOUT_STATEMENT,
-    AreaSpan,
-    blanked,
-    is_amount_statement,
-    title_text,
-)
+from index.documents.area_titles import title_text
+from index.documents.areas import LAYOUT_STATEMENT, blanked
+from index.documents.budget_lines import is_amount_statement
 from index.documents.clean import SourceLine
 from index.documents.document import AmountSource, DocumentMeta
 from index.documents.names import same_name, subject_of
 from index.documents.sentences import paragraphs, sentence_statements
+from index.documents.spans import AreaSpan
 
 LAYOUT_SIDECAR = "headings from the sidecar"
 

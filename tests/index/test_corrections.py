@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from index.documents.corpus import load_corpus, read_meta
+from index.documents.corpus import load_corpus
 from index.documents.document import DocumentError
 from index.documents.parse import parse_file
+from index.documents.sidecar import read_meta
 
 # A committee's remarks whose areas have no net-budget line: only the sidecar knows the amounts,
 # and "Vej og Park" is written as a plain line the shape rules take for a sub-heading.

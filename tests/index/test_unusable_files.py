@@ -16,7 +16,8 @@ import pytest
 from click.testing import CliRunner, Result
 from fpdf import FPDF
 
-from index.documents.corpus import Skipped, load_corpus
+from index.documents.corpus import load_corpus
+from index.documents.walk import Skipped
 from webui.cli import cli
 
 META = 'title = "Bemærkninger"\nmunicipality = "Holbæk Kommune"\ncommittee = "Økonomiudvalget"\n' \

@@ -83,6 +83,23 @@ def test_a_compound_of_three_words_is_a_real_word(engine, query: str) -> None:
     assert resp.results and not resp.message and resp.did_you_mean is None
 
 
+def test_a_common_word_is_no_compound_part(engine) -> None:
+    """A corpus word common in Danish on its own ("forhold", "indeholder") is no compound of
+    the typed word it holds ("holde"); one of Danish's commonest words heads no compounds at
+    all ("kontorhold" of "holde"); a rarer word still heads its compounds ("udgifter":
+    "personaleudgifter", "fællesudgifter"). Issue 32."""
+    from search import expansion
+    from search.query import parse
+
+    snap = engine.snapshot
+    exp = expansion.expand(parse("holde"), snap)
+    assert exp.groups and not {"forhold", "indehold", "kontorhold"} & set(exp.groups[0])
+    exp = expansion.expand(parse("udgifter"), snap)
+    compounds = {t for t, kind in exp.groups[0].items() if kind == "compound"}
+    assert {"personaleudgift", "fællesudgift"} <= compounds
+    assert expansion._lexicalised("forhold") and not expansion._lexicalised("personaleudgift")
+
+
 def test_three_short_scraps_are_no_compound() -> None:
     # "cyber|ang|rep": the word lists hold three-letter scraps, so a typo must not pass as words
     from search.spelling import is_compound_of_words

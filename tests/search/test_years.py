@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from index.documents.corpus import read_meta
 from index.documents.document import DocumentError
+from index.documents.sidecar import read_meta
 from search.snapshot import AreaSummary
 from search.years import group, title_key
 from webui import create_app

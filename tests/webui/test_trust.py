@@ -192,8 +192,8 @@ SOURCE = "https://www.kalundborg.dk/media/budget-2024/bemaerkninger-oekonomi.pdf
 
 
 def test_a_sidecars_source_address_is_checked(tmp_path) -> None:
-    from index.documents.corpus import read_meta
     from index.documents.document import DocumentError
+    from index.documents.sidecar import read_meta
 
     doc = tmp_path / "k.txt"
     doc.write_text("x", encoding="utf-8")

@@ -1,0 +1,230 @@
+"""One table's rows read as areas and amounts: which column is the budget's, in which unit,
+and which rows are areas and which are totals.
+
+A table gives an area its net budget through the column of the document's budget year: not
+overslag, korrigeret, regnskab, afvigelse or %, and in the unit its header or caption declares.
+A table without a budget column or a unit gives its rows' names, not their numbers, and says
+why. Rows that sum others ("I alt") are totals to reconcile, not areas. Where the tables are
+in a document's lines is :mod:`index.documents.tables`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from index.documents.amounts import YEARS, declared_unit, parse_cell
+from index.documents.clean import SourceLine
+from index.documents.document import AmountSource
+
+#: Column headers that are not this year's budget.
+NOT_BUDGET_COLUMN = re.compile(
+    r"korrig|forvent|regnskab|afvig|%|overslag|forbrug|ændr|diff|prognose|skøn|realiser|"
+    r"andel|tillæg|\bbo\s?\d|budgetopfølg|\bmer|\bmindre|indeks|antal|gennemsnit|takst|"
+    r"pr\.\s*(?:indbygger|borger|elev|barn|bruger|plads)|per\s+(?:indbygger|borger)",
+    re.IGNORECASE,
+)
+#: An adjusted budget's column ("Korrigeret budget 2024"), and what makes one something else.
+_ADJUSTED_BUDGET = re.compile(r"korrigere?t?\s+budget", re.IGNORECASE)
+_NOT_ADJUSTED = re.compile(r"forvent|regnskab|afvig|%|forbrug|diff|ændr|prognose|tillæg",
+                           re.IGNORECASE)  # fmt: skip
+#: What a table's caption says when its figures change a budget or compare with it
+#: ("Ændringer i forhold til budget 2023", "Besparelser", "Udgifter pr. indbygger").
+_CHANGES = re.compile(
+    r"ændring|ændret|afvigelse|forskel|differen|i\s+forhold\s+til|\bift\.|merforbrug|"
+    r"mindreforbrug|besparel|reduk|tillæg|omplacer|korrektion|udvidelse|effektivis|"
+    r"pr\.\s*(?:indbygger|borger|elev|barn|bruger|plads)|per\s+(?:indbygger|borger)|nøgletal",
+    re.IGNORECASE,
+)
+
+
+def budget_header(text: str) -> bool:
+    """Whether a column header says its figures are a budget, and not another figure."""
+    return bool(_BUDGET_COLUMN.search(text)) and not NOT_BUDGET_COLUMN.search(text)
+
+
+def not_a_budget(caption: str) -> bool:
+    """Whether the text above a table says its figures are not budgets: changes, comparisons,
+    per-head figures, or another figure without a word of budget."""
+    return bool(_CHANGES.search(caption)) or (
+        bool(NOT_BUDGET_COLUMN.search(caption)) and not _BUDGET_COLUMN.search(caption)
+    )
+
+
+#: Figures of the past or the year's outcome, which a column of a bare year may be.
+_LOOKS_BACK = re.compile(r"regnskab|forvent|korrig|afvig|forbrug|realiser", re.IGNORECASE)
+_BUDGET_COLUMN = re.compile(
+    r"budget|netto|vedtaget|oprindelig|bevilling|ramme"
+    r"|^\s*b\s?(?:19|20)\d\d\s*$",  # "B2024", as budget books abbreviate (BO2025: overslag)
+    re.IGNORECASE,
+)
+#: Rows that sum others ("I alt", "Driftsudgifter i alt"), or derive from them ("Resultat").
+_TOTAL_ROW = re.compile(r"\bi\s*alt\b|^(?:total|sum|samlet|hovedtotal)\b", re.IGNORECASE)
+_DERIVED_ROW = re.compile(r"resultat|^netto\b|^balance|^finansiering\b|overskud|underskud",
+                          re.IGNORECASE)  # fmt: skip
+_PART_ROW = re.compile(r"^[-–•]?\s*(?:heraf|herunder|hvoraf|deraf)\b", re.IGNORECASE)
+_SEPARATOR_ROW = re.compile(r"^[\s|:+-]*$")
+#: A row's number or account code before its name ("20", "3.22.01"), or nothing.
+_CODE = re.compile(r"^\s*(?:\d{1,3}(?:[.]\d{1,3})*\.?)?\s*$")
+
+
+@dataclass
+class Row:
+    index: int  # in the lines
+    label: str
+    cells: list[str]  # the number cells, in column order (label excluded)
+
+
+@dataclass
+class TableReading:
+    """What one table gives: its area rows, its stated totals and the lines it took."""
+
+    rows: list[tuple[str, int | None, AmountSource]] = field(default_factory=list)
+    totals: list[tuple[str, int, AmountSource, int, int, int]] = field(default_factory=list)
+    lines: set[int] = field(default_factory=set)
+    notes: list[tuple[int, str]] = field(default_factory=list)
+
+
+def declared_unit_removed(text: str) -> str:
+    """The text without its unit ("1.000 kr.", "(mio. kr.)", "Beløb i t.kr.")."""
+    return re.sub(r"\(?\b(?:beløb\s+i\s+)?(?:1\.000|t\.?|mio\.?|mia\.?)\s*kr\.?\)?|\btkr\.?", " ",
+                  text, flags=re.IGNORECASE)  # fmt: skip
+
+
+def _caption(lines: list[SourceLine], first: int) -> str:
+    """The text just above a table (up to three lines), where its unit and subject are said."""
+    above = [ln.text for ln in lines[max(0, first - 4) : first] if not ln.blank]
+    return " ".join(above[-3:])
+
+
+def _budget_column(headers: list[str], year: int) -> tuple[int | None, str | None]:
+    """The column (1-based in the row's cells) of the budget for `year`, or None and why."""
+    candidates = []
+    for k, head in enumerate(headers):
+        if k == 0 or NOT_BUDGET_COLUMN.search(head):
+            continue
+        years = {int(y) for y in YEARS.findall(head)}
+        bare_year = bool(years) and not re.sub(r"[\W\d_]+", "", YEARS.sub("", head))
+        if _BUDGET_COLUMN.search(head) or bare_year:
+            candidates.append((k, years))
+    if not candidates:
+        # a follow-up's table gives the adjusted budget only: the budget there is, as a
+        # sentence's "korrigerede budget" is read where no original one is given
+        adjusted = [k for k, head in enumerate(headers) if k and _ADJUSTED_BUDGET.search(head)
+                    and not _NOT_ADJUSTED.search(head)
+                    and {int(y) for y in YEARS.findall(head)} <= {year}]  # fmt: skip
+        if len(adjusted) == 1:
+            return adjusted[0], None
+    this_year = [k for k, ys in candidates if year in ys]
+    if len(this_year) == 1:
+        return this_year[0], None
+    undated = [k for k, ys in candidates if not ys]
+    if not this_year and len(candidates) == 1 and undated:
+        return undated[0], None
+    if not candidates:
+        return None, "no column is a budget (its header names regnskab, korrigeret, afvigelse …)"
+    return None, f"no single budget column for {year} among {[headers[k] for k, _ in candidates]}"
+
+
+def read_table(lines: list[SourceLine], block: list[tuple[int, list[str]]],
+                year: int) -> TableReading | None:  # fmt: skip
+    """Areas and totals from one table; None when it is no table of amounts by area."""
+    block = [(k, c) for k, c in block if not _SEPARATOR_ROW.match("|".join(c))]
+    header_rows = []
+    for k, cells in block:
+        if any(c.strip() and parse_cell(c) is not None and not YEARS.fullmatch(c.strip())
+               for c in cells[1:]):  # fmt: skip
+            break
+        header_rows.append((k, cells))
+    body = block[len(header_rows) :]
+    if not header_rows and body and all(len(c) == 2 for _, c in body):
+        # one figure a row and no header ("Dagtilbud ........ 412.600"): the caption above
+        # names the column ("Budget 2024 (1.000 kr.)"), or the table is not read
+        caption = declared_unit_removed(_caption(lines, block[0][0]))
+        if _BUDGET_COLUMN.search(caption) and not NOT_BUDGET_COLUMN.search(caption):
+            header_rows = [(block[0][0], ["", caption.strip()])]
+    if not body or not header_rows:
+        return None
+    if all(len(c) > 2 and _CODE.match(c[0]) and c[1].strip() and parse_cell(c[1]) is None
+           for _, c in body):  # fmt: skip
+        # a number column before the names ("20 | Dagtilbud | 287.512"): the names label rows
+        header_rows = [(k, c[1:]) for k, c in header_rows]
+        body = [(k, c[1:]) for k, c in body]
+    width = max(len(c) for _, c in body)
+    # a tab- or space-separated header one cell short lost its empty label cell ("\t2022\t2024")
+    header_rows = [(k, [""] + h if lines[k].cells and len(h) == width - 1 else h)
+                   for k, h in header_rows]  # fmt: skip
+    headers = [" ".join(h[1][n] if n < len(h[1]) else "" for h in header_rows).strip()
+               for n in range(width)]  # fmt: skip
+    first = block[0][0]
+    caption = _caption(lines, first)
+    reading = TableReading(lines={k for k, _ in block})
+    where = lines[first].number
+    if not_a_budget(caption):
+        reading.notes.append((where, f"table under {caption!r} is not a budget; amounts not read"))
+        return reading
+    column, why = _budget_column(headers, year)
+    if column is not None and YEARS.fullmatch(headers[column]) and _LOOKS_BACK.search(caption):
+        # "2022 2024 2025" under a line naming regnskab, budget, …: which year is which figure
+        # was said on a line whose columns are lost
+        column, why = None, (f"its column {headers[column]!r} names only a year, under "
+                             f"{caption!r} that names other figures too")  # fmt: skip
+    if column is None and width == 2 and not NOT_BUDGET_COLUMN.search(headers[1]) \
+            and not YEARS.search(headers[1]):  # fmt: skip
+        # one number column, under a heading that names no other figure and no other year
+        column, why = 1, None
+    unit = _table_unit(" ".join(headers) + " " + caption, [c for _, c in body], column)
+    if column is None or unit is None:
+        reason = why or "no unit (kr., 1.000 kr., mio. kr.) is given for it"
+        reading.notes.append((where, f"table of amounts: {reason}; its amounts are not read"))
+        unit = None
+    section, group, seen = "", [], set()
+    for k, cells in body:
+        label = cells[0].strip(" :")
+        numbers = cells[1:]
+        line = lines[k]
+        source = AmountSource(line.text.strip(), line.number, line.page)
+        if not label or _PART_ROW.match(label):
+            continue
+        if all(not c.strip() or c.strip() in "-–" for c in numbers):
+            section, group = label, []
+            continue
+        cell = numbers[column - 1] if column is not None and column - 1 < len(numbers) else ""
+        value = parse_cell(cell, unit) if unit is not None else None
+        if _TOTAL_ROW.search(label) or _DERIVED_ROW.search(label):
+            known = [v for v in group if v is not None]
+            if value is not None and _TOTAL_ROW.search(label) and len(group) >= 2 and \
+                    len(known) == len(group):  # fmt: skip
+                reading.totals.append((label, value, source, sum(known), len(known),
+                                       _rounding(cell, unit) * len(known)))  # fmt: skip
+            group = []
+            continue
+        title = label
+        if title.casefold() in seen:
+            title = f"{label} ({section})" if section else f"{label} (række {line.number})"
+        seen.add(title.casefold())
+        if cell.strip() and value is None and unit is not None:
+            reading.notes.append((line.number, f"cannot read {cell.strip()!r} as an amount"))
+        reading.rows.append((title, value, source))
+        group.append(value)
+    return reading
+
+
+def _rounding(cell: str, unit: int) -> int:
+    """Half the last written digit of a cell, in kroner ("768,2" in mio. kr.: 50.000)."""
+    m = re.search(r",(\d+)", cell)
+    places = len(m.group(1)) if m else 0
+    return unit // (2 * 10**places) if unit >= 2 * 10**places else 0
+
+
+def _table_unit(text: str, rows: list[list[str]], column: int | None) -> int | None:
+    """The unit of a table's figures: declared in its header or caption, or written in each
+    cell ("50.190.100 kr."); None when nothing says it."""
+    unit = declared_unit(text, bare=True)
+    if unit:
+        return unit
+    if column is not None:
+        cells = [r[column] for r in rows if column < len(r) and r[column].strip()]
+        if cells and all("kr" in c.casefold() for c in cells):
+            return 1
+    return None

@@ -1,0 +1,92 @@
+"""The search command's text output, in Danish as the page: the answer card (a comparison
+where its rows come from several budgets, a sum only where it is labelled as one), the scope
+the question named, the exact/related split and the passages."""
+
+from __future__ import annotations
+
+from index.documents.amounts import danish_number, format_kr
+from search.results import Answer, SearchResponse
+
+#: The filters' names as the page's chips say them.
+FILTER_WORDS = {"municipality": "Kommune", "committee": "Udvalg", "year": "Budgetår"}
+
+
+def _share(share: float) -> str:
+    return f"{share * 100:.1f} %".replace(".", ",")
+
+
+def result_status(resp: SearchResponse, related: bool = False) -> str:
+    """The exact/related split as the search page says it (issue 30): '3 afsnit nævner »q«; 7
+    relaterede vises med --related', or 'Ingen afsnit nævner »q«. 16 relaterede afsnit:'."""
+    n = danish_number
+    q = resp.query.strip()
+    ms = f"søgningen tog {n(resp.took_ms)} ms"
+    if not resp.total:
+        return ms if resp.message else f"Ingen resultater · {ms}"
+    if not resp.total_exact:
+        return (f"Ingen afsnit nævner »{q}«. {n(resp.total_related)} "
+                f"{'relateret afsnit' if resp.total_related == 1 else 'relaterede afsnit'}"
+                f"{' (de nærmeste)' if resp.capped else ''} · {ms}")  # fmt: skip
+    said = f"{n(resp.total_exact)} afsnit nævner »{q}«"
+    if resp.total_related and not related:
+        said += f"; {n(resp.total_related)} relaterede vises med --related"
+    elif resp.total_related:
+        said += f", {n(resp.total_related)} relaterede"
+    return f"{said} · {ms}"
+
+
+def format_response(resp: SearchResponse, related: bool = False) -> str:
+    """The response as text, in Danish as the page: an answer, the exact/related split, and
+    the passages; with exact matches the related ones only when `related` (--related)."""
+    lines = []
+    if resp.message:
+        lines.append(resp.message)
+    if resp.did_you_mean:
+        lines.append(f"Mente du: {resp.did_you_mean}")
+    if resp.named:  # the scope the question named: the card's and the passages' (issue 30)
+        said = ", ".join(f"{FILTER_WORDS.get(f, f)}: {v}" for f, v in resp.named.items())
+        lines.append(f"Afgrænset til {said} (fra spørgsmålet)")
+    if resp.answer:
+        lines.extend(answer_lines(resp.answer))
+    lines.append(result_status(resp, related))
+    hits = resp.results
+    if resp.total_exact and not related:
+        hits = [h for h in hits if h.match == "exact"]
+    if hits and not resp.total_exact:
+        lines.append("Relaterede afsnit:")
+    for i, h in enumerate(hits, resp.offset + 1):
+        if h.match == "related" and i > 1 and hits[i - resp.offset - 2].match == "exact":
+            lines.append("\nRelaterede afsnit:")
+        where = " / ".join(x for x in (h.section, h.subsection) if x)
+        mark = " (relateret)" if h.match == "related" else ""
+        lines.append(f"\n{i}. {h.area} — {where} [{format_kr(h.amount_kr)}]{mark}")
+        lines.append(f"   {h.text[:300]}{'…' if len(h.text) > 300 else ''}")
+        cite = f"s. {h.page}" if h.page else (
+            f"linje {h.line_start}" if h.line_start == h.line_end
+            else f"linje {h.line_start}–{h.line_end}")  # fmt: skip
+        lines.append(f"   {h.document}, {cite}")
+    return "\n".join(lines)
+
+
+def answer_lines(a: Answer) -> list[str]:
+    """The answer card as lines: its title and figure, a comparison's lowest, median and
+    highest, then each row with its share (a `change` answer: the move from the year before)."""
+    if a.total_kr is not None and a.sum_label:  # a sum across budgets says so
+        lines = [a.title, f"{a.sum_label}: {format_kr(a.total_kr)}"]
+    else:
+        lines = [a.title + (f": {format_kr(a.total_kr)}" if a.total_kr is not None else "")]
+    c = a.comparison
+    if c is not None and c.lowest and c.highest:  # each row is its own budget's: compared
+        low, high = c.lowest, c.highest
+        lines.append(f"  Lavest {format_kr(low.amount_kr)} ({getattr(low, c.over)}) · median "
+                     f"{format_kr(c.median_kr)} · højest {format_kr(high.amount_kr)} "
+                     f"({getattr(high, c.over)}), {c.with_amount} med beløb")  # fmt: skip
+    for r in a.rows:
+        share = f" ({_share(r.share)})" if r.share is not None and a.kind != "total" else ""
+        if r.change_kr is not None:
+            pct = "" if r.change_pct is None else f", {r.change_pct:+.1f} %".replace(".", ",")
+            share = f" ({'+' if r.change_kr > 0 else ''}{format_kr(r.change_kr)}{pct})"
+        document = f", {r.document}" if r.document in a.same_budget else ""  # one budget twice
+        lines.append(f"  {r.area}: {format_kr(r.amount_kr)}{share} ({r.municipality}, "
+                     f"{r.year}{document})")  # fmt: skip
+    return lines

@@ -1,0 +1,94 @@
+"""The budget question a query asks, answered from the areas in scope (search.answer), and the
+scope the question names: "Hvad koster Jobcenter i Kommune 3?" is about Kommune 3's budget, so
+its card and its passages are both Kommune 3's (issue 30); the engine applies `named` to the
+passages as a filter the page shows and can remove.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from search import answer as answers
+from search import change, expansion, keyword
+from search import intent as intents
+from search.results import Answer, Filters
+from search.snapshot import Snapshot
+
+ANSWER_CACHE = 512  # answers kept per generation (frozen: shared by every request)
+ANSWER_KINDS = frozenset({"word", "join", "spelling", "part", "variant"})
+USAGE_SAMPLE = 2000  # passages read to tell where a word is used
+SCOPE_FIELDS = ("area", "committee", "year", "municipality", "document")
+YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A query's answer, and the scope its words named (not given as filters): what the
+    answer was read within, and what the passages are then kept to."""
+
+    answer: Answer | None = None
+    named: dict[str, object] = field(default_factory=dict)
+
+
+def ask(snap: Snapshot, text: str, exp: expansion.Expansion, filters: Filters,
+        every_area: Callable[[], answers.Scope], named_scope: bool = True) -> Asked:  # fmt: skip
+    """The budget question `text` asks, answered from the areas the filters allow; with
+    `named_scope`, a committee, municipality or year the question names scopes it too
+    (without: the question is read over every one, as the page's removed chip asks)."""
+    if not text:
+        return Asked()
+    expanded = {t for g in exp.groups for t, kind in g.items() if kind in ANSWER_KINDS}
+    if moved := change.answer(snap, text, expanded, filters.active()):
+        return Asked(moved)  # an area over the years ("steget siden 2023"): search.change
+    wanted = filters.active()
+    named: dict[str, object] = {}
+    named_terms: set[str] = set()
+    if named_scope:
+        scoped = intents.named_scope(
+            text, {f: snap.values(f) for f in intents.NAMED_SCOPES if f not in wanted}
+        )
+        if scoped is None:
+            return Asked()  # another committee's budget: not in these documents
+        found, text, named_terms = scoped
+        named.update(found)
+        years = {int(y) for y in YEAR.findall(text)}
+        if "year" not in wanted and len(years) == 1:
+            if not years <= set(snap.values("year")):
+                return Asked()  # a year the documents do not cover: no amount to show
+            named["year"] = years.pop()  # "total budget 2024"
+    wanted = {**wanted, **named}
+    scoping = {f: wanted[f] for f in SCOPE_FIELDS if f in wanted}
+    scope, titles = snap.areas_where(scoping)
+    if not scope:
+        return Asked()
+    expanded = {t for g in exp.groups if not named_terms & set(g)
+                for t, kind in g.items() if kind in ANSWER_KINDS}  # fmt: skip
+    areas = snap.passages
+
+    def usage(term: str) -> Counter:
+        rows = np.unique(np.concatenate(
+            [keyword.rows_with(snap, f, term) for f in ("body", "heading")]))  # fmt: skip
+        return Counter(areas.value("area", r) for r in rows[:USAGE_SAMPLE].tolist())
+
+    intent = intents.read_intent(text, expanded, titles, usage)
+    if not intent:
+        return Asked()
+    if scoping:
+        built = answers.build(intent, scope)
+        return Asked(built, named if built is not None else {})
+    # every area: the same scope for every query, and the same answer for the same intent
+    # ("hvad koster brandvæsen", "budget til brandvæsen"): built once per generation
+    cache = snap._cache.setdefault("answers", {})
+    hit = cache.get(intent, cache)  # (the cache itself: not there)
+    if hit is not cache:
+        return Asked(hit)
+    answer = answers.build(intent, every_area())
+    if len(cache) >= ANSWER_CACHE:
+        cache.clear()
+    cache[intent] = answer
+    return Asked(answer)

@@ -1,0 +1,143 @@
+"""Questions that had no card (issue 30): two areas in one question ("brandvæsen og IT"), a
+place in the ranking ("næststørste område"); a one-area card says its share of what, and a
+ranking card links to the whole ranking. On the session's seed index (Kalundborg Kommune,
+Økonomiudvalget 2024: 17 areas, 460.443.800 kr.), and on area tables written here where a
+case needs two documents or tied amounts."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+from search import answer as answers
+from search.cli_text import format_response
+from search.intent import Intent, read_intent
+from search.snapshot import AreaSummary
+
+SEED_TOTAL = 460_443_800
+IT, BRAND = 44_166_100, 13_725_000  # Digitalisering og IT, Vestsjællands Brandvæsen
+
+
+def card(page: str) -> str:
+    return page.split('class="answer"', 1)[1].split("</section>", 1)[0]
+
+
+def text(html: str) -> str:
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
+
+
+def area(document: str, title: str, kr: int | None, town: str = "Testby Kommune",
+         year: int = 2024) -> AreaSummary:  # fmt: skip
+    return AreaSummary(document, town, "Økonomiudvalget", year, title, kr, 1, ())
+
+
+def test_two_areas_of_one_budget_and_their_labelled_sum(engine) -> None:
+    resp = engine.search("Hvor meget bruger kommunen på brandvæsen og IT?", mode="keyword")
+    a = resp.answer
+    assert a is not None and a.kind == "amount"
+    assert sorted((r.area, r.amount_kr) for r in a.rows) == [
+        ("Digitalisering og IT", IT), ("Vestsjællands Brandvæsen", BRAND)]  # fmt: skip
+    assert a.total_kr == IT + BRAND and a.sum_label == "I alt for de 2 områder"
+    assert "amount_kr" not in a.to_json()  # neither area's amount stands for the answer
+    printed = format_response(resp)
+    assert "I alt for de 2 områder: 57.891.100 kr." in printed
+    # either order, and the definite forms
+    again = engine.search("hvad koster brandvæsenet og jobcentret", mode="keyword").answer
+    assert {r.area for r in again.rows} == {"Vestsjællands Brandvæsen", "Jobcenter"}
+
+
+def test_one_title_with_og_in_it_is_one_area(engine) -> None:
+    for q, title in [("Hvad koster Demografipulje – Børn- og Familieområdet?",
+                      "Demografipulje – Børn- og Familieområdet"),
+                     ("Hvad koster Børn og Familie?", "Børn og Familie"),
+                     ("Hvad koster Fagcenter Børn, Læring og Uddannelse?",
+                      "Fagcenter Børn, Læring og Uddannelse")]:  # fmt: skip
+        a = engine.search(q, mode="keyword").answer
+        assert [r.area for r in a.rows] == [title], q
+
+
+def test_two_areas_of_two_budgets_are_not_added() -> None:
+    """Each area stated in another municipality's document: both rows, no sum."""
+    scope = [area("a/2024", "Jobcenter", 10_000_000, "A Kommune"),
+             area("a/2024", "Borgerservice", 5_000_000, "A Kommune"),
+             area("b/2024", "Jobcenter", 20_000_000, "B Kommune")]  # fmt: skip
+    a = answers.build(Intent("amount", ("Jobcenter", "Borgerservice")),
+                      [scope[1], scope[2]])  # fmt: skip
+    assert a.total_kr is None and a.sum_label is None and len(a.rows) == 2
+    # and one of one budget's two without an amount: no sum of the one that has it
+    b = answers.build(Intent("amount", ("Jobcenter", "Borgerservice")),
+                      [area("a/2024", "Jobcenter", 10_000_000),
+                       area("a/2024", "Borgerservice", None)])  # fmt: skip
+    assert b.total_kr is None and [r.amount_kr for r in b.rows] == [10_000_000, None]
+
+
+def test_a_place_in_the_ranking(engine) -> None:
+    for q, title, want in [
+        ("hvad er det næststørste område", "Næststørste område efter nettobudget",
+         ("Borgerservice", 81_205_800)),
+        ("tredjemindste område", "Tredjemindste område efter nettobudget",
+         ("Vej, Ejendom og Affald", 5_131_600)),
+        ("den 3. største område", "Tredjestørste område efter nettobudget",
+         ("Jobcenter", 50_190_100)),
+        ("second largest area", "Næststørste område efter nettobudget",
+         ("Borgerservice", 81_205_800)),
+    ]:  # fmt: skip
+        a = engine.search(q, mode="keyword").answer
+        assert a is not None and a.kind == "ranking", q
+        assert a.title == title and [(r.area, r.amount_kr) for r in a.rows] == [want], q
+        assert a.total_kr is None
+    # "største område" is still the top five
+    top = engine.search("største område", mode="keyword").answer
+    assert top.position is None and len(top.rows) == 5
+
+
+def test_tied_amounts_share_the_place() -> None:
+    scope = [area("t/2024", "Økonomi", 30), area("t/2024", "Jobcenter", 20),
+             area("t/2024", "Borgerservice", 20), area("t/2024", "IT", 10)]  # fmt: skip
+    a = answers.build(Intent("ranking", position=2), scope)
+    assert {r.area for r in a.rows} == {"Jobcenter", "Borgerservice"}
+    assert "delt plads" in a.title
+    assert answers.build(Intent("ranking", position=5), scope) is None  # no fifth area
+
+
+def test_ordinals_are_read_only_as_a_ranking_of_areas() -> None:
+    titles = ["Jobcenter", "Borgerservice", "Økonomi"]
+    assert read_intent("næstmindste område", set(), titles) == Intent(
+        "ranking", descending=False, position=2)  # fmt: skip
+    assert read_intent("anden største område", set(), titles).position == 2
+    assert read_intent("den næste udfordring", set(), titles) is None
+
+
+def test_one_area_card_says_its_share_of_what(client) -> None:
+    page = client.get("/", query_string={"q": "Hvad koster brandvæsenet?"}).get_data(as_text=True)
+    said = text(card(page))
+    assert ("3,0 % af det samlede nettobudget for Økonomiudvalget, 460.443.800 kr. (summen af "
+            "17 områder med beløb)") in said  # fmt: skip
+    assert "Kalundborg Kommune · Økonomiudvalget · budget 2024" in said
+    api = client.get("/api/search", query_string={"q": "Hvad koster brandvæsenet?"}).get_json()
+    assert api["answer"]["share"] == round(BRAND / SEED_TOTAL, 4)
+    assert api["answer"]["corpus_total_kr"] == SEED_TOTAL
+
+
+def test_two_area_card_and_its_sum(client) -> None:
+    q = "Hvor meget bruger kommunen på brandvæsen og IT?"
+    answer = card(client.get("/", query_string={"q": q}).get_data(as_text=True))
+    foot = text(answer.split("<tfoot>", 1)[1])
+    assert foot.startswith("I alt for de 2 områder 57.891.100 kr.")
+    assert "/area/kalundborg/2024/oekonomiudvalget/digitalisering-og-it" in answer
+    assert "/area/kalundborg/2024/oekonomiudvalget/vestsjaellands-brandvaesen" in answer
+
+
+def test_a_ranking_card_links_to_the_whole_ranking(client) -> None:
+    for q, order in [("de 5 største områder", "desc"), ("næstmindste område", "asc")]:
+        page = client.get("/", query_string={"q": q}).get_data(as_text=True)
+        link = re.search(r"answer-ranking\"><a href=\"([^\"]+)\">Se hele rangordenen", page)
+        assert link, q
+        url = unescape(link.group(1))
+        assert f"sort=amount&order={order}" in url and "municipality=Kalundborg" in url
+        ranking = client.get(url.replace("/areas", "/api/areas", 1)).get_json()
+        amounts = [a["amount_kr"] for a in ranking["areas"]]
+        assert len(amounts) == 17 and amounts == sorted(amounts, reverse=order == "desc")
+        assert client.get(url).status_code == 200
+    plain = client.get("/", query_string={"q": "Hvad koster brandvæsenet?"}).get_data(as_text=True)
+    assert "Se hele rangordenen" not in plain

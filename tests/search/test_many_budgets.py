@@ -1,0 +1,211 @@
+"""Many municipalities (issue 30): the seed's text under four municipalities, each with its own
+job centre budget (the sidecar's [amounts]; one of them the seed's own). A question over all of
+them is answered per municipality, compared (lowest, median, highest) and never summed as one
+area's budget; a municipality named in the question scopes the passages as it scopes the card,
+shown as a removable chip. Searched through the engine, the command line's text, the JSON API
+and the page."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from html import unescape
+from pathlib import Path
+
+import pytest
+
+from search.cli_text import format_response
+from webui import create_app
+
+#: Kommune 1 keeps the seed's stated amount; the others' sidecars state their own.
+JOBCENTER = {1: 50_190_100, 2: 31_000_000, 3: 42_500_000, 4: 68_250_000}
+SIDECAR = """title = "Bemærkninger - Økonomiudvalget"
+municipality = "Kommune {n}"
+committee = "Økonomiudvalget"
+year = 2024
+"""
+
+
+@pytest.fixture(scope="module")
+def many(seed_settings, seed_path: Path, tmp_path_factory, encoder):
+    from conftest import _index_beside_seed
+    from search.engine import Engine
+
+    corpus = tmp_path_factory.mktemp("many-corpus")
+    for n, kr in JOBCENTER.items():
+        folder = corpus / f"kommune{n}" / "2024"
+        folder.mkdir(parents=True)
+        shutil.copy(seed_path, folder / "oekonomiudvalget.txt")
+        sidecar = SIDECAR.format(n=n)
+        if n != 1:
+            sidecar += f'\n[amounts]\n"Jobcenter" = {kr}\n'
+        (folder / "oekonomiudvalget.toml").write_text(sidecar, encoding="utf-8")
+    settings = _index_beside_seed(seed_settings, tmp_path_factory, corpus, encoder, "many-ix")
+    return Engine(settings.index_dir, lambda: encoder)
+
+
+@pytest.fixture(scope="module")
+def app(many):
+    """The web app on this index (conftest's `base_url` serves it for the browser)."""
+    return create_app({"ENGINE": many})
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+def card(page: str) -> str:
+    return page.split('class="answer"', 1)[1].split("</section>", 1)[0]
+
+
+def text(html: str) -> str:
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
+
+
+def test_one_area_over_many_municipalities_is_compared_not_summed(many) -> None:
+    resp = many.search("Hvad koster Jobcenter?", mode="keyword")
+    a = resp.answer
+    assert a is not None and a.kind == "amount"
+    assert a.title == "Nettobudget for Jobcenter i 4 kommuner"
+    assert a.total_kr is None and a.corpus_total_kr is None  # never 191.940.100 kr.
+    assert sorted((r.municipality, r.amount_kr) for r in a.rows) == [
+        (f"Kommune {n}", kr) for n, kr in sorted(JOBCENTER.items())]  # fmt: skip
+    c = a.comparison
+    assert (c.over, c.budgets, c.with_amount) == ("municipality", 4, 4)
+    assert (c.lowest.municipality, c.lowest.amount_kr) == ("Kommune 2", 31_000_000)
+    assert (c.highest.municipality, c.highest.amount_kr) == ("Kommune 4", 68_250_000)
+    assert c.median_kr == (42_500_000 + 50_190_100) // 2  # the two middle ones' mean
+    out = a.to_json()
+    assert "amount_kr" not in out  # no first row passed off as the answer
+    assert out["comparison"]["lowest"]["document"] == "kommune2/2024/oekonomiudvalget"
+    assert str(sum(JOBCENTER.values())) not in str(out)
+    printed = format_response(resp)
+    assert "191.940.100" not in printed
+    assert ("Lavest 31.000.000 kr. (Kommune 2) · median 46.345.050 kr. · højest "
+            "68.250.000 kr. (Kommune 4), 4 med beløb") in printed  # fmt: skip
+
+
+def test_a_total_over_municipalities_is_labelled_as_a_sum(many) -> None:
+    a = many.search("Hvad er budgettet i alt?", mode="keyword").answer
+    assert a.kind == "total" and len(a.rows) == 4
+    assert a.total_kr == sum(r.amount_kr for r in a.rows)
+    assert a.sum_label == "Sum på tværs af 4 kommuner (ikke ét budget)"
+    assert a.comparison is not None and a.comparison.budgets == 4
+    printed = format_response(many.search("Hvad er budgettet i alt?", mode="keyword"))
+    assert f"Sum på tværs af 4 kommuner (ikke ét budget): {a.total_kr:,} kr.".replace(",", ".") \
+        in printed  # fmt: skip
+
+
+def test_a_named_municipality_scopes_card_and_passages(many) -> None:
+    q = "Hvad koster Jobcenter i Kommune 3?"
+    resp = many.search(q, mode="keyword", k=50)
+    a = resp.answer
+    assert a.kind == "amount" and [(r.municipality, r.amount_kr) for r in a.rows] == [
+        ("Kommune 3", 42_500_000)]  # fmt: skip
+    assert resp.named == {"municipality": "Kommune 3"}
+    assert resp.filters["municipality"] == "Kommune 3"
+    assert resp.total_exact > 0 and {h.municipality for h in resp.results} == {"Kommune 3"}
+    assert resp.to_json()["named_filters"] == {"municipality": "Kommune 3"}
+    assert "Afgrænset til Kommune: Kommune 3 (fra spørgsmålet)" in format_response(resp)
+    # read over every municipality (the chip removed): compared, passages from all of them
+    every = many.search(q, mode="keyword", k=50, named_scope=False)
+    assert every.named == {} and every.answer.comparison is not None
+    assert len({h.municipality for h in every.results}) > 1
+
+
+def test_a_question_without_a_card_is_not_scoped(many) -> None:
+    """Words that happen to name a municipality scope nothing unless the question has a card."""
+    resp = many.search("ledige borgere Kommune 3", mode="keyword", k=50)
+    assert resp.answer is None and resp.named == {}
+    assert len({h.municipality for h in resp.results}) > 1
+
+
+def test_each_municipality_has_its_own_second_largest(many) -> None:
+    a = many.search("hvad er det næststørste område", mode="keyword").answer
+    assert a.kind == "ranking" and a.position == 2 and a.total_kr is None
+    by_town = {r.municipality: (r.area, r.amount_kr) for r in a.rows}
+    assert by_town == {f"Kommune {n}": ("Borgerservice", 81_205_800) for n in JOBCENTER}
+    assert len(a.rows) == 4
+
+
+def test_two_areas_over_many_municipalities_have_no_sum(many) -> None:
+    a = many.search("Hvor meget bruger kommunen på brandvæsen og IT?", mode="keyword").answer
+    assert a.kind == "amount" and a.total_kr is None and a.comparison is None
+    assert len(a.rows) == 8 and a.title.endswith("i 4 kommuner")
+
+
+def test_the_card_compares_and_links_each_municipality(client) -> None:
+    page = client.get("/", query_string={"q": "Hvad koster Jobcenter?"}).get_data(as_text=True)
+    answer = card(page)
+    said = text(answer)
+    assert "Nettobudget for Jobcenter i 4 kommuner" in said
+    assert "Lavest 31.000.000 kr. Kommune 2" in said and "Højest 68.250.000 kr. Kommune 4" in said
+    assert "Median 46.345.050 kr." in said and "lægges ikke sammen" in said
+    assert "<tfoot>" not in answer and "191.940.100" not in answer
+    links = re.findall(r'href="(/area/[^"]+)"', answer)
+    assert {f"/area/kommune{n}/2024/oekonomiudvalget/jobcenter" for n in JOBCENTER} <= set(links)
+
+
+def test_the_total_card_links_each_municipalitys_budget(client) -> None:
+    q = "Hvad er budgettet i alt?"
+    answer = card(client.get("/", query_string={"q": q}).get_data(as_text=True))
+    foot = text(answer.split("<tfoot>", 1)[1])
+    assert foot.startswith("Sum på tværs af 4 kommuner (ikke ét budget)")
+    links = [unescape(u) for u in re.findall(r'href="(/areas\?[^"]+)"', answer)]
+    assert {f"/areas?municipality=Kommune+{n}&committee=%C3%98konomiudvalget&year=2024"
+            for n in JOBCENTER} <= set(links)  # fmt: skip
+    lowest = re.search(r"<dt>Lavest</dt><dd>.*?href=\"([^\"]+)\"", answer).group(1)
+    overview = client.get(unescape(lowest).replace("/areas", "/api/areas", 1)).get_json()
+    assert {a["municipality"] for a in overview["areas"]} == {"Kommune 2"}
+
+
+def test_the_named_scope_is_a_chip_that_removes_it(client) -> None:
+    q = "Hvad koster Jobcenter i Kommune 3?"
+    page = client.get("/", query_string={"q": q}).get_data(as_text=True)
+    chips = page.split('class="active-filters"', 1)[1].split("</div>", 1)[0]
+    assert "Kommune: Kommune 3" in text(chips) and "(fra spørgsmålet)" in chips
+    remove = unescape(re.search(r'class="chip" href="([^"]+)"', chips).group(1))
+    assert "named=0" in remove and "municipality=" not in remove
+    # a new question from the form is not kept to the named municipality
+    form = page.split('id="search-form"', 1)[1].split("</form>", 1)[0]
+    assert 'name="municipality"' not in form
+    cards = re.findall(r'<li class="card"[\s\S]*?</li>', page)
+    assert cards and all("Kommune 3 · Økonomiudvalget" in c for c in cards)
+    # the chip's link, followed without JavaScript: every municipality, compared
+    wide = client.get(remove).get_data(as_text=True)
+    assert "i 4 kommuner" in text(card(wide)) and "fra spørgsmålet" not in wide
+    towns = set(re.findall(r"(Kommune \d) · Økonomiudvalget · budget", wide))
+    assert len(towns) > 1
+    api = client.get("/api/search", query_string={"q": q}).get_json()
+    assert api["named_filters"] == {"municipality": "Kommune 3"}
+    assert {r["municipality"] for r in api["results"]} == {"Kommune 3"}
+    assert client.get("/api/search", query_string={"q": q, "named": "0"}).get_json()[
+        "named_filters"] == {}  # fmt: skip
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_comparison_and_chip_on_a_phone(browser, base_url: str, javascript: bool) -> None:
+    """At 390 px: the named municipality's chip and its card on the first screen, no sideways
+    scroll; tapping the chip (with or without JavaScript) compares every municipality."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  locale="da-DK", java_script_enabled=javascript)  # fmt: skip
+    p = context.new_page()
+    try:
+        p.goto(f"{base_url}/?q=Hvad+koster+Jobcenter+i+Kommune+3%3F")
+        chip = p.locator(".active-filters a.chip")
+        assert "Kommune 3" in chip.inner_text() and "fra spørgsmålet" in chip.inner_text()
+        amount = p.locator("section.answer .answer-amount")
+        assert amount.inner_text() == "42.500.000 kr."
+        assert amount.bounding_box()["y"] + amount.bounding_box()["height"] <= 844
+        assert p.evaluate("document.documentElement.scrollWidth") <= 390
+        chip.click()
+        p.wait_for_url(re.compile(r"named=0"))
+        p.locator("section.answer .answer-compare").wait_for()
+        compare = p.locator("section.answer .answer-compare").inner_text()
+        assert "Kommune 2" in compare and "Kommune 4" in compare and "46.345.050" in compare
+        assert p.evaluate("document.documentElement.scrollWidth") <= 390
+        assert p.locator(".active-filters").count() == 0
+    finally:
+        context.close()
