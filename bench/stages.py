@@ -309,8 +309,8 @@ def stage_vectors(args: argparse.Namespace) -> dict:
     scan: latency, recall of the exact top 10 and top 100, memory."""
     from index.building import vectors as vq
     from index.embedding.embed import load_encoder
+    from search import binary_index, semantic
     from search import engine as engine_mod
-    from search import semantic
 
     seed_gen = (Path(args.index_dir) / "current").resolve()
     real = np.load(seed_gen / "vectors.npy")
@@ -336,7 +336,7 @@ def stage_vectors(args: argparse.Namespace) -> dict:
     qs = queries(args.queries, 0)
     qv = enc.encode_queries(qs)
     rss0 = rss_mb()
-    load_s, index = timed(lambda: vq.load(work, n, dim, exact_max=0))
+    load_s, index = timed(lambda: binary_index.load(work, n, dim))
     penalty = semantic.hubness(index)
     depth = engine_mod.CANDIDATES
     got, ms = [], []

@@ -1,11 +1,12 @@
 """Semantic ranking: exact cosine over one contiguous float32 matrix, top-k by argpartition;
-at scale a 1-bit first stage with exact rescoring (index.building.vectors.BinaryIndex)."""
+at scale a 1-bit first stage with exact rescoring (search.binary_index.BinaryIndex)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from index.building.vectors import BinaryIndex, mean_rows
+from index.building.vectors import mean_rows
+from search.binary_index import BinaryIndex
 
 #: How much a passage's closeness to the corpus centroid counts against it. Generic passages
 #: (the budget boilerplate every area repeats) sit near the centroid and otherwise come first

@@ -23,7 +23,8 @@ from index.building.analysis import Vocabulary
 from index.building.passage_table import PassageTable
 from index.building.sparse import SparseIndex
 from index.documents.document import Area, DocumentMeta
-from search import semantic
+from search import binary_index, semantic
+from search.binary_index import BinaryIndex
 from search.spelling import Speller
 
 T = TypeVar("T")
@@ -260,11 +261,11 @@ def load(index_dir: Path) -> Snapshot:
     )
 
 
-def _binary_vectors(gen: Path, manifest: store.Manifest) -> vector_index.BinaryIndex:
+def _binary_vectors(gen: Path, manifest: store.Manifest) -> BinaryIndex:
     """Above EXACT_MAX passages: float32 memory-mapped, 1-bit codes in RAM
-    (index.building.vectors)."""
+    (search.binary_index)."""
     try:
-        return vector_index.load(gen, manifest.passages, manifest.dim, exact_max=0)
+        return binary_index.load(gen, manifest.passages, manifest.dim)
     except (ValueError, OSError, EOFError, KeyError) as exc:
         raise store.IndexNotReady(f"vector file at {gen} is unreadable ({exc})") from None
 

@@ -45,7 +45,7 @@ def unchanged(
     without parsing: the same document files (by load_corpus's rules), the same sha256 of
     each, readable metadata beside each, the same model and formats, and nothing skipped
     last time or now but documents that failed to parse then and are unchanged since (their
-    reasons remembered: corpus.FailureMemory). None means "not sure": the full path (parse,
+    reasons remembered: failures.FailureMemory). None means "not sure": the full path (parse,
     then compare) decides. Also gives what was ignored and what was skipped.
     """
     found_previous = previous(settings.index_dir)

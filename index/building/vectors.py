@@ -1,7 +1,8 @@
-"""Passage vectors at scale: 1-bit codes and 8-bit vectors in RAM, float32 on disk.
+"""Passage vectors at scale, as the build writes them: 1-bit codes, 8-bit vectors, the means.
 
 Below ``EXACT_MAX`` passages the float32 matrix is read into RAM and scanned exactly (a 100k x 384
-scan is a few tens of milliseconds). Above it, a query goes through three stages:
+scan is a few tens of milliseconds). Above it, a query (search/binary_index.py) goes through
+three stages:
 
 1. every passage ranked by the Hamming distance between 1-bit codes (the sign of each dimension
    after subtracting the corpus mean: e5 vectors share a large common component, so raw signs
@@ -17,15 +18,12 @@ measured by ``python -m bench --vector-sizes`` (see BENCHMARKS.md).
 
 The build writes the codes, the mean, each passage's cosine to the corpus centroid (what the
 hubness penalty needs) and the quantiser's ranges into ``vectors.codes.npz``, the 8-bit vectors
-into ``vectors.sq8.npy``. An index built before the codes gets them computed at load, in chunks,
-without keeping the float32 pages resident; one built before the 8-bit vectors re-scores the
-``RESCORE`` candidates from the float32 matrix.
+into ``vectors.sq8.npy`` (above EXACT_MAX passages).
 """
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -33,15 +31,12 @@ import numpy as np
 from index.building import store
 
 EXACT_MAX = 150_000  # passages; above this the binary first stage is used
-RESCORE = 8192  # first-stage candidates re-scored from the 8-bit vectors
-SHORTLIST = 512  # of those, re-scored exactly from float32 (5 x the deepest ranking asked for)
-RESCORE_FLOAT = 4096  # candidates re-scored from float32 when an index has no 8-bit vectors
 SQ_SAMPLE = 65_536  # rows the 8-bit quantiser learns its per-dimension ranges from
 _CHUNK = 65_536
 
 
 @functools.cache
-def _faiss():
+def faiss_module():
     """faiss, imported and set up on first use: only an index above EXACT_MAX needs it."""
     import faiss
 
@@ -49,7 +44,7 @@ def _faiss():
     return faiss
 
 
-def _words(bits: np.ndarray) -> np.ndarray:
+def sign_words(bits: np.ndarray) -> np.ndarray:
     """Packed sign bits as uint64 words (rows padded to a multiple of 64 bits)."""
     packed = np.packbits(bits, axis=-1)
     pad = (-packed.shape[-1]) % 8
@@ -78,7 +73,7 @@ def encode_codes(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     centrality = np.zeros(n, dtype=np.float32)
     for start in range(0, n, _CHUNK):
         block = np.asarray(vectors[start : start + _CHUNK], dtype=np.float32)
-        codes[start : start + len(block)] = _words(block > mean)
+        codes[start : start + len(block)] = sign_words(block > mean)
         centrality[start : start + len(block)] = block @ centroid
         store.release_pages(vectors)
     return codes, mean, centrality
@@ -97,8 +92,8 @@ def write_codes(gen: Path, vectors: np.ndarray, pieces: np.ndarray | None = None
     return store.write_codes(gen, *encode_codes(vectors), piece_mean, ranges)
 
 
-def _quantiser(dim: int, ranges: np.ndarray | None = None):
-    faiss = _faiss()
+def quantiser(dim: int, ranges: np.ndarray | None = None):
+    faiss = faiss_module()
     sq = faiss.ScalarQuantizer(dim, faiss.ScalarQuantizer.QT_8bit)
     if ranges is not None:
         faiss.copy_array_to_vector(np.ascontiguousarray(ranges, dtype=np.float32), sq.trained)
@@ -112,7 +107,7 @@ def write_sq8(gen: Path, vectors: np.ndarray) -> np.ndarray:
     corpus; a value outside them is clipped (a little more error for that passage only)."""
     n, dim = vectors.shape
     sample = np.asarray(vectors[np.linspace(0, n - 1, min(n, SQ_SAMPLE)).astype(np.int64)])
-    sq = _quantiser(dim)
+    sq = quantiser(dim)
     sq.train(np.ascontiguousarray(sample, dtype=np.float32))
     path = Path(gen) / store.SQ8
     tmp = path.with_name(path.name + ".tmp.npy")
@@ -124,113 +119,4 @@ def write_sq8(gen: Path, vectors: np.ndarray) -> np.ndarray:
     out.flush()
     del out
     tmp.replace(path)
-    return _faiss().vector_to_array(sq.trained)
-
-
-@dataclass
-class BinaryIndex:
-    """Float32 vectors on disk (memory-mapped) with 1-bit codes and 8-bit vectors in RAM; see
-    the module doc."""
-
-    full: np.ndarray  # (n, dim) float32, memory-mapped
-    codes: np.ndarray  # (n, words) uint64
-    mean: np.ndarray  # (dim,) float32
-    centrality: np.ndarray  # (n,) float32: cosine to the corpus centroid
-    rescore: int = RESCORE
-    piece_mean: np.ndarray | None = None  # the sentence vectors' mean, as the build stored it
-    sq8: np.ndarray | None = None  # (n, dim) uint8, memory-mapped; None: an older index
-    ranges: np.ndarray | None = None  # the 8-bit quantiser's learnt ranges
-    shortlist: int = SHORTLIST
-
-    def __post_init__(self) -> None:
-        faiss = _faiss()
-        self.codes = np.ascontiguousarray(self.codes)
-        self._first = faiss.IndexBinaryFlat(self.codes.shape[1] * 64)
-        # k smallest distances by counting (distances are 0..384), not a heap of 8,192: 9.5
-        # against 12.9 ms at a million passages
-        self._first.use_heap = False
-        self._first.add(self.codes.view(np.uint8))
-        self._sq = None if self.sq8 is None else _quantiser(self.full.shape[1], self.ranges)
-        if self.sq8 is None:
-            self.rescore = min(self.rescore, RESCORE_FLOAT)
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        return self.full.shape
-
-    @property
-    def ndim(self) -> int:
-        return 2
-
-    def __len__(self) -> int:
-        return len(self.full)
-
-    def __getitem__(self, rows):
-        """Float32 rows, as from the matrix itself (read from the memory map)."""
-        return self.full[rows]
-
-    def candidates(self, query: np.ndarray, depth: int,
-                   mask: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
-        """Rows of the `depth` nearest codes to the query's (Hamming), masked rows excluded."""
-        if mask is not None:
-            allowed = int(mask.sum())
-            if allowed <= depth:  # a narrow filter: every row it lets through is a candidate
-                return np.flatnonzero(mask)
-        if depth >= len(self):
-            return np.arange(len(self))
-        faiss = _faiss()
-        q = _words((query > self.mean)[None, :]).view(np.uint8)
-        params = None
-        if mask is not None:
-            bits = np.packbits(mask, bitorder="little")  # alive until the search returns
-            selector = faiss.IDSelectorBitmap(len(mask), faiss.swig_ptr(bits))
-            params = faiss.SearchParameters(sel=selector)
-        _, labels = self._first.search(q, depth, params=params)
-        rows = labels[0]
-        return rows[rows >= 0]
-
-    def narrow(self, rows: np.ndarray, query: np.ndarray, depth: int,
-               penalty: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
-        """The `depth` best of the rows by their 8-bit vectors' cosine (less the penalty), for
-        exact re-scoring; all of them when there are no 8-bit vectors or no more than that."""
-        if self.sq8 is None or len(rows) <= depth:
-            return rows
-        rows = np.sort(rows)
-        approx = self._sq.decode(np.ascontiguousarray(self.sq8[rows])) @ query
-        if penalty is not None:
-            approx = approx - penalty[rows]
-        return rows[np.argpartition(-approx, depth - 1)[:depth]]
-
-    def scores(self, rows: np.ndarray, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(rows sorted, their exact cosines), read from the memory map in row order."""
-        rows = np.sort(rows)
-        return rows, np.asarray(self.full[rows]) @ query
-
-
-def load(gen: Path, n: int, dim: int, *, exact_max: int = EXACT_MAX) -> np.ndarray | BinaryIndex:
-    """The passage vectors of a generation: an in-RAM float32 matrix up to `exact_max` rows,
-    else a BinaryIndex over the memory-mapped matrix. Raises ValueError on a mismatch."""
-    path = Path(gen) / store.VECTORS
-    full = np.load(path, mmap_mode="r", allow_pickle=False)
-    if full.dtype != np.float32 or full.shape != (n, dim):
-        raise ValueError(f"{path} holds {full.dtype} {full.shape}, expected float32 {(n, dim)}")
-    if n <= exact_max:
-        out = np.array(full)  # a private copy in RAM
-        del full
-        return out
-    try:
-        codes, mean, centrality = store.read_codes(gen)
-        if codes.shape != (n, (dim + 63) // 64) or centrality.shape != (n,):
-            raise ValueError(f"{Path(gen) / store.CODES} does not match the vectors")
-    except FileNotFoundError:
-        codes, mean, centrality = encode_codes(full)  # an index built before the codes
-    piece_mean = store.read_piece_mean(gen)
-    if piece_mean is not None and piece_mean.shape != (dim,):
-        piece_mean = None
-    sq8, ranges = store.read_sq8(gen)
-    if sq8 is not None and (sq8.shape != (n, dim) or ranges is None or ranges.shape != (2 * dim,)):
-        sq8 = ranges = None  # not this matrix's: the float32 rows re-score instead
-    if sq8 is not None:
-        store.prefetch_pages(sq8)
-    return BinaryIndex(full, codes, mean, centrality, piece_mean=piece_mean, sq8=sq8,
-                       ranges=ranges)  # fmt: skip
+    return faiss_module().vector_to_array(sq.trained)

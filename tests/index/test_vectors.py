@@ -12,7 +12,7 @@ import pytest
 
 from index.building import store
 from index.building import vectors as vq
-from search import semantic
+from search import binary_index, semantic
 from search import snapshot as snapshot_mod
 from search.engine import Engine
 
@@ -29,13 +29,13 @@ def _e5_like(n: int, dim: int = 384, seed: int = 0) -> np.ndarray:
 
 
 def _binary(vectors: np.ndarray, tmp_path, rescore: int, shortlist: int | None = None
-            ) -> vq.BinaryIndex:  # fmt: skip
+            ) -> binary_index.BinaryIndex:  # fmt: skip
     """A BinaryIndex over the vectors; with a shortlist, through the 8-bit vectors too."""
     np.save(tmp_path / "vectors.npy", vectors)
     vq.write_codes(tmp_path, np.load(tmp_path / "vectors.npy", mmap_mode="r"),
                    sq8=shortlist is not None)  # fmt: skip
-    index = vq.load(tmp_path, *vectors.shape, exact_max=0)
-    assert isinstance(index, vq.BinaryIndex)
+    index = binary_index.load(tmp_path, *vectors.shape)
+    assert isinstance(index, binary_index.BinaryIndex)
     assert (index.sq8 is not None) == (shortlist is not None)
     index.rescore = rescore
     if shortlist is not None:
@@ -63,7 +63,7 @@ def test_candidates_are_the_nearest_codes(tmp_path):
     bits = np.unpackbits(np.ascontiguousarray(index.codes).view(np.uint8), axis=1)
     mask = np.arange(3000) % 4 != 0
     for q in _e5_like(5, seed=4):
-        qbits = np.unpackbits(vq._words((q > index.mean)[None, :]).view(np.uint8), axis=1)[0]
+        qbits = np.unpackbits(vq.sign_words((q > index.mean)[None, :]).view(np.uint8), axis=1)[0]
         dist = (bits != qbits).sum(axis=1)
         for m in (None, mask):
             got = index.candidates(q, 200, m)
@@ -126,14 +126,14 @@ def test_the_8bit_vectors_are_the_vectors_within_a_quantisation_step(tmp_path):
 def test_a_wrong_vector_file_is_refused(tmp_path):
     np.save(tmp_path / "vectors.npy", np.zeros((10, 8), np.float64))
     with pytest.raises(ValueError):
-        vq.load(tmp_path, 10, 8)
+        binary_index.load(tmp_path, 10, 8)
 
 
 def test_seed_index_searched_through_the_binary_path(seed_settings, encoder, tmp_path,
                                                      monkeypatch):  # fmt: skip
     """The build writes the codes; a snapshot above EXACT_MAX answers like the exact one (the
-    rescoring depth covers the seed), with the 8-bit vectors, without them and without the
-    codes file (older indexes)."""
+    rescoring depth covers the seed), with the 8-bit vectors and without them; without the
+    codes file, the index is refused."""
     exact = Engine(seed_settings.index_dir, lambda: encoder)
     gen = exact.snapshot.path
     assert (gen / store.CODES).is_file()
@@ -150,14 +150,12 @@ def test_seed_index_searched_through_the_binary_path(seed_settings, encoder, tmp
     assert store.read_sq8(real) == (None, None)  # not written below EXACT_MAX
     vq.write_codes(real, np.load(real / store.VECTORS, mmap_mode="r"),
                    np.load(real / store.PIECES, mmap_mode="r"), sq8=True)  # fmt: skip
-    for stage in ("8-bit", "codes only", "no codes"):
+    for stage in ("8-bit", "codes only"):
         if stage == "codes only":  # an index written before the 8-bit vectors
             store.write_codes(real, *codes, store.read_piece_mean(real))
-        if stage == "no codes":
-            (copy / "current" / store.CODES).unlink()
         engine = Engine(copy, lambda: encoder)
         vectors = engine.snapshot.vectors
-        assert isinstance(vectors, vq.BinaryIndex)
+        assert isinstance(vectors, binary_index.BinaryIndex)
         assert (vectors.sq8 is not None) == (stage == "8-bit")
         got = [[h.id for h in engine.search(q, mode=m).results] for q in queries
                for m in ("semantic", "hybrid")]  # fmt: skip
@@ -165,6 +163,9 @@ def test_seed_index_searched_through_the_binary_path(seed_settings, encoder, tmp
         # the pages the searches read are let go: the server's RSS does not grow to the matrices
         assert resident_kb(real / store.VECTORS) == 0 and resident_kb(real / store.PIECES) == 0
     assert snapshot_mod.load(copy).hubness.shape == (exact.snapshot.manifest.passages,)
+    (copy / "current" / store.CODES).unlink()
+    with pytest.raises(store.IndexNotReady, match="vectors.codes.npz is missing"):
+        snapshot_mod.load(copy)
 
 
 def test_mean_of_a_memory_mapped_matrix(tmp_path):
@@ -208,7 +209,7 @@ def test_the_build_stores_the_sentence_vectors_mean(seed_settings, encoder, tmp_
     shutil.copytree(seed_settings.index_dir, copy, symlinks=True)
     monkeypatch.setattr(vq, "EXACT_MAX", 0)
     snap = snapshot_mod.load(copy)
-    assert isinstance(snap.vectors, vq.BinaryIndex)
+    assert isinstance(snap.vectors, binary_index.BinaryIndex)
     monkeypatch.setattr(vq, "mean_rows", lambda m: pytest.fail("read every sentence vector"))
     monkeypatch.setattr(semantic, "mean_rows", lambda m: pytest.fail("read every sentence vector"))
     assert np.array_equal(semantic.mean_piece(snap), stored)
