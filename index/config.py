@@ -6,6 +6,7 @@ CLI options override these; nothing else reads the environment.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -15,6 +16,17 @@ DEFAULT_MODEL = "multilingual-e5-small"
 
 
 MIB = 2**20
+#: The folder holding the `index` package: a helper process imports the very same code.
+PROJECT_ROOT = str(Path(__file__).resolve().parents[1])
+
+
+def python_running(module: str, function: str) -> list[str]:
+    """The command line of a fresh Python calling `module.function()` from this very checkout
+    (whatever is installed); the caller appends the arguments the function reads."""
+    boot = (f"import sys; sys.path.insert(0, sys.argv[1]); "
+            f"from {module} import {function}; {function}()")  # fmt: skip
+    return [sys.executable, "-c", boot, PROJECT_ROOT]
+
 #: Processes a build keeps busy at once (parsing documents, analysing passages): one per core,
 #: at most two (what this product is sized for; more would only add memory).
 BUILD_WORKERS = max(1, min(2, os.cpu_count() or 1))

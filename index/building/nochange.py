@@ -101,10 +101,10 @@ def unchanged(
     return manifest, gen, areas, [(s.path, s.reason) for s in found_files.ignored], skipped
 
 
-#: Per source file (relative path): its and its sidecar's size and mtime when last read, its
-#: document id and fingerprint. A no-change re-index trusts a file whose stats are unchanged
-#: (as git's index does) instead of hashing it and parsing its TOML: 1M passages are ~27k files.
-SOURCES = "sources.json"
+# store.SOURCES holds, per source file (relative path), its and its sidecar's size and mtime
+# when last read, its document id and fingerprint. A no-change re-index trusts a file whose
+# stats are unchanged (as git's index does) instead of hashing it and parsing its TOML: 1M
+# passages are ~27k files.
 
 
 def _stat(path: Path) -> list[int]:
@@ -160,14 +160,14 @@ def _save_sources(gen: Path, files: dict[str, list]) -> None:
     files = {k: v for k, v in files.items() if v[1] < racy and v[3] < racy}
     data = {"scheme": _scheme(), "files": files}
     try:
-        (gen / SOURCES).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        (gen / store.SOURCES).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     except OSError:
         pass
 
 
 def _read_sources(gen: Path) -> dict[str, list]:
     try:
-        data = json.loads((gen / SOURCES).read_text(encoding="utf-8"))
+        data = json.loads((gen / store.SOURCES).read_text(encoding="utf-8"))
         if not isinstance(data, dict) or not data.get("scheme") or data["scheme"] != _scheme():
             return {}
         files = data.get("files")

@@ -26,8 +26,6 @@ import numpy as np
 from index.building import store
 from index.documents.document import Passage
 
-TABLE = "passages.table.npz"
-SOURCE = "passages.jsonl"
 #: Repeated strings: one int32 code per row and the distinct values once.
 CODED = ("document", "municipality", "committee", "area", "section", "subsection")
 #: Integers; None is stored as NONE (page, amount_kr with `known`).
@@ -152,8 +150,8 @@ def _passage(data: dict) -> Passage:
 
 def load(gen: Path) -> PassageTable:
     """The table of a generation, from its cache when that matches, else built (and cached)."""
-    source = gen / SOURCE
-    cache = gen / TABLE
+    source = gen / store.PASSAGES
+    cache = gen / store.PASSAGE_TABLE
     st = source.stat()
     stamp = np.array([st.st_size, st.st_mtime_ns], dtype=np.int64)
     try:
@@ -166,7 +164,7 @@ def load(gen: Path) -> PassageTable:
     arrays = build(source)
     arrays["stamp"] = stamp
     try:
-        tmp = cache.with_name(f".{TABLE}.{os.getpid()}.npz")
+        tmp = cache.with_name(f".{store.PASSAGE_TABLE}.{os.getpid()}.npz")
         np.savez(tmp, **arrays)
         os.replace(tmp, cache)
     except OSError:

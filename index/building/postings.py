@@ -18,12 +18,12 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
 
 from index.building.analysis import KIND_WEIGHT, Vocabulary, analyze
+from index.config import python_running
 
 
 @dataclass
@@ -49,12 +49,8 @@ class FieldPostings:
 #: Below this many documents the postings are collected in-process: a helper process costs
 #: ~0.3 s to start (the seed has 55 passages).
 PARALLEL_MIN_DOCS = 4000
-#: The folder holding this `index` package: the helper imports the very same code.
-_ROOT = str(Path(__file__).resolve().parents[2])
-_BOOT = (
-    "import sys; sys.path.insert(0, sys.argv[1]); "
-    "from index.building.postings import _helper; _helper()"
-)
+#: What a helper process runs (index.config.python_running).
+_HELPER = ("index.building.postings", "_helper")
 
 _GATHER = 1 << 20
 
@@ -102,18 +98,16 @@ def _scan_fields(fields: Fields) -> dict[str, _Raw]:
 
 
 def _start_helper(run: Fields) -> subprocess.Popen[bytes] | None:
-    return start_process(_BOOT, run, reply=True)
+    return _start_process(python_running(*_HELPER), run)
 
 
-def start_process(boot: str, work: object, *, reply: bool) -> subprocess.Popen[bytes] | None:
-    """A Python process running the statement `boot` (the project's root is its argv[1]), fed
-    `work` pickled on stdin, its stdout a pipe for a pickled reply when `reply`. None when it
-    cannot start or dies before reading its work: the caller then does the work itself."""
+def _start_process(command: list[str], work: object) -> subprocess.Popen[bytes] | None:
+    """A process running `command`, fed `work` pickled on stdin, its stdout a pipe for a
+    pickled reply. None when it cannot start or dies before reading its work: the caller then
+    does the work itself."""
     try:
-        proc = subprocess.Popen(
-            [sys.executable, "-c", boot, _ROOT], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE if reply else subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL)  # fmt: skip
     except OSError:
         return None
     try:

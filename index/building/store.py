@@ -5,6 +5,7 @@
         complete.json      written last of all, when everything else is on disk: only a
                            generation that has it is complete (`is_complete`, `prune`)
         passages.jsonl     one Passage per line, in vector-row order
+        passages.table.npz the passages' metadata as columns (index/building/passage_table.py)
         vectors.npy        float32 (passages x dim), L2-normalised
         pieces.npy         float32 vectors of the passages' sentences and list items
         piece_rows.npy     the passage row of each piece, ascending
@@ -12,6 +13,9 @@
         keys.txt           the text key of every vector row (passages, then pieces), one a
                            line: the next build reuses the vectors of unchanged texts
         build.json         counts the manifest lacks, for the no-change fast path
+        sources.json       per source file, its stats when last read: the no-change fast path
+                           (index/building/nochange.py)
+        vectors.sq8.npy    8-bit vectors, above EXACT_MAX passages only
         vectors.codes.npz  1-bit codes, mean and centrality: the first stage at scale
                            (index/building/vectors.py)
         keyword.npz        the keyword index: every text-field posting's BM25F score as a sparse
@@ -48,6 +52,7 @@ GENERATIONS = "generations"
 MANIFEST = "manifest.json"
 COMPLETE = "complete.json"  # the mark of a generation written to the end: its last file
 PASSAGES = "passages.jsonl"
+PASSAGE_TABLE = "passages.table.npz"  # the passages' metadata as columns (passage_table.py)
 VECTORS = "vectors.npy"
 PIECES = "pieces.npy"
 PIECE_ROWS = "piece_rows.npy"
@@ -57,6 +62,7 @@ KEYS = "keys.txt"
 #: corpus is 40 hours of embedding on a CPU)
 _KEYS_BEFORE = "keys.json"
 STATS = "build.json"
+SOURCES = "sources.json"  # per source file: its stats when last read (nochange.py)
 CODES = "vectors.codes.npz"
 SQ8 = "vectors.sq8.npy"  # 8-bit vectors, above index.building.vectors.EXACT_MAX passages only
 KEYWORD = "keyword.npz"

@@ -22,15 +22,10 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from index.config import MIB, CorpusLimits
+from index.config import MIB, CorpusLimits, python_running
 from index.documents.document import Document, DocumentError, DocumentMeta
 
 STARTUP_SECONDS = 120.0  # importing pdfplumber on a busy machine; not charged to a document
-#: The folder holding this `index` package: the worker imports the very same code.
-_ROOT = str(Path(__file__).resolve().parents[2])
-_BOOT = (
-    "import sys; sys.path.insert(0, sys.argv[1]); from index.documents.worker import main; main()"
-)
 
 
 def _limit_memory(limit: int) -> None:
@@ -105,7 +100,7 @@ class ParseWorker:
         answer_r, answer_w = os.pipe()
         try:
             self._proc = subprocess.Popen(
-                [sys.executable, "-c", _BOOT, _ROOT, str(task_r), str(answer_w)],
+                [*python_running("index.documents.worker", "main"), str(task_r), str(answer_w)],
                 pass_fds=(task_r, answer_w), stdin=subprocess.DEVNULL,
                 start_new_session=True,  # its group: OCR's tesseract is stopped with it
             )  # fmt: skip

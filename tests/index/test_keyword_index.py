@@ -144,7 +144,7 @@ def test_helper_processes_collect_what_one_process_does(monkeypatch, passages, v
 def test_a_failing_helper_costs_only_time(monkeypatch, passages, vocab) -> None:
     one = fulltext.postings(passages, vocab, workers=1)
     monkeypatch.setattr(postings, "PARALLEL_MIN_DOCS", 1)
-    monkeypatch.setattr(postings, "_BOOT", "import sys; sys.exit(3)")
+    monkeypatch.setattr(postings, "_HELPER", ("sys", "exit"))  # exits at once, no reply
     _same(one, fulltext.postings(passages, vocab, workers=2))
 
 

@@ -21,7 +21,7 @@ def test_table_reads_every_passage_as_written(seed_settings) -> None:
     gen = _gen(seed_settings)
     written = read_passages(gen)
     table = passage_table.load(gen)
-    assert (gen / passage_table.TABLE).is_file()  # written by the build, not by this reader
+    assert (gen / store.PASSAGE_TABLE).is_file()  # written by the build, not by this reader
     assert list(table) == written and len(table) == len(written)
     assert table[-1] == written[-1] and table[2:5] == written[2:5]
     for row in (0, len(written) // 2, len(written) - 1):
@@ -42,10 +42,10 @@ def test_table_reads_every_passage_as_written(seed_settings) -> None:
 def test_a_stale_or_missing_cache_is_rebuilt(seed_settings, tmp_path: Path) -> None:
     gen = tmp_path / "gen"
     shutil.copytree(_gen(seed_settings), gen)
-    (gen / passage_table.TABLE).unlink()
+    (gen / store.PASSAGE_TABLE).unlink()
     fresh = passage_table.load(gen)
-    assert (gen / passage_table.TABLE).is_file()
-    source = gen / passage_table.SOURCE
+    assert (gen / store.PASSAGE_TABLE).is_file()
+    source = gen / store.PASSAGES
     lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
     source.write_text("".join(lines[:-1]), encoding="utf-8")  # one passage fewer: a new stamp
     shorter = passage_table.load(gen)
@@ -56,7 +56,7 @@ def test_a_stale_or_missing_cache_is_rebuilt(seed_settings, tmp_path: Path) -> N
 def test_a_corrupt_line_is_named(seed_settings, tmp_path: Path) -> None:
     gen = tmp_path / "gen"
     shutil.copytree(_gen(seed_settings), gen)
-    source = gen / passage_table.SOURCE
+    source = gen / store.PASSAGES
     lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
     lines[2] = "{not json\n"
     source.write_text("".join(lines), encoding="utf-8")
