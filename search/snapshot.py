@@ -131,10 +131,9 @@ class Snapshot:
 
     def values(self, attr: str) -> list:
         """The distinct values of an attribute, sorted as text."""
-        key = ("values", attr)
-        if key not in self._cache:
-            self._cache[key] = sorted(set(self.passages.codes(attr)[1]), key=str)
-        return list(self._cache[key])
+        values = self.memo(("values", attr),
+                           lambda: sorted(set(self.passages.codes(attr)[1]), key=str))  # fmt: skip
+        return list(values)
 
     def row_of(self, pid: str) -> int | None:
         return self.passages.row_of(pid)
@@ -142,60 +141,52 @@ class Snapshot:
     @property
     def all_terms(self) -> frozenset[str]:
         """Every term of every text field: what "does the index know this word" asks."""
-        if "all_terms" not in self._cache:
-            self._cache["all_terms"] = frozenset().union(*self.field_terms.values())
-        return self._cache["all_terms"]
+        return self.memo("all_terms", lambda: frozenset().union(*self.field_terms.values()))
 
     def area_rows(self, document: str, area: str) -> list[int]:
         """The rows of one area, in document order."""
-        code = self._area_code().get((document, area))
+        code = self._area_codes()[1].get((document, area))
         return [] if code is None else np.flatnonzero(self.area_keys == code).tolist()
 
-    def _area_code(self) -> dict[tuple[str, str], int]:
-        if "area_code" not in self._cache:
+    def _area_codes(self) -> tuple[np.ndarray, dict[tuple[str, str], int]]:
+        def make() -> tuple[np.ndarray, dict[tuple[str, str], int]]:
             docs, doc_values = self.passages.codes("document")
             areas, area_values = self.passages.codes("area")
             pairs = docs.astype(np.int64) * (len(area_values) + 1) + areas
-            uniq, first, keys = np.unique(pairs, return_index=True, return_inverse=True)
-            self._cache["area_keys"] = keys.astype(np.int64)
-            self._cache["area_code"] = {
-                (doc_values[docs[r]], area_values[areas[r]]): i for i, r in enumerate(first)
-            }
-        return self._cache["area_code"]
+            _, first, keys = np.unique(pairs, return_index=True, return_inverse=True)
+            code = {(doc_values[docs[r]], area_values[areas[r]]): i for i, r in enumerate(first)}
+            return keys.astype(np.int64).reshape(-1), code
+
+        return self.memo("area_codes", make)
 
     @property
     def area_keys(self) -> np.ndarray:
         """A code per row for its (document, area): what diversification groups by."""
-        self._area_code()
-        return self._cache["area_keys"]
+        return self._area_codes()[0]
 
     def areas_where(self, wanted: dict[str, object]) -> tuple[list[AreaSummary], list[str]]:
         """The areas whose attributes equal `wanted` (in order), and their distinct titles:
         what an answer card is built from, without a Python pass over every area per query."""
         if not wanted:
-            if "all_areas" not in self._cache:
-                self._cache["all_areas"] = (
-                    self.areas,
-                    list(dict.fromkeys(a.area for a in self.areas)),
-                )
-            return self._cache["all_areas"]
+            titles = self.memo("titles", lambda: list(dict.fromkeys(a.area for a in self.areas)))
+            return self.areas, titles
         ok = np.ones(len(self.areas), dtype=bool)
         for name, value in wanted.items():
-            key = ("area_column", name)
-            if key not in self._cache:
-                self._cache[key] = np.array([getattr(a, name) for a in self.areas], dtype=object)
-            ok &= self._cache[key] == value
+            column = self.memo(("area_column", name), lambda name=name: np.array(
+                [getattr(a, name) for a in self.areas], dtype=object))  # fmt: skip
+            ok &= column == value
         scope = [self.areas[i] for i in np.flatnonzero(ok).tolist()]
         return scope, list(dict.fromkeys(a.area for a in scope))
 
     def column(self, attr: str) -> tuple[np.ndarray, dict]:
         """One metadata attribute as an int32 code per row, and its value -> code map: filter
         masks become numpy comparisons instead of a Python loop over every passage."""
-        key = ("column", attr)
-        if key not in self._cache:
+
+        def make() -> tuple[np.ndarray, dict]:
             codes, values = self.passages.codes(attr)
-            self._cache[key] = (codes, {v: i for i, v in enumerate(values)})
-        return self._cache[key]
+            return codes, {v: i for i, v in enumerate(values)}
+
+        return self.memo(("column", attr), make)
 
     def amounts(self) -> tuple[np.ndarray, np.ndarray]:
         """(amount_kr as int64 with 0 where unknown, whether it is known) per row."""

@@ -129,9 +129,7 @@ def group(areas: Sequence[AreaSummary], renamed: Mapping[str, Mapping[str, Seque
 
 def of_snapshot(snap: Snapshot) -> dict[tuple[str, str], AreaYears]:
     """The grouping of one generation, computed on first use and kept with it."""
-    if "years" not in snap._cache:
-        snap._cache["years"] = group(snap.areas, snap.manifest.renamed or {})
-    return snap._cache["years"]
+    return snap.memo("years", lambda: group(snap.areas, snap.manifest.renamed or {}))
 
 
 def area_years(snap: Snapshot, document: str, area: str) -> AreaYears | None:
