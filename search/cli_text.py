@@ -75,6 +75,13 @@ def answer_lines(a: Answer) -> list[str]:
         lines = [a.title, f"{a.sum_label}: {format_kr(a.total_kr)}"]
     else:
         lines = [a.title + (f": {format_kr(a.total_kr)}" if a.total_kr is not None else "")]
+    first = a.first if a.kind == "amount" and len(a.rows) == 1 else None
+    if first and first.share is not None and a.corpus_total_kr is not None:
+        # one area: its share, and of what (as the page says it)
+        of = f"{format_kr(a.corpus_total_kr)} ({first.municipality}, {first.year})"
+        lines.append(
+            f"  {_share(first.share)} af det samlede nettobudget for {first.committee}, {of}"
+        )
     c = a.comparison
     if c is not None and c.lowest and c.highest:  # each row is its own budget's: compared
         low, high = c.lowest, c.highest
