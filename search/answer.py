@@ -99,7 +99,7 @@ class Scope:
         budgets = {self.meta[r.document] for r in rows}
         one_area = len({r.area for r in rows}) == 1
         if len(budgets) > 1 and intent.kind in ("amount", "share", "total") and one_area:
-            compared = compare(rows, budgets)
+            compared = compare(rows, budgets, "share" if intent.kind == "share" else "amount")
             title = f"{title} i {compared.label}"
             if intent.kind != "total":  # one area in each budget: compared, not one sum
                 total = None
@@ -146,19 +146,36 @@ def spread(budgets: AbstractSet[tuple[str, str, int]]) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def compare(rows: list[AnswerRow], budgets: AbstractSet[tuple[str, str, int]]) -> Comparison:
-    """The lowest, median and highest of rows from several budgets (rows without an amount
-    are listed, never counted as 0)."""
+def compare(rows: list[AnswerRow], budgets: AbstractSet[tuple[str, str, int]],
+            by: str = "amount") -> Comparison:  # fmt: skip
+    """The lowest, median and highest of rows from several budgets, by amount or by share
+    (rows without an amount are listed, never counted as 0)."""
     over, n = spread_of(budgets)
-    known = sorted((r for r in rows if r.amount_kr is not None), key=lambda r: r.amount_kr or 0)
-    median = None
-    if known:
-        mid = len(known) // 2
-        pair = known[mid - 1 : mid + 1] if len(known) % 2 == 0 else known[mid : mid + 1]
-        median = round(Fraction(sum(r.amount_kr or 0 for r in pair), len(pair)))
+    known = [r for r in rows if r.amount_kr is not None]
+    median = _median([r.amount_kr or 0 for r in known])
+    share = None
+    if by == "share":
+        known = [r for r in known if r.share is not None]
+        known.sort(key=lambda r: r.share or 0)
+        middle = _median([Fraction(r.share or 0) for r in known])
+        share = None if middle is None else round(float(middle), 4)
+    else:
+        known.sort(key=lambda r: r.amount_kr or 0)
     return Comparison(over=over, budgets=n, with_amount=len(known),
-                      lowest=known[0] if known else None, median_kr=median,
-                      highest=known[-1] if known else None)  # fmt: skip
+                      lowest=known[0] if known else None,
+                      median_kr=None if median is None else round(median),
+                      highest=known[-1] if known else None, by=by,
+                      median_share=share)  # fmt: skip
+
+
+def _median(values: list) -> Fraction | None:
+    """The middle value, or the mean of the two middle ones (exactly)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    pair = ordered[mid - 1 : mid + 1] if len(ordered) % 2 == 0 else ordered[mid : mid + 1]
+    return Fraction(sum(pair), len(pair))
 
 
 def _latest_positions(areas: list[AreaSummary]) -> set[int]:

@@ -75,12 +75,25 @@ def answer_lines(a: Answer) -> list[str]:
         lines = [a.title, f"{a.sum_label}: {format_kr(a.total_kr)}"]
     else:
         lines = [a.title + (f": {format_kr(a.total_kr)}" if a.total_kr is not None else "")]
+    first = a.first if a.kind == "amount" and len(a.rows) == 1 else None
+    if first and first.share is not None and a.corpus_total_kr is not None:
+        # one area: its share, and of what (as the page says it)
+        of = f"{format_kr(a.corpus_total_kr)} ({first.municipality}, {first.year})"
+        lines.append(
+            f"  {_share(first.share)} af det samlede nettobudget for {first.committee}, {of}"
+        )
     c = a.comparison
     if c is not None and c.lowest and c.highest:  # each row is its own budget's: compared
         low, high = c.lowest, c.highest
-        lines.append(f"  Lavest {format_kr(low.amount_kr)} ({getattr(low, c.over)}) · median "
-                     f"{format_kr(c.median_kr)} · højest {format_kr(high.amount_kr)} "
-                     f"({getattr(high, c.over)}), {c.with_amount} med beløb")  # fmt: skip
+        if c.by == "share":
+            said = (f"Lavest {_share(low.share or 0)} ({getattr(low, c.over)}) · median "
+                    f"{_share(c.median_share or 0)} · højest {_share(high.share or 0)} "
+                    f"({getattr(high, c.over)})")  # fmt: skip
+        else:
+            said = (f"Lavest {format_kr(low.amount_kr)} ({getattr(low, c.over)}) · median "
+                    f"{format_kr(c.median_kr)} · højest {format_kr(high.amount_kr)} "
+                    f"({getattr(high, c.over)})")  # fmt: skip
+        lines.append(f"  {said}, {c.with_amount} med beløb")
     for r in a.rows:
         share = f" ({_share(r.share)})" if r.share is not None and a.kind != "total" else ""
         if r.change_kr is not None:

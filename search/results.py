@@ -126,6 +126,10 @@ class Comparison:
     lowest: AnswerRow | None
     median_kr: int | None  # of the rows with an amount; two middle ones: their mean, in whole kr.
     highest: AnswerRow | None
+    #: what is compared: "amount" (kr.), or "share" where the question asks a share ("Jobcenters
+    #: andel"): lowest and highest by share, and the median share (median_kr stays the amount's)
+    by: str = "amount"
+    median_share: float | None = None
 
     @property
     def label(self) -> str:
@@ -136,9 +140,12 @@ class Comparison:
         def row(r: AnswerRow | None) -> dict | None:
             return None if r is None else r.to_json()
 
-        return {"over": self.over, "budgets": self.budgets, "with_amount": self.with_amount,
-                "lowest": row(self.lowest), "median_kr": self.median_kr,
-                "highest": row(self.highest)}  # fmt: skip
+        out = {"over": self.over, "budgets": self.budgets, "with_amount": self.with_amount,
+               "by": self.by, "lowest": row(self.lowest), "median_kr": self.median_kr,
+               "highest": row(self.highest)}  # fmt: skip
+        if self.by == "share":
+            out["median_share"] = self.median_share
+        return out
 
 
 @dataclass(frozen=True)

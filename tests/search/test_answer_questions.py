@@ -141,3 +141,20 @@ def test_a_ranking_card_links_to_the_whole_ranking(client) -> None:
         assert client.get(url).status_code == 200
     plain = client.get("/", query_string={"q": "Hvad koster brandvæsenet?"}).get_data(as_text=True)
     assert "Se hele rangordenen" not in plain
+
+
+def test_the_command_line_says_a_one_area_share_of_what(engine) -> None:
+    printed = format_response(engine.search("Hvad koster brandvæsenet?", mode="keyword"))
+    assert ("3,0 % af det samlede nettobudget for Økonomiudvalget, 460.443.800 kr. "
+            "(Kalundborg Kommune, 2024)") in printed  # fmt: skip
+
+
+def test_a_named_year_scopes_card_and_passages(years_engine) -> None:
+    """The seed (2024) and its 2025: "i 2025" keeps the passages to 2025, as the card."""
+    q = "Hvad koster Jobcenter i 2025?"
+    resp = years_engine.search(q, mode="keyword", k=50)
+    assert resp.named == {"year": 2025} and resp.filters["year"] == 2025
+    assert [r.year for r in resp.answer.rows] == [2025]
+    assert resp.results and {h.year for h in resp.results} == {2025}
+    wide = years_engine.search(q, mode="keyword", k=50, named_scope=False)
+    assert wide.named == {} and {h.year for h in wide.results} == {2024, 2025}

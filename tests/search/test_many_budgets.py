@@ -86,6 +86,21 @@ def test_one_area_over_many_municipalities_is_compared_not_summed(many) -> None:
             "68.250.000 kr. (Kommune 4), 4 med beløb") in printed  # fmt: skip
 
 
+def test_a_share_over_municipalities_compares_the_shares(many) -> None:
+    resp = many.search("Jobcenters andel af budgettet", mode="keyword")
+    a = resp.answer
+    assert a.kind == "share" and a.total_kr is None and a.corpus_total_kr is None
+    shares = {r.municipality: r.share for r in a.rows}
+    # each its own budget's: Kommune 2's 31 mio. of 441 mio., Kommune 4's 68 mio. of 479 mio.
+    assert shares["Kommune 2"] == round(31_000_000 / 441_253_700, 4)
+    c = a.comparison
+    assert c.by == "share"
+    assert (c.lowest.municipality, c.highest.municipality) == ("Kommune 2", "Kommune 4")
+    assert c.median_share == round((shares["Kommune 3"] + shares["Kommune 1"]) / 2, 4)
+    assert "Lavest 7,0 % (Kommune 2) · median 10,1 % · højest 14,3 % (Kommune 4)" in (
+        format_response(resp))  # fmt: skip
+
+
 def test_a_total_over_municipalities_is_labelled_as_a_sum(many) -> None:
     a = many.search("Hvad er budgettet i alt?", mode="keyword").answer
     assert a.kind == "total" and len(a.rows) == 4
