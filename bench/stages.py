@@ -239,15 +239,16 @@ def stage_query(args: argparse.Namespace) -> dict:
 
 def _floor(engine, enc, n: int) -> dict:
     """What no hybrid query can beat: one query encoding (cache bypassed) + the vector lookup."""
-    from search import engine as engine_mod
     from search import semantic
+    from search.tuning import TUNING
 
     snap = engine.snapshot
     ms = []
     for q in queries(n, 7 * n):
         t = time.perf_counter()
         vec = enc.encode_queries([q + " ."])[0]
-        semantic.top_k(snap.vectors, vec, engine_mod.CANDIDATES, None, snap.hubness)
+        penalty = snap.hubness(TUNING.hub_penalty)
+        semantic.top_k(snap.vectors, vec, TUNING.candidates, None, penalty)
         ms.append((time.perf_counter() - t) * 1000)
         snap.after_mapped_reads()  # as the engine does after its reads (untimed there too)
     return summary(ms)
@@ -310,7 +311,7 @@ def stage_vectors(args: argparse.Namespace) -> dict:
     from index.building import vectors as vq
     from index.embedding.embed import load_encoder
     from search import binary_index, semantic
-    from search import engine as engine_mod
+    from search.tuning import TUNING
 
     seed_gen = (Path(args.index_dir) / "current").resolve()
     real = np.load(seed_gen / "vectors.npy")
@@ -337,8 +338,8 @@ def stage_vectors(args: argparse.Namespace) -> dict:
     qv = enc.encode_queries(qs)
     rss0 = rss_mb()
     load_s, index = timed(lambda: binary_index.load(work, n, dim))
-    penalty = semantic.hubness(index)
-    depth = engine_mod.CANDIDATES
+    penalty = TUNING.hub_penalty * semantic.centrality(index)
+    depth = TUNING.candidates
     got, ms = [], []
     for v in qv:
         t = time.perf_counter()

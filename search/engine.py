@@ -27,7 +27,7 @@ from search.facets import facet_counts
 from search.filters import FilterError
 from search.filters import resolve as resolve_filters
 from search.highlight import highlight
-from search.listing import CANDIDATES, listing_of, sem_capped
+from search.listing import listing_of, sem_capped
 from search.query import ParsedQuery, clean_text, parse
 from search.results import (
     MAX_ROWS,
@@ -39,6 +39,7 @@ from search.results import (
     check_mode,
 )
 from search.snapshot import AreaSummary, Snapshot, load
+from search.tuning import TUNING, Tuning
 
 NO_HITS = "Ingen resultater. Prøv færre eller andre ord, eller søg semantisk."
 SEMANTIC_WORDS = 64  # a pasted paragraph is encoded by its first words (the model reads ~400)
@@ -50,8 +51,10 @@ INTENT_TERMS = intents.BUDGET_WORDS | intents.GENERIC
 
 
 class Engine:
-    def __init__(self, index_dir: Path, encoder_factory: Callable[[], Encoder] | None = None):
+    def __init__(self, index_dir: Path, encoder_factory: Callable[[], Encoder] | None = None,
+                 tuning: Tuning = TUNING) -> None:  # fmt: skip
         self.index_dir = index_dir
+        self.tuning = tuning  # every weight and floor the ranking uses (search/tuning.py)
         self._encoder_factory = encoder_factory
         self._encoder: Encoder | None = None
         self._lock = threading.Lock()
@@ -157,7 +160,7 @@ class Engine:
         """Rank passages for `q`: exact matches first, then related ones (see search.ranking).
 
         `offset` pages through the ranking, every result of which `total` counts (see Listing:
-        the exact matches all, the related ones among the nearest CANDIDATES; `capped` says
+        the exact matches all, the related ones among the nearest `tuning.candidates`; `capped` says
         when more might qualify); `partial` means the user is still typing, so the last word
         also stands for the words that start with it; `one_per_area` lists each area's best
         passage before any area's second (within exact, then within related); `named_scope`:
@@ -197,7 +200,7 @@ class Engine:
         strangers = exp.typed > 1 and not any(
             t in snap.all_terms for group in exp.typed_groups for t in group
         )
-        exact, related = _matches(kw_rows, sem_rows, closeness, cover, strangers)
+        exact, related = _matches(kw_rows, sem_rows, closeness, cover, self.tuning, strangers)
         if exp.unknown and not kw_rows and not (parsed.phrases or parsed.prefixes):
             # a word no dictionary knows, and no passage holds any of the query's words
             # ("xyzzy qwerty"): what is near it in meaning is no answer to it (issue 30).
@@ -210,12 +213,15 @@ class Engine:
                            f"»{_short(' '.join(exp.unknown))}«.")  # fmt: skip
         fusing = mode == "hybrid" and bool(kw_rows) and bool(sem_rows)
         if fusing:
-            fused = fusion.convex(kw_rows, semantic.candidates(sem_rows), fusion.ALPHA, fusion.SPAN)
+            t = self.tuning
+            fused = fusion.convex(kw_rows, semantic.candidates(sem_rows, t.semantic_margin,
+                                                                t.semantic_keep), t.alpha, t.span)
         else:
             fused = kw_rows or sem_rows
-        ranked = ranking.order(fused, exact, related, snap.area_keys)
-        listing = listing_of(snap, ranked, kq, found, cover, fusing)
-        capped = listing.capped or sem_capped(sem_rows, ranked, found is not None)
+        ranked = ranking.order(fused, exact, related, snap.area_keys, self.tuning)
+        listing = listing_of(snap, ranked, kq, found, cover, fusing, self.tuning)
+        capped = listing.capped or sem_capped(sem_rows, ranked, found is not None,
+                                              self.tuning.candidates)
         if one_per_area:  # every result in order, then each area's best first
             page = ranking.one_per_area(listing.window(0, len(listing)), snap.area_keys)
             page = page[offset : offset + k]
@@ -239,16 +245,16 @@ class Engine:
     def _keyword(self, snap: Snapshot, mode: str, parsed: ParsedQuery,
                  exp: expansion.Expansion, filters: Filters, mask: np.ndarray | None,
                  no_words: bool) -> tuple[wq.Query | None, keyword.Found | None]:  # fmt: skip
-        """The keyword query, its ranking (CANDIDATES deep) and every passage it matches; a
+        """The keyword query, its ranking (`tuning.candidates` deep) and every passage it matches; a
         filter alone (no words to search for) lists the filter's passages."""
         if not (mode in ("keyword", "hybrid") or not parsed.text):
             return None, None
-        kq = keyword.build_query(parsed, exp, snap)
+        kq = keyword.build_query(parsed, exp, snap, self.tuning)
         if kq is None and no_words and filters.active():
             kq = wq.Every()
         if kq is None:
             return None, None
-        return kq, keyword.find(snap, kq, CANDIDATES, mask=mask)
+        return kq, keyword.find(snap, kq, self.tuning.candidates, mask=mask)
 
     def _semantic(self, snap: Snapshot, text: str, mask: np.ndarray | None
                   ) -> tuple[list[tuple[int, float]], ranking.Closeness]:  # fmt: skip
@@ -257,14 +263,15 @@ class Engine:
         self.check_model(snap)
         text = " ".join(text.split()[:SEMANTIC_WORDS])
         vec = self.encoder().encode_query(text)
-        top = semantic.top_k(snap.vectors, vec, CANDIDATES, mask, snap.hubness)
+        penalty = snap.hubness(self.tuning.hub_penalty)
+        top = semantic.top_k(snap.vectors, vec, self.tuning.candidates, mask, penalty)
         if not top:
             empty = np.zeros(0)
             return [], ranking.Closeness(empty, empty, empty)
         found = np.fromiter((r for r, _ in top), dtype=np.int64, count=len(top))
         best = semantic.best_piece(found, vec, snap.pieces, snap.piece_start)  # read once
-        rows = semantic.with_pieces(top, vec, snap.pieces, snap.piece_start, snap.hubness,
-                                    best=best)  # fmt: skip
+        rows = semantic.with_pieces(top, vec, snap.pieces, snap.piece_start, penalty,
+                                    self.tuning.piece_weight, best=best)  # fmt: skip
         idx = np.fromiter((r for r, _ in rows), dtype=np.int64, count=len(rows))
         piece = best[np.argsort(found)[np.searchsorted(np.sort(found), idx)]]
         passage = np.asarray(snap.vectors[idx]) @ vec
@@ -316,19 +323,19 @@ def _refusal(q: str, mode: str, parsed: ParsedQuery, exp: expansion.Expansion,
 
 def _matches(kw_rows: list[tuple[int, float]], sem_rows: list[tuple[int, float]],
              closeness: ranking.Closeness | None, cover: keyword.Coverage | None,
-             strangers: bool = False) -> tuple[set[int], set[int]]:  # fmt: skip
+             tuning: Tuning, strangers: bool = False) -> tuple[set[int], set[int]]:  # fmt: skip
     """Which candidates are exact matches (they hold the typed words) and which related."""
     if cover is None:  # match-all, prefixes or phrases only: what the keyword query found
         exact = {r for r, _ in kw_rows}
     else:
         rows = np.fromiter((r for r, _ in kw_rows + sem_rows), dtype=np.int64)
-        exact = set(rows[cover[rows] >= ranking.EXACT_SHARE].tolist())
+        exact = set(rows[cover[rows] >= tuning.exact_share].tolist())
     related: set[int] = set()
     if closeness is not None:
         # with exact matches the query is about something the documents hold: what is
         # near it in meaning counts; without, only what clears the calibrated floor
         related = ranking.related_rows(sem_rows, closeness, strict=not exact,
-                                       strangers=strangers)  # fmt: skip
+                                       strangers=strangers, tuning=tuning)  # fmt: skip
     # partial keyword matches (some of the words, or a part of a typed compound) are
     # related too: they share words with the query, just not enough to be exact
     related |= {r for r, _ in kw_rows} - exact

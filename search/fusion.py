@@ -4,20 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 
-#: Convex fusion (the default): keyword evidence weighs ALPHA, semantic 1 - ALPHA, and a
-#: passage 0.1 of cosine below the best semantic match gets no semantic credit. Chosen on
-#: judged queries (tests/data/judged_queries.jsonl and the shared dev set): 0.4-0.6 and
-#: 0.1-0.15 do equally well there; reciprocal rank fusion (k=60) scored 0.02 lower on nDCG@10.
-#: 0.5 -> 0.4 (issue 32, queries in the users' own words, where the typed words are often not
-#: the documents'): hybrid passage nDCG@10 / P@3 dev_persona 0.945 / 0.813 -> 0.958 / 0.813,
-#: judged_unseen 0.788 / 0.763 -> 0.802 / 0.782, judged_passages 0.934 / 0.843 -> 0.936 /
-#: 0.863, judged_areas_only 0.823 / 0.796 -> 0.838 / 0.769 (one query loses a top-3 hit);
-#: dev_queries 0.954 / 0.833, dev_answers 9/9, dev_honesty 0 false hits unchanged,
-#: judged_queries area nDCG@10 0.992 -> 0.990. 0.45 gained less everywhere; 0.35 lost
-#: judged_unseen P@3 (0.756) for judged_passages P@3 (0.886); SPAN 0.15 lost on every set.
-ALPHA = 0.4
-SPAN = 0.1
-
 
 def diversify(ranking: list[tuple[int, float]], area_of: Sequence[Hashable]
               ) -> list[tuple[int, float]]:  # fmt: skip
@@ -34,7 +20,8 @@ def diversify(ranking: list[tuple[int, float]], area_of: Sequence[Hashable]
 
 def convex(keyword: Sequence[tuple[int, float]], semantic: Sequence[tuple[int, float]],
            alpha: float, span: float) -> list[tuple[int, float]]:  # fmt: skip
-    """Normalised score fusion: alpha * keyword/best + (1 - alpha) * semantic closeness.
+    """Normalised score fusion: alpha * keyword/best + (1 - alpha) * semantic closeness
+    (search/tuning.py says why those).
 
     Unlike RRF it keeps confidence: a keyword hit far ahead of the rest stays ahead, and
     e5's compressed cosines count by their distance below the best (0 at `span` below)."""

@@ -16,19 +16,12 @@ import numpy as np
 from whoosh import query as wq
 
 from index.building.analysis import term_forms
-from index.building.fulltext import FIELD_BOOSTS
+from index.building.fulltext import TEXT_FIELDS
 from search import columns, phrases
 from search.expansion import STRONG_KINDS, Expansion
 from search.query import ParsedQuery
 from search.snapshot import Snapshot
-
-#: How much a query term counts, by how it was derived from what the user typed. "synonym"
-#: (index/data/glossary.toml [synonyms]): 0.45 gained on every judged set; 0.6 cost
-#: dev_persona keyword passage nDCG@10 0.907 -> 0.892 ("ansatte" ~ "personale", an area's
-#: title), 0.3 kept less of the gain (judged_passages hybrid 0.925 vs 0.924, unseen 0.770 vs 0.751).
-KIND_BOOST = {"word": 1.0, "join": 1.0, "part": 0.5, "compound": 0.45, "glossary": 0.6,
-              "spelling": 0.9, "phrase": 2.0, "pair": 0.5, "prefix": 0.8,
-              "variant": 0.7, "synonym": 0.45}  # fmt: skip
+from search.tuning import TUNING, Tuning
 
 
 def _head_term(word: str) -> str | None:
@@ -36,15 +29,17 @@ def _head_term(word: str) -> str | None:
     return forms[0][0] if forms else None
 
 
-def build_query(parsed: ParsedQuery, exp: Expansion, snap: Snapshot) -> wq.Query | None:
+def build_query(parsed: ParsedQuery, exp: Expansion, snap: Snapshot, tuning: Tuning = TUNING
+                ) -> wq.Query | None:  # fmt: skip
+    kind_boost, field_boosts = tuning.kind_boost, tuning.field_boosts
     subqueries: list[wq.Query] = []
     for group in exp.groups:
         # Whoosh's DisjunctionMax scores wrongly (a constant for every document), so a word's
         # variants are summed; their boosts keep parts and compounds below the word itself.
         terms = [
-            wq.Term(f, t, boost=boost * KIND_BOOST[kind])
+            wq.Term(f, t, boost=boost * kind_boost[kind])
             for t, kind in group.items()
-            for f, boost in FIELD_BOOSTS.items()
+            for f, boost in field_boosts.items()
             if t in snap.field_terms[f]  # a term no passage has only slows the matcher down
         ]
         if terms:
@@ -56,26 +51,26 @@ def build_query(parsed: ParsedQuery, exp: Expansion, snap: Snapshot) -> wq.Query
             subqueries.append(
                 wq.Or(
                     [
-                        wq.Phrase(f, [a, b], slop=1, boost=KIND_BOOST["pair"] * boost)
-                        for f, boost in FIELD_BOOSTS.items()
+                        wq.Phrase(f, [a, b], slop=1, boost=kind_boost["pair"] * boost)
+                        for f, boost in field_boosts.items()
                     ]
                 )  # fmt: skip
             )
     for phrase in parsed.phrases:
         stems = [forms[0][0] for w in phrase if (forms := term_forms(w, None))]
         if len(stems) > 1:
-            subqueries.append(wq.Phrase("body", stems, boost=KIND_BOOST["phrase"]))
+            subqueries.append(wq.Phrase("body", stems, boost=kind_boost["phrase"]))
         for t in stems:
-            subqueries.append(wq.Or([wq.Term(f, t, boost=b) for f, b in FIELD_BOOSTS.items()]))
+            subqueries.append(wq.Or([wq.Term(f, t, boost=b) for f, b in field_boosts.items()]))
     for prefix in parsed.prefixes:
         p = prefix.casefold()
-        subqueries.append(wq.Or([wq.Prefix(f, p) for f in FIELD_BOOSTS]))
+        subqueries.append(wq.Or([wq.Prefix(f, p) for f in TEXT_FIELDS]))
     if not subqueries:
         return None
     q: wq.Query = wq.Or(subqueries)
     excluded = [t for w in parsed.excluded for t, _ in term_forms(w, None)]
     if excluded:
-        q = wq.AndNot(q, wq.Or([wq.Term(f, t) for t in excluded for f in FIELD_BOOSTS]))
+        q = wq.AndNot(q, wq.Or([wq.Term(f, t) for t in excluded for f in TEXT_FIELDS]))
     return q
 
 
@@ -330,7 +325,7 @@ GROUP_CACHE = 32
 def _group_rows(snap: Snapshot, n: int, group: dict[str, str]) -> np.ndarray:
     """Per row, whether it holds one of the group's strong terms in a searched field."""
     columns = [(f, t) for t, kind in group.items() if kind in STRONG_KINDS
-               for f in FIELD_BOOSTS if t in snap.field_terms[f]]  # fmt: skip
+               for f in TEXT_FIELDS if t in snap.field_terms[f]]  # fmt: skip
     key = tuple(sorted(columns))
     cache: dict = snap.memo("group_rows", dict)
     hit = cache.get(key)

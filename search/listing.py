@@ -9,20 +9,18 @@ from collections.abc import Callable
 import numpy as np
 from whoosh import query as wq
 
-from search import fusion, keyword, ranking
+from search import keyword, ranking
 from search.snapshot import Snapshot
-
-#: How deep each ranking goes before fusion and facets (the engine's CANDIDATES).
-CANDIDATES = 100
+from search.tuning import TUNING, Tuning
 
 
 class Listing:
     """A search's results in their order, every one of them reachable by `offset`.
 
-    The candidates (each ranking CANDIDATES deep, fused: search.ranking) give the exact matches
-    first and the related ones after them. The exact matches beyond the candidates (a word in
-    2,000 passages) come between the two, in the keyword ranking's order, fetched only as deep
-    as a page asks; the related ones stay the candidates' (a ranking by meaning has no end):
+    The candidates (each ranking `tuning.candidates` deep, fused: search.ranking) give the exact
+    matches first and the related ones after them. The exact matches beyond the candidates (a
+    word in 2,000 passages) come between the two, in the keyword ranking's order, fetched only
+    as deep as a page asks; the related ones stay the candidates' (a ranking by meaning has no end):
     `capped` says when more of them might qualify than were looked at."""
 
     def __init__(self, head: list[ranking.Ranked], related: list[ranking.Ranked],
@@ -68,18 +66,18 @@ class Listing:
 
 def listing_of(snap: Snapshot, ranked: list[ranking.Ranked], kq: wq.Query | None,
              found: keyword.Found | None, cover: keyword.Coverage | None,
-             fused: bool) -> Listing:  # fmt: skip
+             fused: bool, tuning: Tuning = TUNING) -> Listing:  # fmt: skip
     """Every result of a search: the ranked candidates, and (where a keyword query ran) the
-    exact matches it found beyond them. An exact match holds the typed words (EXACT_SHARE of
+    exact matches it found beyond them. An exact match holds the typed words (exact_share of
     them) and the keyword query matches it; `fused`: the candidates' scores are fused ones, so
     the matches beyond get the keyword part of theirs (search.fusion.convex)."""
     head = [r for r in ranked if r.match == "exact"]
     related = [r for r in ranked if r.match != "exact"]
     if found is None or kq is None:
         return Listing(head, related)
-    if len(found.rows) < CANDIDATES:  # every match is a candidate: none beyond, none left out
+    if len(found.rows) < tuning.candidates:  # every match a candidate: none beyond, none left out
         return Listing(head, related, np.zeros(0, dtype=bool))
-    exact = found.matched if cover is None else found.matched & cover.at_least(ranking.EXACT_SHARE)
+    exact = found.matched if cover is None else found.matched & cover.at_least(tuning.exact_share)
     listed = np.fromiter((r.row for r in ranked), dtype=np.int64, count=len(ranked))
     tail = exact.copy()
     tail[listed] = False
@@ -89,7 +87,7 @@ def listing_of(snap: Snapshot, ranked: list[ranking.Ranked], kq: wq.Query | None
         rest[listed] = False
         capped = bool(rest.any())
     top = found.rows[0][1] if found.rows else 1.0
-    scale = fusion.ALPHA / (top or 1.0) if fused else 1.0
+    scale = tuning.alpha / (top or 1.0) if fused else 1.0
 
     def fetch(tail: np.ndarray, depth: int) -> list[ranking.Ranked]:
         rows, _ = keyword.rank(snap, kq, depth, count=False, mask=tail)
@@ -99,12 +97,13 @@ def listing_of(snap: Snapshot, ranked: list[ranking.Ranked], kq: wq.Query | None
 
 
 def sem_capped(
-    sem_rows: list[tuple[int, float]], ranked: list[ranking.Ranked], enumerated: bool
+    sem_rows: list[tuple[int, float]], ranked: list[ranking.Ranked], enumerated: bool,
+    depth: int = TUNING.candidates,
 ) -> bool:
     """Whether the semantic ranking was cut short of passages that would be listed: it gave
-    CANDIDATES rows and the last of them is listed as related (or at all, where the keyword
+    `depth` rows and the last of them is listed as related (or at all, where the keyword
     ranking does not enumerate the exact matches)."""
-    if len(sem_rows) < CANDIDATES:
+    if len(sem_rows) < depth:
         return False
     edge = sem_rows[-1][0]
     return any(r.row == edge and (r.match == "related" or not enumerated) for r in ranked)

@@ -221,8 +221,9 @@ class SearchResponse:
     message: str | None = None  # a hint for the user when the query gave nothing to search
     filters: dict[str, object] = field(default_factory=dict)
     #: The related passages (in semantic mode: all) were looked for among the nearest
-    #: CANDIDATES only, and more might qualify: `total` counts what is listed, every one of
-    #: them reachable by `offset`, and the exact matches in keyword and hybrid mode in full.
+    #: candidates only (tuning.candidates), and more might qualify: `total` counts what is
+    #: listed, every one of them reachable by `offset`, and the exact matches in keyword and
+    #: hybrid mode in full.
     capped: bool = False
     #: What the facet counts count: "exact" (every exact match; a value's count is what its
     #: filter finds) or "results" (every result listed).

@@ -7,54 +7,44 @@ import numpy as np
 
 from index.building.vectors import mean_rows
 from search.binary_index import BinaryIndex
-
-#: How much a passage's closeness to the corpus centroid counts against it. Generic passages
-#: (the budget boilerplate every area repeats) sit near the centroid and otherwise come first
-#: for every vague or English query: hubness. Chosen on judged queries: 0.2-0.3 lifts
-#: semantic nDCG@10 by 0.01-0.015 on both sets, 0.5 starts to hurt.
-HUB_PENALTY = 0.25
+from search.tuning import TUNING
 
 
-def hubness(vectors: np.ndarray | BinaryIndex) -> np.ndarray:
-    """Each passage's cosine to the corpus centroid, scaled by HUB_PENALTY."""
+def centrality(vectors: np.ndarray | BinaryIndex) -> np.ndarray:
+    """Each passage's cosine to the corpus centroid: generic passages (the boilerplate every
+    area repeats) sit near it, and pay for it (`Snapshot.hubness`, tuning.hub_penalty)."""
     if len(vectors) == 0:
         return np.zeros(0, dtype=np.float32)
     if isinstance(vectors, BinaryIndex):  # computed by the build, over the whole matrix
-        return (HUB_PENALTY * vectors.centrality).astype(np.float32)
+        return np.asarray(vectors.centrality, dtype=np.float32)
     centroid = vectors.mean(axis=0)
     centroid /= np.linalg.norm(centroid) or 1.0
-    return (HUB_PENALTY * (vectors @ centroid)).astype(np.float32)
+    return (vectors @ centroid).astype(np.float32)
 
 
 def mean_vector(snap: object) -> np.ndarray:
     """The corpus's mean passage vector: a query's mean cosine over every passage is one dot
     product with it (what "close in meaning" is measured against)."""
-    cache = snap._cache  # type: ignore[attr-defined]
-    if "mean_vector" not in cache:
+    def make() -> np.ndarray:
         vectors = snap.vectors  # type: ignore[attr-defined]
         if isinstance(vectors, BinaryIndex):  # its mean, computed by the build
-            cache["mean_vector"] = vectors.mean
-            return cache["mean_vector"]
+            return vectors.mean
         dim = vectors.shape[1] if vectors.ndim == 2 else 0
-        cache["mean_vector"] = (
-            vectors.mean(axis=0) if len(vectors) else np.zeros(dim, dtype=np.float32)
-        )
-    return cache["mean_vector"]
+        return vectors.mean(axis=0) if len(vectors) else np.zeros(dim, dtype=np.float32)
+
+    return snap.memo("mean_vector", make)  # type: ignore[attr-defined]
 
 
 def mean_piece(snap: object) -> np.ndarray:
     """The mean sentence/list-item vector (the passage mean where there are none)."""
-    cache = snap._cache  # type: ignore[attr-defined]
-    if "mean_piece" not in cache:
+    def make() -> np.ndarray:
         vectors = snap.vectors  # type: ignore[attr-defined]
         if isinstance(vectors, BinaryIndex) and vectors.piece_mean is not None:
-            cache["mean_piece"] = vectors.piece_mean  # computed by the build
-            return cache["mean_piece"]
+            return vectors.piece_mean  # computed by the build
         pieces = snap.pieces  # type: ignore[attr-defined]
-        cache["mean_piece"] = (
-            mean_rows(pieces) if pieces is not None and len(pieces) else mean_vector(snap)
-        )  # fmt: skip
-    return cache["mean_piece"]
+        return mean_rows(pieces) if pieces is not None and len(pieces) else mean_vector(snap)
+
+    return snap.memo("mean_piece", make)  # type: ignore[attr-defined]
 
 
 def top_k(vectors: np.ndarray | BinaryIndex, query: np.ndarray, k: int,
@@ -86,15 +76,9 @@ def top_k(vectors: np.ndarray | BinaryIndex, query: np.ndarray, k: int,
     return [(int(i), float(scores[i])) for i in idx]
 
 
-#: How much a passage's best sentence or list item counts against the passage as a whole.
-#: Chosen on judged queries: 0.3-0.5 lift semantic nDCG@10 by 0.03-0.05 on our 37 queries
-#: (English questions above all) and leave the dev set level; 1.0 (the best piece alone) hurts.
-PIECE_WEIGHT = 0.4
-
-
 def with_pieces(ranking: list[tuple[int, float]], query: np.ndarray, pieces: np.ndarray | None,
                 starts: np.ndarray | None, penalty: np.ndarray | None,
-                weight: float = PIECE_WEIGHT, best: np.ndarray | None = None
+                weight: float = TUNING.piece_weight, best: np.ndarray | None = None
                 ) -> list[tuple[int, float]]:  # fmt: skip
     """Re-rank the top passages by a blend of their own score and their best piece's.
 
@@ -135,14 +119,8 @@ def best_piece(rows: np.ndarray, query: np.ndarray, pieces: np.ndarray | None,
     return out
 
 
-#: Cosine below the best hit by more than this is no semantic match: e5 scores are compressed
-#: (0.80-0.90 for a whole corpus), so a margin from the top separates matches from the rest.
-MARGIN = 0.05
-MIN_KEEP = 10
-
-
-def candidates(ranking: list[tuple[int, float]], margin: float = MARGIN,
-               min_keep: int = MIN_KEEP) -> list[tuple[int, float]]:  # fmt: skip
+def candidates(ranking: list[tuple[int, float]], margin: float = TUNING.semantic_margin,
+               min_keep: int = TUNING.semantic_keep) -> list[tuple[int, float]]:  # fmt: skip
     """The rows close enough to the best to count as matches (at least `min_keep`)."""
     if not ranking:
         return []

@@ -72,7 +72,7 @@ class Snapshot:
     manifest: store.Manifest
     passages: PassageTable
     vectors: np.ndarray
-    hubness: np.ndarray  # per passage, subtracted from its semantic score
+    centrality: np.ndarray  # per passage, its cosine to the corpus centroid (hubness)
     pieces: np.ndarray | None  # sentence and list-item vectors (memory-mapped), by passage row
     piece_start: np.ndarray | None  # pieces of row r: pieces[piece_start[r]:piece_start[r + 1]]
     vocab: Vocabulary
@@ -134,6 +134,12 @@ class Snapshot:
         values = self.memo(("values", attr),
                            lambda: sorted(set(self.passages.codes(attr)[1]), key=str))  # fmt: skip
         return list(values)
+
+    def hubness(self, penalty: float) -> np.ndarray:
+        """Per passage, what its semantic score loses for being generic: `penalty` times its
+        closeness to the corpus centroid (search/tuning.py: hub_penalty)."""
+        return self.memo(("hubness", penalty),
+                         lambda: (penalty * self.centrality).astype(np.float32))  # fmt: skip
 
     def row_of(self, pid: str) -> int | None:
         return self.passages.row_of(pid)
@@ -235,7 +241,7 @@ def load(index_dir: Path) -> Snapshot:
         manifest=manifest,
         passages=passages,
         vectors=vectors,
-        hubness=semantic.hubness(vectors),
+        centrality=semantic.centrality(vectors),
         pieces=pieces,
         piece_start=(
             None

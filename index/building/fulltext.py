@@ -16,9 +16,9 @@ from index.building.analysis import DanishAnalyzer, Vocabulary
 from index.building.postings import FieldPostings, collect_fields
 from index.documents.document import Passage
 
-#: Where a query word counts most: an area title names what the passage is about.
-FIELD_BOOSTS = {"area": 2.5, "heading": 1.5, "body": 1.0}
-TEXT_FIELDS = tuple(FIELD_BOOSTS)
+#: A passage's text fields: its area's title, its section headings and its text (how much a
+#: query word counts in each is search/tuning.py's).
+TEXT_FIELDS = ("area", "heading", "body")
 
 
 def schema(vocab: Vocabulary | None = None) -> fields.Schema:

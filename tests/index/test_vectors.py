@@ -15,6 +15,7 @@ from index.building import vectors as vq
 from search import binary_index, semantic
 from search import snapshot as snapshot_mod
 from search.engine import Engine
+from search.tuning import TUNING
 
 
 def _e5_like(n: int, dim: int = 384, seed: int = 0) -> np.ndarray:
@@ -52,7 +53,7 @@ def test_codes_are_centred_signs_and_centrality_is_cosine_to_centroid(tmp_path):
     assert 0.3 < bits.mean() < 0.7  # centred: about half the bits set, not all of them
     centroid = vecs.mean(axis=0) / np.linalg.norm(vecs.mean(axis=0))
     assert np.allclose(centrality, vecs @ centroid, atol=1e-5)
-    assert np.allclose(semantic.hubness(vecs), semantic.HUB_PENALTY * centrality, atol=1e-5)
+    assert np.allclose(semantic.centrality(vecs), centrality, atol=1e-5)
 
 
 def test_candidates_are_the_nearest_codes(tmp_path):
@@ -78,7 +79,7 @@ def test_full_rescoring_depth_is_the_exact_ranking(tmp_path, shortlist):
     cosine, then exactly): the exact scan's top 50, scores and all."""
     vecs = _e5_like(3000)
     index = _binary(vecs, tmp_path, rescore=3000, shortlist=shortlist)
-    penalty = semantic.hubness(index)
+    penalty = TUNING.hub_penalty * semantic.centrality(index)
     mask = np.arange(3000) % 3 != 0
     for q in _e5_like(5, seed=1):
         for m in (None, mask):
@@ -92,7 +93,7 @@ def test_full_rescoring_depth_is_the_exact_ranking(tmp_path, shortlist):
 def test_recall_of_the_binary_first_stage(tmp_path, shortlist):
     vecs = _e5_like(40_000)
     index = _binary(vecs, tmp_path, rescore=400, shortlist=shortlist)  # 1 % of the rows
-    penalty = semantic.hubness(index)
+    penalty = TUNING.hub_penalty * semantic.centrality(index)
     found = []
     for q in _e5_like(20, seed=2):
         want = {r for r, _ in semantic.top_k(vecs, q, 10, None, penalty)}
@@ -162,7 +163,7 @@ def test_seed_index_searched_through_the_binary_path(seed_settings, encoder, tmp
         assert got == want
         # the pages the searches read are let go: the server's RSS does not grow to the matrices
         assert resident_kb(real / store.VECTORS) == 0 and resident_kb(real / store.PIECES) == 0
-    assert snapshot_mod.load(copy).hubness.shape == (exact.snapshot.manifest.passages,)
+    assert snapshot_mod.load(copy).centrality.shape == (exact.snapshot.manifest.passages,)
     (copy / "current" / store.CODES).unlink()
     with pytest.raises(store.IndexNotReady, match="vectors.codes.npz is missing"):
         snapshot_mod.load(copy)

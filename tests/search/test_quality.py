@@ -35,8 +35,8 @@ FLOORS = {"hybrid": 0.97, "keyword": 0.96, "semantic": 0.96}
 #: relevance work of issue 10 landed) scored hybrid 0.871/0.787/0.745, keyword 0.747/0.678/0.592,
 #: semantic 0.842/0.761/0.696, answer cards 13/13 and no false hits; with the 7-bit query
 #: encoder (onnx_encoder VERSION 3) hybrid 0.872/0.795/0.758 and semantic 0.842/0.776/0.716;
-#: with the related floors below the lift of word salad (ranking.RELATED_LIFT 0.015, and
-#: STRANGER_LIFT for several words the documents never use) hybrid 0.896/0.830/0.768 and
+#: with the related floors below the lift of word salad (tuning.related_lift 0.015, and
+#: stranger_lift for several words the documents never use) hybrid 0.896/0.830/0.768 and
 #: semantic 0.888/0.840/0.752; with the users' own words (issue 32: common words weigh less,
 #: English domain words, compounds split into words, synonyms) hybrid 0.950/0.927/0.830,
 #: keyword 0.940/0.899/0.768, semantic 0.894/0.873/0.775; with common words kept out of the

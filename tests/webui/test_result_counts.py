@@ -2,8 +2,9 @@
 with what can be fetched, on a word in more passages than a ranking's candidates.
 
 The corpus: the seed's text under six municipalities and six years (36 documents, its vectors
-reused), so "MitID" is in some 150 passages, more than search.engine.CANDIDATES (100): the
-count had said 150 while paging and the exports stopped at 100, and facet counts summed to 100.
+reused), so "MitID" is in some 150 passages, more than the ranking's candidates
+(search.tuning: 100): the count had said 150 while paging and the exports stopped at 100, and
+facet counts summed to 100.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from html import unescape
 
 import pytest
 
-from search.engine import CANDIDATES, Engine
+from search.engine import Engine
 from search.results import MAX_ROWS
+from search.tuning import TUNING
 from webui import create_app
 
 MUNICIPALITIES = ("Kalundborg", "Holbæk", "Slagelse", "Sorø", "Odsherred", "Lejre")
@@ -70,7 +72,7 @@ def test_every_exact_match_is_counted_listed_and_exported(client, mode: str) -> 
     q = f"q=MitID&mode={mode}"
     first = api(client, q)
     total, exact = first["total"], first["total_exact"]
-    assert exact > CANDIDATES  # the case: more matches than the ranking's candidates
+    assert exact > TUNING.candidates  # the case: more matches than the ranking's candidates
     assert total == exact + first["total_related"]
     if mode == "keyword":
         assert total == exact  # one word: no partial matches
@@ -147,10 +149,10 @@ def test_the_page_counts_what_it_can_show(client) -> None:
 
 
 def test_semantic_search_says_its_count_is_of_the_nearest(client) -> None:
-    """Semantic mode ranks by meaning, CANDIDATES deep: the count is of those, and says so;
+    """Semantic mode ranks by meaning, TUNING.candidates deep: the count is of those, and says so;
     every one of them can be paged to and exported."""
     data = api(client, "q=MitID&mode=semantic")
-    assert data["capped"] and data["total"] <= CANDIDATES
+    assert data["capped"] and data["total"] <= TUNING.candidates
     assert data["facets_of"] == "results"
     assert facet_sum(data, "municipality") == data["total"]
     every = api(client, "q=MitID&mode=semantic&all=1")
@@ -162,11 +164,12 @@ def test_semantic_search_says_its_count_is_of_the_nearest(client) -> None:
 
 
 def test_related_passages_are_counted_as_the_nearest(client) -> None:
-    """A hybrid search's related passages are looked for among the nearest CANDIDATES in
-    meaning and the best CANDIDATES keyword matches: when more might qualify, the count says
+    """A hybrid search's related passages are looked for among the nearest TUNING.candidates in
+    meaning and the best TUNING.candidates keyword matches: when more might qualify, the count says
     they are the nearest, never a total it cannot list."""
     data = api(client, "q=daginstitutioner")  # the documents say "dagtilbud": related only
-    assert data["total_exact"] == 0 < data["total_related"] == data["total"] <= 2 * CANDIDATES
+    depth = TUNING.candidates
+    assert data["total_exact"] == 0 < data["total_related"] == data["total"] <= 2 * depth
     every = api(client, "q=daginstitutioner&all=1")
     assert len(every["results"]) == data["total"]
     if data["capped"]:
