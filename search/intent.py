@@ -302,6 +302,16 @@ def _kr(number: str, unit: str | None) -> int:
 NAMED_SCOPES = ("committee", "municipality")
 
 
+def scope_words(name: str) -> frozenset[str]:
+    """The words a question must use to name a municipality or committee: its distinctive
+    ones, or all of them where those are only numbers ("Kommune 3" is named by "Kommune 3",
+    not by the 3 of "de 3 største områder")."""
+    words = title_words(name)
+    if words and all(w.isdigit() for w in words):
+        return frozenset(t.text for t in analyze(name) if t.kind == "word")
+    return words
+
+
 #: A word naming a committee: "Teknik- og Miljøudvalget", "Økonomiudvalgets".
 COMMITTEE_WORD = re.compile(r"\w+udvalg\w*", re.IGNORECASE)
 
@@ -316,10 +326,10 @@ def named_scope(text: str, values: dict[str, list[str]]
     scope: dict[str, str] = {}
     named: set[str] = set()
     for field in NAMED_SCOPES:
-        hits = [v for v in values.get(field, []) if title_words(v) and title_words(v) <= typed]
+        hits = [v for v in values.get(field, []) if scope_words(v) and scope_words(v) <= typed]
         if len(hits) == 1:
             scope[field] = hits[0]
-            named |= title_words(hits[0])
+            named |= scope_words(hits[0])
     known = {t for v in values.get("committee", []) for t in title_words(v)}
     for word in COMMITTEE_WORD.findall(text):
         if "committee" in values and not {t.text for t in analyze(word)} & known:

@@ -16,19 +16,16 @@ from flask import current_app, g, url_for
 from markupsafe import escape
 from werkzeug.datastructures import MultiDict
 
-from index.documents.amounts import danish_number, format_kr
+from index.documents.amounts import danish_number
 from search.glossary import expand as glossary_entry
 from search.results import ANSWER_ROWS, MAX_ROWS, MODES, Filters, SearchError, check_k, check_mode
+from webui.answer_card import card_data
 from webui.data import (
-    amount_source,
-    area_url,
     citation,
     engine,
     number_param,
     param,
     permalink,
-    scope_text,
-    source_url,
 )
 
 MODE_LABELS = {"hybrid": "Hybrid", "keyword": "Nøgleord", "semantic": "Semantisk"}
@@ -170,23 +167,7 @@ def search_data(args: MultiDict, *, all_answer_rows: bool = False,
     if data["did_you_mean"]:
         data["did_you_mean_url"] = url_for("pages.search", **sa.url_args(q=data["did_you_mean"]))
     if answer := data["answer"]:
-        answer["rows_total"] = len(answer["rows"])
-        if not all_answer_rows:
-            answer["rows"] = answer["rows"][:ANSWER_ROWS]
-        for row in answer["rows"]:
-            row["url"] = row_url(answer["kind"], row)
-            if answer["kind"] != "total":
-                # where the amount was read, so a reader can check it in the document
-                row["amount_source"] = (None if row["amount_kr"] is None
-                                        else amount_source(row["document"], row["area"]))
-        if comparison := answer.get("comparison"):
-            for end in ("lowest", "highest"):
-                if row := comparison[end]:
-                    row["url"] = row_url(answer["kind"], row)
-        answer["covers"] = answer_covers(answer)
-        answer["share_of"] = answer_share_of(answer)
-        answer["ranking_url"] = ranking_url(answer)
-        answer["sources"] = answer_sources(answer)
+        card_data(answer, limit=None if all_answer_rows else ANSWER_ROWS)
         answer["csv_url"] = url_for("api.answer_csv", **sa.url_args())
         # the card's link: the Excel dialect, as the page's other CSV links
         answer["excel_url"] = url_for("api.answer_csv", **sa.url_args(), format="excel")
@@ -219,15 +200,6 @@ def search_data(args: MultiDict, *, all_answer_rows: bool = False,
     return data
 
 
-def row_url(kind: str, row: dict[str, Any]) -> str:
-    """Where an answer row links: its area's page; a total's row (a document's "I alt"), the
-    overview of that budget's areas."""
-    if kind == "total":
-        return url_for("pages.overview", municipality=row["municipality"],
-                       committee=row["committee"], year=row["year"])  # fmt: skip
-    return area_url(row["document"], row["area"])
-
-
 def named_chips(sa: SearchArgs, named: dict[str, object]) -> list[dict[str, Any]]:
     """A chip for each scope the question named ("Kommune: Kommune 3, fra spørgsmålet"); its
     link reads the question over every one (`named=0`), keeping the other named scopes as
@@ -243,69 +215,6 @@ def named_chip_url(sa: SearchArgs, named: dict[str, object], name: str) -> str:
     """The search without the scope `name` the question named, the others kept as filters."""
     kept = {n: str(v) for n, v in named.items() if n != name}
     return url_for("pages.search", **sa.url_args(named="0", **kept))
-
-
-def _answer_documents(answer: dict[str, Any]) -> list[str]:
-    return list(dict.fromkeys([*answer["documents"], *(r["document"] for r in answer["rows"])]))
-
-
-def answer_covers(answer: dict[str, Any]) -> str:
-    """What an answer's figures cover, said beside them (issue 30: "Samlet nettobudget 460 mio."
-    alone reads as the whole municipality's budget): 'Summen af 12 områder med beløb ·
-    Kalundborg Kommune · Økonomiudvalget · budget 2024'; a single area's card: its budget."""
-    docs = set(_answer_documents(answer))
-    areas = [a for a in engine().areas() if a.document in docs]
-    scope = scope_text(areas, sep=" · ")
-    if answer["kind"] == "total":
-        known = sum(1 for a in areas if a.amount_kr is not None)
-        return f"Summen af {number_text(known)} {'område' if known == 1 else 'områder'} " \
-               f"med beløb · {scope}"  # fmt: skip
-    if answer["total_kr"] is not None and answer["rows_total"] > 1 and answer["kind"] != "change":
-        n = answer["rows_total"]
-        return f"Summen af {number_text(n)} områder · {scope}"
-    return scope
-
-
-def answer_share_of(answer: dict[str, Any]) -> str | None:
-    """What a one-area card's share is of (issue 30: "andel af i alt" said nothing): 'af det
-    samlede nettobudget for Økonomiudvalget, 460.443.800 kr. (summen af 17 områder med
-    beløb)', its own document's total; None where the card is no single area with a share."""
-    if answer["kind"] != "amount" or answer["rows_total"] != 1 or answer.get("share") is None:
-        return None
-    if answer.get("corpus_total_kr") is None:
-        return None
-    docs = set(answer["documents"])
-    areas = [a for a in engine().areas() if a.document in docs]
-    known = sum(1 for a in areas if a.amount_kr is not None)
-    noun = "område" if known == 1 else "områder"
-    return (f"af det samlede nettobudget for {answer['committee']}, "
-            f"{format_kr(answer['corpus_total_kr'])} (summen af {number_text(known)} {noun} "
-            "med beløb)")  # fmt: skip
-
-
-def ranking_url(answer: dict[str, Any]) -> str | None:
-    """A ranking card's link to the whole ranking: the overview sorted by amount in the card's
-    order, kept to its budget where the card is one budget's (issue 30: a top 5 said nothing
-    of the rest)."""
-    if answer["kind"] != "ranking":
-        return None
-    budgets = {(r["municipality"], r["committee"], r["year"]) for r in answer["rows"]}
-    scope: dict[str, Any] = {}
-    if len(budgets) == 1:
-        municipality, committee, year = budgets.pop()
-        scope = {"municipality": municipality, "committee": committee, "year": year}
-    return url_for("pages.overview", sort="amount", order=answer["order"], **scope)
-
-
-def answer_sources(answer: dict[str, Any]) -> list[dict[str, str]]:
-    """The published documents an answer's figures come from (sidecars' `source`): a link each,
-    labelled by its address without the scheme."""
-    out = []
-    for d in _answer_documents(answer):
-        url = source_url(d)
-        if url:
-            out.append({"document": d, "url": url, "label": url.split("://", 1)[-1]})
-    return out
 
 
 def page_extras(data: dict[str, Any]) -> dict[str, Any]:

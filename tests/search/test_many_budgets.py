@@ -129,6 +129,13 @@ def test_a_named_municipality_scopes_card_and_passages(many) -> None:
     assert len({h.municipality for h in every.results}) > 1
 
 
+def test_a_number_in_the_question_names_no_municipality(many) -> None:
+    """"Kommune 3" is named by both its words: the 3 of "de 3 største" is a count."""
+    resp = many.search("de 3 største områder", mode="keyword")
+    assert resp.named == {} and len(resp.answer.rows) == 3
+    assert len({r.municipality for r in resp.answer.rows}) == 3
+
+
 def test_a_question_without_a_card_is_not_scoped(many) -> None:
     """Words that happen to name a municipality scope nothing unless the question has a card."""
     resp = many.search("ledige borgere Kommune 3", mode="keyword", k=50)

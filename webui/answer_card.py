@@ -1,0 +1,108 @@
+"""The answer card's data: each row's link and the line its amount was read from, what its
+figures cover, a one-area card's share and of what, a ranking's link to the whole ranking,
+and the published sources; the page, the JSON API and the CSV read the same dict."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+
+from index.documents.amounts import danish_number, format_kr
+from search.results import ANSWER_ROWS
+from webui.data import amount_source, area_url, engine, scope_text, source_url
+
+
+def card_data(answer: dict[str, Any], *, limit: int | None = ANSWER_ROWS) -> dict[str, Any]:
+    """`answer` (Answer.to_json()) with what the card shows beside its figures; its first
+    `limit` rows (None: all, for its CSV), `rows_total` counting them all."""
+    answer["rows_total"] = len(answer["rows"])
+    if limit is not None:
+        answer["rows"] = answer["rows"][:limit]
+    for row in answer["rows"]:
+        row["url"] = row_url(answer["kind"], row)
+        if answer["kind"] != "total":
+            # where the amount was read, so a reader can check it in the document
+            row["amount_source"] = (None if row["amount_kr"] is None
+                                    else amount_source(row["document"], row["area"]))  # fmt: skip
+    if comparison := answer.get("comparison"):
+        for end in ("lowest", "highest"):
+            if row := comparison[end]:
+                row["url"] = row_url(answer["kind"], row)
+    answer["covers"] = answer_covers(answer)
+    answer["share_of"] = answer_share_of(answer)
+    answer["ranking_url"] = ranking_url(answer)
+    answer["sources"] = answer_sources(answer)
+    return answer
+
+
+def row_url(kind: str, row: dict[str, Any]) -> str:
+    """Where an answer row links: its area's page; a total's row (a document's "I alt"), the
+    overview of that budget's areas."""
+    if kind == "total":
+        return url_for("pages.overview", municipality=row["municipality"],
+                       committee=row["committee"], year=row["year"])  # fmt: skip
+    return area_url(row["document"], row["area"])
+
+
+def _answer_documents(answer: dict[str, Any]) -> list[str]:
+    return list(dict.fromkeys([*answer["documents"], *(r["document"] for r in answer["rows"])]))
+
+
+def answer_covers(answer: dict[str, Any]) -> str:
+    """What an answer's figures cover, said beside them (issue 30: "Samlet nettobudget 460 mio."
+    alone reads as the whole municipality's budget): 'Summen af 12 områder med beløb ·
+    Kalundborg Kommune · Økonomiudvalget · budget 2024'; a single area's card: its budget."""
+    docs = set(_answer_documents(answer))
+    areas = [a for a in engine().areas() if a.document in docs]
+    scope = scope_text(areas, sep=" · ")
+    if answer["kind"] == "total":
+        known = sum(1 for a in areas if a.amount_kr is not None)
+        return f"Summen af {danish_number(known)} {'område' if known == 1 else 'områder'} " \
+               f"med beløb · {scope}"  # fmt: skip
+    if answer["total_kr"] is not None and answer["rows_total"] > 1 and answer["kind"] != "change":
+        n = answer["rows_total"]
+        return f"Summen af {danish_number(n)} områder · {scope}"
+    return scope
+
+
+def answer_share_of(answer: dict[str, Any]) -> str | None:
+    """What a one-area card's share is of (issue 30: "andel af i alt" said nothing): 'af det
+    samlede nettobudget for Økonomiudvalget, 460.443.800 kr. (summen af 17 områder med
+    beløb)', its own document's total; None where the card is no single area with a share."""
+    if answer["kind"] != "amount" or answer["rows_total"] != 1 or answer.get("share") is None:
+        return None
+    if answer.get("corpus_total_kr") is None:
+        return None
+    docs = set(answer["documents"])
+    areas = [a for a in engine().areas() if a.document in docs]
+    known = sum(1 for a in areas if a.amount_kr is not None)
+    noun = "område" if known == 1 else "områder"
+    return (f"af det samlede nettobudget for {answer['committee']}, "
+            f"{format_kr(answer['corpus_total_kr'])} (summen af {danish_number(known)} {noun} "
+            "med beløb)")  # fmt: skip
+
+
+def ranking_url(answer: dict[str, Any]) -> str | None:
+    """A ranking card's link to the whole ranking: the overview sorted by amount in the card's
+    order, kept to its budget where the card is one budget's (issue 30: a top 5 said nothing
+    of the rest)."""
+    if answer["kind"] != "ranking":
+        return None
+    budgets = {(r["municipality"], r["committee"], r["year"]) for r in answer["rows"]}
+    scope: dict[str, Any] = {}
+    if len(budgets) == 1:
+        municipality, committee, year = budgets.pop()
+        scope = {"municipality": municipality, "committee": committee, "year": year}
+    return url_for("pages.overview", sort="amount", order=answer["order"], **scope)
+
+
+def answer_sources(answer: dict[str, Any]) -> list[dict[str, str]]:
+    """The published documents an answer's figures come from (sidecars' `source`): a link each,
+    labelled by its address without the scheme."""
+    out = []
+    for d in _answer_documents(answer):
+        url = source_url(d)
+        if url:
+            out.append({"document": d, "url": url, "label": url.split("://", 1)[-1]})
+    return out
