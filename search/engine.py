@@ -55,10 +55,8 @@ class Engine:
                  tuning: Tuning = TUNING) -> None:  # fmt: skip
         self.index_dir = index_dir
         self.tuning = tuning  # every weight and floor the ranking uses (search/tuning.py)
-        self._encoder_factory = encoder_factory
-        self._encoder: Encoder | None = None
+        self._model = _Model(encoder_factory)  # shared with the engine's pinned views
         self._lock = threading.Lock()
-        self._scope_lock = threading.Lock()
         self._pin: Snapshot | None = None
         self._snapshot: Snapshot = load(index_dir)
         self._target = _pointer(index_dir)
@@ -78,10 +76,10 @@ class Engine:
 
     def pinned(self) -> Engine:
         """A view of this engine held to the current generation: every call on it (a web
-        request's search, areas and passages) reads the same index, even across a swap."""
+        request's search, areas and passages) reads the same index, even across a swap. It
+        shares the engine's model (loaded once, by whichever asks first)."""
         view = copy.copy(self)
         view._pin = self.snapshot
-        view.encoder = self.encoder  # type: ignore[method-assign]  # load the model once
         return view
 
     @property
@@ -108,27 +106,16 @@ class Engine:
         return self._snapshot
 
     def encoder(self) -> Encoder:
-        if self._encoder is None:
-            if self._encoder_factory is None:
-                raise Unavailable("Semantisk søgning er slået fra: ingen model er indlæst.")
-            with self._lock:
-                if self._encoder is None:
-                    self._encoder = self._encoder_factory()
-        return self._encoder
+        return self._model.get()
 
     def answer_scope(self, snap: Snapshot | None = None) -> answers.Scope:
         """Every area's answer scope, made once per generation: ~2.5 s of Python for the 310k
         areas of 1M passages, so a server makes it beside its first requests (webui) rather
         than in its first budget question."""
         snap = snap or self.snapshot
-        scope = snap._cache.get("answer_scope")
-        if scope is None:
-            with self._scope_lock:  # one thread makes it; a question meanwhile waits for it
-                scope = snap._cache.get("answer_scope")
-                if scope is None:
-                    scope = answers.Scope.of(snap.areas).make_rows()
-                    snap._cache["answer_scope"] = scope
-        return scope
+        # one thread makes it; a question meanwhile waits for it
+        return snap.memo("answer_scope", lambda: answers.Scope.of(snap.areas).make_rows(),
+                         once=True)  # fmt: skip
 
     def check_model(self, snap: Snapshot) -> None:
         enc = self.encoder()
@@ -365,3 +352,21 @@ def _suggestion(q: str, corrections: dict[str, str]) -> str:
 
 def _ms(started: float) -> float:
     return (time.perf_counter() - started) * 1000
+
+
+class _Model:
+    """The embedding model, loaded on first use (a keyword search never pays for it)."""
+
+    def __init__(self, factory: Callable[[], Encoder] | None) -> None:
+        self._factory = factory
+        self._encoder: Encoder | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> Encoder:
+        if self._encoder is None:
+            if self._factory is None:
+                raise Unavailable("Semantisk søgning er slået fra: ingen model er indlæst.")
+            with self._lock:
+                if self._encoder is None:
+                    self._encoder = self._factory()
+        return self._encoder

@@ -83,7 +83,7 @@ def ask(snap: Snapshot, text: str, exp: expansion.Expansion, filters: Filters,
         return Asked(built, named if built is not None else {})
     # every area: the same scope for every query, and the same answer for the same intent
     # ("hvad koster brandvæsen", "budget til brandvæsen"): built once per generation
-    cache = snap._cache.setdefault("answers", {})
+    cache: dict = snap.memo("answers", dict)
     hit = cache.get(intent, cache)  # (the cache itself: not there)
     if hit is not cache:
         return Asked(hit)

@@ -84,14 +84,21 @@ class Snapshot:
     sparse: SparseIndex  # the keyword index: BM25F scores of every text-field posting
     _cache: dict = field(default_factory=dict)  # per-generation derived data, built on first use
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _making: threading.Lock = field(default_factory=threading.Lock)
 
-    def memo(self, key: object, make: Callable[[], T]) -> T:
+    def memo(self, key: object, make: Callable[[], T], *, once: bool = False) -> T:
         """What `make` makes, made once per generation (what a query derives from the index
-        and the next one needs again). Two threads may both make it; one result is kept."""
+        and the next one needs again). Two threads may both make it and one result is kept;
+        `once` (what costs seconds): one thread makes it while the others wait for it."""
         try:
             return self._cache[key]
         except KeyError:
             pass
+        if once:
+            with self._making:
+                if key not in self._cache:
+                    self._cache[key] = make()
+                return self._cache[key]
         value = make()
         with self._lock:
             return self._cache.setdefault(key, value)
