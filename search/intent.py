@@ -16,10 +16,10 @@ import tomllib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from fractions import Fraction
 from importlib import resources
 
 from index.building.analysis import analyze, stem
+from index.documents.amounts import kroner
 
 #: Words that ask for an amount, Danish and English (stemmed when matched).
 BUDGET_WORDS = frozenset(
@@ -290,11 +290,9 @@ def _kr(number: str, unit: str | None) -> int:
     word = re.match(r"[a-zæøå]*", (unit or "kr").casefold()).group()  # type: ignore[union-attr]
     scale = next((s for prefix, s in _SCALE if word.startswith(prefix)), 1)
     digits = re.sub(r"\s", "", number)
-    if scale > 1 and re.fullmatch(r"\d+[.,]\d{1,2}", digits):  # "2,5 mio." is a decimal
-        value = Fraction(digits.replace(",", "."))
-    else:
-        value = Fraction(re.sub(r"[.,](?=\d{3}\b)", "", digits).replace(",", "."))
-    return round(value * scale)
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+", digits):  # "over 50,000": thousands, as typed in English
+        digits = digits.replace(",", "")
+    return kroner(digits, scale)
 
 
 #: The fields a question can scope itself by naming them: "samlet budget for Økonomiudvalget",

@@ -126,7 +126,9 @@ def parse_number(text: str) -> Decimal:
         raise ValueError(f"not a number: {text!r}") from exc
 
 
-def _kroner(num: str, scale: int, negative: bool) -> int:
+def kroner(num: str, scale: int = 1, negative: bool = False) -> int:
+    """A number as written (`parse_number`) times its scale, in whole kroner: exactly, however
+    large. Amounts in documents and in questions ("over 2,5 mio.") are read by this alone."""
     value = int((parse_number(num) * scale).to_integral_value())
     return -value if negative else value
 
@@ -176,7 +178,7 @@ def amount_spans(text: str) -> list[tuple[int, int, int, list[str]]]:
             start += len(sign)
             sign = None
         negative = _negative(masked, sign, trail, m.start())
-        value = _kroner(num, scale, negative)
+        value = kroner(num, scale, negative)
         shown = m.group(0).strip()
         if abs(value) >= MAX_KR:
             beyond = f"amount {shown!r} is beyond any budget; not read"
@@ -231,7 +233,7 @@ def parse_cell(cell: str, unit: int = 1) -> int | None:
     written = m.group("scale") or m.group("kr")  # the cell's own unit
     scale = _scale_of(m.group("scale")) if written else unit
     negative = bool(m.group("sign") or m.group("open") or m.group("trail"))
-    return _kroner(m.group("num"), scale, negative)
+    return kroner(m.group("num"), scale, negative)
 
 
 @dataclass(frozen=True)
@@ -272,7 +274,7 @@ def read_statement(line: str) -> Reading | None:
             return Reading(None, ("net budget line gives a number without a unit (kr., 1.000 kr., "
                                   "mio. kr.); not read",))  # fmt: skip
         amounts = tuple(dict.fromkeys(
-            _kroner(m.group("num"), unit, _negative(value_part, m.group("sign"), m.group("trail"),
+            kroner(m.group("num"), unit, _negative(value_part, m.group("sign"), m.group("trail"),
                                                     m.start()))
             for m in numbers
         ))  # fmt: skip
@@ -305,7 +307,7 @@ def _accounting_negative(text: str, unit: int) -> tuple[int, ...]:
         written += after  # "(1.234.567) kr."
     amounts = scan(written)[0]
     if not amounts and not m.group("unit"):
-        amounts = (_kroner(m.group("num"), unit, True),)
+        amounts = (kroner(m.group("num"), unit, True),)
     return tuple(a for a in amounts[:1] if abs(a) < MAX_KR)
 
 

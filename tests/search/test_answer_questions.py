@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from html import unescape
 
+import pytest
+
 from search import answer as answers
 from search.cli_text import format_response
 from search.intent import Intent, read_intent
@@ -158,3 +160,20 @@ def test_a_named_year_scopes_card_and_passages(years_engine) -> None:
     assert resp.results and {h.year for h in resp.results} == {2025}
     wide = years_engine.search(q, mode="keyword", k=50, named_scope=False)
     assert wide.named == {} and {h.year for h in wide.results} == {2024, 2025}
+
+
+@pytest.mark.parametrize(("question", "low", "high"), [
+    ("hvilke områder har budget over 2,5 mio. kr.", 2_500_000, None),
+    ("områder med budget under 50,000 kr", None, 50_000),  # thousands, as typed in English
+    ("budget mellem 10 og 20,5 mio.", 10_000_000, 20_500_000),
+    ("areas with a budget over 1.5 million", 1_500_000, None),
+    ("budget over 99999999999999999999999 mio.", 99999999999999999999999 * 10**6, None),
+])  # fmt: skip
+def test_a_questions_amounts_are_read_as_the_documents_amounts_are(question, low, high) -> None:
+    """Bounds in a question go through the amount reader the documents go through
+    (index.documents.amounts.kroner): exact, whatever the size; Danish decimals."""
+    from search.intent import typed_terms
+
+    intent = read_intent(question, typed_terms(question), ["Jobcenter", "Borgerservice"])
+    assert intent is not None and intent.kind == "threshold"
+    assert (intent.low, intent.high) == (low, high)

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from index.building.fulltext import FIELD_BOOSTS
+from index.building.fulltext import TEXT_FIELDS
 from search import expansion, keyword
 from search.engine import INTENT_TERMS
 from search.expansion import STRONG_KINDS
@@ -35,7 +35,7 @@ def _reference(snap, exp, ignore) -> np.ndarray:
         rows: set[int] = set()
         for t, kind in group.items():
             if kind in STRONG_KINDS:
-                for f in FIELD_BOOSTS:
+                for f in TEXT_FIELDS:
                     rows |= set(keyword.rows_with(snap, f, t).tolist())
         held.append(rows)
     weights = [math.log(1 + n / (len(rows) + 1)) * exp.weight(group)
