@@ -14,6 +14,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from index.documents.amounts import danish_number
 from search.intent import Intent
 from search.results import OVER_WORDS, Answer, AnswerRow, Comparison
 from search.snapshot import AreaSummary
@@ -299,7 +300,7 @@ def _threshold_title(lo: int | None, hi: int | None, n: int) -> str:
         """'1.234,5 mio. kr.', '0,04 mio. kr.': the bound as asked, exactly, however large."""
         whole, rest = divmod(abs(v), 10**6)
         decimals = f"{rest:06d}".rstrip("0") or "0"
-        return f"{'-' if v < 0 else ''}{whole:,}".replace(",", ".") + f",{decimals} mio. kr."
+        return f"{'-' if v < 0 else ''}{danish_number(whole)},{decimals} mio. kr."
 
     if lo is not None and hi is not None:
         cond = f"mellem {mio(lo)} og {mio(hi)}"

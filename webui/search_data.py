@@ -103,7 +103,7 @@ def parse_search_args(args: MultiDict) -> SearchArgs:
     if "offset" in given:
         offset = number_param("offset", given["offset"], grouped=False)
         if not 0 <= offset <= EXPORT_LIMIT:
-            raise SearchError(f"offset skal være mellem 0 og {number_text(EXPORT_LIMIT)}.")
+            raise SearchError(f"offset skal være mellem 0 og {danish_number(EXPORT_LIMIT)}.")
     elif "page" in given:
         page = number_param("page", given["page"], grouped=False)
         if not 1 <= page <= EXPORT_LIMIT // k + 1:
@@ -113,10 +113,6 @@ def parse_search_args(args: MultiDict) -> SearchArgs:
                if n in given}  # fmt: skip
     texts = {n: given[n] for n in TEXT_FILTERS if n in given}
     return SearchArgs(given.get("q", ""), mode, k, offset, Filters(**texts, **numbers), given)
-
-
-def number_text(n: int) -> str:
-    return danish_number(n)
 
 
 def run_search(sa: SearchArgs, k: int | None = None, offset: int | None = None,
@@ -258,11 +254,11 @@ def pager(sa: SearchArgs, total: int, shown: int) -> dict[str, Any]:
 
 def beyond_message(sa: SearchArgs, total: int, pages: int) -> str:
     """What a page (or offset) past the last result says."""
-    results = f"{number_text(total)} {'resultat' if total == 1 else 'resultater'}"
+    results = f"{danish_number(total)} {'resultat' if total == 1 else 'resultater'}"
     if "offset" in sa.given:
-        return f"Ingen resultater efter nr. {number_text(total)}: søgningen har {results}."
-    return (f"Side {number_text(sa.page)} findes ikke: søgningen har {results} på "
-            f"{number_text(pages)} {'side' if pages == 1 else 'sider'}.")  # fmt: skip
+        return f"Ingen resultater efter nr. {danish_number(total)}: søgningen har {results}."
+    return (f"Side {danish_number(sa.page)} findes ikke: søgningen har {results} på "
+            f"{danish_number(pages)} {'side' if pages == 1 else 'sider'}.")  # fmt: skip
 
 
 def danish_date(day: datetime.date) -> str:

@@ -106,10 +106,6 @@ _CELL = re.compile(
 )
 
 
-def _kr(value: int) -> str:
-    return f"{value:,} kr.".replace(",", ".")
-
-
 def parse_number(text: str) -> Decimal:
     """A Danish-formatted number ("50.190.100", "0,04", "50.190.100,-") as a Decimal; also
     "12.5" (a decimal point: the caller has seen the scale word) and "12,345,678"."""
@@ -185,10 +181,11 @@ def amount_spans(text: str) -> list[tuple[int, int, int, list[str]]]:
             out.append((start, m.end(), value, [beyond]))
             continue
         if " " in num:
-            notes.append(f"amount {shown!r} has spaces between digit groups; read as {_kr(value)}")
+            notes.append(f"amount {shown!r} has spaces between digit groups; "
+                         f"read as {format_kr(value)}")  # fmt: skip
         if re.fullmatch(r"\d{1,3},\d{3}", num) and scale == 1:
             notes.append(f"amount {shown!r}: is the comma a decimal or a thousands separator? "
-                         f"read as {_kr(value)}")  # fmt: skip
+                         f"read as {format_kr(value)}")  # fmt: skip
         out.append((start, m.end(), value, notes))
     return out
 
@@ -263,7 +260,7 @@ def read_statement(line: str) -> Reading | None:
     amounts, notes = scan(value_part)
     if not amounts and not notes:
         amounts = _accounting_negative(unit_masked[colon + 1 :], unit)
-        notes += [f"amount in brackets read as negative (accounting style): {_kr(a)}"
+        notes += [f"amount in brackets read as negative (accounting style): {format_kr(a)}"
                   for a in amounts]  # fmt: skip
     if not amounts and not notes:
         numbers = [m for m in _BARE_NUMBER.finditer(value_part) if not _YEAR.match(m.group("num"))
@@ -279,12 +276,12 @@ def read_statement(line: str) -> Reading | None:
             for m in numbers
         ))  # fmt: skip
         beyond = [a for a in amounts if abs(a) >= MAX_KR]
-        notes += [f"amount {_kr(a)} is beyond any budget; not read" for a in beyond]
+        notes += [f"amount {format_kr(a)} is beyond any budget; not read" for a in beyond]
         amounts = tuple(a for a in amounts if abs(a) < MAX_KR)
     if len(amounts) == 1:
         return Reading(amounts[0], tuple(notes))
     if len(amounts) > 1:
-        listed = ", ".join(_kr(a) for a in amounts)
+        listed = ", ".join(format_kr(a) for a in amounts)
         notes.append(f"net budget line gives several amounts ({listed}); none taken")
         return Reading(None, tuple(notes))
     if notes or find_amounts(bracketed):
