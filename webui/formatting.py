@@ -18,6 +18,18 @@ _DANISH = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa"})
 _COLLATE = str.maketrans({"æ": "z\x01", "ø": "z\x02", "å": "z\x03"})
 
 
+#: Bars are SVG rects 0..BAR_WIDTH wide (a width attribute: the CSP refuses style=).
+BAR_WIDTH = 100
+
+
+def bar_width(amount: int | None, biggest: int) -> float:
+    """An amount's bar beside the biggest (absolute) amount: 0 for an unknown or zero amount,
+    else at least half a unit, so a small but real amount still shows."""
+    if not amount or not biggest:
+        return 0.0
+    return max(round(abs(amount) / biggest * BAR_WIDTH, 1), 0.5)
+
+
 def share(fraction: float | None) -> str:
     """0.17636 -> '17,6 %' (Danish decimal comma, a space before %); None -> ''."""
     if fraction is None:

@@ -10,13 +10,10 @@ from search.results import MODES, NotFound, SearchError
 from webui import data, search_data
 from webui.data import SORTS
 from webui.errors import status_of
+from webui.formatting import BAR_WIDTH, bar_width
 from webui.search_data import FACET_LABELS, MODE_HELP, MODE_LABELS
 
 bp = Blueprint("pages", __name__)
-
-#: Bar geometry: each bar is a tiny SVG (a width attribute, never style=) scaled to its row.
-CHART_WIDTH = 100
-
 
 @bp.app_context_processor
 def helpers() -> dict[str, Any]:
@@ -137,7 +134,7 @@ def sort_urls(sort: str, order: str, filters: dict[str, str | int] | None = None
 
 def bar_chart(rows: list[dict[str, Any]], sort: str, order: str) -> dict[str, Any]:
     """The areas ranked by amount, with each one's share: largest first, unless the table is
-    sorted by amount the other way round. Unknown amounts last; bar widths in 0..CHART_WIDTH."""
+    sorted by amount the other way round. Unknown amounts last; bar widths in 0..BAR_WIDTH."""
     ascending = sort == "amount" and order == "asc"
     known = sorted((r for r in rows if r["amount_kr"] is not None),
                    key=lambda r: r["amount_kr"], reverse=not ascending)  # fmt: skip
@@ -146,10 +143,9 @@ def bar_chart(rows: list[dict[str, Any]], sort: str, order: str) -> dict[str, An
     bars = []
     for r in ranked:
         amount = r["amount_kr"]
-        width = 0.0 if not biggest or amount is None else abs(amount) / biggest * CHART_WIDTH
         bars.append({
             "label": r["area"], "amount_kr": amount, "share": r["share"], "url": r["url"],
-            "width": round(max(width, 0.5 if amount else 0.0), 2),
+            "width": bar_width(amount, biggest),
             "negative": amount is not None and amount < 0,
         })  # fmt: skip
-    return {"width": CHART_WIDTH, "bars": bars, "ascending": ascending}
+    return {"width": BAR_WIDTH, "bars": bars, "ascending": ascending}

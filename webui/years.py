@@ -12,10 +12,10 @@ from typing import Any
 
 from search import years
 from search.snapshot import Snapshot
+from webui.formatting import bar_width
 
 #: `/api/areas` filters (read by webui.data.area_filters): the metadata, matched case-blind.
 AREA_FILTERS = ("municipality", "committee", "year")
-BAR_WIDTH = 100  # bars are SVG rects 0..BAR_WIDTH wide (a width attribute: the CSP refuses style=)
 
 
 def matches(area: Any, filters: dict[str, str | int]) -> bool:
@@ -40,9 +40,7 @@ def years_data(snap: Snapshot, document: str, area: str,
     biggest = max((abs(r.amount_kr) for r in found.rows if r.amount_kr is not None), default=0)
     out = []
     for r in found.rows:
-        width = 0.0
-        if r.amount_kr is not None and biggest:
-            width = max(round(abs(r.amount_kr) / biggest * BAR_WIDTH, 1), 0.5)
+        width = bar_width(r.amount_kr, biggest)
         out.append({
             **r.to_json(), "url": url_of(r.document, r.area),
             "current": r.document == document, "bar": width,
