@@ -1,8 +1,8 @@
 """The code's shape: stages import only from stages before them, and no module imports back.
 
 Inside `index/` the same holds for its sub-packages: reading documents, then the embedding model,
-then writing the index; `index.config` is shared by all three and imports none of them, and
-`index.cli` (the stage's commands) comes last, over all three.
+then writing the index; `index.config` and `index.locking` are shared by all three and import
+none of them, and `index.cli` (the stage's commands) comes last, over all three.
 
 Every import counts, also those deferred inside functions: a circle hidden in a function is still
 a circle for a reader (and a trap for whoever moves the import to the top).
@@ -16,8 +16,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 STAGES = ("index", "search", "webui")
 #: index's own order: a module imports from its own part or an earlier one
-INDEX_PARTS = ("index.config", "index.documents", "index.embedding", "index.building",
-               "index.cli")  # fmt: skip
+INDEX_PARTS = ("index.config", "index.locking", "index.documents", "index.embedding",
+               "index.building", "index.cli")  # fmt: skip
 
 
 def _graph() -> dict[str, set[str]]:

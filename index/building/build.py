@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import os
 import shutil
 import sys
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index import locking
 from index.building import (
     analysis,
     fulltext,
@@ -70,20 +70,16 @@ def write_failure(exc: OSError, index_dir: Path) -> BuildError:
 
 @contextlib.contextmanager
 def build_lock(index_dir: Path) -> Iterator[None]:
+    held = contextlib.ExitStack()
     try:
         index_dir.mkdir(parents=True, exist_ok=True)
-        fh = open(index_dir / ".build.lock", "w")  # noqa: SIM115 - held for the whole build
+        held.enter_context(locking.exclusive(index_dir / ".build.lock", wait=False))
+    except BlockingIOError:
+        raise BuildError(f"another build is running on {index_dir}") from None
     except OSError as exc:
         raise write_failure(exc, index_dir) from None
-    with fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise BuildError(f"another build is running on {index_dir}") from None
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    with held:
+        yield
 
 
 def build_index(

