@@ -34,10 +34,13 @@ def build_query(parsed: ParsedQuery, exp: Expansion, snap: Snapshot, tuning: Tun
     kind_boost, field_boosts = tuning.kind_boost, tuning.field_boosts
     subqueries: list[wq.Query] = []
     for group in exp.groups:
+        # a common Danish word says less of what the query is about ("udgifter", "antal"), in
+        # the ranking as in coverage (expansion.general_weight)
+        weight = exp.weight(group)
         # Whoosh's DisjunctionMax scores wrongly (a constant for every document), so a word's
         # variants are summed; their boosts keep parts and compounds below the word itself.
         terms = [
-            wq.Term(f, t, boost=boost * kind_boost[kind])
+            wq.Term(f, t, boost=boost * kind_boost[kind] * weight)
             for t, kind in group.items()
             for f, boost in field_boosts.items()
             if t in snap.field_terms[f]  # a term no passage has only slows the matcher down

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 
 #: No municipal budget reaches a quadrillion kroner; beyond this a "number" is a typo or an
 #: attack, and would not fit the index's 64-bit integers anyway.
@@ -125,7 +126,7 @@ def parse_number(text: str) -> Decimal:
 def kroner(num: str, scale: int = 1, negative: bool = False) -> int:
     """A number as written (`parse_number`) times its scale, in whole kroner: exactly, however
     large. Amounts in documents and in questions ("over 2,5 mio.") are read by this alone."""
-    value = int((parse_number(num) * scale).to_integral_value())
+    value = round(Fraction(parse_number(num)) * scale)  # exact: Decimal rounds at 28 digits
     return -value if negative else value
 
 
