@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.building import store
+from index.building import pages, store
 from index.building.vectors import faiss_module, quantiser, sign_words
 
 RESCORE = 8192  # first-stage candidates re-scored from the 8-bit vectors
@@ -117,6 +117,6 @@ def load(gen: Path, n: int, dim: int) -> BinaryIndex:
     if sq8 is not None and (sq8.shape != (n, dim) or ranges is None or ranges.shape != (2 * dim,)):
         sq8 = ranges = None  # not this matrix's: the float32 rows re-score instead
     if sq8 is not None:
-        store.prefetch_pages(sq8)
+        pages.prefetch(sq8)
     return BinaryIndex(full, codes, mean, centrality, piece_mean=piece_mean, sq8=sq8,
                        ranges=ranges)  # fmt: skip

@@ -17,7 +17,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from index.building import fulltext, passage_table, store
+from index.building import fulltext, pages, passage_table, store
 from index.building import vectors as vector_index
 from index.building.analysis import Vocabulary
 from index.building.passage_table import PassageTable
@@ -113,7 +113,7 @@ class Snapshot:
         a read-only file mapping is faulted back in from the file.)"""
         for matrix in (self.pieces, getattr(self.vectors, "full", None)):
             if matrix is not None:
-                store.release_pages(matrix)
+                pages.release(matrix)
 
     def prefixed(self, prefix: str, limit: int | None = 40, fieldname: str = "body") -> list[str]:
         """The field's terms beginning with `prefix`, in order; at most `limit` (None: all)."""

@@ -32,14 +32,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import mmap
 import os
 from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 import numpy as np
 
-from index.building import sparse
+from index.building import pages, sparse
 from index.building.fulltext import TEXT_FIELDS
 from index.documents.document import Passage
 
@@ -190,27 +189,10 @@ def _all_finite(vectors: np.ndarray, rows: int = 65536) -> bool:
     left all of it resident in the server (its peak RSS 2.96 GB)."""
     for i in range(0, len(vectors), rows):
         finite = bool(np.isfinite(vectors[i : i + rows]).all())
-        release_pages(vectors)
+        pages.release(vectors)
         if not finite:
             return False
     return True
-
-
-def release_pages(array: np.ndarray) -> None:
-    """Let the kernel unmap a memory map's pages from this process (they stay in the page
-    cache): reading a whole matrix once must not leave it all counted as resident."""
-    base = getattr(array, "_mmap", None)
-    if isinstance(base, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
-        base.madvise(mmap.MADV_DONTNEED)
-
-
-def prefetch_pages(array: np.ndarray) -> None:
-    """Ask the kernel to read a memory map's file ahead, in the background: a matrix every
-    query reads at random (the 8-bit vectors) is then in memory before the first queries
-    need it, instead of a disk read per row they touch."""
-    base = getattr(array, "_mmap", None)
-    if isinstance(base, mmap.mmap) and hasattr(mmap, "MADV_WILLNEED"):
-        base.madvise(mmap.MADV_WILLNEED)
 
 
 def read_vocab(gen: Path) -> list[str]:

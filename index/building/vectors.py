@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.building import store
+from index.building import pages, store
 
 EXACT_MAX = 150_000  # passages; above this the binary first stage is used
 SQ_SAMPLE = 65_536  # rows the 8-bit quantiser learns its per-dimension ranges from
@@ -59,7 +59,7 @@ def mean_rows(vectors: np.ndarray) -> np.ndarray:
     total = np.zeros(vectors.shape[1], dtype=np.float64)
     for start in range(0, len(vectors), _CHUNK):
         total += np.asarray(vectors[start : start + _CHUNK], dtype=np.float64).sum(axis=0)
-        store.release_pages(vectors)
+        pages.release(vectors)
     return (total / max(len(vectors), 1)).astype(np.float32)
 
 
@@ -75,7 +75,7 @@ def encode_codes(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
         block = np.asarray(vectors[start : start + _CHUNK], dtype=np.float32)
         codes[start : start + len(block)] = sign_words(block > mean)
         centrality[start : start + len(block)] = block @ centroid
-        store.release_pages(vectors)
+        pages.release(vectors)
     return codes, mean, centrality
 
 
@@ -115,7 +115,7 @@ def write_sq8(gen: Path, vectors: np.ndarray) -> np.ndarray:
     for start in range(0, n, _CHUNK):
         block = np.ascontiguousarray(vectors[start : start + _CHUNK], dtype=np.float32)
         out[start : start + len(block)] = sq.compute_codes(block)
-        store.release_pages(vectors)
+        pages.release(vectors)
     out.flush()
     del out
     tmp.replace(path)

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.building import store
+from index.building import pages, store
 from index.building import vectors as vq
 from search import binary_index, semantic
 from search import snapshot as snapshot_mod
@@ -191,7 +191,7 @@ def test_released_pages_stay_readable_and_leave_the_resident_set(tmp_path):
     np.save(tmp_path / "m.npy", np.ones((20_000, 64), dtype=np.float32))  # 5 MB
     m = np.load(tmp_path / "m.npy", mmap_mode="r")
     assert float(m.sum()) == 20_000 * 64 and resident_kb(tmp_path / "m.npy") > 4000
-    store.release_pages(m)
+    pages.release(m)
     assert resident_kb(tmp_path / "m.npy") == 0
     assert float(m[19_999].sum()) == 64  # read again from the page cache
 
@@ -232,8 +232,8 @@ def test_prefetched_pages_read_as_before(tmp_path):
     an array that is not a memory map is left alone."""
     np.save(tmp_path / "m.npy", np.arange(20_000 * 8, dtype=np.uint8).reshape(20_000, 8))
     m = np.load(tmp_path / "m.npy", mmap_mode="r")
-    store.prefetch_pages(m)
-    store.prefetch_pages(np.zeros(3))
+    pages.prefetch(m)
+    pages.prefetch(np.zeros(3))
     assert np.array_equal(m[12_345], (np.arange(12_345 * 8, 12_346 * 8) % 256).astype(np.uint8))
 
 
