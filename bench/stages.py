@@ -247,7 +247,7 @@ def _floor(engine, enc, n: int) -> dict:
     for q in queries(n, 7 * n):
         t = time.perf_counter()
         vec = enc.encode_queries([q + " ."])[0]
-        penalty = snap.hubness(TUNING.hub_penalty)
+        penalty = snap.hubness(TUNING.hub_penalty, TUNING.repeat_penalty, TUNING.repeat_power)
         semantic.top_k(snap.vectors, vec, TUNING.candidates, None, penalty)
         ms.append((time.perf_counter() - t) * 1000)
         snap.after_mapped_reads()  # as the engine does after its reads (untimed there too)

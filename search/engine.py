@@ -250,7 +250,8 @@ class Engine:
         self.check_model(snap)
         text = " ".join(text.split()[:SEMANTIC_WORDS])
         vec = self.encoder().encode_query(text)
-        penalty = snap.hubness(self.tuning.hub_penalty)
+        t = self.tuning
+        penalty = snap.hubness(t.hub_penalty, t.repeat_penalty, t.repeat_power)
         top = semantic.top_k(snap.vectors, vec, self.tuning.candidates, mask, penalty)
         if not top:
             empty = np.zeros(0)

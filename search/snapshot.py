@@ -73,6 +73,7 @@ class Snapshot:
     passages: PassageTable
     vectors: np.ndarray
     centrality: np.ndarray  # per passage, its cosine to the corpus centroid (hubness)
+    repeated: np.ndarray  # per passage, the share of its text repeated under several areas
     pieces: np.ndarray | None  # sentence and list-item vectors (memory-mapped), by passage row
     piece_start: np.ndarray | None  # pieces of row r: pieces[piece_start[r]:piece_start[r + 1]]
     vocab: Vocabulary
@@ -142,11 +143,18 @@ class Snapshot:
                            lambda: sorted(set(self.passages.codes(attr)[1]), key=str))  # fmt: skip
         return list(values)
 
-    def hubness(self, penalty: float) -> np.ndarray:
+    def hubness(self, penalty: float, repeat: float = 0.0, power: float = 1.0) -> np.ndarray:
         """Per passage, what its semantic score loses for being generic: `penalty` times its
-        closeness to the corpus centroid (search/tuning.py: hub_penalty)."""
-        return self.memo(("hubness", penalty),
-                         lambda: (penalty * self.centrality).astype(np.float32))  # fmt: skip
+        closeness to the corpus centroid, and `repeat` times its repeated share (the text its
+        document repeats under several areas, index/building/repeats.py) to the `power`
+        (search/tuning.py: hub_penalty, repeat_penalty, repeat_power)."""
+        def make() -> np.ndarray:
+            out = penalty * self.centrality
+            if repeat:
+                out = out + repeat * self.repeated.astype(np.float64) ** power
+            return out.astype(np.float32)
+
+        return self.memo(("hubness", penalty, repeat, power), make)
 
     def row_of(self, pid: str) -> int | None:
         return self.passages.row_of(pid)
@@ -249,6 +257,7 @@ def load(index_dir: Path) -> Snapshot:
         passages=passages,
         vectors=vectors,
         centrality=semantic.centrality(vectors),
+        repeated=store.read_repeated(gen, len(passages)),
         pieces=pieces,
         piece_start=(
             None

@@ -26,6 +26,7 @@ from index.building import (
     generations,
     nochange,
     passage_table,
+    repeats,
     resume,
     reuse,
     sparse,
@@ -258,6 +259,7 @@ def build_index(
                 )
                 # the 1-bit first stage used at scale, and the sentence vectors' mean
                 vector_index.write_codes(gen, vectors, piece_vectors)
+                store.write_repeated(gen, repeats.repeated_share(passages))
                 passage_table.load(gen)  # the columns a server reads instead of every passage
                 store.write_keys(gen, keys, n_areas)
                 keywords = sparse.build(analysed, len(passages), fulltext.TEXT_FIELDS)

@@ -18,6 +18,9 @@
         vectors.sq8.npy    8-bit vectors, above EXACT_MAX passages only
         vectors.codes.npz  1-bit codes, mean and centrality: the first stage at scale
                            (index/building/vectors.py)
+        repeated.npy       per passage, the share of its text its document repeats under
+                           several areas (index/building/repeats.py); an index without it
+                           ranks as if none were
         keyword.npz        the keyword index: every text-field posting's BM25F score as a sparse
                            matrix, a column per (field, term) (index/building/sparse.py)
         keyword.offsets.npy, keyword.positions.npy
@@ -57,6 +60,7 @@ PIECES = "pieces.npy"
 PIECE_ROWS = "piece_rows.npy"
 VOCAB = "vocab.json"
 KEYS = "keys.txt"
+REPEATED = "repeated.npy"
 #: the same file as format 4 named it: read, so that an upgrade reuses its vectors (a national
 #: corpus is 40 hours of embedding on a CPU)
 _KEYS_BEFORE = "keys.json"
@@ -324,6 +328,23 @@ def write_codes(
     np.savez(tmp, codes=codes, mean=mean, centrality=centrality, **extra)
     os.replace(tmp, path)
     return path
+
+
+def write_repeated(gen: Path, share: np.ndarray) -> None:
+    """Each passage's repeated share (index/building/repeats.py), written atomically."""
+    path = Path(gen) / REPEATED
+    tmp = path.with_name(path.name + ".tmp.npy")
+    np.save(tmp, np.asarray(share, dtype=np.float32))
+    os.replace(tmp, path)
+
+
+def read_repeated(gen: Path, n: int) -> np.ndarray:
+    """Each passage's repeated share; zeros for an index built before it was written."""
+    try:
+        share = np.load(Path(gen) / REPEATED, allow_pickle=False)
+    except (OSError, ValueError):
+        return np.zeros(n, dtype=np.float32)
+    return share if share.shape == (n,) else np.zeros(n, dtype=np.float32)
 
 
 def read_codes(gen: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
