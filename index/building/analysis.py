@@ -27,7 +27,9 @@ from whoosh.analysis import Analyzer, Token
 from whoosh.lang import stopwords_for_language
 
 #: Bump when analysis changes what is indexed: `budget-search index` then rebuilds fully.
-VERSION = "da-10"  # 10: compounds split into words, not stems (wordfreq); 9: PyStemmer
+#: 11: each passage's share of text repeated under several areas (repeats.py, repeated.npy);
+#: 10: compounds split into words, not stems (wordfreq); 9: PyStemmer
+VERSION = "da-11"
 
 STOPWORDS: frozenset[str] = frozenset(stopwords_for_language("da")) | frozenset(
     # English function words, for questions asked in English ("how much is spent on IT?")
