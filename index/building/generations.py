@@ -88,7 +88,7 @@ def _structure_complete(gen: Path) -> bool:
             if pieces.shape != (manifest.pieces, manifest.dim) or rows.shape != (manifest.pieces,):
                 return False
         needed = (store.PASSAGES, store.VOCAB, store.KEYWORD, store.KEYWORD_OFFSETS,
-                  store.KEYWORD_POSITIONS)  # fmt: skip
+                  store.KEYWORD_POSITIONS, store.REPEATED)  # fmt: skip
         return all((gen / n).is_file() and (gen / n).stat().st_size > 0 for n in needed)
     except (store.IndexNotReady, OSError, ValueError, EOFError):
         return False

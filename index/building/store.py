@@ -19,8 +19,7 @@
         vectors.codes.npz  1-bit codes, mean and centrality: the first stage at scale
                            (index/building/vectors.py)
         repeated.npy       per passage, the share of its text its document repeats under
-                           several areas (index/building/repeats.py); an index without it
-                           ranks as if none were
+                           several areas (index/building/repeats.py)
         keyword.npz        the keyword index: every text-field posting's BM25F score as a sparse
                            matrix, a column per (field, term) (index/building/sparse.py)
         keyword.offsets.npy, keyword.positions.npy
@@ -339,12 +338,15 @@ def write_repeated(gen: Path, share: np.ndarray) -> None:
 
 
 def read_repeated(gen: Path, n: int) -> np.ndarray:
-    """Each passage's repeated share; zeros for an index built before it was written."""
+    """Each passage's repeated share; IndexNotReady when the file is missing or not the
+    passages' (a generation is rebuilt, not read with a ranking signal left out)."""
     try:
         share = np.load(Path(gen) / REPEATED, allow_pickle=False)
-    except (OSError, ValueError):
-        return np.zeros(n, dtype=np.float32)
-    return share if share.shape == (n,) else np.zeros(n, dtype=np.float32)
+    except (OSError, ValueError) as exc:
+        raise IndexNotReady(f"{Path(gen) / REPEATED} is unreadable ({exc})") from None
+    if share.shape != (n,):
+        raise IndexNotReady(f"{Path(gen) / REPEATED} holds {share.shape[0]} passages, not {n}")
+    return share
 
 
 def read_codes(gen: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -179,6 +179,7 @@ def _poke(path: Path, value: float) -> None:
         (lambda g: (g / "passages.jsonl").write_text(
             (g / "passages.jsonl").read_text().replace('"id": "', '"id": "x', 1)), "ids"),
         (lambda g: (g / "keyword.npz").unlink(), "keyword index"),
+        (lambda g: (g / "repeated.npy").unlink(), "repeated.npy is unreadable"),
         (lambda g: np.save(g / "keyword.offsets.npy", np.zeros(3, np.int64)), "keyword index"),
         (lambda g: np.save(g / "pieces.npy", np.zeros((2, 384), np.float32)), "sentence vectors"),
         (lambda g: (g / "piece_rows.npy").unlink(), "sentence vectors"),
