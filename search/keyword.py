@@ -37,8 +37,8 @@ def build_query(parsed: ParsedQuery, exp: Expansion, snap: Snapshot, tuning: Tun
         # a common Danish word says less of what the query is about ("udgifter", "antal"), in
         # the ranking as in coverage (expansion.general_weight)
         weight = exp.weight(group)
-        # Whoosh's DisjunctionMax scores wrongly (a constant for every document), so a word's
-        # variants are summed; their boosts keep parts and compounds below the word itself.
+        # a word's variants are summed (an Or, as scored by the keyword index); their boosts
+        # keep parts and compounds below the word itself
         terms = [
             wq.Term(f, t, boost=boost * kind_boost[kind] * weight)
             for t, kind in group.items()

@@ -27,7 +27,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from index.building.postings import FieldPostings
 
 #: BM25F's parameters: Whoosh's defaults, which every tuned weight of the ranking was measured
-#: with (search/keyword.py, search/ranking.py); the oracle test searches Whoosh with these.
+#: with (search/tuning.py); the oracle test searches Whoosh with these.
 K1 = BM25F().K1
 B = BM25F().B
 
