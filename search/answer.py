@@ -41,7 +41,9 @@ class Scope:
     rows: dict[int, AnswerRow] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def of(cls, areas: list[AreaSummary]) -> Scope:
+    def of(cls, areas: list[AreaSummary], each_year: bool = False) -> Scope:
+        """`each_year`: every year in scope is asked about ("2024 og 2025"), not only each
+        committee's latest."""
         totals: dict[str, int] = {}
         meta: dict[str, tuple[str, str, int]] = {}
         by_title: dict[str, list[int]] = {}
@@ -50,11 +52,12 @@ class Scope:
             totals[a.document] = totals.get(a.document, 0) + (a.amount_kr or 0)
             meta.setdefault(a.document, (a.municipality, a.committee, a.year))
             by_title.setdefault(a.area, []).append(i)
-            key = (a.municipality, a.committee)
+            key = (a.municipality, a.committee, a.year if each_year else 0)
             latest[key] = max(latest.get(key, a.year), a.year)
         known = [a for a in areas if a.amount_kr is not None]
-        newest = frozenset(d for d, (m, c, y) in meta.items() if y == latest[(m, c)])
-        last = frozenset(_latest_positions(areas))
+        newest = frozenset(d for d, (m, c, y) in meta.items()
+                           if y == latest[(m, c, y if each_year else 0)])  # fmt: skip
+        last = frozenset(_latest_positions(areas, each_year))
         current = {d: t for d, t in totals.items() if d in newest}
         order = {d: i for i, d in enumerate(totals)}
         return cls(areas, known, totals, meta, by_title, newest, last, order, current)
@@ -179,10 +182,12 @@ def _median(values: list) -> Fraction | None:
     return Fraction(sum(pair), len(pair))
 
 
-def _latest_positions(areas: list[AreaSummary]) -> set[int]:
+def _latest_positions(areas: list[AreaSummary], each_year: bool = False) -> set[int]:
     """Positions of each area's latest year (per municipality and committee): a question that
     names no year asks about the budget now, and adding 2024 to 2025 counts one budget twice.
     An area the latest document lacks keeps its last year, which its row shows."""
+    if each_year:  # the years asked for ("2024 og 2025"): every one of them
+        return set(range(len(areas)))
     latest: dict[tuple[str, str, str], int] = {}
     for a in areas:
         key = (a.municipality, a.committee, a.area)

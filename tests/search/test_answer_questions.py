@@ -162,6 +162,20 @@ def test_a_named_year_scopes_card_and_passages(years_engine) -> None:
     assert wide.named == {} and {h.year for h in wide.results} == {2024, 2025}
 
 
+def test_two_named_years_scope_the_card_to_those_years(years_engine) -> None:
+    """"2024 og 2025" names both years: each year's total, their sum labelled as across two
+    budget years; "fra 2022 til 2024" spans years and names none of them."""
+    resp = years_engine.search("Hvad er det samlede budget for 2024 og 2025?", mode="keyword")
+    a = resp.answer
+    assert resp.named == {"year": (2024, 2025)} and a.kind == "total"
+    assert sorted(r.year for r in a.rows) == [2024, 2025]
+    assert a.sum_label == "Sum på tværs af 2 budgetår (ikke ét budget)"
+    assert {h.year for h in resp.results} <= {2024, 2025}
+    assert years_engine.search("samlet budget 2023 og 2024", mode="keyword").answer is None
+    spanned = years_engine.search("samlet budget fra 2022 til 2024", mode="keyword")
+    assert spanned.named == {}
+
+
 @pytest.mark.parametrize(("question", "low", "high"), [
     ("hvilke områder har budget over 2,5 mio. kr.", 2_500_000, None),
     ("områder med budget under 50,000 kr", None, 50_000),  # thousands, as typed in English

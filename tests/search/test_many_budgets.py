@@ -129,6 +129,67 @@ def test_a_named_municipality_scopes_card_and_passages(many) -> None:
     assert len({h.municipality for h in every.results}) > 1
 
 
+@pytest.mark.parametrize("q", ["Hvad koster Jobcenter i Kommune 3 og Kommune 4?",
+                               "Hvad koster Jobcenter i Kommune 3 og 4?",
+                               "Jobcenter i Kommune 4 og 3",
+                               "Jobcenter, Kommune 4 og Kommune 3: hvad koster det?"])
+def test_two_named_municipalities_scope_card_and_passages_to_them(many, q: str) -> None:
+    """Two municipalities named: a comparison of those two only, never of every municipality
+    and never their sum; the passages are theirs; the scope is said in the JSON and the CLI."""
+    resp = many.search(q, mode="keyword", k=50)
+    a = resp.answer
+    assert a.kind == "amount" and a.total_kr is None and a.corpus_total_kr is None
+    assert sorted((r.municipality, r.amount_kr) for r in a.rows) == [
+        ("Kommune 3", 42_500_000), ("Kommune 4", 68_250_000)]  # fmt: skip
+    assert a.title == "Nettobudget for Jobcenter i 2 kommuner"
+    c = a.comparison
+    assert (c.budgets, c.with_amount, c.lowest.municipality, c.highest.municipality) == (
+        2, 2, "Kommune 3", "Kommune 4")  # fmt: skip
+    assert c.median_kr == (42_500_000 + 68_250_000) // 2
+    assert set(resp.named) == {"municipality"}
+    assert set(resp.named["municipality"]) == {"Kommune 3", "Kommune 4"}
+    assert resp.total_exact > 0
+    assert {h.municipality for h in resp.results} == {"Kommune 3", "Kommune 4"}
+    out = resp.to_json()
+    assert sorted(out["named_filters"]["municipality"]) == ["Kommune 3", "Kommune 4"]
+    assert str(42_500_000 + 68_250_000) not in str(out)
+    printed = format_response(resp)
+    assert "Afgrænset til Kommune: Kommune " in printed and "110.750.000" not in printed
+    # read over every municipality: all four compared
+    assert many.search(q, mode="keyword", named_scope=False).answer.comparison.budgets == 4
+
+
+def test_the_named_municipalities_are_one_chip(client) -> None:
+    q = "Hvad koster Jobcenter i Kommune 3 og Kommune 4?"
+    page = client.get("/", query_string={"q": q}).get_data(as_text=True)
+    chips = page.split('class="active-filters"', 1)[1].split("</div>", 1)[0]
+    assert "Kommune: Kommune 3 og Kommune 4 (fra spørgsmålet)" in text(chips)
+    assert "i 2 kommuner" in text(card(page))
+    cards = re.findall(r'<li class="card"[\s\S]*?</li>', page)
+    towns = {t for c in cards for t in re.findall(r"(Kommune \d) · Økonomiudvalget", c)}
+    assert cards and towns == {"Kommune 3", "Kommune 4"}
+    remove = unescape(re.search(r'class="chip" href="([^"]+)"', chips).group(1))
+    assert "named=0" in remove
+    assert "i 4 kommuner" in text(card(client.get(remove).get_data(as_text=True)))
+    api = client.get("/api/search", query_string={"q": q}).get_json()
+    assert api["named_filters"] == {"municipality": ["Kommune 3", "Kommune 4"]}
+    assert {r["municipality"] for r in api["results"]} == {"Kommune 3", "Kommune 4"}
+
+
+def test_a_chip_among_several_removes_its_scope_alone(client) -> None:
+    """Municipalities and a year named: removing the year's chip keeps the two municipalities
+    (the question still names them: `named=-year`)."""
+    q = "Hvad koster Jobcenter i Kommune 3 og Kommune 4 i 2024?"
+    page = client.get("/", query_string={"q": q}).get_data(as_text=True)
+    chips = page.split('class="active-filters"', 1)[1].split("</div>", 1)[0]
+    links = dict(re.findall(r'class="chip" href="([^"]+)">([^<:]+):', chips))
+    year = unescape(next(u for u, label in links.items() if label == "Budgetår"))
+    assert "named=-year" in year
+    api = client.get(year.replace("/?", "/api/search?", 1)).get_json()
+    assert api["named_filters"] == {"municipality": ["Kommune 3", "Kommune 4"]}
+    assert "i 2 kommuner" in api["answer"]["title"]
+
+
 def test_a_number_in_the_question_names_no_municipality(many) -> None:
     """"Kommune 3" is named by both its words: the 3 of "de 3 største" is a count."""
     resp = many.search("de 3 største områder", mode="keyword")
