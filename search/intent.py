@@ -83,6 +83,10 @@ _ORDINAL = re.compile(
     r"(?:(størst|højest|dyrest|largest|biggest|highest|most expensive)"
     r"|mindst|lavest|billigst|smallest|lowest|cheapest)", re.I,
 )  # fmt: skip
+#: A ranking of one area ("det største område", "hvilket område", "the largest area") or of
+#: several ("de største områder", "top 5"): over several budgets, each one's own largest.
+ONE_AREA = re.compile(r"\b(område|området|area|hvilket)\b", re.I)
+MANY_AREAS = re.compile(r"\b(områder|områderne|areas|hvilke|top|de|the \d+)\b", re.I)
 #: Words that join two things asked about: "brandvæsen og IT", "fire service and IT".
 AND = re.compile(r"\b(?:og|samt|and)\b|[,&+]", re.I)
 _TOP_N = re.compile(
@@ -101,6 +105,7 @@ class Intent:
     low: int | None = None
     high: int | None = None
     position: int | None = None  # a ranking's one place asked for: 2 for "næststørste"
+    one: bool = False  # a ranking asks for one area ("største område", "largest area")
 
 
 @functools.cache
@@ -166,7 +171,8 @@ def read_intent(text: str, expanded: set[str], titles: list[str],
     if (largest or smallest) and areaish and not named:
         # "største" unless only "mindste" is asked, or asked first
         descending = not smallest or bool(largest and largest.start() < smallest.start())
-        return Intent("ranking", group, descending=descending, limit=_limit(text))
+        return Intent("ranking", group, descending=descending, limit=_limit(text),
+                      one=bool(ONE_AREA.search(text)) and not MANY_AREAS.search(text))
     if SHARE.search(text) and scope:
         return Intent("share", scope)
     if named and (budget or not _extra_words(typed, named, title_vocab, topical)):

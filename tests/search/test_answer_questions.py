@@ -176,6 +176,17 @@ def test_two_named_years_scope_the_card_to_those_years(years_engine) -> None:
     assert spanned.named == {}
 
 
+def test_a_ranking_over_two_named_years_ranks_each_year_alone(years_engine) -> None:
+    """The 2024 and 2025 budgets of one committee: each year's own three largest areas, not
+    one list where 2024's Jobcenter competes with 2025's; without years, the latest alone."""
+    a = years_engine.search("de 3 største områder i 2024 og 2025", mode="keyword").answer
+    assert a.title == "Største områder efter nettobudget i hver af 2 budgetår"
+    assert [r.year for r in a.rows] in ([2024] * 3 + [2025] * 3, [2025] * 3 + [2024] * 3)
+    latest = years_engine.search("de 3 største områder", mode="keyword").answer
+    assert [r.year for r in latest.rows] == [2025] * 3
+    assert latest.title == "Største områder efter nettobudget"
+
+
 @pytest.mark.parametrize(("question", "low", "high"), [
     ("hvilke områder har budget over 2,5 mio. kr.", 2_500_000, None),
     ("områder med budget under 50,000 kr", None, 50_000),  # thousands, as typed in English

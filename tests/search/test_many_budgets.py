@@ -159,6 +159,14 @@ def test_two_named_municipalities_scope_card_and_passages_to_them(many, q: str) 
     assert many.search(q, mode="keyword", named_scope=False).answer.comparison.budgets == 4
 
 
+def test_two_named_municipalities_rank_each_its_own(many) -> None:
+    a = many.search("Hvad er de 2 største områder i Kommune 2 og Kommune 4?",
+                    mode="keyword").answer  # fmt: skip
+    assert a.kind == "ranking" and a.total_kr is None
+    assert {r.municipality for r in a.rows} == {"Kommune 2", "Kommune 4"}
+    assert len(a.rows) == 4  # two of each, never one list across both
+
+
 def test_the_named_municipalities_are_one_chip(client) -> None:
     q = "Hvad koster Jobcenter i Kommune 3 og Kommune 4?"
     page = client.get("/", query_string={"q": q}).get_data(as_text=True)
@@ -191,10 +199,65 @@ def test_a_chip_among_several_removes_its_scope_alone(client) -> None:
 
 
 def test_a_number_in_the_question_names_no_municipality(many) -> None:
-    """"Kommune 3" is named by both its words: the 3 of "de 3 største" is a count."""
+    """"Kommune 3" is named by both its words: the 3 of "de 3 største" is a count (of each
+    municipality's own areas)."""
     resp = many.search("de 3 største områder", mode="keyword")
-    assert resp.named == {} and len(resp.answer.rows) == 3
-    assert len({r.municipality for r in resp.answer.rows}) == 3
+    assert resp.named == {} and len(resp.answer.rows) == 12
+    assert {r.municipality for r in resp.answer.rows} == {f"Kommune {n}" for n in JOBCENTER}
+
+
+def own_ranking(many, town: str, descending: bool = True) -> list[tuple[str, int]]:
+    """A municipality's areas with an amount, ranked on their own."""
+    areas = [(a.area, a.amount_kr) for a in many.areas()
+             if a.municipality == town and a.amount_kr is not None]  # fmt: skip
+    return sorted(areas, key=lambda x: x[1], reverse=descending)
+
+
+@pytest.mark.parametrize(("q", "n", "descending"), [
+    ("top 5 områder", 5, True), ("de 5 største områder", 5, True),
+    ("de tre mindste områder", 3, False),
+    ("hvilke områder får flest penge", 5, True), ("the 2 smallest areas", 2, False),
+])  # fmt: skip
+def test_a_ranking_over_many_municipalities_ranks_each_its_own(many, q, n, descending) -> None:
+    """A journalist asking for the largest areas across municipalities wants each one's own
+    largest, side by side: one list across them all would rank Kommune 4's job centre against
+    Kommune 2's Økonomi. Grouped by municipality, each its own top n, never a sum."""
+    a = many.search(q, mode="keyword").answer
+    assert a.kind == "ranking" and a.total_kr is None and a.sum_label is None
+    assert a.title.endswith("i hver af 4 kommuner")
+    assert len(a.rows) == 4 * n
+    towns = [r.municipality for r in a.rows]
+    assert towns == sorted(towns) and len(set(towns)) == 4  # grouped: one block each
+    for town in set(towns):
+        got = [(r.area, r.amount_kr) for r in a.rows if r.municipality == town]
+        assert got == own_ranking(many, town, descending)[:n], (q, town)
+    assert str(sum(r.amount_kr for r in a.rows)) not in str(a.to_json())
+
+
+@pytest.mark.parametrize(("q", "descending"), [
+    ("hvad er det største område", True), ("hvilket område får færrest penge", False),
+    ("most expensive area", True),
+])  # fmt: skip
+def test_the_largest_area_over_many_municipalities_is_each_ones_largest(
+        many, q: str, descending: bool) -> None:  # fmt: skip
+    a = many.search(q, mode="keyword").answer
+    word = "Største" if descending else "Mindste"
+    assert a.title == f"{word} område efter nettobudget i hver af 4 kommuner"
+    assert [(r.municipality, r.area, r.amount_kr) for r in a.rows] == [
+        (f"Kommune {n}", *own_ranking(many, f"Kommune {n}", descending)[0]) for n in JOBCENTER]
+
+
+def test_a_ranking_card_links_each_municipalitys_ranking(client) -> None:
+    answer = card(client.get("/", query_string={"q": "top 5 områder"}).get_data(as_text=True))
+    said = text(answer)
+    assert "Største områder efter nettobudget i hver af 4 kommuner" in said
+    assert "Hvert budget har sin egen rangorden" in said
+    links = [unescape(u) for u in re.findall(r'href="(/areas\?[^"]+)"', answer)]
+    assert len(links) == 4 and all("sort=amount" in u and "municipality=Kommune" in u
+                                   for u in links)  # fmt: skip
+    overview = client.get(links[1].replace("/areas", "/api/areas", 1)).get_json()
+    assert {a["municipality"] for a in overview["areas"]} == {"Kommune 2"}
+    assert "<tfoot>" not in answer
 
 
 def test_a_question_without_a_card_is_not_scoped(many) -> None:
