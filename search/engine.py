@@ -47,7 +47,7 @@ SNIPPET_CHARS = 4000  # longest passage text a hit carries (the seed's longest: 
 EMPTY_MESSAGE = "Skriv et eller flere søgeord, fx MitID, DUT eller brandvæsen."
 #: What a question asks rather than what it is about: not counted when deciding whether a
 #: passage holds the query's words ("Hvad koster brandvæsenet?" is about the fire service).
-INTENT_TERMS = intents.BUDGET_WORDS | intents.GENERIC
+INTENT_TERMS = intents.BUDGET_WORDS | intents.GENERIC | intents.ASKING
 
 
 class Engine:

@@ -29,6 +29,9 @@ BUDGET_WORDS = frozenset(
         "cost costs spent spend spending budgeted money amount expenditure allocated"
     ).split()
 )  # fmt: skip
+#: English verbs that ask how much an area gets ("how much does the job centre get", "what
+#: goes to IT"): the question's, not its topic (a passage need not hold them to match).
+ASKING = frozenset(stem(w) for w in "get gets got receive receives go goes going".split())
 #: Words that name areas in general, not one area.
 GENERIC = frozenset(
     stem(w) for w in "område området områder fagcenter kommune kommunen area areas".split()
@@ -46,7 +49,8 @@ SHARE = re.compile(r"\b(andel\w*|procent\w*|share|percentage|percent|hvor stor e
 QUESTION_WORDS = frozenset(
     stem(w) for w in (
         "hvad hvilk hvilke hvilket hvor meget mange får bruger bruges bruge går gives "
-        "which what much many does get gets spend largest smallest biggest top"
+        "which what much many does get gets got receive receives go goes going spend largest "
+        "smallest biggest top"
     ).split()
 )  # fmt: skip
 NUMBER_WORDS = {"en": 1, "et": 1, "to": 2, "tre": 3, "fire": 4, "fem": 5, "seks": 6, "syv": 7,
@@ -124,19 +128,27 @@ def title_words(title: str) -> frozenset[str]:
 
 
 @functools.cache
-def _english_patterns() -> tuple[tuple[str, re.Pattern[str], tuple[str, ...]], ...]:
-    return tuple((phrase, re.compile(rf"(?<!\w){re.escape(phrase)}(?!\w)"), words)
+def _english_patterns() -> tuple[tuple[str, re.Pattern[str], tuple[str, ...], frozenset[str]],
+                                 ...]:  # fmt: skip
+    return tuple((phrase, re.compile(rf"(?<!\w){re.escape(phrase)}(?!\w)"), words,
+                  frozenset(t.text for t in analyze(phrase)))
                  for phrase, words in english_names().items())  # fmt: skip
 
 
 def typed_terms(text: str) -> set[str]:
-    """The query's own stems, and the Danish words for English names in it."""
+    """The query's own stems, and the Danish words for English names in it, which stand for
+    the English words ("fire service" is brandvæsen, not "fire" and "service" left over as a
+    topic beside it: "how much for the fire service and IT" asks for two areas, as its
+    Danish counterpart "hvor meget til brandvæsen og IT")."""
     low = text.casefold()
     terms = {t.text for t in analyze(text)}
-    for phrase, pattern, words in _english_patterns():
+    english: set[str] = set()
+    danish: set[str] = set()
+    for phrase, pattern, words, own in _english_patterns():
         if phrase in low and pattern.search(low):  # the substring test spares most regexes
-            terms.update(words)
-    return terms
+            danish.update(words)
+            english |= own - set(words)
+    return (terms - english) | danish
 
 
 def read_intent(text: str, expanded: set[str], titles: list[str],

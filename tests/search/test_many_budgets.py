@@ -281,6 +281,21 @@ def test_two_areas_over_many_municipalities_have_no_sum(many) -> None:
     assert len(a.rows) == 8 and a.title.endswith("i 4 kommuner")
 
 
+def test_english_questions_over_many_municipalities_are_compared(many) -> None:
+    """"what does the job centre cost" without a municipality: compared over the four, as
+    "Hvad koster Jobcenter?"; "how much for the fire service and IT": each area of each
+    municipality, no sum; naming two municipalities scopes it to them."""
+    a = many.search("what does the job centre cost", mode="keyword").answer
+    assert a.title == "Nettobudget for Jobcenter i 4 kommuner" and a.total_kr is None
+    assert a.comparison.median_kr == (42_500_000 + 50_190_100) // 2
+    two = many.search("how much for the fire service and IT", mode="keyword").answer
+    assert two.kind == "amount" and two.total_kr is None and len(two.rows) == 8
+    scoped = many.search("how much does the job centre get in Kommune 2 and Kommune 4",
+                         mode="keyword")  # fmt: skip
+    assert sorted(r.amount_kr for r in scoped.answer.rows) == [31_000_000, 68_250_000]
+    assert {h.municipality for h in scoped.results} == {"Kommune 2", "Kommune 4"}
+
+
 def test_the_card_compares_and_links_each_municipality(client) -> None:
     page = client.get("/", query_string={"q": "Hvad koster Jobcenter?"}).get_data(as_text=True)
     answer = card(page)
