@@ -370,3 +370,33 @@ def test_comparison_and_chip_on_a_phone(browser, base_url: str, javascript: bool
         assert p.locator(".active-filters").count() == 0
     finally:
         context.close()
+
+
+@pytest.mark.browser
+def test_two_named_municipalities_and_a_ranking_on_a_phone(browser, base_url: str) -> None:
+    """At 390 px without JavaScript: one chip for the two municipalities named, their
+    comparison on the first screen; a ranking over every municipality lists each one's own,
+    with a link to each one's whole ranking; no sideways scroll."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  locale="da-DK", java_script_enabled=False)  # fmt: skip
+    p = context.new_page()
+    try:
+        p.goto(f"{base_url}/?q=Hvad+koster+Jobcenter+i+Kommune+3+og+Kommune+4%3F")
+        chip = p.locator(".active-filters a.chip")
+        assert chip.count() == 1 and "Kommune 3 og Kommune 4" in chip.inner_text()
+        compare = p.locator("section.answer .answer-compare")
+        assert "Kommune 3" in compare.inner_text() and "Kommune 4" in compare.inner_text()
+        assert "Kommune 2" not in p.locator("section.answer").inner_text()
+        assert compare.bounding_box()["y"] + compare.bounding_box()["height"] <= 844
+        assert p.evaluate("document.documentElement.scrollWidth") <= 390
+        chip.click()
+        p.wait_for_url(re.compile(r"named=0"))
+        assert "i 4 kommuner" in p.locator("section.answer h2").inner_text()
+        p.goto(f"{base_url}/?q=de+3+st%C3%B8rste+omr%C3%A5der")
+        answer = p.locator("section.answer")
+        assert "i hver af 4 kommuner" in answer.locator("h2").inner_text()
+        assert answer.locator("tbody tr").count() == 12
+        assert answer.locator(".answer-ranking a").count() == 4
+        assert p.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        context.close()
