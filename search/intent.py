@@ -1,5 +1,6 @@
-"""Reading a budget question: which kind it is (`Intent`) and which areas, committee or
-municipality it names. `search.answer` then answers it from the amounts table.
+"""Reading a budget question: which kind it is (`Intent`) and which areas it names (the
+committees and municipalities it names: search.named_scope). `search.answer` then answers it
+from the amounts table.
 
 "Hvad er det samlede budget?", "største område", "områder over 50 mio. kr.", "samlet budget for
 demografipuljerne", "Hvad koster brandvæsenet?", "how much does the fire service cost?",
@@ -311,88 +312,3 @@ def _kr(number: str, unit: str | None) -> int:
     if re.fullmatch(r"\d{1,3}(?:,\d{3})+", digits):  # "over 50,000": thousands, as typed in English
         digits = digits.replace(",", "")
     return kroner(digits, scale)
-
-
-#: The fields a question can scope itself by naming them: "samlet budget for Økonomiudvalget",
-#: "Kalundborg Kommunes budget". Area titles are not among them: naming an area asks for it.
-NAMED_SCOPES = ("committee", "municipality")
-
-
-def scope_words(name: str) -> frozenset[str]:
-    """The words a question must use to name a municipality or committee: its distinctive
-    ones, or all of them where those are only numbers ("Kommune 3" is named by "Kommune 3",
-    not by the 3 of "de 3 største områder")."""
-    words = title_words(name)
-    if words and all(w.isdigit() for w in words):
-        return frozenset(t.text for t in analyze(name) if t.kind == "word")
-    return words
-
-
-#: A word naming a committee: "Teknik- og Miljøudvalget", "Økonomiudvalgets".
-COMMITTEE_WORD = re.compile(r"\w+udvalg\w*", re.IGNORECASE)
-
-
-def named_scope(text: str, values: dict[str, list[str]]
-                ) -> tuple[dict[str, str | tuple[str, ...]], str, set[str]] | None:  # fmt: skip
-    """The committees and municipalities `text` names (each one's distinctive words, in any
-    inflection), `text` without those words, and their terms: so that the committee
-    "Økonomiudvalget" is read as a scope and not as the area Økonomi. Several of a field named
-    ("Kommune 3 og Kommune 4", "Kommune 3 og 4") are a tuple, in the order the question names
-    them. None when it names a committee the index does not hold: its amounts are not ours to
-    give."""
-    tokens = re.findall(r"\S+", text)
-    stems = [frozenset(t.text for t in analyze(w) if t.kind == "word") for w in tokens]
-    typed = set().union(*stems)
-    scope: dict[str, str | tuple[str, ...]] = {}
-    named: set[str] = set()
-    used: set[int] = set()  # the tokens that name a scope
-    for field in NAMED_SCOPES:
-        found: dict[str, list[int]] = {}  # name -> its tokens, the first where it is named
-        for v in values.get(field, []):
-            words = scope_words(v)
-            if words and any(w.isdigit() for w in words):
-                at = _numbered(words, tokens, stems)
-            else:
-                at = [i for i, s in enumerate(stems) if s & words] if words <= typed else []
-            if words and at:
-                found[v] = at
-        # a name inside a longer one the question names is that one's ("Lyngby" of
-        # "Lyngby-Taarbæk"), not a second scope
-        hits = [v for v in found if not any(scope_words(v) < scope_words(o) for o in found)]
-        hits.sort(key=lambda v: found[v][0])
-        if hits:
-            scope[field] = hits[0] if len(hits) == 1 else tuple(hits)
-            named |= set().union(*(scope_words(v) for v in hits))
-            used |= {i for v in hits for i in found[v]}
-    known = {t for v in values.get("committee", []) for t in title_words(v)}
-    for word in COMMITTEE_WORD.findall(text):
-        if "committee" in values and not {t.text for t in analyze(word)} & known:
-            return None
-    if not named:
-        return scope, text, named
-    return scope, " ".join(w for i, w in enumerate(tokens) if i not in used), named
-
-
-#: Words that go on naming numbered scopes: the "og" of "Kommune 3 og 4".
-_JOINED = frozenset({"og", "and", "samt", "&", "+", ",", ""})
-
-
-def _numbered(words: frozenset[str], tokens: list[str], stems: list[frozenset[str]]
-              ) -> list[int]:  # fmt: skip
-    """Where a numbered name ("Kommune 3") is named: its number right after its other words,
-    or after another number that follows them ("Kommune 2 og 3"); its tokens, the number
-    first. The 3 of "de 3 største områder i Kommune 4" names no Kommune 3."""
-    digits = {w for w in words if w.isdigit()}
-    lead = words - digits
-    run: set[str] = set()
-    at: list[int] = []
-    for i, s in enumerate(stems):
-        if s and s & lead:
-            run |= s & lead
-            at.append(i)
-        elif s and all(w.isdigit() for w in s) and run:
-            if run == lead and digits <= s:
-                return [i, *at]
-        elif tokens[i].strip(",.?!:;").casefold() not in _JOINED:
-            run, at = set(), []
-    return []

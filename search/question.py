@@ -16,6 +16,7 @@ import numpy as np
 from search import answer as answers
 from search import change, expansion, keyword
 from search import intent as intents
+from search import named_scope as naming
 from search.results import Answer, Filters
 from search.snapshot import Snapshot
 
@@ -54,7 +55,7 @@ def ask(snap: Snapshot, text: str, exp: expansion.Expansion, filters: Filters,
     named: dict[str, object] = {}
     named_terms: set[str] = set()
     if named_scope:
-        scoped = intents.named_scope(text, {f: snap.values(f) for f in intents.NAMED_SCOPES
+        scoped = naming.named_scope(text, {f: snap.values(f) for f in naming.NAMED_SCOPES
                                             if f not in wanted and f not in unnamed})  # fmt: skip
         if scoped is None:
             return Asked()  # another committee's budget: not in these documents
