@@ -27,6 +27,14 @@ def scope_words(name: str) -> frozenset[str]:
 
 #: A word naming a committee: "Teknik- og Miljøudvalget", "Økonomiudvalgets".
 COMMITTEE_WORD = re.compile(r"\w+udvalg\w*", re.IGNORECASE)
+#: A municipality named by its form, known or not: "Holbæk Kommune", "Lyngby-Taarbæk
+#: Kommunes", "Kommune 5", "Kommune 3 og 5" (not "kommunen", nor "Kommune 2025", a year).
+NAMED_MUNICIPALITY = re.compile(r"\b([A-ZÆØÅ][\w-]*)\s+Kommunes?\b(?!\s*\d)")
+NUMBERED_MUNICIPALITY = re.compile(
+    r"\bKommuner?\s+(\d{1,3}(?:\s*(?:,|og|and|samt|&)\s*\d{1,3})*)\b(?!\d)")
+#: Capitalised words before "Kommune" that name none: "Hvilken Kommune", "Hver Kommune".
+NOT_NAMES = frozenset("hvilken hvilke hvad hver hvor en den din min vores jeres which what "
+                      "each every the a our i".split())  # fmt: skip
 
 
 def named_scope(text: str, values: dict[str, list[str]]
@@ -65,6 +73,8 @@ def named_scope(text: str, values: dict[str, list[str]]
     for word in COMMITTEE_WORD.findall(text):
         if "committee" in values and not {t.text for t in analyze(word)} & known:
             return None
+    if "municipality" in values and _unknown_municipality(text, values["municipality"]):
+        return None  # "Jobcenter i Holbæk Kommune" over Kalundborg's budget: not its amount
     if not named:
         return scope, text, named
     return scope, " ".join(w for i, w in enumerate(tokens) if i not in used), named
@@ -93,3 +103,25 @@ def _numbered(words: frozenset[str], tokens: list[str], stems: list[frozenset[st
         elif tokens[i].strip(",.?!:;").casefold() not in _JOINED:
             run, at = set(), []
     return []
+
+
+def _unknown_municipality(text: str, municipalities: list[str]) -> bool:
+    """Does `text` name a municipality by its form ("Holbæk Kommune", "Kommune 5") that the
+    index does not hold? Its amounts are not ours to give, least of all another's in its
+    place. (A name without "Kommune", "i Holbæk", is not told from other words.)"""
+    known = {m.casefold() for m in municipalities}
+    names = {_bare(m) for m in municipalities}  # "Kalundborg Kommune" or "Kalundborg" alike
+    for m in NAMED_MUNICIPALITY.finditer(text):
+        name = m.group(1).casefold()
+        if name not in NOT_NAMES and _bare(name) not in names:
+            return True
+    for m in NUMBERED_MUNICIPALITY.finditer(text):
+        if any(f"kommune {n}" not in known for n in re.findall(r"\d+", m.group(1))):
+            return True
+    return False
+
+
+def _bare(name: str) -> str:
+    """A municipality's name without "Kommune" and a genitive s: "Københavns Kommune" and
+    "København" are one."""
+    return name.casefold().removesuffix(" kommune").removesuffix("s")

@@ -75,6 +75,17 @@ def test_an_english_topic_beside_an_area_gets_no_card(engine, q) -> None:
     assert engine.search(q, mode="keyword").answer is None
 
 
+def test_another_municipality_is_not_answered_with_this_ones_amount(engine) -> None:
+    """The seed is Kalundborg Kommune's: Holbæk Kommune's job centre gets no card (it had
+    Kalundborg's 50.190.100 kr.); Kalundborg named, or "kommunen", keeps the card."""
+    assert engine.search("Hvad koster Jobcenter i Holbæk Kommune?", mode="keyword").answer \
+        is None  # fmt: skip
+    for q in ("Hvad koster Jobcenter i Kalundborg Kommune?", "Hvad koster jobcentret i kommunen",
+              "Hvad koster Kalundborg Kommunes jobcenter?"):
+        a = engine.search(q, mode="keyword").answer
+        assert a is not None and [r.amount_kr for r in a.rows] == [50_190_100], q
+
+
 def test_one_title_with_og_in_it_is_one_area(engine) -> None:
     for q, title in [("Hvad koster Demografipulje – Børn- og Familieområdet?",
                       "Demografipulje – Børn- og Familieområdet"),

@@ -159,6 +159,17 @@ def test_two_named_municipalities_scope_card_and_passages_to_them(many, q: str) 
     assert many.search(q, mode="keyword", named_scope=False).answer.comparison.budgets == 4
 
 
+@pytest.mark.parametrize("q", ["Hvad koster Jobcenter i Kommune 5?",
+                               "Hvad koster Jobcenter i Kommune 3 og Kommune 5?",
+                               "Hvad koster Jobcenter i Kommune 3 og 5?",
+                               "Hvad koster Jobcenter i Holbæk Kommune?"])  # fmt: skip
+def test_a_municipality_the_index_lacks_gets_no_card(many, q: str) -> None:
+    """Another municipality's job centre is not answered with these four's (nor with Kommune 3
+    alone, where Kommune 3 and 5 are asked): no card, the passages not scoped."""
+    resp = many.search(q, mode="keyword")
+    assert resp.answer is None and resp.named == {}
+
+
 def test_two_named_municipalities_rank_each_its_own(many) -> None:
     a = many.search("Hvad er de 2 største områder i Kommune 2 og Kommune 4?",
                     mode="keyword").answer  # fmt: skip
