@@ -411,3 +411,37 @@ def test_two_named_municipalities_and_a_ranking_on_a_phone(browser, base_url: st
         assert p.evaluate("document.documentElement.scrollWidth") <= 390
     finally:
         context.close()
+
+
+@pytest.fixture(scope="module")
+def committees(seed_settings, seed_path: Path, tmp_path_factory, encoder):
+    """The seed's text under three committees of one municipality, each job centre its own."""
+    from conftest import _index_beside_seed
+    from search.engine import Engine
+
+    corpus = tmp_path_factory.mktemp("committees-corpus")
+    for slug, name, kr in (("oek", "Økonomiudvalget", None),
+                           ("tek", "Teknik- og Miljøudvalget", 12_000_000),
+                           ("kul", "Kultur- og Fritidsudvalget", 7_500_000)):  # fmt: skip
+        folder = corpus / slug / "2024"
+        folder.mkdir(parents=True)
+        shutil.copy(seed_path, folder / "remarks.txt")
+        sidecar = SIDECAR.format(n=1).replace("Økonomiudvalget", name)
+        if kr is not None:
+            sidecar += f'\n[amounts]\n"Jobcenter" = {kr}\n'
+        (folder / "remarks.toml").write_text(sidecar, encoding="utf-8")
+    settings = _index_beside_seed(seed_settings, tmp_path_factory, corpus, encoder, "com-ix")
+    return Engine(settings.index_dir, lambda: encoder)
+
+
+def test_two_named_committees_are_compared_alone(committees) -> None:
+    q = "Hvad koster Jobcenter i Økonomiudvalget og Teknik- og Miljøudvalget?"
+    resp = committees.search(q, mode="keyword", k=50)
+    a = resp.answer
+    assert a.title == "Nettobudget for Jobcenter i 2 udvalg" and a.total_kr is None
+    assert sorted(r.amount_kr for r in a.rows) == [12_000_000, 50_190_100]
+    assert set(resp.named["committee"]) == {"Økonomiudvalget", "Teknik- og Miljøudvalget"}
+    assert {h.committee for h in resp.results} == set(resp.named["committee"])
+    ranked = committees.search("største område i hvert udvalg", mode="keyword").answer
+    assert ranked.title == "Største område efter nettobudget i hver af 3 udvalg"
+    assert len(ranked.rows) == 3 and len({r.committee for r in ranked.rows}) == 3
