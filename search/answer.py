@@ -41,7 +41,9 @@ class Scope:
     rows: dict[int, AnswerRow] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def of(cls, areas: list[AreaSummary]) -> Scope:
+    def of(cls, areas: list[AreaSummary], each_year: bool = False) -> Scope:
+        """`each_year`: every year in scope is asked about ("2024 og 2025"), not only each
+        committee's latest."""
         totals: dict[str, int] = {}
         meta: dict[str, tuple[str, str, int]] = {}
         by_title: dict[str, list[int]] = {}
@@ -50,11 +52,12 @@ class Scope:
             totals[a.document] = totals.get(a.document, 0) + (a.amount_kr or 0)
             meta.setdefault(a.document, (a.municipality, a.committee, a.year))
             by_title.setdefault(a.area, []).append(i)
-            key = (a.municipality, a.committee)
+            key = (a.municipality, a.committee, a.year if each_year else 0)
             latest[key] = max(latest.get(key, a.year), a.year)
         known = [a for a in areas if a.amount_kr is not None]
-        newest = frozenset(d for d, (m, c, y) in meta.items() if y == latest[(m, c)])
-        last = frozenset(_latest_positions(areas))
+        newest = frozenset(d for d, (m, c, y) in meta.items()
+                           if y == latest[(m, c, y if each_year else 0)])  # fmt: skip
+        last = frozenset(_latest_positions(areas, each_year))
         current = {d: t for d, t in totals.items() if d in newest}
         order = {d: i for i, d in enumerate(totals)}
         return cls(areas, known, totals, meta, by_title, newest, last, order, current)
@@ -179,10 +182,12 @@ def _median(values: list) -> Fraction | None:
     return Fraction(sum(pair), len(pair))
 
 
-def _latest_positions(areas: list[AreaSummary]) -> set[int]:
+def _latest_positions(areas: list[AreaSummary], each_year: bool = False) -> set[int]:
     """Positions of each area's latest year (per municipality and committee): a question that
     names no year asks about the budget now, and adding 2024 to 2025 counts one budget twice.
     An area the latest document lacks keeps its last year, which its row shows."""
+    if each_year:  # the years asked for ("2024 og 2025"): every one of them
+        return set(range(len(areas)))
     latest: dict[tuple[str, str, str], int] = {}
     for a in areas:
         key = (a.municipality, a.committee, a.area)
@@ -252,13 +257,38 @@ def build(intent: Intent, areas: list[AreaSummary] | Scope) -> Answer | None:
     if intent.kind == "ranking" and intent.position:
         return _placed(intent, scope, pool)
     if intent.kind == "ranking":
-        ranked = sorted(pool, key=lambda a: (a.amount_kr or 0), reverse=intent.descending)
-        rows = [row(a) for a in ranked[: intent.limit or DEFAULT_ROWS]]
-        if not rows:
-            return None
-        word = "Største" if intent.descending else "Mindste"
-        return scope.answer(intent, rows, None, current, f"{word} områder efter nettobudget")
+        return _ranked(intent, scope, pool)
     return None
+
+
+def _by_budget(scope: Scope, pool: list[AreaSummary]
+               ) -> dict[tuple[str, str, int], list[AreaSummary]]:  # fmt: skip
+    """The areas of each budget (municipality, committee, year), in scope order."""
+    budgets: dict[tuple[str, str, int], list[AreaSummary]] = {}
+    for a in pool:
+        budgets.setdefault(scope.meta[a.document], []).append(a)
+    return budgets
+
+
+def _ranked(intent: Intent, scope: Scope, pool: list[AreaSummary]) -> Answer | None:
+    """The largest (or smallest) areas of each budget in scope: two municipalities' areas are
+    not one list (Kommune 4's job centre is no rival of Kommune 2's), so over several budgets
+    each one's own are ranked, grouped by budget: its `limit` largest, or its largest alone
+    where the question asks for one area ("største område"), else DEFAULT_ROWS."""
+    budgets = _by_budget(scope, pool)
+    several = len(budgets) > 1
+    limit = intent.limit or (1 if several and intent.one else DEFAULT_ROWS)
+    rows = []
+    for areas in budgets.values():
+        ranked = sorted(areas, key=lambda a: (a.amount_kr or 0), reverse=intent.descending)
+        rows += [scope.row(a) for a in ranked[:limit]]
+    if not rows:
+        return None
+    word = "Største" if intent.descending else "Mindste"
+    title = f"{word} {'område' if limit == 1 else 'områder'} efter nettobudget"
+    if several:
+        title += f" i hver af {spread(set(budgets))}"
+    return scope.answer(intent, rows, None, scope.totals_of({r.document for r in rows}), title)
 
 
 #: "Næststørste", "Tredjemindste": a place in a ranking, as a card's title says it.
@@ -270,9 +300,7 @@ def _placed(intent: Intent, scope: Scope, pool: list[AreaSummary]) -> Answer | N
     """The area at one place of the ranking ("næststørste område"), in each budget of the
     scope (a ranking is one budget's: two municipalities' areas are not one list); areas
     with the same amount share the place, and are listed together."""
-    budgets: dict[tuple[str, str, int], list[AreaSummary]] = {}
-    for a in pool:
-        budgets.setdefault(scope.meta[a.document], []).append(a)
+    budgets = _by_budget(scope, pool)
     place = intent.position or 1
     rows, shared = [], False
     for areas in budgets.values():
@@ -290,6 +318,8 @@ def _placed(intent: Intent, scope: Scope, pool: list[AreaSummary]) -> Answer | N
     if place == 1:
         name = word
     title = f"{name[0].upper()}{name[1:]} område efter nettobudget"
+    if len(budgets) > 1:
+        title += f" i hver af {spread(set(budgets))}"
     if shared:
         title += " (delt plads: samme beløb)"
     return scope.answer(intent, rows, None, scope.totals_of({r.document for r in rows}), title)

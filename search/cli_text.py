@@ -11,6 +11,13 @@ from search.results import Answer, SearchResponse
 FILTER_WORDS = {"municipality": "Kommune", "committee": "Udvalg", "year": "Budgetår"}
 
 
+def _named(value: object) -> str:
+    """One named scope, or several: "Kommune 3 og Kommune 4"."""
+    if not isinstance(value, tuple):
+        return str(value)
+    return f"{', '.join(str(v) for v in value[:-1])} og {value[-1]}"
+
+
 def _share(share: float) -> str:
     return f"{share * 100:.1f} %".replace(".", ",")
 
@@ -44,7 +51,7 @@ def format_response(resp: SearchResponse, related: bool = False) -> str:
     if resp.did_you_mean:
         lines.append(f"Mente du: {resp.did_you_mean}")
     if resp.named:  # the scope the question named: the card's and the passages' (issue 30)
-        said = ", ".join(f"{FILTER_WORDS.get(f, f)}: {v}" for f, v in resp.named.items())
+        said = ", ".join(f"{FILTER_WORDS.get(f, f)}: {_named(v)}" for f, v in resp.named.items())
         lines.append(f"Afgrænset til {said} (fra spørgsmålet)")
     if resp.answer:
         lines.extend(answer_lines(resp.answer))

@@ -47,7 +47,7 @@ SNIPPET_CHARS = 4000  # longest passage text a hit carries (the seed's longest: 
 EMPTY_MESSAGE = "Skriv et eller flere søgeord, fx MitID, DUT eller brandvæsen."
 #: What a question asks rather than what it is about: not counted when deciding whether a
 #: passage holds the query's words ("Hvad koster brandvæsenet?" is about the fire service).
-INTENT_TERMS = intents.BUDGET_WORDS | intents.GENERIC
+INTENT_TERMS = intents.BUDGET_WORDS | intents.GENERIC | intents.ASKING
 
 
 class Engine:
@@ -143,7 +143,8 @@ class Engine:
 
     def search(self, q: str, *, mode: str = "hybrid", k: int = 10,
                filters: Filters | None = None, offset: int = 0, partial: bool = False,
-               one_per_area: bool = False, named_scope: bool = True) -> SearchResponse:  # fmt: skip
+               one_per_area: bool = False, named_scope: bool = True,
+               unnamed: frozenset[str] = frozenset()) -> SearchResponse:  # fmt: skip
         """Rank passages for `q`: exact matches first, then related ones (see search.ranking).
 
         `offset` pages through the ranking, every result of which `total` counts (see Listing:
@@ -152,7 +153,7 @@ class Engine:
         also stands for the words that start with it; `one_per_area` lists each area's best
         passage before any area's second (within exact, then within related); `named_scope`:
         a committee, municipality or year the question names scopes its answer and passages
-        (search.question; `named` in the response says which)."""
+        (search.question; `named` in the response says which), except the fields in `unnamed`."""
         started = time.perf_counter()
         check_mode(mode)
         k = max(1, min(int(k), MAX_ROWS))
@@ -166,7 +167,7 @@ class Engine:
         mask = filters.mask(snap)
         exp = expansion.expand(parsed, snap, partial_last=partial and not q.endswith(" "))
         asked = question.ask(snap, clean_text(q) if parsed.text else "", exp, filters,
-                             lambda: self.answer_scope(snap), named_scope)  # fmt: skip
+                             lambda: self.answer_scope(snap), named_scope, unnamed)  # fmt: skip
         if asked.named and asked.answer is not None:
             # "Jobcenter i Kommune 3": the passages are Kommune 3's, as the card (issue 30)
             filters = dataclasses.replace(filters, **asked.named)

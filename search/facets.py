@@ -32,14 +32,17 @@ def facet_counts(
         counts = _numbers(passages, name, rows) if name in NUMBERS else passages.counts(name, rows)
         counts.pop("", None)
         chosen = selected.get(name)
+        # one value, or the several a question named ("Kommune 3 og Kommune 4")
+        chosen_all = set() if chosen is None else {
+            str(v) for v in (chosen if isinstance(chosen, tuple) else (chosen,))}  # fmt: skip
         ordered = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))
         if len(ordered) > FACET_VALUES:
             kept = ordered[:FACET_VALUES]
-            kept += [kv for kv in ordered[FACET_VALUES:] if str(kv[0]) == str(chosen)]
+            kept += [kv for kv in ordered[FACET_VALUES:] if str(kv[0]) in chosen_all]
             more[name] = len(ordered) - len(kept)
             ordered = kept
         out[name] = [
-            {"value": v, "label": str(v), "count": c, "selected": str(v) == str(chosen)}
+            {"value": v, "label": str(v), "count": c, "selected": str(v) in chosen_all}
             for v, c in ordered
         ]
     return out, more

@@ -32,17 +32,25 @@ YEARS = (1000, 9999)  # a budget year
 AMOUNT_LIMIT = 2**62  # amounts stay within the 64-bit column
 
 
+def values_of(value: object) -> tuple[object, ...]:
+    """A filter's values: one, or the several a question named ("Kommune 3 og Kommune 4")."""
+    return value if isinstance(value, tuple) else (value,)
+
+
 class FilterError(ValueError):
     """A filter given by the caller (not typed in the query) that is no whole number."""
 
 
 @dataclass(frozen=True)
 class Filters:
+    """What the caller keeps to, one value a field; a question's named scope may set several
+    committees, municipalities or years (a tuple: any of them)."""
+
     area: str | None = None
     section: str | None = None
-    committee: str | None = None
-    year: int | None = None
-    municipality: str | None = None
+    committee: str | tuple[str, ...] | None = None
+    year: int | tuple[int, ...] | None = None
+    municipality: str | tuple[str, ...] | None = None
     document: str | None = None
     min_amount: int | None = None
     max_amount: int | None = None
@@ -60,11 +68,12 @@ class Filters:
         for name in (*NAMED, "year"):
             if name in active:
                 col, codes = snap.column(name)
-                code = codes.get(active[name])
-                if code is None:
+                wanted = [codes.get(v) for v in values_of(active[name])]
+                wanted = [c for c in wanted if c is not None]
+                if not wanted:
                     ok[:] = False
                 else:
-                    ok &= col == code
+                    ok &= col == wanted[0] if len(wanted) == 1 else np.isin(col, wanted)
         if self.min_amount is not None or self.max_amount is not None:
             amounts, known = snap.amounts()
             ok &= known

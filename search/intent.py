@@ -1,5 +1,6 @@
-"""Reading a budget question: which kind it is (`Intent`) and which areas, committee or
-municipality it names. `search.answer` then answers it from the amounts table.
+"""Reading a budget question: which kind it is (`Intent`) and which areas it names (the
+committees and municipalities it names: search.named_scope). `search.answer` then answers it
+from the amounts table.
 
 "Hvad er det samlede budget?", "største område", "områder over 50 mio. kr.", "samlet budget for
 demografipuljerne", "Hvad koster brandvæsenet?", "how much does the fire service cost?",
@@ -29,6 +30,9 @@ BUDGET_WORDS = frozenset(
         "cost costs spent spend spending budgeted money amount expenditure allocated"
     ).split()
 )  # fmt: skip
+#: English verbs that ask how much an area gets ("how much does the job centre get", "what
+#: goes to IT"): the question's, not its topic (a passage need not hold them to match).
+ASKING = frozenset(stem(w) for w in "get gets got receive receives go goes going".split())
 #: Words that name areas in general, not one area.
 GENERIC = frozenset(
     stem(w) for w in "område området områder fagcenter kommune kommunen area areas".split()
@@ -46,7 +50,8 @@ SHARE = re.compile(r"\b(andel\w*|procent\w*|share|percentage|percent|hvor stor e
 QUESTION_WORDS = frozenset(
     stem(w) for w in (
         "hvad hvilk hvilke hvilket hvor meget mange får bruger bruges bruge går gives "
-        "which what much many does get gets spend largest smallest biggest top"
+        "which what much many does get gets got receive receives go goes going spend largest "
+        "smallest biggest top"
     ).split()
 )  # fmt: skip
 NUMBER_WORDS = {"en": 1, "et": 1, "to": 2, "tre": 3, "fire": 4, "fem": 5, "seks": 6, "syv": 7,
@@ -83,6 +88,10 @@ _ORDINAL = re.compile(
     r"(?:(størst|højest|dyrest|largest|biggest|highest|most expensive)"
     r"|mindst|lavest|billigst|smallest|lowest|cheapest)", re.I,
 )  # fmt: skip
+#: A ranking of one area ("det største område", "hvilket område", "the largest area") or of
+#: several ("de største områder", "top 5"): over several budgets, each one's own largest.
+ONE_AREA = re.compile(r"\b(område|området|area|hvilket)\b", re.I)
+MANY_AREAS = re.compile(r"\b(områder|områderne|areas|hvilke|top|de|the \d+)\b", re.I)
 #: Words that join two things asked about: "brandvæsen og IT", "fire service and IT".
 AND = re.compile(r"\b(?:og|samt|and)\b|[,&+]", re.I)
 _TOP_N = re.compile(
@@ -101,6 +110,7 @@ class Intent:
     low: int | None = None
     high: int | None = None
     position: int | None = None  # a ranking's one place asked for: 2 for "næststørste"
+    one: bool = False  # a ranking asks for one area ("største område", "largest area")
 
 
 @functools.cache
@@ -119,19 +129,27 @@ def title_words(title: str) -> frozenset[str]:
 
 
 @functools.cache
-def _english_patterns() -> tuple[tuple[str, re.Pattern[str], tuple[str, ...]], ...]:
-    return tuple((phrase, re.compile(rf"(?<!\w){re.escape(phrase)}(?!\w)"), words)
+def _english_patterns() -> tuple[tuple[str, re.Pattern[str], tuple[str, ...], frozenset[str]],
+                                 ...]:  # fmt: skip
+    return tuple((phrase, re.compile(rf"(?<!\w){re.escape(phrase)}(?!\w)"), words,
+                  frozenset(t.text for t in analyze(phrase)))
                  for phrase, words in english_names().items())  # fmt: skip
 
 
 def typed_terms(text: str) -> set[str]:
-    """The query's own stems, and the Danish words for English names in it."""
+    """The query's own stems, and the Danish words for English names in it, which stand for
+    the English words ("fire service" is brandvæsen, not "fire" and "service" left over as a
+    topic beside it: "how much for the fire service and IT" asks for two areas, as its
+    Danish counterpart "hvor meget til brandvæsen og IT")."""
     low = text.casefold()
     terms = {t.text for t in analyze(text)}
-    for phrase, pattern, words in _english_patterns():
+    english: set[str] = set()
+    danish: set[str] = set()
+    for phrase, pattern, words, own in _english_patterns():
         if phrase in low and pattern.search(low):  # the substring test spares most regexes
-            terms.update(words)
-    return terms
+            danish.update(words)
+            english |= own - set(words)
+    return (terms - english) | danish
 
 
 def read_intent(text: str, expanded: set[str], titles: list[str],
@@ -166,7 +184,8 @@ def read_intent(text: str, expanded: set[str], titles: list[str],
     if (largest or smallest) and areaish and not named:
         # "største" unless only "mindste" is asked, or asked first
         descending = not smallest or bool(largest and largest.start() < smallest.start())
-        return Intent("ranking", group, descending=descending, limit=_limit(text))
+        return Intent("ranking", group, descending=descending, limit=_limit(text),
+                      one=bool(ONE_AREA.search(text)) and not MANY_AREAS.search(text))
     if SHARE.search(text) and scope:
         return Intent("share", scope)
     if named and (budget or not _extra_words(typed, named, title_vocab, topical)):
@@ -293,47 +312,3 @@ def _kr(number: str, unit: str | None) -> int:
     if re.fullmatch(r"\d{1,3}(?:,\d{3})+", digits):  # "over 50,000": thousands, as typed in English
         digits = digits.replace(",", "")
     return kroner(digits, scale)
-
-
-#: The fields a question can scope itself by naming them: "samlet budget for Økonomiudvalget",
-#: "Kalundborg Kommunes budget". Area titles are not among them: naming an area asks for it.
-NAMED_SCOPES = ("committee", "municipality")
-
-
-def scope_words(name: str) -> frozenset[str]:
-    """The words a question must use to name a municipality or committee: its distinctive
-    ones, or all of them where those are only numbers ("Kommune 3" is named by "Kommune 3",
-    not by the 3 of "de 3 største områder")."""
-    words = title_words(name)
-    if words and all(w.isdigit() for w in words):
-        return frozenset(t.text for t in analyze(name) if t.kind == "word")
-    return words
-
-
-#: A word naming a committee: "Teknik- og Miljøudvalget", "Økonomiudvalgets".
-COMMITTEE_WORD = re.compile(r"\w+udvalg\w*", re.IGNORECASE)
-
-
-def named_scope(text: str, values: dict[str, list[str]]
-                ) -> tuple[dict[str, str], str, set[str]] | None:  # fmt: skip
-    """The committees and municipalities `text` names (each one's distinctive words, in any
-    inflection), `text` without those words, and their terms: so that the committee
-    "Økonomiudvalget" is read as a scope and not as the area Økonomi. None when it names a
-    committee the index does not hold: its amounts are not ours to give."""
-    typed = {t.text for t in analyze(text) if t.kind == "word"}
-    scope: dict[str, str] = {}
-    named: set[str] = set()
-    for field in NAMED_SCOPES:
-        hits = [v for v in values.get(field, []) if scope_words(v) and scope_words(v) <= typed]
-        if len(hits) == 1:
-            scope[field] = hits[0]
-            named |= scope_words(hits[0])
-    known = {t for v in values.get("committee", []) for t in title_words(v)}
-    for word in COMMITTEE_WORD.findall(text):
-        if "committee" in values and not {t.text for t in analyze(word)} & known:
-            return None
-    if not named:
-        return scope, text, named
-    kept = [w for w in re.findall(r"\S+", text)
-            if not {t.text for t in analyze(w) if t.kind == "word"} & named]  # fmt: skip
-    return scope, " ".join(kept), named

@@ -16,6 +16,7 @@ import numpy as np
 from search import answer as answers
 from search import change, expansion, keyword
 from search import intent as intents
+from search import named_scope as naming
 from search.results import Answer, Filters
 from search.snapshot import Snapshot
 
@@ -24,6 +25,8 @@ ANSWER_KINDS = frozenset({"word", "join", "spelling", "part", "variant"})
 USAGE_SAMPLE = 2000  # passages read to tell where a word is used
 SCOPE_FIELDS = ("area", "committee", "year", "municipality", "document")
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+#: Years listed, not spanned: "2024 og 2025", "2023, 2024 and 2025" (not "2022 til 2024").
+YEAR_LIST = re.compile(r"\b(?:19|20)\d\d(?:\s*(?:,|og|and|samt|&)\s*(?:19|20)\d\d)+\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -36,10 +39,13 @@ class Asked:
 
 
 def ask(snap: Snapshot, text: str, exp: expansion.Expansion, filters: Filters,
-        every_area: Callable[[], answers.Scope], named_scope: bool = True) -> Asked:  # fmt: skip
+        every_area: Callable[[], answers.Scope], named_scope: bool = True,
+        unnamed: frozenset[str] = frozenset()) -> Asked:  # fmt: skip
     """The budget question `text` asks, answered from the areas the filters allow; with
     `named_scope`, a committee, municipality or year the question names scopes it too
-    (without: the question is read over every one, as the page's removed chip asks)."""
+    (without: the question is read over every one, as the page's removed chip asks; `unnamed`:
+    the fields read over every one, one removed chip among several). Several of one field
+    named ("Kommune 3 og Kommune 4", "2024 og 2025") scope it to exactly those (a tuple)."""
     if not text:
         return Asked()
     expanded = {t for g in exp.groups for t, kind in g.items() if kind in ANSWER_KINDS}
@@ -49,18 +55,17 @@ def ask(snap: Snapshot, text: str, exp: expansion.Expansion, filters: Filters,
     named: dict[str, object] = {}
     named_terms: set[str] = set()
     if named_scope:
-        scoped = intents.named_scope(
-            text, {f: snap.values(f) for f in intents.NAMED_SCOPES if f not in wanted}
-        )
+        scoped = naming.named_scope(text, {f: snap.values(f) for f in naming.NAMED_SCOPES
+                                            if f not in wanted and f not in unnamed})  # fmt: skip
         if scoped is None:
             return Asked()  # another committee's budget: not in these documents
         found, text, named_terms = scoped
         named.update(found)
-        years = {int(y) for y in YEAR.findall(text)}
-        if "year" not in wanted and len(years) == 1:
-            if not years <= set(snap.values("year")):
+        years = named_years(text)
+        if "year" not in wanted and "year" not in unnamed and years:
+            if not set(years) <= set(snap.values("year")):
                 return Asked()  # a year the documents do not cover: no amount to show
-            named["year"] = years.pop()  # "total budget 2024"
+            named["year"] = years[0] if len(years) == 1 else years  # "total budget 2024"
     wanted = {**wanted, **named}
     scoping = {f: wanted[f] for f in SCOPE_FIELDS if f in wanted}
     scope, titles = snap.areas_where(scoping)
@@ -79,7 +84,9 @@ def ask(snap: Snapshot, text: str, exp: expansion.Expansion, filters: Filters,
     if not intent:
         return Asked()
     if scoping:
-        built = answers.build(intent, scope)
+        # years named ("2024 og 2025"): each of them, not only each committee's latest
+        built = answers.build(intent, answers.Scope.of(
+            scope, each_year=isinstance(wanted.get("year"), tuple)))  # fmt: skip
         return Asked(built, named if built is not None else {})
     # every area: the same scope for every query, and the same answer for the same intent
     # ("hvad koster brandvæsen", "budget til brandvæsen"): built once per generation
@@ -92,3 +99,15 @@ def ask(snap: Snapshot, text: str, exp: expansion.Expansion, filters: Filters,
         cache.clear()
     cache[intent] = answer
     return Asked(answer)
+
+
+def named_years(text: str) -> tuple[int, ...]:
+    """The year the question names, or the years it lists ("2024 og 2025"); none where it
+    names years otherwise ("fra 2022 til 2024" spans the years between as well)."""
+    years = tuple(dict.fromkeys(int(y) for y in YEAR.findall(text)))
+    if len(years) < 2:
+        return years
+    listed = YEAR_LIST.search(text)
+    if listed and len(set(YEAR.findall(listed.group()))) == len(years):
+        return years
+    return ()

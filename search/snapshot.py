@@ -195,7 +195,10 @@ class Snapshot:
         for name, value in wanted.items():
             column = self.memo(("area_column", name), lambda name=name: np.array(
                 [getattr(a, name) for a in self.areas], dtype=object))  # fmt: skip
-            ok &= column == value
+            if isinstance(value, tuple):  # several named: "Kommune 3 og Kommune 4"
+                ok &= np.isin(column, list(value))
+            else:
+                ok &= column == value
         scope = [self.areas[i] for i in np.flatnonzero(ok).tolist()]
         return scope, list(dict.fromkeys(a.area for a in scope))
 

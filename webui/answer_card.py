@@ -32,6 +32,7 @@ def card_data(answer: dict[str, Any], *, limit: int | None = ANSWER_ROWS) -> dic
     answer["covers"] = answer_covers(answer)
     answer["share_of"] = answer_share_of(answer)
     answer["ranking_url"] = ranking_url(answer)
+    answer["ranking_urls"] = ranking_urls(answer)
     answer["sources"] = answer_sources(answer)
     return answer
 
@@ -91,10 +92,30 @@ def ranking_url(answer: dict[str, Any]) -> str | None:
         return None
     budgets = {(r["municipality"], r["committee"], r["year"]) for r in answer["rows"]}
     scope: dict[str, Any] = {}
+    if len(budgets) > 1:  # each budget's own ranking: ranking_urls
+        return None
     if len(budgets) == 1:
         municipality, committee, year = budgets.pop()
         scope = {"municipality": municipality, "committee": committee, "year": year}
     return url_for("pages.overview", sort="amount", order=answer["order"], **scope)
+
+
+def ranking_urls(answer: dict[str, Any]) -> list[dict[str, str]]:
+    """A ranking over several budgets: each budget's whole ranking, labelled by what sets it
+    apart ("Kommune 2", "2025"); an overview of every budget would rank them as one list."""
+    if answer["kind"] != "ranking":
+        return []
+    budgets = list(dict.fromkeys((r["municipality"], r["committee"], r["year"])
+                                 for r in answer["rows"]))  # fmt: skip
+    if len(budgets) < 2:
+        return []
+    differ = [i for i in range(3) if len({b[i] for b in budgets}) > 1]
+    return [
+        {"label": " · ".join(str(b[i]) for i in differ),
+         "url": url_for("pages.overview", sort="amount", order=answer["order"],
+                        municipality=b[0], committee=b[1], year=b[2])}
+        for b in budgets
+    ]  # fmt: skip
 
 
 def answer_sources(answer: dict[str, Any]) -> list[dict[str, str]]:

@@ -42,6 +42,8 @@ FACET_LABELS = {
     "municipality": "Kommune",
 }
 TEXT_FILTERS = ("area", "section", "committee", "municipality")
+#: What a question can name as its scope, and a chip can remove one at a time.
+UNNAMEABLE = ("committee", "municipality", "year")
 NUMBER_FILTERS = ("year", "min_amount", "max_amount")
 #: Every parameter a search URL carries, in the order the URLs spell them.
 SEARCH_PARAMS = ("q", "mode", "k", *TEXT_FILTERS, *NUMBER_FILTERS, "named", "related", "page",
@@ -67,6 +69,13 @@ class SearchArgs:
         """Whether a committee, municipality or year the question names scopes the search:
         yes, unless its chip was removed (`named=0`)."""
         return self.given.get("named") != "0"
+
+    @property
+    def unnamed(self) -> frozenset[str]:
+        """The named scopes whose chip was removed while others stay (`named=-year`, or
+        `-year,-committee`): read over every one, the question's other scopes kept."""
+        said = self.given.get("named", "")
+        return frozenset(f[1:] for f in said.split(",") if f[1:] in UNNAMEABLE and f[0] == "-")
 
     @property
     def page(self) -> int:
@@ -120,6 +129,7 @@ def run_search(sa: SearchArgs, k: int | None = None, offset: int | None = None,
     """One page of results: `k` results after `offset`, `total` counting them all."""
     return engine().search(
         sa.q, mode=sa.mode, filters=sa.filters, partial=partial, named_scope=sa.named_scope,
+        unnamed=sa.unnamed,
         k=sa.k if k is None else k, offset=sa.offset if offset is None else offset,
     )  # fmt: skip
 
@@ -197,20 +207,32 @@ def search_data(args: MultiDict, *, all_answer_rows: bool = False,
 
 
 def named_chips(sa: SearchArgs, named: dict[str, object]) -> list[dict[str, Any]]:
-    """A chip for each scope the question named ("Kommune: Kommune 3, fra spørgsmålet"); its
-    link reads the question over every one (`named=0`), keeping the other named scopes as
-    filters, so that removing one chip removes that scope alone, without JavaScript."""
+    """A chip for each scope the question named ("Kommune: Kommune 3, fra spørgsmålet";
+    "Kommune: Kommune 3 og Kommune 4"); its link reads the question over every one of that
+    field, the question's other scopes kept, so that removing one chip removes that scope
+    alone, without JavaScript."""
     return [
-        {"name": name, "label": FACET_LABELS.get(name, name), "value": value, "named": True,
-         "remove_url": named_chip_url(sa, named, name)}
+        {"name": name, "label": FACET_LABELS.get(name, name), "value": said(value),
+         "named": True, "remove_url": named_chip_url(sa, named, name)}
         for name, value in named.items()
     ]  # fmt: skip
 
 
+def said(value: object) -> str:
+    """A named scope as the page says it: "Kommune 3 og Kommune 4", "2023, 2024 og 2025"."""
+    if not isinstance(value, tuple):
+        return str(value)
+    words = [str(v) for v in value]
+    return f"{', '.join(words[:-1])} og {words[-1]}"
+
+
 def named_chip_url(sa: SearchArgs, named: dict[str, object], name: str) -> str:
-    """The search without the scope `name` the question named, the others kept as filters."""
-    kept = {n: str(v) for n, v in named.items() if n != name}
-    return url_for("pages.search", **sa.url_args(named="0", **kept))
+    """The search without the scope `name` the question named: `named=0` where it was the
+    only one, else `named=-name` (the question still names the others)."""
+    gone = sorted(sa.unnamed | {name})
+    if not set(named) - set(gone):
+        return url_for("pages.search", **sa.url_args(named="0"))
+    return url_for("pages.search", **sa.url_args(named=",".join(f"-{f}" for f in gone)))
 
 
 def page_extras(data: dict[str, Any]) -> dict[str, Any]:

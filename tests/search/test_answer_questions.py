@@ -48,6 +48,44 @@ def test_two_areas_of_one_budget_and_their_labelled_sum(engine) -> None:
     assert {r.area for r in again.rows} == {"Vestsjællands Brandvæsen", "Jobcenter"}
 
 
+@pytest.mark.parametrize(("english", "danish", "areas"), [
+    ("how much for the fire service and IT", "hvor meget til brandvæsen og IT",
+     {"Vestsjællands Brandvæsen", "Digitalisering og IT"}),
+    ("what does the job centre cost", "hvad koster jobcentret", {"Jobcenter"}),
+    ("how much does citizen service get", "hvor meget får borgerservice", {"Borgerservice"}),
+    ("what goes to the job center", "hvad går til jobcentret", {"Jobcenter"}),
+    ("fire service", "brandvæsen", {"Vestsjællands Brandvæsen"}),
+])  # fmt: skip
+def test_an_english_question_gets_the_card_of_its_danish_counterpart(engine, english, danish,
+                                                                     areas) -> None:  # fmt: skip
+    """Without a budget word too: the English name stands for the Danish one (glossary.toml's
+    [english]), so its words are not a topic left over beside the area."""
+    got, want = (engine.search(q, mode="keyword").answer for q in (english, danish))
+    assert want is not None and {r.area for r in want.rows} == areas, danish
+    assert got is not None, english
+    assert (got.kind, got.rows, got.total_kr) == (want.kind, want.rows, want.total_kr)
+    # the asking verb ("get", "goes") is the question's: the passages still hold its words
+    assert engine.search(english, mode="keyword").total_exact > 0
+
+
+@pytest.mark.parametrize("q", ["fire service staff training", "job centre unemployed youth",
+                               "how much for the fire service trucks"])  # fmt: skip
+def test_an_english_topic_beside_an_area_gets_no_card(engine, q) -> None:
+    """More than the area asked about, as "brandvæsen personale uddannelse": no card."""
+    assert engine.search(q, mode="keyword").answer is None
+
+
+def test_another_municipality_is_not_answered_with_this_ones_amount(engine) -> None:
+    """The seed is Kalundborg Kommune's: Holbæk Kommune's job centre gets no card (it had
+    Kalundborg's 50.190.100 kr.); Kalundborg named, or "kommunen", keeps the card."""
+    assert engine.search("Hvad koster Jobcenter i Holbæk Kommune?", mode="keyword").answer \
+        is None  # fmt: skip
+    for q in ("Hvad koster Jobcenter i Kalundborg Kommune?", "Hvad koster jobcentret i kommunen",
+              "Hvad koster Kalundborg Kommunes jobcenter?"):
+        a = engine.search(q, mode="keyword").answer
+        assert a is not None and [r.amount_kr for r in a.rows] == [50_190_100], q
+
+
 def test_one_title_with_og_in_it_is_one_area(engine) -> None:
     for q, title in [("Hvad koster Demografipulje – Børn- og Familieområdet?",
                       "Demografipulje – Børn- og Familieområdet"),
@@ -160,6 +198,31 @@ def test_a_named_year_scopes_card_and_passages(years_engine) -> None:
     assert resp.results and {h.year for h in resp.results} == {2025}
     wide = years_engine.search(q, mode="keyword", k=50, named_scope=False)
     assert wide.named == {} and {h.year for h in wide.results} == {2024, 2025}
+
+
+def test_two_named_years_scope_the_card_to_those_years(years_engine) -> None:
+    """"2024 og 2025" names both years: each year's total, their sum labelled as across two
+    budget years; "fra 2022 til 2024" spans years and names none of them."""
+    resp = years_engine.search("Hvad er det samlede budget for 2024 og 2025?", mode="keyword")
+    a = resp.answer
+    assert resp.named == {"year": (2024, 2025)} and a.kind == "total"
+    assert sorted(r.year for r in a.rows) == [2024, 2025]
+    assert a.sum_label == "Sum på tværs af 2 budgetår (ikke ét budget)"
+    assert {h.year for h in resp.results} <= {2024, 2025}
+    assert years_engine.search("samlet budget 2023 og 2024", mode="keyword").answer is None
+    spanned = years_engine.search("samlet budget fra 2022 til 2024", mode="keyword")
+    assert spanned.named == {}
+
+
+def test_a_ranking_over_two_named_years_ranks_each_year_alone(years_engine) -> None:
+    """The 2024 and 2025 budgets of one committee: each year's own three largest areas, not
+    one list where 2024's Jobcenter competes with 2025's; without years, the latest alone."""
+    a = years_engine.search("de 3 største områder i 2024 og 2025", mode="keyword").answer
+    assert a.title == "Største områder efter nettobudget i hver af 2 budgetår"
+    assert [r.year for r in a.rows] in ([2024] * 3 + [2025] * 3, [2025] * 3 + [2024] * 3)
+    latest = years_engine.search("de 3 største områder", mode="keyword").answer
+    assert [r.year for r in latest.rows] == [2025] * 3
+    assert latest.title == "Største områder efter nettobudget"
 
 
 @pytest.mark.parametrize(("question", "low", "high"), [
