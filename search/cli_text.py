@@ -5,7 +5,7 @@ the question named, the exact/related split and the passages."""
 from __future__ import annotations
 
 from index.documents.amounts import danish_number, format_kr
-from search.results import Answer, SearchResponse
+from search.results import MAX_K, Answer, SearchResponse
 
 #: The filters' names as the page's chips say them.
 FILTER_WORDS = {"municipality": "Kommune", "committee": "Udvalg", "year": "Budgetår"}
@@ -72,6 +72,12 @@ def format_response(resp: SearchResponse, related: bool = False) -> str:
             f"linje {h.line_start}" if h.line_start == h.line_end
             else f"linje {h.line_start}–{h.line_end}")  # fmt: skip
         lines.append(f"   {h.document}, {cite}")
+    listed = resp.total_exact if resp.total_exact and not related else resp.total
+    last = resp.offset + len(hits)
+    if hits and last < listed:  # a page of them: say so, and how to see the rest
+        more = "dem alle" if listed <= MAX_K else f"de første {MAX_K}"
+        lines.append(f"\nViser {resp.offset + 1}–{last} af {listed}: "
+                     f"-k {min(listed, MAX_K)} viser {more}.")  # fmt: skip
     return "\n".join(lines)
 
 

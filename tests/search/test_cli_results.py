@@ -45,12 +45,21 @@ def test_exact_matches_alone_with_the_page_notice(run, engine) -> None:
 
 def test_related_listed_after_the_exact_ones_with_the_flag(run, engine) -> None:
     resp = engine.search(BRAND)
-    out = run("--related", BRAND)
+    out = run("--related", "-k", "100", BRAND)
     assert f"3 afsnit nævner »{BRAND}«, {resp.total_related} relaterede" in out
     heads = numbered(out)
     assert len(heads) == 3 + resp.total_related
     assert [h.endswith("(relateret)") for h in heads] == [False] * 3 + [True] * resp.total_related
     assert out.index("Relaterede afsnit:") > out.index(heads[2])
+    assert "Viser " not in out  # every one listed
+
+
+def test_a_page_of_them_says_how_many_and_how_to_see_the_rest(run, engine) -> None:
+    resp = engine.search(BRAND, k=100)
+    assert resp.total > 4
+    out = run("--related", "-k", "4", BRAND)
+    assert len(numbered(out)) == 4
+    assert f"Viser 1–4 af {resp.total}: -k {resp.total} viser dem alle." in out
 
 
 def test_only_related_under_the_notice(run) -> None:
@@ -68,5 +77,5 @@ def test_a_word_no_dictionary_knows_finds_nothing(run) -> None:
 def test_json_keeps_every_result(run, engine) -> None:
     import json
 
-    body = json.loads(run("--json", BRAND))
+    body = json.loads(run("--json", "-k", "100", BRAND))
     assert body["total_exact"] == 3 and len(body["results"]) == body["total"]
