@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.building import pages, store
+from index.building import codes_file, pages, store
 from index.building.vectors import faiss_module, quantiser, sign_words
 
 RESCORE = 8192  # first-stage candidates re-scored from the 8-bit vectors
@@ -105,15 +105,15 @@ def load(gen: Path, n: int, dim: int) -> BinaryIndex:
     if full.dtype != np.float32 or full.shape != (n, dim):
         raise ValueError(f"{path} holds {full.dtype} {full.shape}, expected float32 {(n, dim)}")
     try:
-        codes, mean, centrality = store.read_codes(gen)
+        codes, mean, centrality = codes_file.read_codes(gen)
     except FileNotFoundError:
         raise ValueError(f"{Path(gen) / store.CODES} is missing") from None
     if codes.shape != (n, (dim + 63) // 64) or centrality.shape != (n,):
         raise ValueError(f"{Path(gen) / store.CODES} does not match the vectors")
-    piece_mean = store.read_piece_mean(gen)
+    piece_mean = codes_file.read_piece_mean(gen)
     if piece_mean is not None and piece_mean.shape != (dim,):
         piece_mean = None
-    sq8, ranges = store.read_sq8(gen)
+    sq8, ranges = codes_file.read_sq8(gen)
     if sq8 is not None and (sq8.shape != (n, dim) or ranges is None or ranges.shape != (2 * dim,)):
         sq8 = ranges = None  # not this matrix's: the float32 rows re-score instead
     if sq8 is not None:

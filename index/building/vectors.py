@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.building import pages, store
+from index.building import codes_file, pages, store
 
 EXACT_MAX = 150_000  # passages; above this the binary first stage is used
 SQ_SAMPLE = 65_536  # rows the 8-bit quantiser learns its per-dimension ranges from
@@ -89,7 +89,7 @@ def write_codes(gen: Path, vectors: np.ndarray, pieces: np.ndarray | None = None
     if sq8 is None:
         sq8 = len(vectors) > EXACT_MAX
     ranges = write_sq8(gen, vectors) if sq8 and len(vectors) else None
-    return store.write_codes(gen, *encode_codes(vectors), piece_mean, ranges)
+    return codes_file.write_codes(gen, *encode_codes(vectors), piece_mean, ranges)
 
 
 def quantiser(dim: int, ranges: np.ndarray | None = None):

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.building import pages, store
+from index.building import codes_file, pages, store
 from index.building import vectors as vq
 from search import binary_index, semantic
 from search import snapshot as snapshot_mod
@@ -147,13 +147,13 @@ def test_seed_index_searched_through_the_binary_path(seed_settings, encoder, tmp
     shutil.copytree(seed_settings.index_dir, copy, symlinks=True)
     monkeypatch.setattr(vq, "EXACT_MAX", 0)
     real = (copy / "current").resolve()
-    codes = store.read_codes(real)
-    assert store.read_sq8(real) == (None, None)  # not written below EXACT_MAX
+    codes = codes_file.read_codes(real)
+    assert codes_file.read_sq8(real) == (None, None)  # not written below EXACT_MAX
     vq.write_codes(real, np.load(real / store.VECTORS, mmap_mode="r"),
                    np.load(real / store.PIECES, mmap_mode="r"), sq8=True)  # fmt: skip
     for stage in ("8-bit", "codes only"):
         if stage == "codes only":  # an index written before the 8-bit vectors
-            store.write_codes(real, *codes, store.read_piece_mean(real))
+            codes_file.write_codes(real, *codes, codes_file.read_piece_mean(real))
         engine = Engine(copy, lambda: encoder)
         vectors = engine.snapshot.vectors
         assert isinstance(vectors, binary_index.BinaryIndex)
@@ -203,7 +203,7 @@ def test_the_build_stores_the_sentence_vectors_mean(seed_settings, encoder, tmp_
     gen = store.current_generation(seed_settings.index_dir)
     manifest = store.read_manifest(gen)
     pieces, _rows = store.read_pieces(gen, manifest)
-    stored = store.read_piece_mean(gen)
+    stored = codes_file.read_piece_mean(gen)
     assert stored is not None and np.allclose(stored, vq.mean_rows(pieces), atol=1e-7)
 
     copy = tmp_path / "index"
@@ -219,9 +219,9 @@ def test_the_build_stores_the_sentence_vectors_mean(seed_settings, encoder, tmp_
     monkeypatch.undo()
     monkeypatch.setattr(vq, "EXACT_MAX", 0)
     cur = (copy / "current").resolve()
-    codes, mean, centrality = store.read_codes(cur)
-    store.write_codes(cur, codes, mean, centrality)
-    assert store.read_piece_mean(cur) is None
+    codes, mean, centrality = codes_file.read_codes(cur)
+    codes_file.write_codes(cur, codes, mean, centrality)
+    assert codes_file.read_piece_mean(cur) is None
     older = snapshot_mod.load(copy)
     assert older.vectors.piece_mean is None
     assert np.allclose(semantic.mean_piece(older), stored, atol=1e-7)
