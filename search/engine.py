@@ -168,6 +168,8 @@ class Engine:
         exp = expansion.expand(parsed, snap, partial_last=partial and not q.endswith(" "))
         asked = question.ask(snap, clean_text(q) if parsed.text else "", exp, filters,
                              lambda: self.answer_scope(snap), named_scope, unnamed)  # fmt: skip
+        if asked.refused and message is None:
+            message = asked.refused  # "Indekset har ingen budget fra Holbæk Kommune; …"
         if asked.named and asked.answer is not None:
             # "Jobcenter i Kommune 3": the passages are Kommune 3's, as the card (issue 30)
             filters = dataclasses.replace(filters, **asked.named)

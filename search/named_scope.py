@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from index.building.analysis import analyze
+from search import municipalities as kommuner
 from search.intent import title_words
 
 #: The fields a question can scope itself by naming them: "samlet budget for Økonomiudvalget",
@@ -44,7 +45,8 @@ def named_scope(text: str, values: dict[str, list[str]]
     "Økonomiudvalget" is read as a scope and not as the area Økonomi. Several of a field named
     ("Kommune 3 og Kommune 4", "Kommune 3 og 4") are a tuple, in the order the question names
     them. None when it names a committee the index does not hold: its amounts are not ours to
-    give."""
+    give (a municipality it does not hold: `unknown_municipality`, which search.question asks
+    first)."""
     tokens = re.findall(r"\S+", text)
     stems = [frozenset(t.text for t in analyze(w) if t.kind == "word") for w in tokens]
     typed = set().union(*stems)
@@ -73,8 +75,6 @@ def named_scope(text: str, values: dict[str, list[str]]
     for word in COMMITTEE_WORD.findall(text):
         if "committee" in values and not {t.text for t in analyze(word)} & known:
             return None
-    if "municipality" in values and _unknown_municipality(text, values["municipality"]):
-        return None  # "Jobcenter i Holbæk Kommune" over Kalundborg's budget: not its amount
     if not named:
         return scope, text, named
     return scope, " ".join(w for i, w in enumerate(tokens) if i not in used), named
@@ -105,23 +105,42 @@ def _numbered(words: frozenset[str], tokens: list[str], stems: list[frozenset[st
     return []
 
 
-def _unknown_municipality(text: str, municipalities: list[str]) -> bool:
-    """Does `text` name a municipality by its form ("Holbæk Kommune", "Kommune 5") that the
-    index does not hold? Its amounts are not ours to give, least of all another's in its
-    place. (A name without "Kommune", "i Holbæk", is not told from other words.)"""
+def unknown_municipality(text: str, municipalities: list[str],
+                         areas: list[str] = ()) -> str | None:  # fmt: skip
+    """The municipality `text` names that the index does not hold, named by its form
+    ("Holbæk Kommune", "Kommune 5") or by a Danish municipality's name ("i Holbæk", "Holbæks
+    budget": search.municipalities), or None. Its amounts are not ours to give, least of all
+    another's in its place. A name that is a word of one of the index's `areas` is the area's."""
     known = {m.casefold() for m in municipalities}
     names = {_bare(m) for m in municipalities}  # "Kalundborg Kommune" or "Kalundborg" alike
     for m in NAMED_MUNICIPALITY.finditer(text):
         name = m.group(1).casefold()
         if name not in NOT_NAMES and _bare(name) not in names:
-            return True
+            return f"{m.group(1)} Kommune"
     for m in NUMBERED_MUNICIPALITY.finditer(text):
-        if any(f"kommune {n}" not in known for n in re.findall(r"\d+", m.group(1))):
-            return True
-    return False
+        for n in re.findall(r"\d+", m.group(1)):
+            if f"kommune {n}" not in known:
+                return f"Kommune {n}"
+    titled = None
+    for name in kommuner.named_in(text):
+        if _bare(name) in names:
+            continue
+        if titled is None:
+            titled = {kommuner.fold(w) for a in areas for w in kommuner.WORD.findall(a)}
+        if kommuner.fold(name) not in titled:
+            return f"{name} Kommune"
+    return None
+
+
+def without_municipality(text: str, name: str) -> str:
+    """`text` without the words that name the municipality `name` ("Holbæk Kommune"): "Hvad er
+    det samlede budget for Holbæk?" asks what "Hvad er det samlede budget for ?" asks."""
+    bare = _bare(name)
+    return kommuner.WORD.sub(lambda m: "" if _bare(m.group()) in (bare, "kommune")
+                             else m.group(), text)  # fmt: skip
 
 
 def _bare(name: str) -> str:
     """A municipality's name without "Kommune" and a genitive s: "Københavns Kommune" and
-    "København" are one."""
-    return name.casefold().removesuffix(" kommune").removesuffix("s")
+    "København" are one, as are "Aarhus" and "Århus"."""
+    return kommuner.fold(name).removesuffix(" kommune").removesuffix("s")

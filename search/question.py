@@ -36,6 +36,9 @@ class Asked:
 
     answer: Answer | None = None
     named: dict[str, object] = field(default_factory=dict)
+    #: Why the question gets no card, in Danish: "Indekset har ingen budget fra Holbæk
+    #: Kommune; det rummer Kalundborg Kommune." (the response's `message`)
+    refused: str | None = None
 
 
 def ask(snap: Snapshot, text: str, exp: expansion.Expansion, filters: Filters,
@@ -48,6 +51,16 @@ def ask(snap: Snapshot, text: str, exp: expansion.Expansion, filters: Filters,
     named ("Kommune 3 og Kommune 4", "2024 og 2025") scope it to exactly those (a tuple)."""
     if not text:
         return Asked()
+    held = [str(m) for m in snap.values("municipality") if m]
+    if named_scope and "municipality" not in filters.active() and "municipality" not in unnamed:
+        if other := naming.unknown_municipality(text, held, snap.values("area")):
+            # "Jobcenter i Holbæk" over Kalundborg's budget: not its amount (issue 30); said
+            # where it asks one ("samarbejde med Holbæk" is a search, and asks for none)
+            probe = naming.without_municipality(text, other)  # "samlet budget for Holbæk"
+            if ask(snap, probe, exp, filters, every_area, named_scope=False).answer is None:
+                return Asked()
+            why = f"Indekset har ingen budget fra {other}; det rummer {_held(held)}."
+            return Asked(refused=why)
     expanded = {t for g in exp.groups for t, kind in g.items() if kind in ANSWER_KINDS}
     if moved := change.answer(snap, text, expanded, filters.active()):
         return Asked(moved)  # an area over the years ("steget siden 2023"): search.change
@@ -111,3 +124,14 @@ def named_years(text: str) -> tuple[int, ...]:
     if listed and len(set(YEAR.findall(listed.group()))) == len(years):
         return years
     return ()
+
+
+def _held(municipalities: list[str]) -> str:
+    """The municipalities the index holds, as the refusal names them: "Kalundborg Kommune",
+    "Kalundborg Kommune og Slagelse Kommune", "40 kommuner"."""
+    if not municipalities:
+        return "budgetter uden kommunenavn"
+    if len(municipalities) > 3:
+        return f"{len(municipalities)} kommuner"
+    *rest, last = municipalities
+    return f"{', '.join(rest)} og {last}" if rest else last

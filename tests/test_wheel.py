@@ -88,3 +88,10 @@ def test_installed_wheel_runs_outside_the_checkout(installed: Path, seed_setting
                  BUDGET_SEARCH_HOME=str(seed_settings.data_dir))  # fmt: skip
     assert found.returncode == 0, found.stderr
     assert json.loads(found.stdout)["results"][0]["area"] == "Vestsjællands Brandvæsen"
+    # the municipalities' names ship as data (index/data/kommuner.toml): Holbæk is not ours
+    holbaek = _run(installed, str(script), "search", "--mode", "keyword", "--json",
+                   "--index-dir", str(seed_settings.index_dir), "Hvad koster Jobcenter i Holbæk?",
+                   cwd=tmp_path, BUDGET_SEARCH_HOME=str(seed_settings.data_dir))  # fmt: skip
+    assert holbaek.returncode == 0, holbaek.stderr
+    out = json.loads(holbaek.stdout)
+    assert out["answer"] is None and out["message"].startswith("Indekset har ingen budget fra")

@@ -1,0 +1,60 @@
+"""Denmark's 98 municipalities by name (index/data/kommuner.toml), to tell a question that
+names one the index does not hold: "Hvad koster Jobcenter i Holbæk?" over Kalundborg's budget
+is not answered with Kalundborg's job centre (issue 30). A name is read as a municipality where
+it is typed capitalised ("Jobcenter i Holbæk"), after "i", "for" or "fra" ("i holbæk"), or in
+the genitive ("holbæks budget"); a name that is an ordinary word too ("vejen", "odder") only
+where typed capitalised inside the question, so that "Vejen til job" and "hvad koster vejen"
+name none. ("Holbæk Kommune" is read by its form: search.named_scope.)"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from importlib import resources
+
+#: The words after which a name is a place: "i Holbæk", "budgettet for Holbæk", "fra Holbæk".
+PLACE_WORDS = frozenset({"i", "for", "fra", "in"})
+WORD = re.compile(r"[^\W\d_][\w-]*")
+
+
+def fold(name: str) -> str:
+    """A name as compared: case folded, "aa" read as "å" ("Aarhus" and "Århus" are one)."""
+    return name.casefold().replace("aa", "å")
+
+
+@functools.cache
+def _table() -> tuple[dict[str, str], frozenset[str]]:
+    raw = resources.files("index").joinpath("data/kommuner.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(raw)
+    return ({fold(n): n for n in data["names"]},
+            frozenset(fold(n) for n in data.get("ordinary", ())))  # fmt: skip
+
+
+def names() -> list[str]:
+    """The 98 municipalities' names, as the data file spells them."""
+    return list(_table()[0].values())
+
+
+def named_in(text: str) -> list[str]:
+    """The municipalities `text` names without "Kommune" ("Holbæk" of "Jobcenter i Holbæk",
+    "Holbæks budget"), as the data file spells them, in the order named."""
+    table, ordinary = _table()
+    found: list[str] = []
+    words = list(WORD.finditer(text))
+    for i, m in enumerate(words):
+        word = m.group()
+        key = fold(word)
+        genitive = key not in table and key.endswith("s") and key[:-1] in table
+        key = key[:-1] if genitive else key
+        if key not in table or table[key] in found:
+            continue
+        capital = word[0].isupper()
+        after = i > 0 and words[i - 1].group().casefold() in PLACE_WORDS
+        if key in ordinary:
+            named = capital and i > 0
+        else:
+            named = capital or after or genitive
+        if named:
+            found.append(table[key])
+    return found
