@@ -169,7 +169,7 @@ class Engine:
         asked = question.ask(snap, clean_text(q) if parsed.text else "", exp, filters,
                              lambda: self.answer_scope(snap), named_scope, unnamed)  # fmt: skip
         if asked.refused and message is None:
-            message = asked.refused  # "Indekset har ingen budget fra Holbæk Kommune; …"
+            message = asked.refused  # "Indekset har intet budget fra Holbæk Kommune; …"
         if asked.named and asked.answer is not None:
             # "Jobcenter i Kommune 3": the passages are Kommune 3's, as the card (issue 30)
             filters = dataclasses.replace(filters, **asked.named)

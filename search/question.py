@@ -36,7 +36,7 @@ class Asked:
 
     answer: Answer | None = None
     named: dict[str, object] = field(default_factory=dict)
-    #: Why the question gets no card, in Danish: "Indekset har ingen budget fra Holbæk
+    #: Why the question gets no card, in Danish: "Indekset har intet budget fra Holbæk
     #: Kommune; det rummer Kalundborg Kommune." (the response's `message`)
     refused: str | None = None
 
@@ -59,7 +59,7 @@ def ask(snap: Snapshot, text: str, exp: expansion.Expansion, filters: Filters,
             probe = naming.without_municipality(text, other)  # "samlet budget for Holbæk"
             if ask(snap, probe, exp, filters, every_area, named_scope=False).answer is None:
                 return Asked()
-            why = f"Indekset har ingen budget fra {other}; det rummer {_held(held)}."
+            why = f"Indekset har intet budget fra {other}; det rummer {_held(held)}."
             return Asked(refused=why)
     expanded = {t for g in exp.groups for t, kind in g.items() if kind in ANSWER_KINDS}
     if moved := change.answer(snap, text, expanded, filters.active()):

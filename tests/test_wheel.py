@@ -94,4 +94,4 @@ def test_installed_wheel_runs_outside_the_checkout(installed: Path, seed_setting
                    cwd=tmp_path, BUDGET_SEARCH_HOME=str(seed_settings.data_dir))  # fmt: skip
     assert holbaek.returncode == 0, holbaek.stderr
     out = json.loads(holbaek.stdout)
-    assert out["answer"] is None and out["message"].startswith("Indekset har ingen budget fra")
+    assert out["answer"] is None and out["message"].startswith("Indekset har intet budget fra")

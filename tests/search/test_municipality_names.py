@@ -20,7 +20,7 @@ from search.municipalities import named_in, names
 from search.named_scope import unknown_municipality
 from webui import create_app
 
-HOLBAEK = "Indekset har ingen budget fra Holbæk Kommune; det rummer Kalundborg Kommune."
+HOLBAEK = "Indekset har intet budget fra Holbæk Kommune; det rummer Kalundborg Kommune."
 
 
 def test_the_data_holds_the_98_municipalities() -> None:
@@ -155,7 +155,7 @@ def test_a_held_municipality_named_without_kommune_scopes(two, q: str, town: str
 
 
 def test_an_unheld_municipality_over_two(two) -> None:
-    why = ("Indekset har ingen budget fra Holbæk Kommune; det rummer Kalundborg Kommune og "
+    why = ("Indekset har intet budget fra Holbæk Kommune; det rummer Kalundborg Kommune og "
            "Slagelse Kommune.")  # fmt: skip
     resp = two.search("Hvad koster Jobcenter i Holbæk?", mode="keyword")
     assert resp.answer is None and resp.named == {} and resp.message == why
