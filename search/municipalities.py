@@ -36,18 +36,40 @@ def names() -> list[str]:
     return list(_table()[0].values())
 
 
+def _key(word: str, table: dict[str, str]) -> tuple[str | None, bool]:
+    """The table's key for a typed word, and whether it was typed in the genitive: the name
+    itself, the name less its genitive "s" ("Holbæks"), or a name whose official form ends in
+    one ("Nordfyns", "Vesthimmerlands") typed without it."""
+    key = fold(word)
+    if key in table:
+        return key, False
+    if key.endswith("s") and key[:-1] in table:
+        return key[:-1], True
+    if key + "s" in table:
+        return key + "s", False
+    return None, False
+
+
 def named_in(text: str) -> list[str]:
     """The municipalities `text` names without "Kommune" ("Holbæk" of "Jobcenter i Holbæk",
-    "Holbæks budget"), as the data file spells them, in the order named."""
+    "Holbæks budget"), as the data file spells them, in the order named. A hyphenated name
+    may be typed with a space ("Høje Taastrup")."""
     table, ordinary = _table()
     found: list[str] = []
     words = list(WORD.finditer(text))
+    joined: set[int] = set()  # words read as the second half of a name typed with a space
     for i, m in enumerate(words):
+        if i in joined:
+            continue
         word = m.group()
-        key = fold(word)
-        genitive = key not in table and key.endswith("s") and key[:-1] in table
-        key = key[:-1] if genitive else key
-        if key not in table or table[key] in found:
+        key, genitive = None, False
+        if i + 1 < len(words) and text[m.end() : words[i + 1].start()].isspace():
+            key, genitive = _key(f"{word}-{words[i + 1].group()}", table)
+            if key is not None:
+                joined.add(i + 1)
+        if key is None:
+            key, genitive = _key(word, table)
+        if key is None or table[key] in found:
             continue
         capital = word[0].isupper()
         after = i > 0 and words[i - 1].group().casefold() in PLACE_WORDS

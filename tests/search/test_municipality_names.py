@@ -44,6 +44,10 @@ def test_the_data_holds_the_98_municipalities() -> None:
     ("Københavns jobcenter", ["København"]),
     ("Jobcenter i Vejen", ["Vejen"]), ("Hvad koster Jobcenter i Odder?", ["Odder"]),
     ("Jobcenter i Holbæk og Odense", ["Holbæk", "Odense"]),
+    ("Jobcenter i Høje Taastrup", ["Høje-Taastrup"]), ("i lyngby taarbæk", ["Lyngby-Taarbæk"]),
+    ("Ringkøbing Skjerns budget", ["Ringkøbing-Skjern"]),
+    ("Jobcenter i Nordfyn", ["Nordfyns"]), ("Vesthimmerland jobcenter", ["Vesthimmerlands"]),
+    ("Nordfyns budget", ["Nordfyns"]),
 ])  # fmt: skip
 def test_a_municipality_named_without_kommune(q: str, named: list[str]) -> None:
     assert named_in(q) == named
