@@ -88,8 +88,8 @@ def rank(
     """(row, score) pairs, best first, and how many passages matched in all (exactly, for
     free: `count` is there for callers that need no count). `mask` (per row, None: every row)
     is the filter."""
-    found = find(snap, q, limit, mask=mask)
-    return found.rows, int(np.count_nonzero(found.matched))
+    rows, matched = _ranked(snap, q, limit, mask)
+    return rows, len(matched)
 
 
 @dataclass(frozen=True)
@@ -104,18 +104,24 @@ class Found:
 
 def find(snap: Snapshot, q: wq.Query, limit: int, *, mask: np.ndarray | None = None) -> Found:
     """`rank`'s ranking, and the bitmap of every row the query matches."""
-    n = snap.sparse.n_docs
+    rows, matched = _ranked(snap, q, limit, mask)
+    return Found(rows, _bitmap(snap.sparse.n_docs, matched))
+
+
+def _ranked(snap: Snapshot, q: wq.Query, limit: int, mask: np.ndarray | None
+            ) -> tuple[list[tuple[int, float]], np.ndarray]:  # fmt: skip
+    """The best `limit` (row, score) pairs and the rows of every match, ascending."""
     if type(q) is wq.Every and q.fieldname in (None, ""):
         # a filter with no words to search for: every allowed passage, all scoring the boost,
         # so in row order
+        n = snap.sparse.n_docs
         rows = np.arange(n) if mask is None else np.flatnonzero(mask)
         score = float(q.boost)
-        return Found([(int(r), score) for r in rows[:limit]], _bitmap(n, rows))
+        return [(int(r), score) for r in rows[:limit]], rows
     p = plan(q, snap.sparse.columns)
     if p is None:
         raise ValueError(f"not a query the keyword index answers: {q!r}")
-    rows, matched = _rank_plan(snap, p, limit, mask)
-    return Found(rows, _bitmap(n, matched))
+    return _rank_plan(snap, p, limit, mask)
 
 
 def _bitmap(n: int, rows: np.ndarray) -> np.ndarray:
