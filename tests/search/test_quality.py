@@ -109,25 +109,19 @@ def test_passage_floor(engine, mode: str) -> None:
         assert false_hits <= FALSE_HITS_CEILING, summary.lines()
 
 
-@pytest.mark.parametrize("mode", UNSEEN_FLOORS)
-def test_unseen_floor(engine, mode: str) -> None:
-    judged = read_jsonl(DATA / "judged_unseen.jsonl")
+#: Persona sets written from the area names alone, each with its floors per mode.
+PERSONA_SETS = {"judged_unseen.jsonl": UNSEEN_FLOORS, "judged_areas_only.jsonl": AREAS_ONLY_FLOORS}
+
+
+@pytest.mark.parametrize(
+    ("name", "mode"), [(n, m) for n, floors in PERSONA_SETS.items() for m in floors]
+)
+def test_persona_set_floor(engine, name: str, mode: str) -> None:
+    judged = read_jsonl(DATA / name)
     units = make_units(read_jsonl(DATA / "paragraphs.jsonl"))
     summary = evaluate(judged, responses(engine, judged, mode), units, passage_rows(engine))
     got = summary.passage()[:2]
-    low = [(g, f) for g, f in zip(got, UNSEEN_FLOORS[mode], strict=True) if g < f]
-    assert not low, summary.lines()
-    false_hits, _ = summary.honesty()
-    assert false_hits == 0, summary.lines()
-
-
-@pytest.mark.parametrize("mode", AREAS_ONLY_FLOORS)
-def test_areas_only_floor(engine, mode: str) -> None:
-    judged = read_jsonl(DATA / "judged_areas_only.jsonl")
-    units = make_units(read_jsonl(DATA / "paragraphs.jsonl"))
-    summary = evaluate(judged, responses(engine, judged, mode), units, passage_rows(engine))
-    got = summary.passage()[:2]
-    low = [(g, f) for g, f in zip(got, AREAS_ONLY_FLOORS[mode], strict=True) if g < f]
+    low = [(g, f) for g, f in zip(got, PERSONA_SETS[name][mode], strict=True) if g < f]
     assert not low, summary.lines()
     false_hits, _ = summary.honesty()
     assert false_hits == 0, summary.lines()
