@@ -18,7 +18,7 @@ def embed_text(p: Passage) -> str:
 
 #: A passage's sentences and list items, also embedded: one item of a long list ("pas,
 #: kørekort, …") is otherwise diluted in the vector of the whole passage.
-_PIECE_SPLIT = re.compile(r"\n|(?<=[.!?])\s+(?=[A-ZÆØÅ0-9])")
+PIECE_SPLIT = re.compile(r"\n|(?<=[.!?])\s+(?=[A-ZÆØÅ0-9])")
 PIECE_MIN_WORDS = 4
 
 
@@ -34,7 +34,7 @@ def piece_texts(p: Passage, parts: list[str] | None = None) -> list[str]:
 
 
 def _pieces(text: str) -> list[str]:
-    parts = [x.strip(" •◦") for x in _PIECE_SPLIT.split(text)]
+    parts = [x.strip(" •◦") for x in PIECE_SPLIT.split(text)]
     parts = [x for x in parts if len(x.split()) >= PIECE_MIN_WORDS]
     return parts if len(parts) >= 2 else []
 

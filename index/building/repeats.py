@@ -11,6 +11,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from index.building.embed_texts import PIECE_SPLIT
+from index.building.postings import once_each
 from index.documents.document import Passage
 
 #: A sentence is repeated text when this many areas of one document hold it. Two would count
@@ -20,7 +22,6 @@ from index.documents.document import Passage
 #: counts: an area's text unchanged from last year's budget is still about that area.
 REPEAT_AREAS = 3
 
-_SENTENCE = re.compile(r"\n|(?<=[.!?])\s+(?=[A-ZÆØÅ0-9])")
 _NOT_LETTER = re.compile(r"[\W_]+")
 
 
@@ -28,7 +29,7 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     """A text's sentences and lines, as letters and digits only (hyphenation and spacing
     repair do not make two copies differ): each one's hash and length (a million passages'
     sentences are not held as strings)."""
-    out = (_NOT_LETTER.sub("", s.casefold()) for s in _SENTENCE.split(text))
+    out = (_NOT_LETTER.sub("", s.casefold()) for s in PIECE_SPLIT.split(text))
     return [(hash(s), len(s)) for s in out if s]
 
 
@@ -36,19 +37,15 @@ def repeated_share(passages: Sequence[Passage]) -> np.ndarray:
     """Per passage, the share of its text (letters) in sentences that `REPEAT_AREAS` areas of
     its document hold: 1.0 for a passage of boilerplate alone, 0.5 for one that adds an
     area's own sentence of the same length, 0 for most."""
-    split: dict[str, list[tuple[int, int]]] = {}  # a text that recurs is split once
+    split = list(once_each([p.text for p in passages], _sentences))  # a recurring text once
     areas: dict[tuple[str, int], set[str]] = {}
-    for p in passages:
-        parts = split.get(p.text)
-        if parts is None:
-            parts = split[p.text] = _sentences(p.text)
+    for p, parts in zip(passages, split, strict=True):
         for s, _ in parts:
             held = areas.setdefault((p.document, s), set())
             if len(held) < REPEAT_AREAS:
                 held.add(p.area)
     out = np.zeros(len(passages), dtype=np.float32)
-    for r, p in enumerate(passages):
-        parts = split[p.text]
+    for r, (p, parts) in enumerate(zip(passages, split, strict=True)):
         total = sum(n for _, n in parts)
         if total:
             rep = sum(n for s, n in parts if len(areas[(p.document, s)]) >= REPEAT_AREAS)
