@@ -46,13 +46,8 @@ def many(seed_settings, seed_path: Path, tmp_path_factory, encoder):
 
 @pytest.fixture(scope="module")
 def app(many):
-    """The web app on this index (conftest's `base_url` serves it for the browser)."""
+    """The web app on this index (conftest's `client` and `base_url` serve it)."""
     return create_app({"ENGINE": many})
-
-
-@pytest.fixture()
-def client(app):
-    return app.test_client()
 
 
 def card(page: str) -> str:
