@@ -185,7 +185,8 @@ class Engine:
         closeness = None
         if mode in ("semantic", "hybrid") and parsed.text and not no_words:
             sem_rows, closeness = self._semantic(snap, parsed.text, mask)
-        cover = keyword.coverage(snap, exp, INTENT_TERMS) if exp.groups else None
+        cover = (keyword.coverage(snap, exp, INTENT_TERMS, self.tuning.parts_window)
+                 if exp.groups else None)  # fmt: skip
         # several typed words, none of them the documents' (word salad, or a topic they lack)
         strangers = exp.typed > 1 and not any(
             t in snap.all_terms for group in exp.typed_groups for t in group

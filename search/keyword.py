@@ -281,13 +281,16 @@ class Coverage:
         return int(np.count_nonzero(held))
 
 
-def coverage(snap: Snapshot, exp: Expansion, ignore: frozenset[str] = frozenset()) -> Coverage:
+def coverage(snap: Snapshot, exp: Expansion, ignore: frozenset[str] = frozenset(),
+             window: int = TUNING.parts_window) -> Coverage:  # fmt: skip
     """Per row, the share of the typed words (weighted by rarity) that the passage holds.
 
     A word the corpus does not know weighs most, so "offentlig svømmehal" is not covered by a
-    passage that only says "offentlig". Words in `ignore` (what a question asks, not what it is
-    about: "koster", "budget") do not count unless nothing else was typed. Computed for every
-    row at once from the postings: a few numpy operations per typed word."""
+    passage that only says "offentlig". A typed compound is held where its parts stand within
+    `window` positions of each other ("konsulentudgifter": "udgifter til konsulenter"; Danish
+    writes the same thing either way; 0: never). Words in `ignore` (what a question asks, not
+    what it is about: "koster", "budget") do not count unless nothing else was typed. Computed
+    for every row at once from the postings: a few numpy operations per typed word."""
     n = len(snap.passages)
     groups = exp.typed_groups
     topical = [g for g in groups if not _asks(g, ignore)]
@@ -297,7 +300,7 @@ def coverage(snap: Snapshot, exp: Expansion, ignore: frozenset[str] = frozenset(
     # per group the rows holding one of its words, as a bitmap (rows holding several count
     # once); the groups' bitmaps then make one small code per row, whose share is looked up
     # when asked: at a million passages, float passes per group were 20-30 ms a query
-    hits = [_group_rows(snap, n, group) for group in groups]
+    hits = [_group_rows(snap, n, group, window) for group in groups]
     weights = np.array([np.log(1 + n / (np.count_nonzero(hit) + 1)) * exp.weight(group)
                         for hit, group in zip(hits, groups, strict=True)])  # fmt: skip
     weights /= weights.sum()
@@ -331,16 +334,21 @@ CACHED_GROUP_SHARE = 0.5
 GROUP_CACHE = 32
 
 
-def _group_rows(snap: Snapshot, n: int, group: dict[str, str]) -> np.ndarray:
-    """Per row, whether it holds one of the group's strong terms in a searched field."""
+def _group_rows(snap: Snapshot, n: int, group: dict[str, str], window: int) -> np.ndarray:
+    """Per row, whether it holds one of the group's strong terms in a searched field, or all
+    the parts of its compound within `window` positions of each other."""
     columns = [(f, t) for t, kind in group.items() if kind in STRONG_KINDS
                for f in TEXT_FIELDS if t in snap.field_terms[f]]  # fmt: skip
-    key = tuple(sorted(columns))
+    parts = [t for t, kind in group.items() if kind == "part"] if window else []
+    key = (tuple(sorted(columns)), tuple(parts), window)
     cache: dict = snap.memo("group_rows", dict)
     hit = cache.get(key)
     if hit is not None:
         return hit
     hit = np.zeros(n, dtype=bool)
+    if len(parts) >= 2:  # the compound written apart: "udgifter til konsulenter"
+        for f in TEXT_FIELDS:
+            hit[phrases.near_rows(snap.sparse, f, parts, window)] = True
     postings = 0
     for f, t in columns:
         rows = rows_with(snap, f, t)

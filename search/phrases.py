@@ -136,3 +136,24 @@ def kth_best(scores: np.ndarray, candidates: np.ndarray, k: int) -> tuple[float,
     v = kth_largest(s, k)
     tied = candidates[s == v]  # ascending docnums; fewer than k candidates score above v
     return v, int(tied[k - int((s > v).sum()) - 1])
+
+
+def near_rows(sx: SparseIndex, field: str, words: Sequence[str], window: int) -> np.ndarray:
+    """Sorted rows where every word stands within `window` positions of one occurrence of the
+    first, in either order (stopwords take no position): a compound written apart, "udgifter
+    til konsulentbistand" for "konsulentudgifter". Two parts of one indexed compound share its
+    position."""
+    docs = columns.rows_with_all(sx, field, words)
+    if len(words) < 2 or not len(docs):
+        return docs
+    owner, pos = columns.positions_of(sx.positions, columns.postings_at(sx, field, words[0], docs))
+    anchors = np.unique(owner * _KEY_STRIDE + pos)
+    held = np.ones(len(anchors), dtype=bool)
+    for w in words[1:]:
+        owner, pos = columns.positions_of(sx.positions, columns.postings_at(sx, field, w, docs))
+        keys = np.unique(owner * _KEY_STRIDE + pos)
+        near = np.zeros(len(anchors), dtype=bool)
+        for d in range(-window, window + 1):
+            near |= find_sorted(keys, anchors + d) >= 0
+        held &= near
+    return docs[np.unique(anchors[held] // _KEY_STRIDE)]

@@ -46,6 +46,26 @@ def test_compound_in_the_text_is_found_by_its_parts(engine) -> None:
     assert "byggesagsgebyrer" in resp.results[0].text
 
 
+@pytest.mark.parametrize(("query", "written"), [
+    ("konsulentudgifter", "udgifter til konsulentbistand"),
+    ("risikostyringspuljen", "pulje til risikostyring"),
+    ("cybertrusler", "truslen mod cyberangreb"),
+])  # fmt: skip
+@pytest.mark.parametrize("mode", ["hybrid", "keyword"])
+def test_a_compound_matches_its_parts_written_apart(engine, query, written, mode) -> None:
+    # the seed never writes the compound; it writes its parts a word apart
+    resp = engine.search(query, mode=mode)
+    exact = [" ".join(h.text.split()) for h in resp.results if h.match == "exact"]
+    assert any(written in t for t in exact)
+    assert not any(query in t.casefold() for t in exact)
+
+
+def test_parts_far_apart_make_no_compound(engine) -> None:
+    # "kommunal" and "valg" share two passages, never within a word of each other
+    resp = engine.search("kommunalvalg", mode="keyword")
+    assert resp.total_exact == 0 and resp.results
+
+
 @pytest.mark.parametrize("query", ["BORGERSERVICE", "HJEMLØSHED", "ＭｉｔＩＤ"])
 def test_capitals_and_fullwidth_letters_are_folded(engine, query: str) -> None:
     shouted = engine.search(query, mode="keyword")

@@ -11,7 +11,7 @@ from whoosh import query as wq
 
 from index.building import fulltext, sparse, store
 from passages_file import read_passages, whoosh_written
-from search import columns, expansion, keyword
+from search import columns, expansion, keyword, phrases
 from search.query import parse
 from search.results import Filters
 
@@ -311,3 +311,26 @@ def test_both_ways_of_summing_columns_agree(engine, monkeypatch) -> None:
         monkeypatch.setattr(columns, "SLICE_MIN_POSTINGS", 10**12)
         counted = columns.scores(snap.sparse, p.terms)
         assert np.allclose(sliced, counted, rtol=1e-12, atol=0) and counted.any()
+
+
+@pytest.mark.parametrize("q", ["konsulentudgifter", "kommunalvalg", "lønudgifter", "cybertrusler",
+                               "sygeplejeelever", "personaleledelse", "valgudgifter"])
+def test_parts_near_each_other_as_the_analyser_places_them(engine, passages, q: str) -> None:
+    """A compound's parts within a window of each other, in either order, read from the
+    positions beside the matrix: the same rows as the analyser's own positions give."""
+    from index.building.analysis import analyze
+
+    snap = engine.snapshot
+    group = expansion.expand(parse(q), snap).groups[0]
+    parts = [t for t, kind in group.items() if kind == "part"]
+    assert len(parts) == 2
+    at = [{r: [t.pos for t in analyze(p.text, snap.vocab) if t.text == w]
+           for r, p in enumerate(passages)} for w in parts]  # fmt: skip
+    seen = set()
+    for window in (0, 1, 2, 3, 50):
+        want = {r for r in range(len(passages))
+                if any(abs(a - b) <= window for a in at[0][r] for b in at[1][r])}  # fmt: skip
+        got = phrases.near_rows(snap.sparse, "body", parts, window)
+        assert got.tolist() == sorted(want)
+        seen.add(len(want))
+    assert len(seen) > 1 or q == "cybertrusler"  # the window decides, for most of them
