@@ -346,14 +346,16 @@ def _group_rows(snap: Snapshot, n: int, group: dict[str, str], window: int) -> n
     if hit is not None:
         return hit
     hit = np.zeros(n, dtype=bool)
-    if len(parts) >= 2:  # the compound written apart: "udgifter til konsulenter"
-        for f in TEXT_FIELDS:
-            hit[phrases.near_rows(snap.sparse, f, parts, window)] = True
     postings = 0
     for f, t in columns:
         rows = rows_with(snap, f, t)
         hit[rows] = True
         postings += len(rows)
+    if len(parts) >= 2:  # the compound written apart: "udgifter til konsulenter"
+        for f in TEXT_FIELDS:
+            hit[phrases.near_rows(snap.sparse, f, parts, window, skip=hit)] = True
+            # the rows looked at ("budget" and "område" of "budgetområdet" are everywhere)
+            postings += min(len(rows_with(snap, f, t)) for t in parts)
     if postings > n * CACHED_GROUP_SHARE:
         if len(cache) >= GROUP_CACHE:
             cache.pop(next(iter(cache)))

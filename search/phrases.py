@@ -138,22 +138,30 @@ def kth_best(scores: np.ndarray, candidates: np.ndarray, k: int) -> tuple[float,
     return v, int(tied[k - int((s > v).sum()) - 1])
 
 
-def near_rows(sx: SparseIndex, field: str, words: Sequence[str], window: int) -> np.ndarray:
+def near_rows(sx: SparseIndex, field: str, words: Sequence[str], window: int,
+              skip: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
     """Sorted rows where every word stands within `window` positions of one occurrence of the
     first, in either order (stopwords take no position): a compound written apart, "udgifter
     til konsulentbistand" for "konsulentudgifter". Two parts of one indexed compound share its
-    position."""
+    position. `skip`: per row, whether it need not be looked at (already known to match)."""
     docs = columns.rows_with_all(sx, field, words)
+    if skip is not None:
+        docs = docs[~skip[docs]]
     if len(words) < 2 or not len(docs):
         return docs
-    owner, pos = columns.positions_of(sx.positions, columns.postings_at(sx, field, words[0], docs))
-    anchors = np.unique(owner * _KEY_STRIDE + pos)
+    anchors = _keys(sx, field, words[0], docs)
     held = np.ones(len(anchors), dtype=bool)
     for w in words[1:]:
-        owner, pos = columns.positions_of(sx.positions, columns.postings_at(sx, field, w, docs))
-        keys = np.unique(owner * _KEY_STRIDE + pos)
-        near = np.zeros(len(anchors), dtype=bool)
-        for d in range(-window, window + 1):
-            near |= find_sorted(keys, anchors + d) >= 0
-        held &= near
+        keys = _keys(sx, field, w, docs)
+        # the first of the word's positions at or after anchor - window, per anchor
+        at = np.searchsorted(keys, anchors - window)
+        inside = at < len(keys)
+        held &= inside & (keys[np.minimum(at, len(keys) - 1)] <= anchors + window)
     return docs[np.unique(anchors[held] // _KEY_STRIDE)]
+
+
+def _keys(sx: SparseIndex, field: str, word: str, docs: np.ndarray) -> np.ndarray:
+    """(document, position) keys of the word's positions in the (sorted) documents, ascending:
+    documents ascend and each posting's positions ascend."""
+    owner, pos = columns.positions_of(sx.positions, columns.postings_at(sx, field, word, docs))
+    return owner * _KEY_STRIDE + pos

@@ -64,7 +64,9 @@ class Tuning:
     #: 0.938 / 0.863 -> 0.940 / 0.876, dev_persona 0.959 -> 0.962 (P@3 0.833); dev_queries,
     #: judged_unseen, dev_answers 9/9 and dev_honesty (0 false hits) unchanged, judged_queries
     #: area nDCG@10 0.990 -> 0.989. 3 and more join words of separate phrases ("kommunal" and
-    #: "valg" for "kommunalvalg": dev_persona 0.962 -> 0.950 at 3, 0.932 at 5).
+    #: "valg" for "kommunalvalg": dev_persona 0.962 -> 0.950 at 3, 0.932 at 5). Cost at 98k
+    #: passages (bench's synthetic corpus): 1-4 ms a compound, the most for parts in every
+    #: passage ("budgetområdet"), whose rows are then cached as a common word's are.
     parts_window: int = 2
     #: How far above the query's mean cosine over the corpus a passage must be to count as
     #: related when the query found no exact match. e5 cosines are compressed (0.75-0.90 for
