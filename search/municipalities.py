@@ -24,11 +24,22 @@ def fold(name: str) -> str:
 
 
 @functools.cache
-def _table() -> tuple[dict[str, str], frozenset[str]]:
+def _data() -> dict:
     raw = resources.files("index").joinpath("data/kommuner.toml").read_text(encoding="utf-8")
-    data = tomllib.loads(raw)
+    return tomllib.loads(raw)
+
+
+@functools.cache
+def _table() -> tuple[dict[str, str], frozenset[str]]:
+    data = _data()
     return ({fold(n): n for n in data["names"]},
             frozenset(fold(n) for n in data.get("ordinary", ())))  # fmt: skip
+
+
+def official(name: str) -> str:
+    """The municipality's official name: "Holbæk Kommune", but "Københavns Kommune" and
+    "Bornholms Regionskommune"."""
+    return _data().get("official", {}).get(name, f"{name} Kommune")
 
 
 def names() -> list[str]:

@@ -128,7 +128,7 @@ def unknown_municipality(text: str, municipalities: list[str],
         if titled is None:
             titled = {kommuner.fold(w) for a in areas for w in kommuner.WORD.findall(a)}
         if kommuner.fold(name) not in titled:
-            return f"{name} Kommune"
+            return kommuner.official(name)
     return None
 
 
@@ -142,5 +142,7 @@ def without_municipality(text: str, name: str) -> str:
 
 def _bare(name: str) -> str:
     """A municipality's name without "Kommune" and a genitive s: "Københavns Kommune" and
-    "København" are one, as are "Aarhus" and "Århus"."""
-    return kommuner.fold(name).removesuffix(" kommune").removesuffix("s")
+    "København" are one, as are "Bornholms Regionskommune" and "Bornholm", and "Aarhus" and
+    "Århus"."""
+    name = kommuner.fold(name)
+    return name.removesuffix(" kommune").removesuffix(" regionskommune").removesuffix("s")

@@ -71,6 +71,13 @@ def test_unknown_municipality_is_one_the_index_does_not_hold() -> None:
     for q in ("Jobcenter i Kalundborg", "Kalundborgs jobcenter", "Jobcenter i Kalundborg Kommune",
               "hvad koster vejen", "Hvilken Kommune har jobcenter"):  # fmt: skip
         assert unknown_municipality(q, held) is None, q
+    # a place is named as it names itself
+    assert unknown_municipality("Jobcenter i København", held) == "Københavns Kommune"
+    assert unknown_municipality("Københavns budget til Jobcenter", held) == "Københavns Kommune"
+    assert unknown_municipality("Hvad koster Jobcenter på Bornholm?", held) == (
+        "Bornholms Regionskommune")
+    assert unknown_municipality("Jobcenter i København", ["Københavns Kommune"]) is None
+    assert unknown_municipality("Bornholms jobcenter", ["Bornholms Regionskommune"]) is None
     # "Aarhus Kommune" held: "Århus" is it
     assert unknown_municipality("Jobcenter i Århus", ["Aarhus Kommune"]) is None
     # a name that is a word of an area's title is that area's ("Odense Havn")
@@ -93,6 +100,16 @@ def test_holbaek_gets_no_card_and_is_told_why(engine, q: str) -> None:
     assert resp.to_json()["message"] == HOLBAEK
     printed = format_response(resp)
     assert HOLBAEK in printed and "50.190.100" not in printed
+
+
+@pytest.mark.parametrize(("q", "place"), [
+    ("Hvad koster Jobcenter i København?", "Københavns Kommune"),
+    ("Hvad koster Borgerservice på Bornholm?", "Bornholms Regionskommune"),
+])  # fmt: skip
+def test_a_place_is_named_officially(engine, q: str, place: str) -> None:
+    resp = engine.search(q, mode="keyword")
+    assert resp.answer is None
+    assert resp.message == f"Indekset har intet budget fra {place}; det rummer Kalundborg Kommune."
 
 
 @pytest.mark.parametrize("q", ["Hvad koster Jobcenter i Kalundborg?", "Hvad koster Jobcenter?",
