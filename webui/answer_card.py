@@ -33,6 +33,8 @@ def card_data(answer: dict[str, Any], *, limit: int | None = ANSWER_ROWS) -> dic
     answer["share_of"] = answer_share_of(answer)
     answer["ranking_url"] = ranking_url(answer)
     answer["ranking_urls"] = ranking_urls(answer)
+    if len(answer["ranking_urls"]) > 1:
+        group_by_budget(answer["rows"])
     answer["sources"] = answer_sources(answer)
     return answer
 
@@ -105,17 +107,36 @@ def ranking_urls(answer: dict[str, Any]) -> list[dict[str, str]]:
     apart ("Kommune 2", "2025"); an overview of every budget would rank them as one list."""
     if answer["kind"] != "ranking":
         return []
-    budgets = list(dict.fromkeys((r["municipality"], r["committee"], r["year"])
-                                 for r in answer["rows"]))  # fmt: skip
-    if len(budgets) < 2:
+    labels = budget_labels(answer["rows"])
+    if len(labels) < 2:
         return []
-    differ = [i for i in range(3) if len({b[i] for b in budgets}) > 1]
     return [
-        {"label": " · ".join(str(b[i]) for i in differ),
+        {"label": label,
          "url": url_for("pages.overview", sort="amount", order=answer["order"],
                         municipality=b[0], committee=b[1], year=b[2])}
-        for b in budgets
+        for b, label in labels.items()
     ]  # fmt: skip
+
+
+def budget_labels(rows: list[dict[str, Any]]) -> dict[tuple[str, str, int], str]:
+    """The rows' budgets (municipality, committee, year) in order of appearance, each labelled
+    by what sets it apart from the others ("Kommune 2", "Kommune 2 · 2025")."""
+    budgets = list(dict.fromkeys((r["municipality"], r["committee"], r["year"]) for r in rows))
+    differ = [i for i in range(3) if len({b[i] for b in budgets}) > 1]
+    return {b: " · ".join(str(b[i]) for i in differ) for b in budgets}
+
+
+def group_by_budget(rows: list[dict[str, Any]]) -> None:
+    """Label each row of a ranking over several budgets with its budget (`group`, as its
+    ranking link is labelled) and that budget's largest amount (`group_top`): the card heads
+    each budget's rows and scales its bars on their own, as they are not one list."""
+    labels = budget_labels(rows)
+    tops: dict[str, int] = {}
+    for row in rows:
+        row["group"] = labels[(row["municipality"], row["committee"], row["year"])]
+        tops[row["group"]] = max(tops.get(row["group"], 0), abs(row["amount_kr"] or 0))
+    for row in rows:
+        row["group_top"] = tops[row["group"]]
 
 
 def answer_sources(answer: dict[str, Any]) -> list[dict[str, str]]:

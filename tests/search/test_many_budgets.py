@@ -261,6 +261,13 @@ def test_a_ranking_card_links_each_municipalitys_ranking(client) -> None:
     links = [unescape(u) for u in re.findall(r'href="(/areas\?[^"]+)"', answer)]
     assert len(links) == 4 and all("sort=amount" in u and "municipality=Kommune" in u
                                    for u in links)  # fmt: skip
+    # each municipality's rows under its own heading, their bars scaled to its own largest
+    groups = re.findall(r'<tr class="answer-group"><th scope="rowgroup" colspan="4">([^<]+)<',
+                        answer)  # fmt: skip
+    assert groups == [f"Kommune {n}" for n in JOBCENTER]
+    for part in answer.split('class="answer-group"')[1:]:
+        widths = [float(w) for w in re.findall(r'<rect x="0" y="0" width="([\d.]+)"', part)]
+        assert len(widths) == 5 and widths[0] == 100.0 and widths == sorted(widths, reverse=True)
     overview = client.get(links[1].replace("/areas", "/api/areas", 1)).get_json()
     assert {a["municipality"] for a in overview["areas"]} == {"Kommune 2"}
     assert "<tfoot>" not in answer
@@ -401,7 +408,11 @@ def test_two_named_municipalities_and_a_ranking_on_a_phone(browser, base_url: st
         p.goto(f"{base_url}/?q=de+3+st%C3%B8rste+omr%C3%A5der")
         answer = p.locator("section.answer")
         assert "i hver af 4 kommuner" in answer.locator("h2").inner_text()
-        assert answer.locator("tbody tr").count() == 12
+        assert answer.locator("tbody tr:not(.answer-group)").count() == 12
+        heads = answer.locator("tbody tr.answer-group")
+        assert heads.count() == 4 and heads.first.is_visible()  # each budget headed, on a phone
+        assert [heads.nth(i).inner_text() for i in range(4)] == [f"Kommune {n}"
+                                                                 for n in JOBCENTER]  # fmt: skip
         assert answer.locator(".answer-ranking a").count() == 4
         assert p.evaluate("document.documentElement.scrollWidth") <= 390
     finally:
