@@ -4,6 +4,9 @@ the question named, the exact/related split and the passages."""
 
 from __future__ import annotations
 
+import re
+from html import unescape
+
 from index.documents.amounts import danish_number, format_kr
 from search.results import MAX_K, Answer, SearchResponse
 
@@ -67,7 +70,7 @@ def format_response(resp: SearchResponse, related: bool = False) -> str:
         where = " / ".join(x for x in (h.section, h.subsection) if x)
         mark = " (relateret)" if h.match == "related" else ""
         lines.append(f"\n{i}. {h.area} — {where} [{format_kr(h.amount_kr)}]{mark}")
-        lines.append(f"   {h.text[:300]}{'…' if len(h.text) > 300 else ''}")
+        lines.append(f"   {snippet(h.text, h.highlight)}")
         cite = f"s. {h.page}" if h.page else (
             f"linje {h.line_start}" if h.line_start == h.line_end
             else f"linje {h.line_start}–{h.line_end}")  # fmt: skip
@@ -116,3 +119,38 @@ def answer_lines(a: Answer) -> list[str]:
         lines.append(f"  {r.area}: {format_kr(r.amount_kr)}{share} ({r.municipality}, "
                      f"{r.year}{document})")  # fmt: skip
     return lines
+
+
+SNIPPET = 300  # characters of a passage the CLI prints
+_MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
+
+
+def snippet(text: str, highlight: str, width: int = SNIPPET) -> str:
+    """`width` characters of the passage: from its start, or from a little before the stretch
+    that holds the most of its different highlighted words where that is further on (a
+    compound found by its parts written apart, "… udgifter til konsulentbistand …", two lines
+    down), so the reader sees why it was found."""
+    if len(text) <= width:
+        return text
+    marks = []  # (offset in text, word) of each highlighted word
+    for m in _MARK.finditer(highlight):
+        marks.append((len(unescape(highlight[: m.start()])) - 13 * len(marks), unescape(m[1])))
+    lead = width // 4
+
+    def words(start: int) -> int:
+        return len({w.casefold() for at, w in marks if start <= at and at + len(w) <= start
+                    + width})  # fmt: skip
+
+    start = 0
+    best = words(0)
+    for at, _ in marks:
+        begin = max(0, at - lead)
+        if words(begin) > best:
+            start, best = begin, words(begin)
+    if start:
+        start = text.rfind(" ", 0, start) + 1  # at a word's start
+    end = start + width
+    if end < len(text):
+        cut = text.rfind(" ", start, end)
+        end = cut if cut > start else end
+    return f"{'… ' if start else ''}{text[start:end]}{' …' if end < len(text) else ''}"

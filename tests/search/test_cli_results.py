@@ -79,3 +79,27 @@ def test_json_keeps_every_result(run, engine) -> None:
 
     body = json.loads(run("--json", "-k", "100", BRAND))
     assert body["total_exact"] == 3 and len(body["results"]) == body["total"]
+
+
+def test_a_passage_is_shown_where_its_words_are(run) -> None:
+    """A long passage prints from where the query's words are when they lie beyond its start:
+    Plan, Byg og Miljø holds "udgifter til konsulentbistand" (konsulentudgifter written apart)
+    some 400 characters in."""
+    out = run("konsulentudgifter", "-k", "1")
+    shown = out.split("\n1. ", 1)[1].splitlines()[1]
+    assert "Plan, Byg og Miljø" in out and "udgifter til konsulentbistand" in shown
+    assert shown.strip().startswith("… ") and shown.endswith(" …")
+
+
+def test_snippet() -> None:
+    from search.cli_text import snippet
+
+    text = "Indledning " * 40 + "her står MitID & NemID." + " Slut" * 40
+    mark = text.replace("MitID", "<mark>MitID</mark>").replace("&", "&amp;")
+    got = snippet(text, mark)
+    assert "MitID & NemID" in got and got.startswith("… ") and len(got) <= 300 + 4
+    assert got[2:].split()[0] == "Indledning"  # cut at a word's start
+    # the words within the first 300 characters: from the start, as always
+    early = "MitID først. " + "fyld " * 100
+    assert snippet(early, early.replace("MitID", "<mark>MitID</mark>")).startswith("MitID først")
+    assert snippet("kort tekst", "kort <mark>tekst</mark>") == "kort tekst"
