@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from html import unescape
 from pathlib import Path
 
 import pytest
 
+from chromium import no_horizontal_scroll
 from search.cli_text import format_response
 from webui import create_app
 
@@ -358,31 +361,37 @@ def test_the_named_scope_is_a_chip_that_removes_it(client) -> None:
         "named_filters"] == {}  # fmt: skip
 
 
+@contextmanager
+def phone(browser, javascript: bool) -> Iterator:
+    """A page 390 px wide, as a phone shows it, with or without JavaScript."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  locale="da-DK", java_script_enabled=javascript)  # fmt: skip
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 def test_comparison_and_chip_on_a_phone(browser, base_url: str, javascript: bool) -> None:
     """At 390 px: the named municipality's chip and its card on the first screen, no sideways
     scroll; tapping the chip (with or without JavaScript) compares every municipality."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
-                                  locale="da-DK", java_script_enabled=javascript)  # fmt: skip
-    p = context.new_page()
-    try:
+    with phone(browser, javascript) as p:
         p.goto(f"{base_url}/?q=Hvad+koster+Jobcenter+i+Kommune+3%3F")
         chip = p.locator(".active-filters a.chip")
         assert "Kommune 3" in chip.inner_text() and "fra spørgsmålet" in chip.inner_text()
         amount = p.locator("section.answer .answer-amount")
         assert amount.inner_text() == "42.500.000 kr."
         assert amount.bounding_box()["y"] + amount.bounding_box()["height"] <= 844
-        assert p.evaluate("document.documentElement.scrollWidth") <= 390
+        no_horizontal_scroll(p)
         chip.click()
         p.wait_for_url(re.compile(r"named=0"))
         p.locator("section.answer .answer-compare").wait_for()
         compare = p.locator("section.answer .answer-compare").inner_text()
         assert "Kommune 2" in compare and "Kommune 4" in compare and "46.345.050" in compare
-        assert p.evaluate("document.documentElement.scrollWidth") <= 390
+        no_horizontal_scroll(p)
         assert p.locator(".active-filters").count() == 0
-    finally:
-        context.close()
 
 
 @pytest.mark.browser
@@ -390,10 +399,7 @@ def test_two_named_municipalities_and_a_ranking_on_a_phone(browser, base_url: st
     """At 390 px without JavaScript: one chip for the two municipalities named, their
     comparison on the first screen; a ranking over every municipality lists each one's own,
     with a link to each one's whole ranking; no sideways scroll."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
-                                  locale="da-DK", java_script_enabled=False)  # fmt: skip
-    p = context.new_page()
-    try:
+    with phone(browser, javascript=False) as p:
         p.goto(f"{base_url}/?q=Hvad+koster+Jobcenter+i+Kommune+3+og+Kommune+4%3F")
         chip = p.locator(".active-filters a.chip")
         assert chip.count() == 1 and "Kommune 3 og Kommune 4" in chip.inner_text()
@@ -401,7 +407,7 @@ def test_two_named_municipalities_and_a_ranking_on_a_phone(browser, base_url: st
         assert "Kommune 3" in compare.inner_text() and "Kommune 4" in compare.inner_text()
         assert "Kommune 2" not in p.locator("section.answer").inner_text()
         assert compare.bounding_box()["y"] + compare.bounding_box()["height"] <= 844
-        assert p.evaluate("document.documentElement.scrollWidth") <= 390
+        no_horizontal_scroll(p)
         chip.click()
         p.wait_for_url(re.compile(r"named=0"))
         assert "i 4 kommuner" in p.locator("section.answer h2").inner_text()
@@ -414,9 +420,7 @@ def test_two_named_municipalities_and_a_ranking_on_a_phone(browser, base_url: st
         assert [heads.nth(i).inner_text() for i in range(4)] == [f"Kommune {n}"
                                                                  for n in JOBCENTER]  # fmt: skip
         assert answer.locator(".answer-ranking a").count() == 4
-        assert p.evaluate("document.documentElement.scrollWidth") <= 390
-    finally:
-        context.close()
+        no_horizontal_scroll(p)
 
 
 @pytest.fixture(scope="module")
