@@ -133,8 +133,9 @@ def snippet(text: str, highlight: str, width: int = SNIPPET) -> str:
     if len(text) <= width:
         return text
     marks = []  # (offset in text, word) of each highlighted word
+    tags = len("<mark></mark>")  # what each mark before it adds to the highlight's prefix
     for m in _MARK.finditer(highlight):
-        marks.append((len(unescape(highlight[: m.start()])) - 13 * len(marks), unescape(m[1])))
+        marks.append((len(unescape(highlight[: m.start()])) - tags * len(marks), unescape(m[1])))
     lead = width // 4
 
     def words(start: int) -> int:
@@ -145,8 +146,8 @@ def snippet(text: str, highlight: str, width: int = SNIPPET) -> str:
     best = words(0)
     for at, _ in marks:
         begin = max(0, at - lead)
-        if words(begin) > best:
-            start, best = begin, words(begin)
+        if (n := words(begin)) > best:
+            start, best = begin, n
     if start:
         start = text.rfind(" ", 0, start) + 1  # at a word's start
     end = start + width
