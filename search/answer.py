@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 from index.documents.amounts import danish_number
@@ -232,6 +232,11 @@ def build(intent: Intent, areas: list[AreaSummary] | Scope) -> Answer | None:
             title = f"Nettobudget for {len(intent.areas)} områder"
             one = len({scope.meta[r.document] for r in rows}) == 1
             whole = one and all(r.amount_kr is not None for r in rows)
+            if intent.versus and whole and len(rows) == 2:  # compared: the difference, no sum
+                rows.sort(key=lambda r: -(r.amount_kr or 0))
+                found = scope.answer(intent, rows, None, of_rows(rows), title)
+                diff = (rows[0].amount_kr or 0) - (rows[1].amount_kr or 0)
+                return replace(found, difference_kr=diff)
             return scope.answer(intent, rows, amount if whole else None, of_rows(rows), title,
                                 f"I alt for de {len(rows)} områder" if whole else None)  # fmt: skip
         return scope.answer(intent, rows, amount if known else None, of_rows(rows), title)
@@ -278,6 +283,8 @@ def _ranked(intent: Intent, scope: Scope, pool: list[AreaSummary]) -> Answer | N
     budgets = _by_budget(scope, pool)
     several = len(budgets) > 1
     limit = intent.limit or (1 if several and intent.one else DEFAULT_ROWS)
+    if intent.breakdown:
+        limit = max(len(areas) for areas in budgets.values()) if budgets else 0
     rows = []
     for areas in budgets.values():
         ranked = sorted(areas, key=lambda a: (a.amount_kr or 0), reverse=intent.descending)
@@ -286,6 +293,8 @@ def _ranked(intent: Intent, scope: Scope, pool: list[AreaSummary]) -> Answer | N
         return None
     word = "Største" if intent.descending else "Mindste"
     title = f"{word} {'område' if limit == 1 else 'områder'} efter nettobudget"
+    if intent.breakdown:
+        title = "Nettobudgettet fordelt på områder"
     if several:
         title += f" i hver af {spread(set(budgets))}"
     return scope.answer(intent, rows, None, scope.totals_of({r.document for r in rows}), title)

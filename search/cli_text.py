@@ -110,6 +110,8 @@ def answer_lines(a: Answer) -> list[str]:
                     f"{format_kr(c.median_kr)} · højest {format_kr(high.amount_kr)} "
                     f"({getattr(high, c.over)})")  # fmt: skip
         lines.append(f"  {said}, {c.with_amount} med beløb")
+    if a.difference_kr is not None and len(a.rows) == 2:
+        lines.append(f"  {difference(a)}")
     for r in a.rows:
         share = f" ({_share(r.share)})" if r.share is not None and a.kind != "total" else ""
         if r.change_kr is not None:
@@ -119,6 +121,15 @@ def answer_lines(a: Answer) -> list[str]:
         lines.append(f"  {r.area}: {format_kr(r.amount_kr)}{share} ({r.municipality}, "
                      f"{r.year}{document})")  # fmt: skip
     return lines
+
+
+def difference(a: Answer) -> str:
+    """Two areas compared, in words: 'Forskel: Borgerservice har 31.015.700 kr. mere end
+    Jobcenter' (the rows come largest first)."""
+    more, less = a.rows[0].area, a.rows[1].area
+    if not a.difference_kr:
+        return f"Forskel: {more} og {less} har lige meget"
+    return f"Forskel: {more} har {format_kr(a.difference_kr)} mere end {less}"
 
 
 SNIPPET = 300  # characters of a passage the CLI prints

@@ -46,8 +46,10 @@ SEMANTIC_WORDS = 64  # a pasted paragraph is encoded by its first words (the mod
 SNIPPET_CHARS = 4000  # longest passage text a hit carries (the seed's longest: about 1,200)
 EMPTY_MESSAGE = "Skriv et eller flere søgeord, fx MitID, DUT eller brandvæsen."
 #: What a question asks rather than what it is about: not counted when deciding whether a
-#: passage holds the query's words ("Hvad koster brandvæsenet?" is about the fire service).
-INTENT_TERMS = intents.BUDGET_WORDS | intents.GENERIC | intents.ASKING
+#: passage holds the query's words ("Hvad koster brandvæsenet?" is about the fire service,
+#: "sammenlign Jobcenter og Borgerservice" about the two areas).
+INTENT_TERMS = (intents.BUDGET_WORDS | intents.GENERIC | intents.ASKING
+                | intents.QUESTION_WORDS)
 
 
 class Engine:

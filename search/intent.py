@@ -47,13 +47,28 @@ SMALLEST = re.compile(
     r"\b(mindst\w*|lavest\w*|færrest|billigst\w*|smallest|lowest|least|cheapest)\b", re.I
 )
 SHARE = re.compile(r"\b(andel\w*|procent\w*|share|percentage|percent|hvor stor en del)\b", re.I)
+#: Words that ask to set two areas side by side ("sammenlign Jobcenter og Borgerservice",
+#: "forskel på IT og HR", "Jobcenter vs Borgerservice"): the question's, not its topic.
+COMPARE_WORDS = frozenset(
+    stem(w) for w in (
+        "sammenlign sammenligne sammenlignet sammenligning sammenlignes forskel forskellen "
+        "versus vs compare compared comparing comparison difference"
+    ).split()
+)  # fmt: skip
+#: Superlatives, which ask for an order ("hvem får mest, Jobcenter eller Borgerservice?"),
+#: not for passages that say "mest".
+RANK_WORDS = frozenset(
+    stem(w) for w in "størst største mest flest højest højeste dyrest dyreste mindst mindste "
+    "færrest lavest laveste billigst billigste".split()
+)  # fmt: skip
+COMPARE = re.compile(r"\b(sammenlign\w*|forskel(?:len)?|versus|vs\b|compar\w*|difference)", re.I)
 QUESTION_WORDS = frozenset(
     stem(w) for w in (
-        "hvad hvilk hvilke hvilket hvor meget mange får bruger bruges bruge går gives "
+        "hvad hvem hvilk hvilke hvilket hvor meget mange får bruger bruges bruge går gives "
         "which what much many does get gets got receive receives go goes going spend largest "
         "smallest biggest top"
     ).split()
-)  # fmt: skip
+) | COMPARE_WORDS | RANK_WORDS  # fmt: skip
 NUMBER_WORDS = {"en": 1, "et": 1, "to": 2, "tre": 3, "fire": 4, "fem": 5, "seks": 6, "syv": 7,
                 "otte": 8, "ni": 9, "ti": 10, "one": 1, "two": 2, "three": 3, "four": 4,
                 "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}  # fmt: skip
@@ -92,8 +107,25 @@ _ORDINAL = re.compile(
 #: several ("de største områder", "top 5"): over several budgets, each one's own largest.
 ONE_AREA = re.compile(r"\b(område|området|area|hvilket)\b", re.I)
 MANY_AREAS = re.compile(r"\b(områder|områderne|areas|hvilke|top|de|the \d+)\b", re.I)
-#: Words that join two things asked about: "brandvæsen og IT", "fire service and IT".
-AND = re.compile(r"\b(?:og|samt|and)\b|[,&+]", re.I)
+#: Questions for the whole budget's breakdown by area ("hvor går pengene hen?", "hvad bruges
+#: pengene på?", "fordelingen af budgettet", "where does the money go?"): every area, largest
+#: first, where a sum alone would tell nothing of where it goes.
+_MONEY = r"(?:alle\s+)?(?:penge\w*|midler\w*|budget\w*|kroner\w*)"
+BREAKDOWN = re.compile(
+    rf"\bhvor\s+(?:går|bruges|ender)\s+{_MONEY}(?:\s+hen\b)?"
+    rf"|\bhvad\s+(?:bruges|går|anvendes)\s+{_MONEY}\s+(?:på|til)\b"
+    rf"|\bhvad\s+bruger\s+\w+\s+(?:sine\s+|deres\s+)?{_MONEY}\s+på\b"
+    r"|\b(?:fordeling\w*|fordeles\b|fordelt\b)"
+    r"|\bbreakdown\b|\bbroken\s+down\b"
+    r"|\bwhere\s+(?:does|do|is|are)\s+(?:all\s+)?(?:the\s+)?(?:money|budget|funds?)\b"
+    r"|\bwhat\s+(?:is|are|does)\s+(?:all\s+)?(?:the\s+)?(?:money|budget|funds?)\s+"
+    r"(?:spent|used|going)\b",
+    re.I,
+)  # fmt: skip
+HOW = frozenset({stem("hvordan"), "how"})  # "hvordan er budgettet fordelt", "how is it broken down"
+#: Words that join two things asked about: "brandvæsen og IT", "fire service and IT",
+#: "Jobcenter eller Borgerservice", "IT vs HR".
+AND = re.compile(r"\b(?:og|samt|and|eller|or|versus|vs)\b|[,&+]", re.I)
 _TOP_N = re.compile(
     r"\b(?:top|de|the)\s+(\d{1,2}|\w+)\b|\b(\d{1,2})\s+(?:størst|mindst|larg|small|big)", re.I
 )
@@ -111,6 +143,8 @@ class Intent:
     high: int | None = None
     position: int | None = None  # a ranking's one place asked for: 2 for "næststørste"
     one: bool = False  # a ranking asks for one area ("største område", "largest area")
+    versus: bool = False  # two areas set side by side ("sammenlign X og Y"): their difference
+    breakdown: bool = False  # the whole budget by area ("hvor går pengene hen?"): every area
 
 
 @functools.cache
@@ -186,16 +220,26 @@ def read_intent(text: str, expanded: set[str], titles: list[str],
         descending = not smallest or bool(largest and largest.start() < smallest.start())
         return Intent("ranking", group, descending=descending, limit=_limit(text),
                       one=bool(ONE_AREA.search(text)) and not MANY_AREAS.search(text))
+    breakdown = BREAKDOWN.search(text)
+    if breakdown and not named and (budget or breakdown.group(0)[:1].isalpha()):
+        rest = typed_terms(text[: breakdown.start()] + " " + text[breakdown.end():])
+        if not (rest - BUDGET_WORDS - GENERIC - TOTAL_WORDS - QUESTION_WORDS - title_vocab - HOW):
+            return Intent("ranking", group, breakdown=True)
     if SHARE.search(text) and scope:
         return Intent("share", scope)
     if named and (budget or not _extra_words(typed, named, title_vocab, topical)):
         if budget or all(_names_fully(terms, n, usage) for n in named):
-            return Intent("amount", named)
+            return Intent("amount", named, versus=_versus(text, named))
     if group and (budget or totalish):
         return Intent("group", group)
     if (budget or totalish) and not topical and not (typed & title_vocab):
         return Intent("total")
     return None
+
+
+def _versus(text: str, named: tuple[str, ...]) -> bool:
+    """Two areas set side by side: compared ("sammenlign", "vs") or ranked ("hvem får mest")."""
+    return len(named) == 2 and any(p.search(text) for p in (COMPARE, LARGEST, SMALLEST))
 
 
 def named_areas(terms: set[str], titles: list[str], df: Counter) -> tuple[str, ...]:

@@ -176,6 +176,9 @@ class Answer:
     #: a ranking's order ("desc": largest first, "asc") and the one place asked for, if any
     order: str | None = None
     position: int | None = None
+    #: two areas of one budget set side by side ("sammenlign Jobcenter og Borgerservice"): how
+    #: much more the first row has than the second (rows largest first), instead of a sum
+    difference_kr: int | None = None
 
     @property
     def first(self) -> AnswerRow | None:
@@ -198,6 +201,8 @@ class Answer:
             out["sum_label"] = self.sum_label
         if self.kind == "ranking":
             out["order"], out["position"] = self.order, self.position
+        if self.difference_kr is not None:
+            out["difference_kr"] = self.difference_kr
         one_area = len({r.area for r in self.rows}) == 1
         if self.kind in ("amount", "share") and one_area and not self.comparison:
             out.update({k: v for k, v in self.first.to_json().items() if k != "share"})

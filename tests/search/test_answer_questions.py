@@ -240,3 +240,90 @@ def test_a_questions_amounts_are_read_as_the_documents_amounts_are(question, low
     intent = read_intent(question, typed_terms(question), ["Jobcenter", "Borgerservice"])
     assert intent is not None and intent.kind == "threshold"
     assert (intent.low, intent.high) == (low, high)
+
+
+JOB, BORGER = 50_190_100, 81_205_800  # Jobcenter, Borgerservice
+
+
+@pytest.mark.parametrize("q", [
+    "sammenlign Jobcenter og Borgerservice", "Jobcenter vs Borgerservice",
+    "forskel på jobcentret og borgerservice", "compare the job centre and citizen service",
+    "hvem får mest, Jobcenter eller Borgerservice?",
+])  # fmt: skip
+def test_two_areas_compared_get_their_difference_not_their_sum(engine, q) -> None:
+    """A comparison asks how far apart two areas are: the rows largest first and the
+    difference; their sum would answer another question."""
+    resp = engine.search(q, mode="keyword")
+    a = resp.answer
+    assert a is not None, q
+    assert [(r.area, r.amount_kr) for r in a.rows] == [("Borgerservice", BORGER),
+                                                        ("Jobcenter", JOB)], q  # fmt: skip
+    assert a.total_kr is None and a.difference_kr == BORGER - JOB
+    assert a.to_json()["difference_kr"] == 31_015_700
+    assert "Forskel: Borgerservice har 31.015.700 kr. mere end Jobcenter" in format_response(resp)
+    # the comparing words ask; the passages hold the areas' names and are exact matches
+    assert resp.total_exact > 0, q
+
+
+def test_two_areas_named_without_comparing_keep_their_sum(engine) -> None:
+    a = engine.search("Jobcenter og Borgerservice", mode="keyword").answer
+    assert a.total_kr == JOB + BORGER and a.difference_kr is None
+    assert "difference_kr" not in a.to_json()
+
+
+def test_no_difference_across_budgets_or_without_both_amounts() -> None:
+    versus = Intent("amount", ("Jobcenter", "Borgerservice"), versus=True)
+    two = answers.build(versus, [area("a/2024", "Jobcenter", 10_000_000, "A Kommune"),
+                                 area("b/2024", "Borgerservice", 4_000_000, "B Kommune")])
+    assert two.difference_kr is None and two.total_kr is None
+    one = answers.build(versus, [area("a/2024", "Jobcenter", 10_000_000),
+                                 area("a/2024", "Borgerservice", None)])  # fmt: skip
+    assert one.difference_kr is None and one.total_kr is None
+    # an income area (a negative net budget) keeps its sign: 3 mio. more than -2 mio.
+    signed = answers.build(versus, [area("a/2024", "Jobcenter", -2_000_000),
+                                    area("a/2024", "Borgerservice", 1_000_000)])  # fmt: skip
+    assert [r.area for r in signed.rows] == ["Borgerservice", "Jobcenter"]
+    assert signed.difference_kr == 3_000_000
+
+
+def test_comparing_words_are_read_only_beside_two_areas() -> None:
+    titles = ["Jobcenter", "Borgerservice", "Økonomi"]
+    assert read_intent("sammenlign Jobcenter og Økonomi", set(), titles).versus
+    assert not read_intent("Jobcenter og Økonomi", set(), titles).versus
+    assert read_intent("forskel", set(), titles) is None
+
+
+def test_the_comparison_card_on_the_page(client) -> None:
+    page = client.get("/", query_string={"q": "sammenlign jobcenter og borgerservice"})
+    answer = card(page.get_data(as_text=True))
+    assert "Borgerservice har 31.015.700 kr. mere end Jobcenter." in text(answer)
+    foot = text(answer.split("<tfoot>", 1)[1])
+    assert foot.startswith("Forskel 31.015.700 kr.") and "I alt" not in text(answer)
+    api = client.get("/api/search", query_string={"q": "Jobcenter vs Borgerservice"}).get_json()
+    assert api["answer"]["difference_kr"] == 31_015_700 and api["answer"]["total_kr"] is None
+
+
+@pytest.mark.parametrize("q", [
+    "hvor går pengene hen?", "Hvad bruges pengene på?", "hvad bruger kommunen pengene på",
+    "fordelingen af budgettet", "hvordan er budgettet fordelt", "where does the money go?",
+    "what is the money spent on", "how is the budget broken down",
+])  # fmt: skip
+def test_where_the_money_goes_is_every_area_largest_first(engine, q) -> None:
+    """A sum alone ("Samlet nettobudget 460 mio.") says nothing of where it goes."""
+    a = engine.search(q, mode="keyword").answer
+    assert a is not None and a.kind == "ranking", q
+    assert a.title == "Nettobudgettet fordelt på områder"
+    assert len(a.rows) == 17 and a.rows[0].area == "Økonomi", q
+    amounts = [r.amount_kr for r in a.rows]
+    assert amounts == sorted(amounts, reverse=True) and sum(amounts) == SEED_TOTAL
+
+
+@pytest.mark.parametrize(("q", "kind"), [
+    ("fordelingen af midler til hjemløse", None),  # a topic: its passages, no card
+    ("fordele ved digitalisering", None),  # "fordele": advantages
+    ("hvad bruges pengene på i jobcentret", "amount"),  # one area's budget
+])  # fmt: skip
+def test_a_breakdown_of_a_topic_or_an_area_is_no_breakdown_of_the_budget(engine, q,
+                                                                       kind) -> None:  # fmt: skip
+    a = engine.search(q, mode="keyword").answer
+    assert (a.kind if a else None) == kind, q
