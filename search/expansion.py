@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from wordfreq import get_frequency_dict, zipf_frequency
 
 from index.building.analysis import (
+    AGENT_NOUN,
     LINKING,
     MIN_FREE_PART,
     MIN_PART,
@@ -285,8 +286,8 @@ VARIANT_BASE = 5  # shortest stem whose derivations are looked up
 def _variants(head: str, lexicon: frozenset[str]) -> list[str]:
     """Terms one short derivational ending away from the word's stem, either way: the stemmer
     keeps "Ukrainere" (ukrain) and "ukrainske" (ukrainsk) apart, a reader does not."""
-    if len(head) < VARIANT_BASE or not head.isalpha():
-        return []
+    if len(head) < VARIANT_BASE or not head.isalpha() or AGENT_NOUN.search(head):
+        return []  # an agent noun is not its field: "politiker" is no "politik"
     out = [head[: -len(end)] for end in _ENDINGS
            if head.endswith(end) and len(head) - len(end) >= VARIANT_BASE
            and head[: -len(end)] in lexicon]  # fmt: skip

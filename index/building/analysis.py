@@ -27,9 +27,10 @@ from whoosh.analysis import Analyzer, Token
 from whoosh.lang import stopwords_for_language
 
 #: Bump when analysis changes what is indexed: `budget-search index` then rebuilds fully.
+#: 12: agent nouns keep their own stem (AGENT_NOUN: "politikerne" is not "politikken");
 #: 11: each passage's share of text repeated under several areas (repeats.py, repeated.npy);
 #: 10: compounds split into words, not stems (wordfreq); 9: PyStemmer
-VERSION = "da-11"
+VERSION = "da-12"
 
 STOPWORDS: frozenset[str] = frozenset(stopwords_for_language("da")) | frozenset(
     # English function words, for questions asked in English ("how much is spent on IT?")
@@ -116,10 +117,24 @@ DERIVATIONAL = ("ning", "ing", "else")
 MIN_DERIVED_BASE = 5
 
 
+#: Nouns for who practises a field, which Snowball strips to the field: "politikerne" (the
+#: politicians) would meet "politikken" (the policy) and "beskæftigelsespolitik", so that "hvad
+#: koster politikerne" found the job centre's policy first. They keep their own stem, in
+#: every inflection and at the end of a compound ("lokalpolitikere").
+AGENT_NOUN = re.compile(
+    r"(politiker|tekniker|mekaniker|musiker|kritiker|akademiker|statistiker|fysiker|praktiker)"
+    r"(?:e|en|ens|ne|nes|es|s)?$", re.IGNORECASE,
+)
+
+
 @functools.lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """Snowball Danish to a fixpoint, so that inflections of one word share a stem, then one
-    derivational ending off ("udvikling" and "udvikle" both give "udvikl")."""
+    derivational ending off ("udvikling" and "udvikle" both give "udvikl"); an agent noun
+    keeps its own (AGENT_NOUN)."""
+    agent = AGENT_NOUN.search(word)
+    if agent:
+        return word[: agent.end(1)]
     current = _fixpoint(word)
     for suffix in DERIVATIONAL:
         if current.endswith(suffix) and len(current) - len(suffix) >= MIN_DERIVED_BASE:

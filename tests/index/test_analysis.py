@@ -137,6 +137,19 @@ def test_stems_meet_across_inflections() -> None:
     assert stem("budgettet") == stem("budget")
 
 
+@pytest.mark.parametrize(("agent", "field"), [
+    ("politikerne", "politikken"), ("politikere", "politikker"), ("teknikeren", "teknikken"),
+    ("lokalpolitikernes", "lokalpolitik"),
+])  # fmt: skip
+def test_who_practises_a_field_is_not_the_field(agent: str, field: str) -> None:
+    """Snowball strips "politikerne" (the politicians) to "politik" (the policy): "hvad koster
+    politikerne" found the job centre's employment policy. Each keeps its inflections."""
+    assert stem(agent) != stem(field)
+    assert stem("politiker") == stem("politikerne") == stem("politikernes") == "politiker"
+    assert stem("politik") == stem("politikken") == stem("politikker")
+    assert stem("politikområde") == stem("politikområderne")  # no agent at the word's end
+
+
 def test_stopwords_take_no_position() -> None:
     out = analyze("pas og kørekort", None)
     assert [(t.text, t.pos) for t in out if t.kind == "word"] == [

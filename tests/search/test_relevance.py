@@ -60,6 +60,16 @@ def test_a_compound_matches_its_parts_written_apart(engine, query, written, mode
     assert not any(query in t.casefold() for t in exact)
 
 
+def test_politicians_are_not_a_policy(engine) -> None:
+    """"politikerne" is the council (the glossary's synonyms), not "arbejdsmarkedspolitikken":
+    the passage on the council's fees comes first, no job-centre policy as an exact match."""
+    resp = engine.search("hvad koster politikerne")
+    assert "kommunalbestyrelsen" in resp.results[0].text
+    assert not [h.area for h in resp.results if h.match == "exact" and h.area == "Jobcenter"]
+    # the policy is still found by its own word
+    assert engine.search("arbejdsmarkedspolitikken").results[0].area == "Jobcenter"
+
+
 def test_parts_far_apart_make_no_compound(engine) -> None:
     # "kommunal" and "valg" share two passages, never within a word of each other
     resp = engine.search("kommunalvalg", mode="keyword")
