@@ -76,8 +76,16 @@ def ask(snap: Snapshot, text: str, exp: expansion.Expansion, filters: Filters,
         named.update(found)
         years = named_years(text)
         if "year" not in wanted and "year" not in unnamed and years:
-            if not set(years) <= set(snap.values("year")):
-                return Asked()  # a year the documents do not cover: no amount to show
+            held_years = sorted(int(y) for y in snap.values("year") if y)
+            if not set(years) <= set(held_years):
+                # a year the documents do not cover: no amount to show, and said where the
+                # question asks one ("Jobcenter i 2025" over 2024's budget is not 2024's)
+                probe = YEAR.sub(" ", text)
+                if ask(snap, probe, exp, filters, every_area, named_scope=False).answer is None:
+                    return Asked()
+                missing = [y for y in years if y not in held_years]
+                return Asked(refused=f"Indekset har intet budget for {_listed(missing)}; det "
+                                     f"rummer {_listed(held_years) or 'budgetter uden år'}.")
             named["year"] = years[0] if len(years) == 1 else years  # "total budget 2024"
     wanted = {**wanted, **named}
     scoping = {f: wanted[f] for f in SCOPE_FIELDS if f in wanted}
@@ -124,6 +132,14 @@ def named_years(text: str) -> tuple[int, ...]:
     if listed and len(set(YEAR.findall(listed.group()))) == len(years):
         return years
     return ()
+
+
+def _listed(years: list[int]) -> str:
+    """"2025", "2024 og 2025", "2019-2025 (7 budgetår)"."""
+    if len(years) > 3:
+        return f"{years[0]}-{years[-1]} ({len(years)} budgetår)"
+    *rest, last = [str(y) for y in years] or [""]
+    return f"{', '.join(rest)} og {last}" if rest else last
 
 
 def _held(municipalities: list[str]) -> str:

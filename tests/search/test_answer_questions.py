@@ -209,7 +209,9 @@ def test_two_named_years_scope_the_card_to_those_years(years_engine) -> None:
     assert sorted(r.year for r in a.rows) == [2024, 2025]
     assert a.sum_label == "Sum på tværs af 2 budgetår (ikke ét budget)"
     assert {h.year for h in resp.results} <= {2024, 2025}
-    assert years_engine.search("samlet budget 2023 og 2024", mode="keyword").answer is None
+    missing = years_engine.search("samlet budget 2023 og 2024", mode="keyword")
+    assert missing.answer is None
+    assert missing.message == "Indekset har intet budget for 2023; det rummer 2024 og 2025."
     spanned = years_engine.search("samlet budget fra 2022 til 2024", mode="keyword")
     assert spanned.named == {}
 
@@ -327,3 +329,15 @@ def test_a_breakdown_of_a_topic_or_an_area_is_no_breakdown_of_the_budget(engine,
                                                                        kind) -> None:  # fmt: skip
     a = engine.search(q, mode="keyword").answer
     assert (a.kind if a else None) == kind, q
+
+
+def test_a_year_the_index_lacks_gets_no_card_and_says_so(engine) -> None:
+    """The seed is 2024's budget: "Jobcenter i 2025" is not its 50.190.100 kr., and the
+    reader is told why there is no card; the passages are still shown."""
+    resp = engine.search("Hvad koster Jobcenter i 2025?", mode="keyword")
+    assert resp.answer is None
+    assert resp.message == "Indekset har intet budget for 2025; det rummer 2024."
+    assert resp.total_exact > 0
+    # a search that names a year but asks no amount is a search
+    assert engine.search("MitID 2025", mode="keyword").message is None
+    assert engine.search("Hvad koster Jobcenter i 2024?", mode="keyword").answer is not None
