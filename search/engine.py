@@ -49,7 +49,7 @@ EMPTY_MESSAGE = "Skriv et eller flere søgeord, fx MitID, DUT eller brandvæsen.
 #: passage holds the query's words ("Hvad koster brandvæsenet?" is about the fire service,
 #: "sammenlign Jobcenter og Borgerservice" about the two areas).
 INTENT_TERMS = (intents.BUDGET_WORDS | intents.GENERIC | intents.ASKING
-                | intents.QUESTION_WORDS)
+                | intents.QUESTION_WORDS | intents.SHARE_WORDS)
 
 
 class Engine:

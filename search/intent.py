@@ -46,6 +46,10 @@ LARGEST = re.compile(
 SMALLEST = re.compile(
     r"\b(mindst\w*|lavest\w*|færrest|billigst\w*|smallest|lowest|least|cheapest)\b", re.I
 )
+#: The words of SHARE, stemmed: what a share question asks, not its topic.
+SHARE_WORDS = frozenset(
+    stem(w) for w in "andel andelen andele procent procentdel share percentage percent".split()
+)
 SHARE = re.compile(r"\b(andel\w*|procent\w*|share|percentage|percent|hvor stor en del)\b", re.I)
 #: Words that ask to set two areas side by side ("sammenlign Jobcenter og Borgerservice",
 #: "forskel på IT og HR", "Jobcenter vs Borgerservice"): the question's, not its topic.

@@ -341,3 +341,16 @@ def test_a_year_the_index_lacks_gets_no_card_and_says_so(engine) -> None:
     # a search that names a year but asks no amount is a search
     assert engine.search("MitID 2025", mode="keyword").message is None
     assert engine.search("Hvad koster Jobcenter i 2024?", mode="keyword").answer is not None
+
+
+@pytest.mark.parametrize("q", ["hvor stor en andel går til IT", "IT's share of the budget"])
+def test_a_share_question_finds_the_areas_passages_not_the_word_andel(engine, q) -> None:
+    """"andel" asks for the share; the passage that happens to say "andel" (Jobcenter's
+    seniors) is no answer to it. Typed alone, it is a search for the word."""
+    resp = engine.search(q)
+    assert resp.answer.kind == "share"
+    assert [h.area for h in resp.results[:4]] == ["Digitalisering og IT"] * 4
+    seniors = [h for h in resp.results if "Tilbagetrækningsreformen" in h.text]
+    assert not seniors or seniors[0].match == "related"
+    alone = engine.search("andel")
+    assert alone.results[0].match == "exact" and "andel" in alone.results[0].text
