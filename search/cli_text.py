@@ -32,7 +32,10 @@ def result_status(resp: SearchResponse, related: bool = False) -> str:
     q = resp.query.strip()
     ms = f"søgningen tog {n(resp.took_ms)} ms"
     if not resp.total:
-        return ms if resp.message else f"Ingen resultater · {ms}"
+        if resp.message:
+            return ms
+        # a card answered it (the budget's breakdown), no passage did
+        return f"{'Ingen afsnit' if resp.answer else 'Ingen resultater'} · {ms}"
     if not resp.total_exact:
         return (f"Ingen afsnit nævner »{q}«. {n(resp.total_related)} "
                 f"{'relateret afsnit' if resp.total_related == 1 else 'relaterede afsnit'}"

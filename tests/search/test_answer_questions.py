@@ -354,3 +354,14 @@ def test_a_share_question_finds_the_areas_passages_not_the_word_andel(engine, q)
     assert not seniors or seniors[0].match == "related"
     alone = engine.search("andel")
     assert alone.results[0].match == "exact" and "andel" in alone.results[0].text
+
+
+def test_a_card_without_passages_is_not_called_no_results(client, engine) -> None:
+    """"hvor går pengene hen?" is answered by its card; no passage says it, and the status
+    line says that ("Ingen afsnit"), not that nothing was found."""
+    page = client.get("/", query_string={"q": "hvor går pengene hen?"}).get_data(as_text=True)
+    status = text(page.split('id="result-status">', 1)[1].split("</p>", 1)[0])
+    assert status.startswith("Ingen afsnit ·"), status
+    assert "Nettobudgettet fordelt på områder" in card(page)
+    printed = format_response(engine.search("hvor går pengene hen?"))
+    assert "Ingen afsnit · søgningen tog" in printed and "Ingen resultater" not in printed
