@@ -173,7 +173,9 @@ def read_table(lines: list[SourceLine], block: list[tuple[int, list[str]]],
             and not YEARS.search(headers[1]):  # fmt: skip
         # one number column, under a heading that names no other figure and no other year
         column, why = 1, None
-    unit = _table_unit(" ".join(headers) + " " + caption, [c for _, c in body], column)
+    # the header lines as written too: a split may cut their unit ("Netto, 1.000 kr. R2023 …")
+    said = " ".join(lines[k].text for k, _ in header_rows)
+    unit = _table_unit(" ".join(headers) + " " + said + " " + caption, [c for _, c in body], column)
     if column is None or unit is None:
         reason = why or "no unit (kr., 1.000 kr., mio. kr.) is given for it"
         reading.notes.append((where, f"table of amounts: {reason}; its amounts are not read"))

@@ -230,7 +230,7 @@ def _single_space_tables(lines: list[SourceLine], year: int, taken: set[int]) ->
         counts = {len(c) - 1 for _, c in block if len(c) > 1}
         if len(counts) == 1 and sum(len(c) > 1 for _, c in block) >= 2:
             count = counts.pop()
-            names = _header_columns(line.text, count)
+            names = _header_columns(declared_unit_removed(line.text), count)
             if names is not None and all(YEARS.fullmatch(n) for n in names) and i > 0:
                 names = _named_above(lines[i - 1].text, names)
             if names is not None:

@@ -1,0 +1,45 @@
+"""The reader on more layouts of published budgets: each document here once gave a wrong or
+invented amount (a unit lost, a caption read as an amount, …). Every area's amount is asserted.
+"""
+
+# ruff: noqa: E501  (the documents keep their lines as published)
+from __future__ import annotations
+
+from dataclasses import replace
+
+from index.documents.clean import text_lines
+from index.documents.document import Document, DocumentMeta
+from index.documents.parse import parse_lines
+
+META = DocumentMeta("hjoerring/2025/budget", "hjoerring/2025/budget.txt", "Budget 2025",
+                    "Hjørring Kommune", "Teknik og Miljø", 2025)  # fmt: skip
+
+
+def read(text: str, year: int = 2025) -> Document:
+    return parse_lines(text_lines(text), replace(META, year=year), "x")
+
+
+def stated(doc: Document) -> list[tuple[str, int | None]]:
+    """The document's areas with their amounts, the text around them left out."""
+    return [(a.title, a.amount_kr) for a in doc.areas if a.title not in ("Indledning", META.title)]
+
+
+#: A PDF table whose unit opens its header line, before the year columns ("R2023 B2024 …").
+UNIT_IN_HEADER = """Teknik og Miljø
+
+Netto, 1.000 kr.           R2023      B2024      B2025     BO2026     BO2027     BO2028
+Affald og genbrug          -1.204       -850     -2.310     -2.310     -2.310     -2.310
+Vejvedligeholdelse         71.320     74.005     76.240     76.240     75.900     75.900
+Byfornyelse                 2.115      1.980      2.040      2.040      2.040      2.040
+I alt                      72.231     75.135     75.970     75.970     75.630     75.630
+"""
+
+
+def test_a_unit_at_the_start_of_a_header_line_scales_the_table() -> None:
+    doc = read(UNIT_IN_HEADER)
+    assert stated(doc) == [
+        ("Affald og genbrug", -2_310_000),
+        ("Vejvedligeholdelse", 76_240_000),
+        ("Byfornyelse", 2_040_000),
+    ]
+    assert [(r.label, r.verdict()) for r in doc.reconciliations] == [("I alt", "stemmer")]
