@@ -72,15 +72,21 @@ _UNIT_FIRST_AFTER = re.compile(
 #: Before a minus written with a space: only a label's end or nothing ("Jobcenter – 50 mio. kr."
 #: is a dash between a name and its amount, "Resultat: – 1.234 kr." is a minus).
 _SPACED_MINUS_AFTER = re.compile(r"(?:^|[:(=|÷])\s*$")
+#: "1.000" as a unit, also grouped with a (no-break, thin) space as PDFs print it: "1 000 kr.".
+THOUSAND = r"1[.\u00a0\u202f\u2009 ]000"
 # "beløb i 1.000 kr.", "(1.000 kr.)", "(t. kr.)", "(mio. kr.)": a unit declaration, not an amount.
+# So is one that ends a caption after a comma or a spaced dash ("Driftsbudget 2025 – netto,
+# 1.000 kr.", "Nettobudget 2025 – 1 000 kr.:"): no budget is a thousand kroner.
 _UNIT_DECL = re.compile(
-    rf"(?:\(\s*(?:i\s+)?|\bi\s+)(?:(?P<unit>1\.000|t\.?|mio\.?|mia\.?)\s*{_KR}|(?P<tkr>tkr\b\.?))"
-    r"\s*\)?",
+    rf"(?:\(\s*(?:i\s+)?|\bi\s+|(?P<tail>(?<=[\w)])(?:,\s+|\s[–—-]\s+)|(?<=[^\W\d_]),))"
+    rf"(?:(?P<unit>{THOUSAND}|t\.?|mio\.?|mia\.?)\s*{_KR}|(?P<tkr>tkr\b\.?))"
+    r"\s*\)?(?(tail)(?=\s*(?::|$)))",
     re.IGNORECASE,
 )
 #: A unit standing alone, as a table's column header says it: "Mio. kr.", "1.000 kr.", "t.kr."
 _BARE_UNIT = re.compile(
-    rf"(?<![\w.])(?:(?P<unit>1\.000|t\.?|mio\.?|mia\.?)\s*{_KR}|(?P<tkr>tkr\b))", re.IGNORECASE
+    rf"(?<![\w.])(?:(?P<unit>{THOUSAND}|t\.?|mio\.?|mia\.?)\s*{_KR}|(?P<tkr>tkr\b))",
+    re.IGNORECASE,
 )
 _BARE_NUMBER = re.compile(
     rf"(?<![\w.,])(?P<sign>[{_MINUS}]\s?)?(?P<num>\d{{1,3}}(?:[.\u00a0\u202f\u2009]\d{{3}})+"
@@ -219,7 +225,8 @@ def declared_unit(text: str, bare: bool = False) -> int:
     m = _UNIT_DECL.search(text) or (_BARE_UNIT.search(text) if bare else None)
     if not m:
         return 1 if not bare or re.search(r"\bkr\b", text, re.IGNORECASE) else 0
-    return _UNITS[(m.group("unit") or "tkr").lower().rstrip(".")]
+    unit = (m.group("unit") or "tkr").lower().rstrip(".")
+    return _UNITS["1.000" if unit[0] == "1" else unit]
 
 
 def parse_cell(cell: str, unit: int = 1) -> int | None:

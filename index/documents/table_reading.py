@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from index.documents.amounts import YEARS, declared_unit, parse_cell
+from index.documents.amounts import THOUSAND, YEARS, declared_unit, parse_cell
 from index.documents.clean import SourceLine
 from index.documents.document import AmountSource
 
@@ -87,8 +87,8 @@ class TableReading:
 
 def declared_unit_removed(text: str) -> str:
     """The text without its unit ("1.000 kr.", "(mio. kr.)", "Beløb i t.kr.")."""
-    return re.sub(r"\(?\b(?:beløb\s+i\s+)?(?:1\.000|t\.?|mio\.?|mia\.?)\s*kr\.?\)?|\btkr\.?", " ",
-                  text, flags=re.IGNORECASE)  # fmt: skip
+    return re.sub(rf"\(?\b(?:beløb\s+i\s+)?(?:{THOUSAND}|t\.?|mio\.?|mia\.?)\s*kr\.?\)?|\btkr\.?",
+                  " ", text, flags=re.IGNORECASE)  # fmt: skip
 
 
 def _caption(lines: list[SourceLine], first: int) -> str:

@@ -43,3 +43,36 @@ def test_a_unit_at_the_start_of_a_header_line_scales_the_table() -> None:
         ("Byfornyelse", 2_040_000),
     ]
     assert [(r.label, r.verdict()) for r in doc.reconciliations] == [("I alt", "stemmer")]
+
+
+#: A caption ending on its unit after a comma, the thousands grouped with a space (PDF), over a
+#: table of one budget column with the same grouping.
+UNIT_AFTER_A_COMMA = """Kultur- og Fritidsudvalget
+Driftsbudget 2025 – netto, 1 000 kr.
+
+Område                     Budget 2025
+Bibliotek                       18 420
+Kulturhuse                       6 105
+Foreningstilskud                 9 870
+Udvalget i alt                  34 395
+"""
+
+
+def test_a_unit_ending_a_caption_is_no_amount_and_scales_the_table() -> None:
+    doc = read(UNIT_AFTER_A_COMMA)
+    assert stated(doc) == [
+        ("Bibliotek", 18_420_000),
+        ("Kulturhuse", 6_105_000),
+        ("Foreningstilskud", 9_870_000),
+    ]
+    assert all(a.amount_kr != 1_000 for a in doc.areas)  # the caption's "1 000 kr."
+
+
+def test_a_unit_after_a_comma_or_a_dash_is_no_amount_after_a_colon_it_is() -> None:
+    from index.documents.amounts import read_statement
+
+    assert read_statement("Nettobudget 2025, 1.000 kr.") is None
+    assert read_statement("Nettobudget 2025 – 1 000 kr.") is None
+    assert read_statement("Nettobudget 2025, 1.000 kr.: 6.840").amount == 6_840_000
+    assert read_statement("Resultat: – 1.000 kr.").amount == -1_000
+    assert read_statement("Samlet nettobudget for området: 1.000 kr.").amount == 1_000
