@@ -25,6 +25,8 @@ _TABLE_ROW = re.compile(
 _TABLE_HEAD = re.compile(r"(?:bevillings)?område|budget", re.IGNORECASE)
 _TABLE_TOTAL = re.compile(r"^(?:i\s+alt|total|sum|samlet)\b", re.IGNORECASE)
 MIN_TABLE_ROWS = 2
+#: A name ending on a figure: the row had more numbers than its last one.
+_MORE_NUMBERS = re.compile(r"\s[-−÷(]?\d[\d.,]*\)?$")
 
 
 def find_area_table(
@@ -47,8 +49,13 @@ def find_area_table(
             m = _TABLE_ROW.match(lines[j].text.strip())
             if lines[j].blank or not m:
                 break
-            used.add(j)
             name = title_text(m.group("name").strip(" |"))
+            if _several_figures(lines[j], name):
+                # a row of several figures ("Administration 162.305 160.100"): no table of
+                # areas and their amounts (the table readers read it by its columns)
+                rows = {}
+                break
+            used.add(j)
             if _TABLE_TOTAL.match(name):
                 continue
             num = m.group("num").replace("−", "-").replace(" ", "")
@@ -59,6 +66,13 @@ def find_area_table(
         if len(rows) >= MIN_TABLE_ROWS:
             return rows, used
     return {}, set()
+
+
+def _several_figures(line: SourceLine, name: str) -> bool:
+    """Whether a row's name ends on a figure the row's split did not set apart ("Politisk
+    organisation 8.940 8.940" before its last number); a pipe or a cell keeps "Område 3.22"."""
+    split = "|" in line.text or (line.cells is not None and len(line.cells) == 2)
+    return not split and bool(_MORE_NUMBERS.search(name))
 
 
 def table_areas(lines: list[SourceLine], rows: dict[str, tuple[str, int, SourceLine]],

@@ -76,3 +76,23 @@ def test_a_unit_after_a_comma_or_a_dash_is_no_amount_after_a_colon_it_is() -> No
     assert read_statement("Nettobudget 2025, 1.000 kr.: 6.840").amount == 6_840_000
     assert read_statement("Resultat: – 1.000 kr.").amount == -1_000
     assert read_statement("Samlet nettobudget for området: 1.000 kr.").amount == 1_000
+
+
+#: Bare year columns under a caption that names the budget and its unit (a PDF's wide spaces).
+BARE_YEARS = """Økonomiudvalget
+Budget 2026-2029 (1.000 kr., 2026-priser)
+Politikområde                       2026        2027        2028        2029
+Politisk organisation              8.940       8.940       8.940       8.940
+Administration                   162.305     160.100     159.800     159.800
+Erhverv og turisme                 6.720       6.720       6.500       6.500
+"""
+
+
+def test_rows_of_several_figures_are_read_by_column_not_as_name_and_last_figure() -> None:
+    doc = read(BARE_YEARS, year=2026)
+    assert stated(doc) == [
+        ("Politisk organisation", 8_940_000),
+        ("Administration", 162_305_000),
+        ("Erhverv og turisme", 6_720_000),
+    ]
+
