@@ -42,7 +42,7 @@ def find_area_table(
         above = " ".join(ln.text for ln in lines[max(0, i - 4) : i] if not ln.blank)
         if not budget_header(text) or not_a_budget(above):
             continue  # "Område | Forbrug (1.000 kr.)", or under "Ændringer i forhold til …"
-        unit = declared_unit(text)
+        unit = declared_unit(text, bare=True)  # "1.000 kr.   Budget 2025" declares it too
         rows: dict[str, tuple[str, int, SourceLine]] = {}
         used = {i}
         for j in range(i + 1, len(lines)):

@@ -96,3 +96,21 @@ def test_rows_of_several_figures_are_read_by_column_not_as_name_and_last_figure(
         ("Erhverv og turisme", 6_720_000),
     ]
 
+
+
+#: An area table whose unit stands alone before the budget column's name.
+UNIT_BEFORE_THE_COLUMN = """Arbejdsmarkedsudvalget
+
+1.000 kr.                  Budget 2025
+Jobcenter                       45.300
+Ungeindsats                     12.450
+
+Jobcenter
+
+Jobcentret varetager indsatsen for ledige og sygemeldte borgere.
+"""
+
+
+def test_an_area_tables_unit_standing_alone_in_its_header_scales_it() -> None:
+    assert stated(read(UNIT_BEFORE_THE_COLUMN)) == [("Jobcenter", 45_300_000),
+                                                    ("Ungeindsats", 12_450_000)]
