@@ -13,7 +13,7 @@ from index.documents.areas import blanked
 from index.documents.clean import SourceLine
 from index.documents.document import AmountSource
 from index.documents.spans import AreaSpan
-from index.documents.table_reading import budget_header, not_a_budget
+from index.documents.table_reading import FIGURE_ROW, budget_header, not_a_budget
 
 #: The layout's name in the per-document report of `budget-search index`.
 LAYOUT_TABLE = "area table, then prose per area"
@@ -50,9 +50,9 @@ def find_area_table(
             if lines[j].blank or not m:
                 break
             name = title_text(m.group("name").strip(" |"))
-            if _several_figures(lines[j], name):
-                # a row of several figures ("Administration 162.305 160.100"): no table of
-                # areas and their amounts (the table readers read it by its columns)
+            if _several_figures(lines[j], name) or FIGURE_ROW.match(name):
+                # a row of several figures ("Administration 162.305 160.100"), or one of an
+                # area's figures ("Udgifter 45.300"): no table of areas and their amounts
                 rows = {}
                 break
             used.add(j)

@@ -63,6 +63,13 @@ _TOTAL_ROW = re.compile(r"\bi\s*alt\b|^(?:total|sum|samlet|hovedtotal)\b", re.IG
 _DERIVED_ROW = re.compile(r"resultat|^netto\b|^balance|^finansiering\b|overskud|underskud",
                           re.IGNORECASE)  # fmt: skip
 _PART_ROW = re.compile(r"^[-–•]?\s*(?:heraf|herunder|hvoraf|deraf)\b", re.IGNORECASE)
+#: Rows naming a kind of figure, not an area ("Udgifter", "Indtægter", "Netto", "Drift"): a
+#: table of them breaks down one area's budget (the heading above it), and has no area rows.
+FIGURE_ROW = re.compile(
+    r"^(?:(?:brutto|netto|drifts|service|overførsels|løn|anlægs)?(?:udgift|indtægt)(?:er)?"
+    r"|(?:netto|brutto)(?:budget|drift|beløb)?|drift|anlæg)$",
+    re.IGNORECASE,
+)
 _SEPARATOR_ROW = re.compile(r"^[\s|:+-]*$")
 #: A row's number or account code before its name ("20", "3.22.01"), or nothing.
 _CODE = re.compile(r"^\s*(?:\d{1,3}(?:[.]\d{1,3})*\.?)?\s*$")
@@ -163,6 +170,10 @@ def read_table(lines: list[SourceLine], block: list[tuple[int, list[str]]],
     if not_a_budget(caption):
         reading.notes.append((where, f"table under {caption!r} is not a budget; amounts not read"))
         return reading
+    if _breaks_down_one_figure(body):
+        reading.notes.append((where, "table breaks one budget into its kinds of figure "
+                              "(udgifter, indtægter, netto); its rows are no areas"))  # fmt: skip
+        return reading
     column, why = _budget_column(headers, year)
     if column is not None and YEARS.fullmatch(headers[column]) and _LOOKS_BACK.search(caption):
         # "2022 2024 2025" under a line naming regnskab, budget, …: which year is which figure
@@ -210,6 +221,12 @@ def read_table(lines: list[SourceLine], block: list[tuple[int, list[str]]],
         reading.rows.append((title, value, source))
         group.append(value)
     return reading
+
+
+def _breaks_down_one_figure(body: list[tuple[int, list[str]]]) -> bool:
+    """Whether a row with figures is named by a kind of figure ("Udgifter | 45.300")."""
+    return any(FIGURE_ROW.match(c[0].strip(" :")) and any(x.strip() for x in c[1:])
+               for _, c in body)  # fmt: skip
 
 
 def _rounding(cell: str, unit: int) -> int:

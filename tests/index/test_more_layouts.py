@@ -97,6 +97,33 @@ def test_rows_of_several_figures_are_read_by_column_not_as_name_and_last_figure(
     ]
 
 
+#: Under each area a small table of its expenses, income and net: the rows are no areas.
+FIGURES_OF_ONE_AREA = """Arbejdsmarkedsudvalget
+
+Jobcenter
+
+Jobcentret varetager indsatsen for ledige og sygemeldte borgere.
+
+1.000 kr.                  Budget 2025
+Udgifter                        45.300
+Indtægter                      -12.100
+Netto                           33.200
+
+Ungeindsats
+
+1.000 kr.                  Budget 2025
+Udgifter                        14.850
+Indtægter                       -2.400
+Netto                           12.450
+"""
+
+
+def test_a_table_of_expenses_income_and_net_rows_gives_no_areas_named_so() -> None:
+    doc = read(FIGURES_OF_ONE_AREA)
+    titles = [t for t, _ in stated(doc)]
+    assert not {"Udgifter", "Indtægter", "Netto"} & set(titles), titles
+    assert all(a in (None, 33_200_000, 12_450_000) for _, a in stated(doc))
+
 
 #: An area table whose unit stands alone before the budget column's name.
 UNIT_BEFORE_THE_COLUMN = """Arbejdsmarkedsudvalget
