@@ -10,6 +10,7 @@ a table of areas with prose further on is :mod:`index.documents.area_table`.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from index.documents.amounts import Reading, amount_spans, find_amounts, format_kr
 from index.documents.area_titles import (
@@ -248,6 +249,5 @@ def distinct_titles(spans: list[AreaSpan], source: str) -> tuple[list[AreaSpan],
             f"{source}:{span.line}: area title {span.title!r} also at line {first_at[key]}; "
             f"indexed as {title!r}"
         )
-        out.append(AreaSpan(title, span.amount_kr, span.line, span.body, span.notes,
-                             span.section, span.layout))  # fmt: skip
+        out.append(replace(span, title=title))  # its amount's source kept
     return out, warnings

@@ -141,3 +141,28 @@ Jobcentret varetager indsatsen for ledige og sygemeldte borgere.
 def test_an_area_tables_unit_standing_alone_in_its_header_scales_it() -> None:
     assert stated(read(UNIT_BEFORE_THE_COLUMN)) == [("Jobcenter", 45_300_000),
                                                     ("Ungeindsats", 12_450_000)]
+
+
+#: The same area name under two committees, each with its own net-budget line.
+SAME_NAME_TWICE = """Økonomiudvalget
+
+Administration
+Samlet nettobudget for området: 112.450.300 kr.
+
+Området omfatter rådhusets stabe og sekretariater.
+
+Teknik- og Miljøudvalget
+
+Administration
+Samlet nettobudget for området: 8.920.000 kr.
+
+Området omfatter myndighedsbehandling på natur- og miljøområdet.
+"""
+
+
+def test_an_area_named_again_keeps_its_own_amount_and_its_source() -> None:
+    doc = read(SAME_NAME_TWICE)
+    assert stated(doc) == [("Administration", 112_450_300), ("Administration (2)", 8_920_000)]
+    second = doc.areas[-1]
+    assert second.source is not None and second.source.line == 11
+    assert second.source.text == "Samlet nettobudget for området: 8.920.000 kr."
