@@ -164,9 +164,12 @@ def text_lines(text: str) -> list[SourceLine]:
             page += raw.count("\f")
             pages[i] = page
     raw = text.split("\n")
-    rows = enumerate(zip(cleaned, pages, strict=True), start=1)
-    return [SourceLine(n, _strip_keeping_indent(line), page, cells=_cells(raw[n - 1]))
-            for n, (line, page) in rows]  # fmt: skip
+    cells = [_cells(r) for r in raw]
+    cells = [c or _header_cells(r, cells[n + 1] if n + 1 < len(cells) else None)
+             for n, (r, c) in enumerate(zip(raw, cells, strict=True))]  # fmt: skip
+    rows = enumerate(zip(cleaned, pages, cells, strict=True), start=1)
+    return [SourceLine(n, _strip_keeping_indent(line), page, cells=c)
+            for n, (line, page, c) in rows]  # fmt: skip
 
 
 #: Between cells: tabs, wide spaces, or dot leaders ("Dagtilbud ........ 412.600").
@@ -182,6 +185,23 @@ def _cells(raw: str) -> tuple[str, ...] | None:
     if len(cells) < 2 or any(len(c) > 40 for c in cells[1:]) or not numeric:
         return None
     return cells
+
+
+#: The fewest cells a row must have for the words over it to be split as its column names:
+#: a table of one figure a row is named by its caption, as before (see table_reading).
+MIN_HEADER_CELLS = 3
+
+
+def _header_cells(raw: str, below: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """The column names of a tab- or wide-space table's header ("Område\tUdgifter\tIndtægter
+    \tNetto"): words only, split as the row right under it is, into as many cells (or one
+    fewer, its label cell left empty). None for any other line."""
+    if below is None or len(below) < MIN_HEADER_CELLS or ("\t" not in raw and "  " not in
+                                                          raw.strip()):  # fmt: skip
+        return None
+    cells = tuple(c.strip() for c in _CELL_GAP.split(raw.strip()))
+    words = all(c and not c.lstrip("-−÷–( ")[:1].isdigit() and len(c) <= 40 for c in cells)
+    return cells if words and len(cells) in (len(below), len(below) - 1) else None
 
 
 #: What a list item's line can start with (after no space): a glyph, "o", a dash.

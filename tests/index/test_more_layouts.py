@@ -166,3 +166,30 @@ def test_an_area_named_again_keeps_its_own_amount_and_its_source() -> None:
     second = doc.areas[-1]
     assert second.source is not None and second.source.line == 11
     assert second.source.text == "Samlet nettobudget for området: 8.920.000 kr."
+
+
+#: Tables whose header line has no number: split by its tabs or wide spaces as the rows are.
+EXPENSES_INCOME_NET = """Erhvervs- og Beskæftigelsesudvalget
+
+Budget 2025 (1.000 kr.)
+Område                          Udgifter     Indtægter      Netto
+Forsikrede ledige                 98.400      ÷ 24.600     73.800
+Integrationsydelse                21.300       ÷ 8.950     12.350
+Erhvervsservice                    4.120       ÷ 7.576    ÷ 3.456
+"""
+
+FOLLOW_UP_TABS = (
+    "Budgetopfølgning 2 – Børne- og Familieudvalget\n\n"
+    "Mio. kr.\tBudget 2025\tKorrigeret budget 2025\tForventet regnskab 2025\tMer-/mindreforbrug\n"
+    "Dagtilbud\t142,8\t145,1\t146,0\t0,9\n"
+    "Skoler\t301,4\t303,0\t301,9\t-1,1\n"
+)
+
+
+def test_a_tab_or_wide_space_header_without_numbers_names_the_columns() -> None:
+    assert stated(read(EXPENSES_INCOME_NET)) == [
+        ("Forsikrede ledige", 73_800_000),
+        ("Integrationsydelse", 12_350_000),
+        ("Erhvervsservice", -3_456_000),
+    ]
+    assert stated(read(FOLLOW_UP_TABS)) == [("Dagtilbud", 142_800_000), ("Skoler", 301_400_000)]
