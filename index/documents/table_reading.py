@@ -180,8 +180,7 @@ def read_table(lines: list[SourceLine], block: list[tuple[int, list[str]]],
         # was said on a line whose columns are lost
         column, why = None, (f"its column {headers[column]!r} names only a year, under "
                              f"{caption!r} that names other figures too")  # fmt: skip
-    if column is None and width == 2 and not NOT_BUDGET_COLUMN.search(headers[1]) \
-            and not YEARS.search(headers[1]):  # fmt: skip
+    if column is None and width == 2 and _names_no_other_figure(headers, year):
         # one number column, under a heading that names no other figure and no other year
         column, why = 1, None
     # the header lines as written too: a split may cut their unit ("Netto, 1.000 kr. R2023 …")
@@ -221,6 +220,15 @@ def read_table(lines: list[SourceLine], block: list[tuple[int, list[str]]],
         reading.rows.append((title, value, source))
         group.append(value)
     return reading
+
+
+def _names_no_other_figure(headers: list[str], year: int) -> bool:
+    """Whether a one-figure table's header, its label cell too ("Regnskab 2023 | (1.000
+    kr.)"), names no other figure than a budget and no other year than the document's."""
+    said = " ".join(headers)
+    years = {int(y) for y in YEARS.findall(said)}
+    return not NOT_BUDGET_COLUMN.search(said) and not YEARS.search(headers[1]) \
+        and years <= {year}  # fmt: skip
 
 
 def _breaks_down_one_figure(body: list[tuple[int, list[str]]]) -> bool:

@@ -193,3 +193,19 @@ def test_a_tab_or_wide_space_header_without_numbers_names_the_columns() -> None:
         ("Erhvervsservice", -3_456_000),
     ]
     assert stated(read(FOLLOW_UP_TABS)) == [("Dagtilbud", 142_800_000), ("Skoler", 301_400_000)]
+
+
+#: One figure a row under a header whose label cell names the figure: the accounts, no budget.
+ONE_FIGURE_UNDER_REGNSKAB = """Kultur- og Fritidsudvalget
+
+Regnskab 2023        (1.000 kr.)
+Bibliotek                       18.420
+Kulturhuse                       6.105
+"""
+
+
+def test_a_one_figure_tables_header_naming_regnskab_in_its_label_cell_is_no_budget() -> None:
+    doc = read(ONE_FIGURE_UNDER_REGNSKAB)
+    assert stated(doc) == [("Bibliotek", None), ("Kulturhuse", None)]
+    assert stated(read(ONE_FIGURE_UNDER_REGNSKAB.replace("Regnskab 2023", "Budget 2025"))) == [
+        ("Bibliotek", 18_420_000), ("Kulturhuse", 6_105_000)]
