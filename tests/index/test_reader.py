@@ -1367,16 +1367,29 @@ def _norm(s: str) -> str:
     return re.sub(r"[\s\-–—&/,.]+", " ", s).strip().casefold()
 
 
-@pytest.mark.skipif(not REALDOCS.is_dir(), reason="../shared/realdocs is not here")
-def test_real_excerpts_have_no_wrong_or_invented_amount() -> None:
+#: Our own documents in layouts the reader had not seen (48: tables in t.kr. and mio. kr.,
+#: follow-ups, web pages with menus, PDF text with broken columns, English, negatives written
+#: four ways, two committees, two years side by side, ...), each with the areas and amounts a
+#: careful reader sees in it (null where a reader cannot tell), in realdocs' format.
+LAYOUTS = Path(__file__).resolve().parents[1] / "data" / "layouts"
+
+
+def _scored(folder: Path) -> tuple[int, int]:
+    """(exact, amounts the truth gives) over a folder of NN_*.txt and NN_*.truth.json; fails
+    on the first wrong amount (another than the truth's for a title) or invented one (an
+    amount where the truth says a reader cannot tell)."""
     exact = total = 0
-    for truth_path in sorted(REALDOCS.glob("*.truth.json")):
+    for truth_path in sorted(folder.glob("*.truth.json")):
         truth = json.loads(truth_path.read_text(encoding="utf-8"))
         page = truth_path.with_name(truth_path.name.replace(".truth.json", ".txt"))
         text = page.read_text(encoding="utf-8").split("\n", 1)[1]
         meta = replace(META, year=truth["year"], title=truth.get("committee") or "Budget")
         doc = parse_lines(text_lines(text), meta, "x")
         mine = [(_norm(a.title), a.amount_kr) for a in doc.areas]
+        # a title the truth lists twice (under two committees) may have either amount
+        wanted: dict[str, set] = {}
+        for area in truth["areas"]:
+            wanted.setdefault(_norm(area["title"]), set()).add(area["amount_kr"])
         for area in truth["areas"]:
             want, t = area["amount_kr"], _norm(area["title"])
             got = [a for title, a in mine if a is not None and (title == t or (
@@ -1385,9 +1398,22 @@ def test_real_excerpts_have_no_wrong_or_invented_amount() -> None:
                 assert got == [], (truth_path.name, area)  # invented
             else:
                 total += 1
-                assert not got or want in got, (truth_path.name, area, got)  # wrong
+                assert not got or set(got) & wanted[t], (truth_path.name, area, got)  # wrong
                 exact += want in got
+    return exact, total
+
+
+@pytest.mark.skipif(not REALDOCS.is_dir(), reason="../shared/realdocs is not here")
+def test_real_excerpts_have_no_wrong_or_invented_amount() -> None:
+    exact, total = _scored(REALDOCS)
     assert total and exact >= total * 0.8
+
+
+def test_our_own_layouts_have_no_wrong_or_invented_amount() -> None:
+    """No wrong or invented amount on any of them; what is read stays read (76 of 123 when
+    this set was written; the rest are layouts where a guess could be wrong, left unread)."""
+    exact, total = _scored(LAYOUTS)
+    assert total == 123 and exact >= 76
 
 
 def test_every_amount_in_areas_json_has_its_source_line(tmp_path: Path) -> None:
