@@ -56,7 +56,8 @@ SHARE = re.compile(r"\b(andel\w*|procent\w*|share|percentage|percent|hvor stor e
 COMPARE_WORDS = frozenset(
     stem(w) for w in (
         "sammenlign sammenligne sammenlignet sammenligning sammenlignes forskel forskellen "
-        "versus vs compare compared comparing comparison difference"
+        "mellem versus vs compare compared comparing comparison difference between "
+        "mere større mindre højere lavere more less bigger larger smaller higher lower than"
     ).split()
 )  # fmt: skip
 #: Superlatives, which ask for an order ("hvem får mest, Jobcenter eller Borgerservice?"),
@@ -65,7 +66,11 @@ RANK_WORDS = frozenset(
     stem(w) for w in "størst største mest flest højest højeste dyrest dyreste mindst mindste "
     "færrest lavest laveste billigst billigste".split()
 )  # fmt: skip
-COMPARE = re.compile(r"\b(sammenlign\w*|forskel(?:len)?|versus|vs\b|compar\w*|difference)", re.I)
+COMPARE = re.compile(
+    r"\b(sammenlign\w*|forskel(?:len)?|versus|vs\b|compar\w*|difference)"
+    r"|\b(?:mere|større|mindre|højere|lavere|more|less|bigger|larger|smaller|higher|lower)\b"
+    r".*\b(?:end|than)\b", re.I,
+)  # fmt: skip
 QUESTION_WORDS = frozenset(
     stem(w) for w in (
         "hvad hvem hvilk hvilke hvilket hvor meget mange får bruger bruges bruge går gives "
@@ -128,8 +133,8 @@ BREAKDOWN = re.compile(
 )  # fmt: skip
 HOW = frozenset({stem("hvordan"), "how"})  # "hvordan er budgettet fordelt", "how is it broken down"
 #: Words that join two things asked about: "brandvæsen og IT", "fire service and IT",
-#: "Jobcenter eller Borgerservice", "IT vs HR".
-AND = re.compile(r"\b(?:og|samt|and|eller|or|versus|vs)\b|[,&+]", re.I)
+#: "Jobcenter eller Borgerservice", "IT vs HR", "mere til Økonomi end Borgerservice".
+AND = re.compile(r"\b(?:og|samt|and|eller|or|versus|vs|end|than)\b|[,&+]", re.I)
 _TOP_N = re.compile(
     r"\b(?:top|de|the)\s+(\d{1,2}|\w+)\b|\b(\d{1,2})\s+(?:størst|mindst|larg|small|big)", re.I
 )

@@ -251,6 +251,9 @@ JOB, BORGER = 50_190_100, 81_205_800  # Jobcenter, Borgerservice
     "sammenlign Jobcenter og Borgerservice", "Jobcenter vs Borgerservice",
     "forskel på jobcentret og borgerservice", "compare the job centre and citizen service",
     "hvem får mest, Jobcenter eller Borgerservice?",
+    "hvor meget mere får Borgerservice end Jobcenter",
+    "forskellen mellem jobcentret og borgerservice",
+    "how much more does citizen service get than the job centre",
 ])  # fmt: skip
 def test_two_areas_compared_get_their_difference_not_their_sum(engine, q) -> None:
     """A comparison asks how far apart two areas are: the rows largest first and the
