@@ -176,6 +176,20 @@ def _lexicalised(term: str) -> bool:
     return any(freqs.get(term + e, 0.0) >= floor for e in _INFLECTIONS)
 
 
+#: The most letters a particle or short word adds in front of a word to make another one
+#: ("ud|valg": udvalg, "ad|gang": adgang, "sammen|hold").
+MAX_FRONT = 6
+
+
+def _longer_head(term: str, probe: str) -> bool:
+    """Whether `term` ends on a common word longer than `probe` that ends on it
+    ("økonomiudvalg" on "udvalg", not on "valg"; "borgeradgang" on "adgang"): it is that
+    word's compound, another topic than the typed one's ("valg", elections, is no
+    "udvalg", a committee)."""
+    longest = min(len(term) - 1, len(probe) + MAX_FRONT)
+    return any(_lexicalised(term[-n:]) for n in range(len(probe) + 2, longest + 1))
+
+
 def _reads_english(word: str, lexicon: frozenset[str]) -> bool:
     """A word the documents do not use and that English uses more than Danish: "insurance",
     "staff", "council"; not "rent" (Danish: clean) nor "fire" (four)."""
@@ -258,7 +272,8 @@ def _expand_word(
                     group.setdefault(t, "compound")
                 found = True
         for t in snap.suffixed(probe):
-            if t != head and _known_rest(t[: -len(probe)], snap, lexicon, at_start=False):
+            if t != head and _known_rest(t[: -len(probe)], snap, lexicon, at_start=False) \
+                    and not _longer_head(t, probe):  # fmt: skip
                 if heads and not _lexicalised(t):
                     group.setdefault(t, "compound")
                 found = True

@@ -70,6 +70,27 @@ def test_politicians_are_not_a_policy(engine) -> None:
     assert engine.search("arbejdsmarkedspolitikken").results[0].area == "Jobcenter"
 
 
+@pytest.mark.parametrize(("term", "typed", "longer"), [
+    ("økonomiudvalg", "valg", True), ("integrationsudvalg", "valg", True),
+    ("borgeradgang", "gang", True), ("arbejdsforhold", "hold", True),
+    ("kommunalvalg", "valg", False), ("lægevalg", "valg", False),
+    ("dagtilbud", "tilbud", False), ("hjemmehjælp", "hjælp", False),
+])  # fmt: skip
+def test_a_compound_of_a_longer_word_is_not_the_typed_words(term, typed, longer) -> None:
+    """"valg" (elections) is the end of "udvalg" (a committee), a word of its own: the
+    committees' names are no compounds of it; "kommunalvalg" is."""
+    from search.expansion import _longer_head
+
+    assert _longer_head(term, typed) is longer
+
+
+def test_elections_are_not_committees(engine) -> None:
+    resp = engine.search("hvad koster valget")
+    assert resp.results[0].area == "Ledelse, Jura og Kommunikation"
+    committees = [h for h in resp.results if "Beskæftigelsesudvalget" in h.text]
+    assert all(h.match == "related" for h in committees)
+
+
 def test_parts_far_apart_make_no_compound(engine) -> None:
     # "kommunal" and "valg" share two passages, never within a word of each other
     resp = engine.search("kommunalvalg", mode="keyword")
