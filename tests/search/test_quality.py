@@ -61,7 +61,7 @@ UNSEEN_FLOORS = {"hybrid": (0.80, 0.78), "keyword": (0.74, 0.70), "semantic": (0
 #: typed compound held by its parts written apart (tuning.parts_window) hybrid 0.864/0.843,
 #: keyword 0.702/0.704, semantic 0.897/0.824.
 AREAS_ONLY_FLOORS = {"hybrid": (0.84, 0.82), "keyword": (0.68, 0.68), "semantic": (0.87, 0.79)}
-CARDS_FLOOR = 12  # answer cards right (hybrid), of 13
+CARDS_FLOOR = 16  # answer cards right (hybrid), of 17 (comparisons, the breakdown, a year not held)
 FALSE_HITS_CEILING = 0  # results on nonsense, exact results on absent topics (hybrid)
 
 
