@@ -209,8 +209,8 @@ def read_intent(text: str, expanded: set[str], titles: list[str],
     topical = typed - BUDGET_WORDS - GENERIC - TOTAL_WORDS - QUESTION_WORDS - title_vocab
     topical = {t for t in topical if not _variant_of(t, title_vocab) and not t.isdigit()}
     named = named_areas(terms, titles, df)
-    if named:  # "brandvæsen og IT": a second area named beside the first
-        named += _second_area(text, named[0], titles, df)
+    if named:  # "brandvæsen og IT", "Jobcenter, Borgerservice og IT": the others beside it
+        named = _areas_beside(text, named, titles, df)
     group = _group(terms, titles, df) if not named else ()
     scope = tuple(named or group)
     bounds = _bounds(text)
@@ -230,7 +230,7 @@ def read_intent(text: str, expanded: set[str], titles: list[str],
         return Intent("ranking", group, descending=descending, limit=_limit(text),
                       one=bool(ONE_AREA.search(text)) and not MANY_AREAS.search(text))
     breakdown = BREAKDOWN.search(text)
-    if breakdown and not named and (budget or breakdown.group(0)[:1].isalpha()):
+    if breakdown and budget and not named:
         rest = typed_terms(text[: breakdown.start()] + " " + text[breakdown.end():])
         if not (rest - BUDGET_WORDS - GENERIC - TOTAL_WORDS - QUESTION_WORDS - title_vocab - HOW):
             return Intent("ranking", group, breakdown=True)
@@ -265,11 +265,28 @@ def named_areas(terms: set[str], titles: list[str], df: Counter) -> tuple[str, .
     return (best[1],) if best else ()
 
 
-def _second_area(text: str, first: str, titles: list[str], df: Counter) -> tuple[str, ...]:
-    """Another area the question names beside `first`, joined to it ("og", "and", a comma):
-    read from the words typed outside the first title's ("Demografipulje – Børn- og
+#: The most areas one question names side by side ("Jobcenter, Borgerservice og IT").
+MAX_NAMED = 6
+
+
+def _areas_beside(text: str, named: tuple[str, ...], titles: list[str], df: Counter
+                  ) -> tuple[str, ...]:  # fmt: skip
+    """The areas the question names beside the first, each joined to the others ("og",
+    "and", a comma): read one by one from the words outside the titles found so far."""
+    while len(named) < MAX_NAMED:
+        more = _second_area(text, named, titles, df)
+        if not more:
+            return named
+        named += more
+    return named
+
+
+def _second_area(text: str, found: tuple[str, ...], titles: list[str], df: Counter
+                 ) -> tuple[str, ...]:  # fmt: skip
+    """Another area the question names beside those `found`, joined to them ("og", "and", a
+    comma): read from the words typed outside their titles' ("Demografipulje – Børn- og
     Familieområdet" is one title, not Børn og Familie as well)."""
-    own = set(title_words(first))
+    own = {w for title in found for w in title_words(title)}
 
     def outside(word: str) -> bool:
         return not any(t.text in own or _variant_of(t.text, own) for t in analyze(word))
@@ -278,7 +295,7 @@ def _second_area(text: str, first: str, titles: list[str], df: Counter) -> tuple
     if not AND.search(rest):
         return ()
     second = named_areas(typed_terms(rest) - own, titles, df)
-    return second if second != (first,) else ()
+    return second if second and second[0] not in found else ()
 
 
 #: Without a budget word, one word of a longer title names the area only when most passages

@@ -326,6 +326,7 @@ def test_where_the_money_goes_is_every_area_largest_first(engine, q) -> None:
 @pytest.mark.parametrize(("q", "kind"), [
     ("fordelingen af midler til hjemløse", None),  # a topic: its passages, no card
     ("fordele ved digitalisering", None),  # "fordele": advantages
+    ("fordeling", None),  # of what: no budget word
     ("hvad bruges pengene på i jobcentret", "amount"),  # one area's budget
 ])  # fmt: skip
 def test_a_breakdown_of_a_topic_or_an_area_is_no_breakdown_of_the_budget(engine, q,
@@ -368,3 +369,14 @@ def test_a_card_without_passages_is_not_called_no_results(client, engine) -> Non
     assert "Nettobudgettet fordelt på områder" in card(page)
     printed = format_response(engine.search("hvor går pengene hen?"))
     assert "Ingen afsnit · søgningen tog" in printed and "Ingen resultater" not in printed
+
+
+def test_three_areas_named_in_one_question(engine) -> None:
+    """Each area joined by a comma or "og" is read, not the first two alone; their sum, as
+    for two, since one budget states all three."""
+    for q in ("hvad koster Jobcenter, Borgerservice og IT",
+              "sammenlign Jobcenter, Borgerservice og IT"):
+        a = engine.search(q, mode="keyword").answer
+        assert {r.area for r in a.rows} == {"Jobcenter", "Borgerservice",
+                                            "Digitalisering og IT"}, q  # fmt: skip
+        assert a.total_kr == JOB + BORGER + IT and a.difference_kr is None, q
