@@ -232,9 +232,11 @@ def build(intent: Intent, areas: list[AreaSummary] | Scope) -> Answer | None:
             title = f"Nettobudget for {len(intent.areas)} områder"
             one = len({scope.meta[r.document] for r in rows}) == 1
             whole = one and all(r.amount_kr is not None for r in rows)
-            if intent.versus and whole and len(rows) == 2:  # compared: the difference, no sum
+            if intent.versus and whole:  # compared, largest first: no sum; two, how far apart
                 rows.sort(key=lambda r: -(r.amount_kr or 0))
                 found = scope.answer(intent, rows, None, of_rows(rows), title)
+                if len(rows) != 2:
+                    return found
                 diff = (rows[0].amount_kr or 0) - (rows[1].amount_kr or 0)
                 return replace(found, difference_kr=diff)
             return scope.answer(intent, rows, amount if whole else None, of_rows(rows), title,

@@ -152,7 +152,7 @@ class Intent:
     high: int | None = None
     position: int | None = None  # a ranking's one place asked for: 2 for "næststørste"
     one: bool = False  # a ranking asks for one area ("største område", "largest area")
-    versus: bool = False  # two areas set side by side ("sammenlign X og Y"): their difference
+    versus: bool = False  # areas set side by side ("sammenlign X og Y"): no sum, 2: difference
     breakdown: bool = False  # the whole budget by area ("hvor går pengene hen?"): every area
 
 
@@ -247,8 +247,8 @@ def read_intent(text: str, expanded: set[str], titles: list[str],
 
 
 def _versus(text: str, named: tuple[str, ...]) -> bool:
-    """Two areas set side by side: compared ("sammenlign", "vs") or ranked ("hvem får mest")."""
-    return len(named) == 2 and any(p.search(text) for p in (COMPARE, LARGEST, SMALLEST))
+    """Areas set side by side: compared ("sammenlign", "vs") or ranked ("hvem får mest")."""
+    return len(named) >= 2 and any(p.search(text) for p in (COMPARE, LARGEST, SMALLEST))
 
 
 def named_areas(terms: set[str], titles: list[str], df: Counter) -> tuple[str, ...]:
