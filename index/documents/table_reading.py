@@ -122,7 +122,7 @@ def _budget_column(headers: list[str], year: int) -> tuple[int | None, str | Non
                     and {int(y) for y in YEARS.findall(head)} <= {year}]  # fmt: skip
         if len(adjusted) == 1:
             return adjusted[0], None
-    this_year = [k for k, ys in candidates if year in ys]
+    this_year = _adopted([k for k, ys in candidates if year in ys], headers)
     if len(this_year) == 1:
         return this_year[0], None
     undated = [k for k, ys in candidates if not ys]
@@ -131,6 +131,51 @@ def _budget_column(headers: list[str], year: int) -> tuple[int | None, str | Non
     if not candidates:
         return None, "no column is a budget (its header names regnskab, korrigeret, afvigelse …)"
     return None, f"no single budget column for {year} among {[headers[k] for k, _ in candidates]}"
+
+
+#: A proposal's column ("Budgetforslag 2025") and the adopted budget's ("Vedtaget budget 2025").
+_PROPOSAL = re.compile(r"forslag", re.IGNORECASE)
+_ADOPTED = re.compile(r"vedtag", re.IGNORECASE)
+
+
+def _adopted(columns: list[int], headers: list[str]) -> list[int]:
+    """Of several budget columns of one year, the adopted one where the others are only its
+    proposal ("Budgetforslag 2025 | Vedtaget budget 2025"): the proposal is no budget."""
+    adopted = [k for k in columns if _ADOPTED.search(headers[k])
+               and not _PROPOSAL.search(headers[k])]  # fmt: skip
+    others = [k for k in columns if k not in adopted]
+    if len(adopted) == 1 and others and all(_PROPOSAL.search(headers[k]) for k in others):
+        return adopted
+    return columns
+
+
+#: A caption naming the net operating budget or expenses ("Nettodriftsudgifter 2025 fordelt på
+#: …", "Nettodriftsbudget 2025 pr. udvalg"): what a column without a name of its own holds.
+_NET_CAPTION = re.compile(r"netto\s*drift|nettobudget|driftsbudget", re.IGNORECASE)
+#: The parts of net operating expenses that a total column sums: service and transfers; never
+#: drift and anlæg (operations and construction summed are no operating budget).
+_EXPENSE_PART = re.compile(r"^(?:service|overførsel)s?\w*$", re.IGNORECASE)
+_TOTAL_COLUMN = re.compile(r"^i\s*alt$", re.IGNORECASE)
+
+
+def _caption_column(headers: list[str], caption: str, year: int) -> int | None:
+    """The column a caption makes the budget's, where no header names one: under a caption
+    naming the net operating budget of `year` and no other year, (a) the one column headed
+    by its unit alone ("Mio. kr."), beside columns of other figures only ("Andel"); or (b) the
+    "I alt" column that closes columns of service and transfer expenses. None otherwise."""
+    years = {int(y) for y in YEARS.findall(caption)}
+    if years != {year} or not _NET_CAPTION.search(caption) or _CHANGES.search(caption):
+        return None
+    names = [h.strip() for h in headers[1:]]
+    unit_only = [k for k, h in enumerate(names, 1) if h and declared_unit(h, bare=True)
+                 and not re.search(r"[^\W\d_]", declared_unit_removed(h))]  # fmt: skip
+    if len(unit_only) == 1 and all(k == unit_only[0] or NOT_BUDGET_COLUMN.search(h)
+                                   for k, h in enumerate(names, 1)):  # fmt: skip
+        return unit_only[0]
+    if len(names) >= 3 and _TOTAL_COLUMN.match(names[-1]) \
+            and all(_EXPENSE_PART.match(h) for h in names[:-1]):  # fmt: skip
+        return len(names)
+    return None
 
 
 def read_table(lines: list[SourceLine], block: list[tuple[int, list[str]]],
@@ -180,6 +225,8 @@ def read_table(lines: list[SourceLine], block: list[tuple[int, list[str]]],
         # was said on a line whose columns are lost
         column, why = None, (f"its column {headers[column]!r} names only a year, under "
                              f"{caption!r} that names other figures too")  # fmt: skip
+    if column is None and (by_caption := _caption_column(headers, caption, year)) is not None:
+        column, why = by_caption, None
     if column is None and width == 2 and _names_no_other_figure(headers, year):
         # one number column, under a heading that names no other figure and no other year
         column, why = 1, None
