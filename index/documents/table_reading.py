@@ -90,6 +90,8 @@ class TableReading:
     totals: list[tuple[str, int, AmountSource, int, int, int]] = field(default_factory=list)
     lines: set[int] = field(default_factory=set)
     notes: list[tuple[int, str]] = field(default_factory=list)
+    columns: tuple[str, ...] = ()  # the number columns' names, or the line naming them
+    unit: int | None = None  # kroner per figure, where one was declared or inherited
 
 
 def declared_unit_removed(text: str) -> str:
@@ -179,8 +181,11 @@ def _caption_column(headers: list[str], caption: str, year: int) -> int | None:
 
 
 def read_table(lines: list[SourceLine], block: list[tuple[int, list[str]]],
-                year: int) -> TableReading | None:  # fmt: skip
-    """Areas and totals from one table; None when it is no table of amounts by area."""
+               year: int, before: TableReading | None = None) -> TableReading | None:  # fmt: skip
+    """Areas and totals from one table; None when it is no table of amounts by area.
+    `before`: the document's table just above it, whose unit a table of the same columns
+    and no unit of its own keeps (one committee's table after another's, the unit said once
+    at the top of the document)."""
     block = [(k, c) for k, c in block if not _SEPARATOR_ROW.match("|".join(c))]
     header_rows = []
     for k, cells in block:
@@ -189,12 +194,14 @@ def read_table(lines: list[SourceLine], block: list[tuple[int, list[str]]],
             break
         header_rows.append((k, cells))
     body = block[len(header_rows) :]
+    named_by_caption = False
     if not header_rows and body and all(len(c) == 2 for _, c in body):
         # one figure a row and no header ("Dagtilbud ........ 412.600"): the caption above
         # names the column ("Budget 2024 (1.000 kr.)"), or the table is not read
         caption = declared_unit_removed(_caption(lines, block[0][0]))
         if _BUDGET_COLUMN.search(caption) and not NOT_BUDGET_COLUMN.search(caption):
             header_rows = [(block[0][0], ["", caption.strip()])]
+            named_by_caption = True
     if not body or not header_rows:
         return None
     if all(len(c) > 2 and _CODE.match(c[0]) and c[1].strip() and parse_cell(c[1]) is None
@@ -233,6 +240,10 @@ def read_table(lines: list[SourceLine], block: list[tuple[int, list[str]]],
     # the header lines as written too: a split may cut their unit ("Netto, 1.000 kr. R2023 …")
     said = " ".join(lines[k].text for k, _ in header_rows)
     unit = _table_unit(" ".join(headers) + " " + said + " " + caption, [c for _, c in body], column)
+    columns = (_line_above(lines, first),) if named_by_caption else tuple(headers[1:])
+    if unit is None and before is not None and before.unit and _same_columns(before, columns):
+        unit = before.unit
+    reading.columns, reading.unit = columns, unit
     if column is None or unit is None:
         reason = why or "no unit (kr., 1.000 kr., mio. kr.) is given for it"
         reading.notes.append((where, f"table of amounts: {reason}; its amounts are not read"))
@@ -267,6 +278,19 @@ def read_table(lines: list[SourceLine], block: list[tuple[int, list[str]]],
         reading.rows.append((title, value, source))
         group.append(value)
     return reading
+
+
+def _same_columns(before: TableReading, columns: tuple[str, ...]) -> bool:
+    """Whether a table's number columns are named as those of the table above (a year's
+    budget among them), so that its figures are of the same kind, in the same unit."""
+    return before.columns == columns and any(YEARS.search(c) for c in columns)
+
+
+def _line_above(lines: list[SourceLine], first: int) -> str:
+    """The text line right above a table (its blank lines skipped): a one-figure table's
+    column names ("Område  Budget 2025") where no row of its own gives them."""
+    above = next((ln.text for ln in reversed(lines[max(0, first - 3) : first]) if not ln.blank), "")
+    return " ".join(above.split())
 
 
 def _names_no_other_figure(headers: list[str], year: int) -> bool:

@@ -75,7 +75,7 @@ def read_tables(lines: list[SourceLine], year: int) -> list[TableReading]:
         if len(block) >= 2 and 0 < sum(opened) <= len(block) // 2:  # a row left of the label
             block = [(k, split_cells(lines[k], border=False) or c) for k, c in block]
         if len(block) >= 2:
-            reading = read_table(lines, block, year)
+            reading = read_table(lines, block, year, readings[-1] if readings else None)
             if reading is not None:
                 readings.append(reading)
         i = max(j, i + 1)

@@ -71,3 +71,34 @@ Teknik- og Miljøudvalget\t61.700\t48.250\t109.950
     # nor an I alt beside service expenses under a caption that names no net budget
     gross = SERVICE_AND_TRANSFERS.replace("Nettodriftsudgifter 2025", "Bruttoudgifter 2025")
     assert all(amount is None for _, amount in stated(read(gross, year=2025)))
+
+
+TWO_COMMITTEES = """Budget 2025 – driftsbudget pr. udvalg og område (1.000 kr.)
+
+Økonomiudvalget
+Område\tBudget 2025
+Administration\t198.420
+IT og digitalisering\t41.300
+I alt for udvalget\t239.720
+
+Teknik- og Miljøudvalget
+Område\tBudget 2025
+Veje og trafik\t88.905
+Parkering\t-3.120
+I alt for udvalget\t85.785
+"""
+
+
+def test_a_second_committees_table_keeps_the_unit_said_at_the_top() -> None:
+    doc = read(TWO_COMMITTEES, year=2025)
+    assert stated(doc) == [("Administration", 198_420_000), ("IT og digitalisering", 41_300_000),
+                           ("Veje og trafik", 88_905_000), ("Parkering", -3_120_000)]  # fmt: skip
+
+
+def test_a_table_of_other_columns_does_not_take_the_unit_of_the_one_above() -> None:
+    # other column names may be other figures in another unit: not read without their own
+    text = TWO_COMMITTEES.replace("Område\tBudget 2025\nVeje", "Område\tNettobudget 2025\nVeje")
+    assert dict(stated(read(text, year=2025)))["Veje og trafik"] is None
+    # and no unit at the top: neither table is read
+    bare = TWO_COMMITTEES.replace(" (1.000 kr.)", "")
+    assert all(amount is None for _, amount in stated(read(bare, year=2025)))
