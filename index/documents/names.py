@@ -97,7 +97,15 @@ def same_name(a: str, b: str) -> bool:
     # "Skoleområdet" under "Skoler", "Ældreområdets" under "Ældre og omsorg": the area word
     # of a compound is the area itself
     sx, sy = _AREA_WORD.sub(r"\g<stem>", x), _AREA_WORD.sub(r"\g<stem>", y)
-    return (sx, sy) != (x, y) and _contains(sx, sy)
+    if (sx, sy) != (x, y) and _contains(sx, sy):
+        return True
+    # "Jobcentret" under "Jobcenter": the definite form of a noun in -er drops its e
+    dx, dy = _DEFINITE_ER.sub(r"\g<stem>er", x), _DEFINITE_ER.sub(r"\g<stem>er", y)
+    return (dx, dy) != (x, y) and _contains(dx, dy)
+
+
+#: A one-word name in the definite form of a noun in -er: "jobcentret", "teatret" (normalised).
+_DEFINITE_ER = re.compile(r"^(?P<stem>\w{4,}[^\Wer])ret$")
 
 
 #: A one-word name that says "the area of": "skoleområdet", "ældreområdets" (normalised).

@@ -58,6 +58,18 @@ _PURPOSE_AFTER = re.compile(
     r"lavere|højere|større|færre|billigere|dyrere|brutto|i\s+forhold\s+til|ift|sammenlignet)\b",
     re.IGNORECASE,
 )
+#: After an amount, whom it is for, named and nothing more ("… en nettoudgift på 145,2 mio. kr.
+#: til førtidspension."): that area's budget, but only under its own heading.
+_FOR_NAMED = re.compile(r"^\s*til\s+(?P<name>[^\W\d_][\w-]*(?:\s+(?:og\s+)?[^\W\d_][\w-]*){0,3})"
+                        r"\s*[.!?]?\s*$", re.IGNORECASE)  # fmt: skip
+#: A budget changed by one amount to another ("… er i 2025 reduceret med 3,4 mio. kr. til i
+#: alt 45,1 mio. kr."): the second is the budget, the first the change (never read).
+_CHANGED_BY = re.compile(
+    r"\s*\b(?:reduceret|nedjusteret|opjusteret|forhøjet|øget|hævet|sænket|nedsat|justeret|"
+    r"ændret)\s+med\s*$",
+    re.IGNORECASE,
+)
+_CHANGED_TO = re.compile(r"^\s*til\s+i\s+alt\s+$", re.IGNORECASE)  # "til 14,6": not said a total
 #: Sentence starts: after . ! ? ; (not after an abbreviation such as "mio." or "kr.").
 _SENTENCE_BREAK = re.compile(
     r"(?<!\bmio)(?<!\bmia)(?<!\bca)(?<!\bbl\.a)(?<!\bf\.eks)(?<!\bjf)(?<!\bvedr)"
@@ -77,14 +89,32 @@ class Statement:
     notes: tuple[str, ...] = ()
     years: tuple[int, ...] = ()  # the years its clause names ("I 2024 har …")
     clause: str = ""  # the words before the amount that make it a budget and say whose
+    purpose: str = ""  # "… til førtidspension": whom for; its budget only under that heading
+
+
+def _changed_to(text: str, sentence_start: int, previous: tuple[int, int] | None,
+                start: int) -> str | None:
+    """The clause that makes an amount the budget a change led to ("Jobcentrets budget er i
+    2025 reduceret med 3,4 mio. kr. til i alt 45,1 mio. kr." → "Jobcentrets budget er i 2025
+    "), or None where the amount does not close that shape in its sentence."""
+    if previous is None or previous[0] < sentence_start:
+        return None
+    if not _CHANGED_TO.match(text[previous[1] : start]):
+        return None
+    before = text[sentence_start : previous[0]]
+    m = _CHANGED_BY.search(before)
+    return before[: m.start()] + " " if m else None
 
 
 def sentence_statements(
-    text: str, where: list[tuple[int, int]], page: int | None, year: int | None
+    text: str, where: list[tuple[int, int]], page: int | None, year: int | None,
+    purposes: bool = False,
 ) -> tuple[list[Statement], list[tuple[int, str]]]:
     """The budget statements in a paragraph's text (`where`: offset → source line); notes for
     amounts that look like a budget but are not read (another year, several readings). With
-    `year` None (not known), statements of every year are read, each with the years it names."""
+    `year` None (not known), statements of every year are read, each with the years it names.
+    `purposes`: an amount "til X" (a name alone) is read too, as X's (Statement.purpose), for
+    a reader that binds it only under X's own heading."""
     out: list[Statement] = []
     notes: list[tuple[int, str]] = []
     breaks = [0] + [m.end() for m in _SENTENCE_BREAK.finditer(text)]
@@ -96,11 +126,13 @@ def sentence_statements(
                 found = number
         return found
 
-    previous_end = 0
+    previous: tuple[int, int] | None = None
     for start, end, value, amount_notes in amount_spans(text):
         sentence_start = max(b for b in breaks if b <= start)
-        clause = text[max(sentence_start, previous_end) : start]
-        previous_end = end
+        changed = _changed_to(text, sentence_start, previous, start)
+        clause = changed if changed is not None else \
+            text[max(sentence_start, previous[1] if previous else 0) : start]  # fmt: skip
+        previous = (start, end)
         cue = None
         for m in _CUE.finditer(clause):
             if _BRIDGE.match(clause[m.end() :]):
@@ -110,11 +142,15 @@ def sentence_statements(
             continue
         sentence_end = min((b for b in breaks if b > start), default=len(text))
         line = line_at(start)
-        if _NOT_BUDGET.search(clause) or _PURPOSE_AFTER.match(text[end:sentence_end]):
+        purpose = _FOR_NAMED.match(text[end:sentence_end]) if purposes else None
+        if _NOT_BUDGET.search(clause) or (
+                _PURPOSE_AFTER.match(text[end:sentence_end]) and purpose is None):  # fmt: skip
             continue
         years = {int(y) for y in YEARS.findall(clause)}
         after = _YEAR_AFTER.match(text[end:])  # "… 595 mio. kr. i 2018"
         years |= {int(after.group(1))} if after else set()
+        if changed is not None and year is not None and years - {year}:
+            continue  # "… reduceret med 3 mio. kr. i 2025 til 45 mio. kr. i 2026": not read
         if years and year is not None and year not in years:
             notes.append((line, f"budget amount for {'/'.join(map(str, sorted(years)))}, not the "
                           f"document's year {year}: {text[sentence_start:sentence_end].strip()!r}"
@@ -123,11 +159,12 @@ def sentence_statements(
         if abs(value) >= MAX_KR:
             continue
         whose = subject_of(clause)
-        if whose is None:
-            continue
+        if whose is None or (purpose is not None and whose):
+            continue  # a name before the amount and another after it: not guessed between
         source = AmountSource(text[sentence_start:sentence_end].strip(), line, page)
         out.append(Statement(value, source, whose or "", bool(_ADJUSTED.search(clause)),
-                             tuple(amount_notes), tuple(sorted(years)), clause))  # fmt: skip
+                             tuple(amount_notes), tuple(sorted(years)), clause,
+                             purpose.group("name") if purpose else ""))  # fmt: skip
     return out, notes
 
 

@@ -131,13 +131,16 @@ def read_document(lines: list[SourceLine], year: int, names: tuple[str, ...]) ->
     # nettobudget udgør …" under it may be the whole municipality's, not an area's
     doc_title = first if first in kinds and _DOCUMENT_TITLE.search(lines[first].text) else None
     for p in paragraphs(lines, set(kinds), table_lines):
-        found, why = sentence_statements(p.text, p.where, p.page, year)
+        found, why = sentence_statements(p.text, p.where, p.page, year, purposes=True)
         notes += why
         if why and p.heading is not None:
             claimed.add(p.heading)
         named = ""  # the last name a sentence of the paragraph gave its budget to
         for s in found:
             title = heading_title(lines[p.heading].text) if p.heading is not None else ""
+            if s.purpose and (p.heading is None or p.heading == doc_title
+                              or not same_name(s.purpose, title)):  # fmt: skip
+                continue  # "… 2 mio. kr. til kontaktpersonordningen": a part of the area
             if p.heading is not None and p.heading == doc_title and not s.subject \
                     and not names_itself(s.clause):  # fmt: skip
                 notes.append((s.source.line, "a budget amount under the document's title, not "
