@@ -115,10 +115,13 @@ def find_areas(lines: list[SourceLine]) -> tuple[list[AreaSpan], list[tuple[int,
         if j is None:
             break
         anchored = states_budget(lines, j)
+        k = j if anchored else _labelled_statement(lines, j)
+        anchored = k is not None
         if not title_candidate(lines, i, anchored):
             continue
-        if anchored:
-            starts.append((i, j + 1, j, budget_reading(lines[j].text), LAYOUT_STATEMENT))
+        if k is not None:
+            starts.append((i, j + 1 if k == j else j, k, budget_reading(lines[k].text),
+                           LAYOUT_STATEMENT))  # fmt: skip
         elif section_heading(lines[j].text) == SECTION_HEADINGS[0]:
             starts.append((i, j, None, None, LAYOUT_HEADING))
     # Title, then a paragraph, then the net-budget line: the line is the area's, not a stray
@@ -175,6 +178,27 @@ def find_areas(lines: list[SourceLine]) -> tuple[list[AreaSpan], list[tuple[int,
     if any(a.amount_kr is not None for a in areas):
         areas = sorted(areas + _named_areas(named, areas), key=lambda a: a.line)
     return areas, stray
+
+
+#: A labelled figure line under a title ("Bruttobudget 2025: 58,4 mio. kr."): a label of a few
+#: words, a colon, an amount.
+_LABELLED_FIGURE = re.compile(r"^[^\W\d_][^:]{0,40}:\s*\S.{0,30}$")
+#: The most labelled figure lines a title's block may have (brutto, indtægter, netto, …).
+MAX_FIGURE_LINES = 5
+
+
+def _labelled_statement(lines: list[SourceLine], j: int) -> int | None:
+    """The net-budget line among a block of labelled figures right under a title
+    ("Bruttobudget 2025: 58,4 mio. kr." / "Nettobudget 2025: 51,9 mio. kr."): the block's one
+    such line, where every line of the block is a label and an amount; else None."""
+    end = next((k for k in range(j, len(lines)) if lines[k].blank), len(lines))
+    block = range(j, end)
+    figures = all(_LABELLED_FIGURE.match(lines[k].text.strip()) and find_amounts(lines[k].text)
+                  for k in block)  # fmt: skip
+    if not figures or not 2 <= len(block) <= MAX_FIGURE_LINES:
+        return None
+    net = [k for k in block if states_budget(lines, k)]
+    return net[0] if len(net) == 1 else None
 
 
 def preamble_area(lines: list[SourceLine], first_area: int) -> AreaSpan | None:
