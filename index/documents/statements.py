@@ -157,6 +157,10 @@ def read_document(lines: list[SourceLine], year: int, names: tuple[str, ...]) ->
             else:
                 notes.append((s.source.line, "a budget amount under no area heading "
                               f"({s.source.text!r}); not bound to any area"))  # fmt: skip
+    for t in tables:  # a breakdown's net row is the budget of the heading it stands under
+        h = _heading_above(lines, kinds, min(t.lines)) if t.net is not None else None
+        if t.net is not None and h is not None and h != doc_title:
+            by_heading.setdefault(h, []).append(Statement(t.net[0], t.net[1], ""))
     bound: dict[int, Statement] = {}
     for h, found in by_heading.items():
         chosen, why = choose(found)
@@ -228,6 +232,23 @@ def read_document(lines: list[SourceLine], year: int, names: tuple[str, ...]) ->
     return GeneralReading(headed, extra, chosen.source if chosen else None,
                           chosen.amount_kr if chosen else None, table_lines, notes, totals,
                           layouts)  # fmt: skip
+
+
+#: Headings that name a table or figures ("Økonomi", "Budget 2025", "Nøgletal"), not an area.
+_FIGURES_HEADING = re.compile(
+    r"^(?:økonomi(?:sk\s+oversigt)?|budget\w*(?:\s+\d{4})?|nøgletal|bevilling\w*|oversigt|"
+    r"regnskab\w*|tal|økonomiske\s+forhold)$",
+    re.IGNORECASE,
+)
+
+
+def _heading_above(lines: list[SourceLine], kinds: dict[int, str], at: int) -> int | None:
+    """The heading a table at line `at` stands under: the nearest above it, unless that one
+    names figures rather than an area (then None: the table is not bound)."""
+    h = max((i for i in kinds if i < at), default=None)
+    if h is None or _FIGURES_HEADING.match(heading_title(lines[h].text).strip()):
+        return None
+    return h
 
 
 def _with(span: AreaSpan, s: Statement) -> AreaSpan:

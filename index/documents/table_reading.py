@@ -92,6 +92,8 @@ class TableReading:
     notes: list[tuple[int, str]] = field(default_factory=list)
     columns: tuple[str, ...] = ()  # the number columns' names, or the line naming them
     unit: int | None = None  # kroner per figure, where one was declared or inherited
+    #: a breakdown's net row in the budget column ("Netto | 33.200"): the area's budget above
+    net: tuple[int, AmountSource] | None = None
 
 
 def declared_unit_removed(text: str) -> str:
@@ -222,10 +224,10 @@ def read_table(lines: list[SourceLine], block: list[tuple[int, list[str]]],
     if not_a_budget(caption):
         reading.notes.append((where, f"table under {caption!r} is not a budget; amounts not read"))
         return reading
-    if _breaks_down_one_figure(body):
+    breakdown = _breaks_down_one_figure(body)
+    if breakdown:
         reading.notes.append((where, "table breaks one budget into its kinds of figure "
                               "(udgifter, indtægter, netto); its rows are no areas"))  # fmt: skip
-        return reading
     column, why = _budget_column(headers, year)
     if column is not None and YEARS.fullmatch(headers[column]) and _LOOKS_BACK.search(caption):
         # "2022 2024 2025" under a line naming regnskab, budget, …: which year is which figure
@@ -244,6 +246,9 @@ def read_table(lines: list[SourceLine], block: list[tuple[int, list[str]]],
     if unit is None and before is not None and before.unit and _same_columns(before, columns):
         unit = before.unit
     reading.columns, reading.unit = columns, unit
+    if breakdown:
+        reading.net = _net_row(lines, body, column, unit)
+        return reading
     if column is None or unit is None:
         reason = why or "no unit (kr., 1.000 kr., mio. kr.) is given for it"
         reading.notes.append((where, f"table of amounts: {reason}; its amounts are not read"))
@@ -278,6 +283,24 @@ def read_table(lines: list[SourceLine], block: list[tuple[int, list[str]]],
         reading.rows.append((title, value, source))
         group.append(value)
     return reading
+
+
+#: The row of a breakdown that is the net figure ("Netto", "Nettobudget").
+_NET_ROW = re.compile(r"^netto(?:budget|drift|beløb|udgifter)?$", re.IGNORECASE)
+
+
+def _net_row(lines: list[SourceLine], body: list[tuple[int, list[str]]], column: int | None,
+             unit: int | None) -> tuple[int, AmountSource] | None:  # fmt: skip
+    """A breakdown's one net row, read in the budget column and unit; None without either,
+    or with no or several net rows."""
+    nets = [(k, c) for k, c in body if _NET_ROW.match(c[0].strip(" :"))]
+    if column is None or unit is None or len(nets) != 1 or column >= len(nets[0][1]):
+        return None
+    k, cells = nets[0]
+    value = parse_cell(cells[column], unit)
+    line = lines[k]
+    return None if value is None else (value, AmountSource(line.text.strip(), line.number,
+                                                           line.page))  # fmt: skip
 
 
 def _same_columns(before: TableReading, columns: tuple[str, ...]) -> bool:

@@ -37,3 +37,40 @@ def test_a_block_without_one_net_line_of_the_year_gives_no_amount() -> None:
     # another year's net line
     other = GROSS_AND_NET.replace("Nettobudget 2025", "Nettobudget 2024")
     assert all(amount is None for _, amount in stated(read(other, year=2025)))
+
+
+BREAKDOWN_UNDER_HEADING = """Arbejdsmarkedsudvalget
+
+Jobcenter
+
+Jobcentret varetager indsatsen for ledige og sygemeldte borgere.
+
+1.000 kr.                  Budget 2025
+Udgifter                        45.300
+Indtægter                      -12.100
+Netto                           33.200
+
+Ungeindsats
+
+1.000 kr.                  Budget 2025
+Udgifter                        14.850
+Indtægter                       -2.400
+Netto                           12.450
+"""
+
+
+def test_the_net_row_of_a_breakdown_is_the_budget_of_the_heading_above() -> None:
+    doc = read(BREAKDOWN_UNDER_HEADING, year=2025)
+    assert stated(doc) == [("Jobcenter", 33_200_000), ("Ungeindsats", 12_450_000)]
+    # expenses and income are kinds of figure, not areas
+    assert not {"Udgifter", "Indtægter"} & {a.title for a in doc.areas}
+
+
+def test_a_breakdown_without_a_budget_column_unit_or_area_heading_is_not_read() -> None:
+    other_year = BREAKDOWN_UNDER_HEADING.replace("Budget 2025", "Budget 2024")
+    assert all(amount is None for _, amount in stated(read(other_year, year=2025)))
+    no_unit = BREAKDOWN_UNDER_HEADING.replace("1.000 kr.  ", "Beløb      ")
+    assert all(amount is None for _, amount in stated(read(no_unit, year=2025)))
+    # under a heading naming the figures, not an area: bound to nothing
+    figures = BREAKDOWN_UNDER_HEADING.replace("Ungeindsats\n", "Økonomi\n")
+    assert dict(stated(read(figures, year=2025))).get("Økonomi") is None
