@@ -246,6 +246,13 @@ def read_table(lines: list[SourceLine], block: list[tuple[int, list[str]]],
     if unit is None and before is not None and before.unit and _same_columns(before, columns):
         unit = before.unit
     reading.columns, reading.unit = columns, unit
+    if any(parse_cell(c[0].strip()) is not None for _, c in body):
+        # a row that starts with a figure has no name ("602.118  618.400  631.250" under
+        # "R2023  B2024  B2025"): it is no area, its columns are the header's own, and one
+        # such row alone is the figures of the heading it stands under
+        reading.notes.append((where, "table rows without names; no areas read from it"))
+        reading.net = _unnamed_row(lines, body, headers, column, unit, year)
+        return reading
     if breakdown:
         reading.net = _net_row(lines, body, column, unit)
         return reading
@@ -297,6 +304,22 @@ def _net_row(lines: list[SourceLine], body: list[tuple[int, list[str]]], column:
     if column is None or unit is None or len(nets) != 1 or column >= len(nets[0][1]):
         return None
     k, cells = nets[0]
+    value = parse_cell(cells[column], unit)
+    line = lines[k]
+    return None if value is None else (value, AmountSource(line.text.strip(), line.number,
+                                                           line.page))  # fmt: skip
+
+
+def _unnamed_row(lines: list[SourceLine], body: list[tuple[int, list[str]]], headers: list[str],
+                 column: int | None, unit: int | None, year: int
+                 ) -> tuple[int, AmountSource] | None:  # fmt: skip
+    """The budget figure of a table's one row without a name, where the header names one
+    budget column of the year (its first cell, a figure's column here, not among them)."""
+    if len(body) != 1 or column is None or unit is None or column >= len(body[0][1]):
+        return None
+    if _budget_column(["", headers[0]], year)[0] is not None:
+        return None  # the first column may be the year's budget too: not guessed between
+    k, cells = body[0]
     value = parse_cell(cells[column], unit)
     line = lines[k]
     return None if value is None else (value, AmountSource(line.text.strip(), line.number,

@@ -5,6 +5,7 @@ invented amount (a unit lost, a caption read as an amount, …). Every area's am
 # ruff: noqa: E501  (the documents keep their lines as published)
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from index.documents.clean import text_lines
@@ -209,3 +210,27 @@ def test_a_one_figure_tables_header_naming_regnskab_in_its_label_cell_is_no_budg
     assert stated(doc) == [("Bibliotek", None), ("Kulturhuse", None)]
     assert stated(read(ONE_FIGURE_UNDER_REGNSKAB.replace("Regnskab 2023", "Budget 2025"))) == [
         ("Bibliotek", 18_420_000), ("Kulturhuse", 6_105_000)]
+
+
+def test_a_row_of_figures_without_a_name_is_no_area() -> None:
+    """Rows that start with a figure ("602.118  618.400  631.250" under "R2023  B2024  B2025")
+    have no name: no area may be titled "602.118", whatever its amount."""
+    text = """Børn & Familie – budgetbemærkninger 2025
+
+Nettodriftsudgifter i 1.000 kr.
+
+Område 3.22 Folkeskoler
+R2023       B2024       B2025       BO2026      BO2027
+602.118     618.400     631.250     631.250     629.900
+
+Folkeskoleområdet omfatter 24 skoler med i alt ca. 12.800 elever.
+
+Område 3.25 Specialundervisning
+R2023       B2024       B2025       BO2026      BO2027
+141.900     150.210     158.875     160.000     160.000
+
+Specialundervisningen omfatter 4 specialskoler.
+"""
+    doc = parse_lines(text_lines(text), replace(META, year=2025), "x")
+    assert not [a.title for a in doc.areas if re.fullmatch(r"[\d.,\s]+", a.title)]
+    assert all(a.amount_kr in (None, 631_250_000, 158_875_000) for a in doc.areas)
