@@ -31,6 +31,7 @@ from search.listing import listing_of, sem_capped
 from search.query import ParsedQuery, clean_text, parse
 from search.results import (
     MAX_ROWS,
+    Answer,
     Filters,
     Hit,
     SearchError,
@@ -187,7 +188,8 @@ class Engine:
         closeness = None
         if mode in ("semantic", "hybrid") and parsed.text and not no_words:
             sem_rows, closeness = self._semantic(snap, parsed.text, mask)
-        cover = (keyword.coverage(snap, exp, INTENT_TERMS, self.tuning.parts_window)
+        cover = (keyword.coverage(snap, _named_as_one(exp, asked.answer), INTENT_TERMS,
+                                  self.tuning.parts_window)
                  if exp.groups else None)  # fmt: skip
         # several typed words, none of them the documents' (word salad, or a topic they lack)
         strangers = exp.typed > 1 and not any(
@@ -313,6 +315,25 @@ def _refusal(q: str, mode: str, parsed: ParsedQuery, exp: expansion.Expansion,
             filters=filters.active(),
         )  # fmt: skip
     return None
+
+
+def _named_as_one(exp: expansion.Expansion, answer: Answer | None) -> expansion.Expansion:
+    """The query's words, those that name the areas its card lists side by side ("Jobcenter,
+    Borgerservice og IT") as one word: a passage that names one of them holds what the
+    question is about, as a passage holding "IT" holds "hvad koster IT"."""
+    if answer is None or answer.kind != "amount" or len({r.area for r in answer.rows}) < 2:
+        return exp
+    names = frozenset().union(*(intents.title_words(r.area) for r in answer.rows))
+    naming = [g for g in exp.typed_groups
+              if {t for t, kind in g.items() if kind == "word"} & names]  # fmt: skip
+    if len(naming) < 2:
+        return exp
+    merged = {t: kind for g in naming for t, kind in g.items()}
+    groups = [merged if g is naming[0] else g for g in exp.groups if not any(
+        g is n for n in naming[1:])]  # fmt: skip
+    general = [max(exp.weight(g) for g in naming) if g is merged else exp.weight(g)
+               for g in groups]  # fmt: skip
+    return dataclasses.replace(exp, groups=groups, general=general)
 
 
 def _matches(kw_rows: list[tuple[int, float]], sem_rows: list[tuple[int, float]],

@@ -380,3 +380,17 @@ def test_three_areas_named_in_one_question(engine) -> None:
     b = engine.search("sammenlign Jobcenter, Borgerservice og IT", mode="keyword").answer
     assert [r.amount_kr for r in b.rows] == [BORGER, JOB, IT]
     assert b.total_kr is None and b.difference_kr is None
+
+
+@pytest.mark.parametrize(("q", "areas"), [
+    ("hvad koster Jobcenter, Borgerservice og IT",
+     {"Jobcenter", "Borgerservice", "Digitalisering og IT"}),
+    ("sammenlign Jobcenter og Borgerservice", {"Jobcenter", "Borgerservice"}),
+])  # fmt: skip
+def test_each_named_areas_passages_hold_the_question(engine, q, areas) -> None:
+    """A passage naming one of the areas a question lists holds what it is about (it held a
+    third or half of the typed words' weight, and the commoner name lost: "Jobcenter" beside
+    "Borgerservice", every name beside two others)."""
+    resp = engine.search(q, k=50)
+    exact = {h.area for h in resp.results if h.match == "exact"}
+    assert areas <= exact, exact
