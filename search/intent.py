@@ -133,8 +133,8 @@ BREAKDOWN = re.compile(
 )  # fmt: skip
 HOW = frozenset({stem("hvordan"), "how"})  # "hvordan er budgettet fordelt", "how is it broken down"
 #: Words that join two things asked about: "brandvæsen og IT", "fire service and IT",
-#: "Jobcenter eller Borgerservice", "IT vs HR", "mere til Økonomi end Borgerservice".
-AND = re.compile(r"\b(?:og|samt|and|eller|or|versus|vs|end|than)\b|[,&+]", re.I)
+#: "Jobcenter eller Borgerservice", "IT vs HR", "mere til Økonomi end Borgerservice", "IT/HR".
+AND = re.compile(r"\b(?:og|samt|and|eller|or|versus|vs|end|than)\b|[,&+/]", re.I)
 _TOP_N = re.compile(
     r"\b(?:top|de|the)\s+(\d{1,2}|\w+)\b|\b(\d{1,2})\s+(?:størst|mindst|larg|small|big)", re.I
 )
@@ -291,7 +291,7 @@ def _second_area(text: str, found: tuple[str, ...], titles: list[str], df: Count
     def outside(word: str) -> bool:
         return not any(t.text in own or _variant_of(t.text, own) for t in analyze(word))
 
-    rest = " ".join(w for w in re.findall(r"\S+", text) if outside(w))
+    rest = " ".join(w for w in re.findall(r"[^\s/]+|/", text) if outside(w))  # "IT/HR": two
     if not AND.search(rest):
         return ()
     second = named_areas(typed_terms(rest) - own, titles, df)

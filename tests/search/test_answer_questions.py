@@ -394,3 +394,12 @@ def test_each_named_areas_passages_hold_the_question(engine, q, areas) -> None:
     resp = engine.search(q, k=50)
     exact = {h.area for h in resp.results if h.match == "exact"}
     assert areas <= exact, exact
+
+
+def test_two_areas_written_with_a_slash(engine) -> None:
+    """"Jobcenter/Borgerservice", "IT/HR": two areas, as with "og"."""
+    a = engine.search("Jobcenter/Borgerservice", mode="keyword").answer
+    assert a is not None and {r.area for r in a.rows} == {"Jobcenter", "Borgerservice"}
+    b = engine.search("IT/HR", mode="keyword").answer
+    assert b is not None and {r.area for r in b.rows} == {"Digitalisering og IT",
+                                                          "HR og Personale"}  # fmt: skip
