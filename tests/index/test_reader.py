@@ -1367,7 +1367,7 @@ def _norm(s: str) -> str:
     return re.sub(r"[\s\-–—&/,.]+", " ", s).strip().casefold()
 
 
-#: Our own documents in layouts the reader had not seen (48: tables in t.kr. and mio. kr.,
+#: Our own documents in layouts the reader had not seen (77: tables in t.kr. and mio. kr.,
 #: follow-ups, web pages with menus, PDF text with broken columns, English, negatives written
 #: four ways, two committees, two years side by side, ...), each with the areas and amounts a
 #: careful reader sees in it (null where a reader cannot tell), in realdocs' format.
