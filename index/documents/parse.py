@@ -44,7 +44,7 @@ from index.documents.tables import read_tables
 SUPPORTED_SUFFIXES = (".txt", ".pdf")
 #: Bump when parsing changes what a document gives: every document is then parsed again
 #: (vectors of unchanged passages are still reused).
-PARSER_VERSION = "5"
+PARSER_VERSION = "6"
 _LONG_WORD = re.compile(r"\w+")
 
 
@@ -75,6 +75,22 @@ def check_limits(lines: list[SourceLine], source: str, limits: CorpusLimits) -> 
                     f"{limits.max_word_chars}); indexed whole, not split into parts"
                 )
     return warnings
+
+
+def _merged(spans: list[AreaSpan], extra: list[AreaSpan]) -> list[AreaSpan]:
+    """The areas of a layout and those read from sentences or rows: one named like an area
+    without an amount gives it its amount ("Bibliotek" / "Nettobudgettet udgør 45,2 mio. kr."),
+    not a second "Bibliotek (2)"."""
+    out = list(spans)
+    for e in extra:
+        k = next((i for i, a in enumerate(out) if a.amount_kr is None
+                  and a.title.casefold() == e.title.casefold()), None)  # fmt: skip
+        if k is None:
+            out.append(e)
+        elif e.amount_kr is not None:
+            out[k] = replace(out[k], amount_kr=e.amount_kr, source=e.source,
+                             notes=out[k].notes + e.notes)  # fmt: skip
+    return out
 
 
 def parse_lines(
@@ -116,7 +132,7 @@ def parse_lines(
                 if whole_doc is not None and general.whole is not None:
                     whole_doc = replace(whole_doc, amount_kr=general.whole_amount,
                                         source=general.whole, layout=general.layouts[-1])
-            spans = sorted(spans + general.extra, key=lambda a: a.line)
+            spans = sorted(_merged(spans, general.extra), key=lambda a: a.line)
     corrections: list[str] = []
     if meta.headings:
         heads, corrections = headed_spans(lines, meta, source)

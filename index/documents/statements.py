@@ -19,6 +19,7 @@ from index.documents.names import names_itself, same_name
 from index.documents.sentences import (
     LAYOUT_SENTENCE,
     LAYOUT_TABLE_ROWS,
+    Paragraph,
     Statement,
     _notes,
     _sentence_area,
@@ -126,6 +127,7 @@ def read_document(lines: list[SourceLine], year: int, names: tuple[str, ...]) ->
     loose: list[Statement] = []
     claimed: set[int] = set()  # headings with a budget sentence under them, read or not
     unheaded: list[Statement] = []  # "Udvalgets budget udgør …" under no heading
+    inner: dict[tuple[str, int], list[Statement]] = {}  # under a paragraph's own title line
     first = next((i for i, ln in enumerate(lines) if not ln.blank), None)
     # the document's own title ("Budget 2024", "Budgetbemærkninger 2024"): "Det samlede
     # nettobudget udgør …" under it may be the whole municipality's, not an area's
@@ -136,8 +138,14 @@ def read_document(lines: list[SourceLine], year: int, names: tuple[str, ...]) ->
         if why and p.heading is not None:
             claimed.add(p.heading)
         named = ""  # the last name a sentence of the paragraph gave its budget to
+        own = _own_title(p)
         for s in found:
             title = heading_title(lines[p.heading].text) if p.heading is not None else ""
+            if own is not None and not s.subject and not s.purpose and s.source.line != own[1]:
+                # "Bibliotek" / "Nettobudgettet udgør …" under the committee's heading: the
+                # budget of the title line it follows, never the heading's above it
+                inner.setdefault(own, []).append(s)
+                continue
             if s.purpose and (p.heading is None or p.heading == doc_title
                               or not same_name(s.purpose, title)):  # fmt: skip
                 continue  # "… 2 mio. kr. til kontaktpersonordningen": a part of the area
@@ -214,6 +222,15 @@ def read_document(lines: list[SourceLine], year: int, names: tuple[str, ...]) ->
         if why:
             notes.append((first.line, f"{subject!r}: {why}"))
         extra.append(_sentence_area(subject, chosen, first))
+    for (title, _), found in inner.items():
+        chosen, why = choose(found)
+        if why:
+            notes.append((found[0].source.line, f"{title!r}: {why}"))
+        if not any(same_name(title, a.title) for a in headed + extra):
+            extra.append(_sentence_area(title, chosen, found[0].source))
+        elif chosen is not None:
+            notes.append((chosen.source.line, f"a budget amount under the title line {title!r}, "
+                          "a name that is another area's too; not bound to any area"))
     for t in tables:
         for title, amount, source in t.rows:
             target = next((a for a in headed if a.title.casefold() == title.casefold()), None)
@@ -240,6 +257,26 @@ _FIGURES_HEADING = re.compile(
     r"regnskab\w*|tal|økonomiske\s+forhold)$",
     re.IGNORECASE,
 )
+
+
+#: A paragraph's first line that is its title, not its text: a capitalised name of at most six
+#: words standing on its own line, no sentence ("Bibliotek", "Område 4 – Sundhed").
+_TITLE_LINE = re.compile(r"^[A-ZÆØÅ][^.,;:!?()|]{0,60}$")
+
+
+def _own_title(p: Paragraph) -> tuple[str, int] | None:
+    """The title line a paragraph opens with and its line number, where the next line starts a
+    new sentence ("Bibliotek" / "Nettobudgettet udgør …"; not a line broken mid-sentence in a
+    PDF, "Området har i 2025 et" / "nettobudget på …"), or None."""
+    if len(p.where) < 2:
+        return None
+    first = p.text[: p.where[1][0]].strip()
+    rest = p.text[p.where[1][0] :].lstrip()
+    if not _TITLE_LINE.match(first) or len(first.split()) > 6 or amount_spans(first) \
+            or _FIGURES_HEADING.match(first) or first.casefold() in _DOCUMENT_SECTIONS \
+            or not re.match(r"[A-ZÆØÅ]", rest) or bullet_kind(first) is not None:  # fmt: skip
+        return None
+    return first, p.where[0][1]
 
 
 def _heading_above(lines: list[SourceLine], kinds: dict[int, str], at: int) -> int | None:
