@@ -49,10 +49,27 @@ def looks_like_area_title(text: str) -> bool:
     )
 
 
+#: Words no name ends on, a sentence broken across lines in a PDF does ("Området har i 2025
+#: et" / "nettobudget på 50,2 mio. kr.", "Jobcentret har budgetansvar for" / "…"): such a
+#: line is no title, and an amount under it is no area's named so.
+_MID_SENTENCE = re.compile(
+    r"\b(?:og|eller|samt|i|på|til|for|af|med|om|fra|ved|mod|efter|hos|en|et|den|det|de|der|"
+    r"som|at|er|har|var|blev|kan|skal|vil|ikke|sig|sin|sit|sine|hvor|når|end|and|or|of|the|"
+    r"to|in|with|is|has)$",
+    re.IGNORECASE,
+)
+
+
+def ends_mid_sentence(text: str) -> bool:
+    return bool(_MID_SENTENCE.search(text.strip()))
+
+
 def title_candidate(lines: list[SourceLine], i: int, anchored: bool = False) -> bool:
     """Whether line `i` can be an area title; `anchored`: its net-budget line follows."""
     line = lines[i]
     if line.blank or not stands_alone(lines, i) or section_heading(line.text) is not None:
+        return False
+    if ends_mid_sentence(line.text):
         return False
     # a title may start with a formula character ("=Formel"): its own area, not merged into
     # the one before (the CSV export quotes it)

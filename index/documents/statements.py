@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, replace
 
 from index.documents.amounts import amount_spans
+from index.documents.area_titles import ends_mid_sentence
 from index.documents.clean import SourceLine, bullet_kind, section_heading
 from index.documents.document import AmountSource, Reconciliation
 from index.documents.names import names_itself, same_name
@@ -274,7 +275,8 @@ def _own_title(p: Paragraph) -> tuple[str, int] | None:
     rest = p.text[p.where[1][0] :].lstrip()
     if not _TITLE_LINE.match(first) or len(first.split()) > 6 or amount_spans(first) \
             or _FIGURES_HEADING.match(first) or first.casefold() in _DOCUMENT_SECTIONS \
-            or not re.match(r"[A-ZÆØÅ]", rest) or bullet_kind(first) is not None:  # fmt: skip
+            or not re.match(r"[A-ZÆØÅ]", rest) or bullet_kind(first) is not None \
+            or ends_mid_sentence(first):  # fmt: skip
         return None
     return first, p.where[0][1]
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+import pytest
+
 from index.documents.clean import text_lines
 from index.documents.document import Document, DocumentMeta
 from index.documents.parse import parse_lines
@@ -234,3 +236,34 @@ Specialundervisningen omfatter 4 specialskoler.
     doc = parse_lines(text_lines(text), replace(META, year=2025), "x")
     assert not [a.title for a in doc.areas if re.fullmatch(r"[\d.,\s]+", a.title)]
     assert all(a.amount_kr in (None, 631_250_000, 158_875_000) for a in doc.areas)
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("""Budget 2025
+
+Jobcenter
+
+Området har i 2025 et
+nettobudget på 50,2 mio. kr.
+
+Borgerservice
+
+Samlet nettobudget for området: 12.100.000 kr.
+""", [("Jobcenter", 50_200_000), ("Borgerservice", 12_100_000)]),
+    ("""Budget 2025
+
+Beskæftigelsesudvalget
+
+Jobcentret har budgetansvar for
+Kalundborg Kommunes indsats for ledige. Nettobudgettet udgør 50,2 mio. kr. i 2025.
+
+Borgerservice
+
+Borgerservice har et nettobudget på 12,1 mio. kr. i 2025.
+""", [("Beskæftigelsesudvalget", 50_200_000), ("Borgerservice", 12_100_000)]),
+])  # fmt: skip
+def test_a_sentence_broken_across_pdf_lines_is_no_title(text, want) -> None:
+    """"Området har i 2025 et" / "nettobudget på …": a line ending on "et", "for", "og" … is
+    a sentence cut by the page's width, not an area's name; the amount is the heading's."""
+    doc = parse_lines(text_lines(text), replace(META, year=2025, committee="Ukendt"), "x")
+    assert [(a.title, a.amount_kr) for a in doc.areas if a.amount_kr is not None] == want
