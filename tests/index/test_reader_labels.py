@@ -3,6 +3,7 @@ the net-budget line of the block is the area's, the gross and income lines are n
 
 from __future__ import annotations
 
+from tests.index.test_more_layouts import FIGURES_OF_ONE_AREA as BREAKDOWN_UNDER_HEADING
 from tests.index.test_reader import read, stated
 
 GROSS_AND_NET = """Teknik- og Miljøudvalget
@@ -39,24 +40,6 @@ def test_a_block_without_one_net_line_of_the_year_gives_no_amount() -> None:
     assert all(amount is None for _, amount in stated(read(other, year=2025)))
 
 
-BREAKDOWN_UNDER_HEADING = """Arbejdsmarkedsudvalget
-
-Jobcenter
-
-Jobcentret varetager indsatsen for ledige og sygemeldte borgere.
-
-1.000 kr.                  Budget 2025
-Udgifter                        45.300
-Indtægter                      -12.100
-Netto                           33.200
-
-Ungeindsats
-
-1.000 kr.                  Budget 2025
-Udgifter                        14.850
-Indtægter                       -2.400
-Netto                           12.450
-"""
 
 
 def test_the_net_row_of_a_breakdown_is_the_budget_of_the_heading_above() -> None:
