@@ -171,8 +171,9 @@ class Engine:
         exp = expansion.expand(parsed, snap, partial_last=partial and not q.endswith(" "))
         asked = question.ask(snap, clean_text(q) if parsed.text else "", exp, filters,
                              lambda: self.answer_scope(snap), named_scope, unnamed)  # fmt: skip
-        if asked.refused and message is None:
-            message = asked.refused  # "Indekset har intet budget fra Holbæk Kommune; …"
+        if (asked.refused or asked.caveat) and message is None:
+            # "Indekset har intet budget fra Holbæk Kommune; …", "… ikke et beløb pr. indbygger"
+            message = asked.refused or asked.caveat
         if asked.named and asked.answer is not None:
             # "Jobcenter i Kommune 3": the passages are Kommune 3's, as the card (issue 30)
             filters = dataclasses.replace(filters, **asked.named)

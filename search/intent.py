@@ -132,6 +132,25 @@ BREAKDOWN = re.compile(
     re.I,
 )  # fmt: skip
 HOW = frozenset({stem("hvordan"), "how"})  # "hvordan er budgettet fordelt", "how is it broken down"
+#: "pr. indbygger", "per citizen", "pr. medarbejder": a figure per head, which the budgets
+#: do not give (they hold no head counts): the card's total is said not to be it.
+PER_UNIT = re.compile(
+    r"\b(?:pr\.?|per)\s+(indbygger|borger|citizen|inhabitant|resident|capita|person|"
+    r"medarbejder|ansat|ansatte|employee|elev|pupil|barn|child)\w*", re.I,
+)  # fmt: skip
+_PER_UNITS = (("medarbejder ansat employee", "medarbejder", "medarbejdertal"),
+              ("elev pupil", "elev", "elevtal"), ("barn child", "barn", "børnetal"))  # fmt: skip
+
+
+def per_unit(word: str) -> tuple[str, str]:
+    """The unit a "pr. …" asks for, in Danish, and the counts it would need."""
+    low = word.casefold()
+    for words, unit, counts in _PER_UNITS:
+        if any(low.startswith(w) for w in words.split()):
+            return unit, counts
+    return "indbygger", "indbyggertal"
+
+
 #: Words that join two things asked about: "brandvæsen og IT", "fire service and IT",
 #: "Jobcenter eller Borgerservice", "IT vs HR", "mere til Økonomi end Borgerservice", "IT/HR".
 AND = re.compile(r"\b(?:og|samt|and|eller|or|versus|vs|end|than)\b|[,&+/]", re.I)

@@ -6,6 +6,7 @@ passages as a filter the page shows and can remove.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -39,11 +40,27 @@ class Asked:
     #: Why the question gets no card, in Danish: "Indekset har intet budget fra Holbæk
     #: Kommune; det rummer Kalundborg Kommune." (the response's `message`)
     refused: str | None = None
+    #: What the card does not answer that the question asks, in Danish: "Kortet viser
+    #: nettobudgettet, ikke et beløb pr. indbygger: indekset har ingen indbyggertal."
+    caveat: str | None = None
 
 
 def ask(snap: Snapshot, text: str, exp: expansion.Expansion, filters: Filters,
         every_area: Callable[[], answers.Scope], named_scope: bool = True,
         unnamed: frozenset[str] = frozenset()) -> Asked:  # fmt: skip
+    """The budget question `text` asks, with what its card leaves unanswered (`_ask`)."""
+    asked = _ask(snap, text, exp, filters, every_area, named_scope, unnamed)
+    per = intents.PER_UNIT.search(text) if asked.answer is not None else None
+    if per is None:
+        return asked
+    unit, counts = intents.per_unit(per.group(1))
+    return dataclasses.replace(asked, caveat=(
+        f"Kortet viser nettobudgettet, ikke et beløb pr. {unit}: indekset har ingen {counts}."))
+
+
+def _ask(snap: Snapshot, text: str, exp: expansion.Expansion, filters: Filters,
+         every_area: Callable[[], answers.Scope], named_scope: bool = True,
+         unnamed: frozenset[str] = frozenset()) -> Asked:  # fmt: skip
     """The budget question `text` asks, answered from the areas the filters allow; with
     `named_scope`, a committee, municipality or year the question names scopes it too
     (without: the question is read over every one, as the page's removed chip asks; `unnamed`:

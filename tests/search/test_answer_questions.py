@@ -403,3 +403,19 @@ def test_two_areas_written_with_a_slash(engine) -> None:
     b = engine.search("IT/HR", mode="keyword").answer
     assert b is not None and {r.area for r in b.rows} == {"Digitalisering og IT",
                                                           "HR og Personale"}  # fmt: skip
+
+
+@pytest.mark.parametrize(("q", "said"), [
+    ("Hvad koster brandvæsenet pr. indbygger?", "pr. indbygger: indekset har ingen indbyggertal"),
+    ("how much does the fire service cost per citizen", "pr. indbygger"),
+    ("hvad koster IT pr. medarbejder", "pr. medarbejder: indekset har ingen medarbejdertal"),
+])  # fmt: skip
+def test_a_figure_per_head_is_not_answered_by_the_total(engine, q, said) -> None:
+    """The card still shows the area's net budget, and says that it is not the figure per
+    inhabitant (or employee) asked for: the budgets hold no head counts."""
+    resp = engine.search(q, mode="keyword")
+    assert resp.answer is not None and resp.answer.kind == "amount"
+    assert resp.message.startswith("Kortet viser nettobudgettet, ikke et beløb")
+    assert said in resp.message
+    assert engine.search("hvad koster brandvæsenet", mode="keyword").message is None
+    assert engine.search("pris pr. time", mode="keyword").message is None  # no card: nothing said
