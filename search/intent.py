@@ -131,6 +131,8 @@ BREAKDOWN = re.compile(
     r"(?:spent|used|going)\b",
     re.I,
 )  # fmt: skip
+#: "hvem får mest?", "who gets the most": a ranking of the areas without naming them.
+WHO_GETS = re.compile(r"\bhvem\s+(?:får|bruger|koster)\b|\bwho\s+(?:gets|spends|costs)\b", re.I)
 HOW = frozenset({stem("hvordan"), "how"})  # "hvordan er budgettet fordelt", "how is it broken down"
 #: "pr. indbygger", "per citizen", "pr. medarbejder": a figure per head, which the budgets
 #: do not give (they hold no head counts): the card's total is said not to be it.
@@ -235,7 +237,7 @@ def read_intent(text: str, expanded: set[str], titles: list[str],
     bounds = _bounds(text)
     if bounds is not None:
         return Intent("threshold", scope if group else (), low=bounds[0], high=bounds[1])
-    areaish = bool(terms & GENERIC) or budget or bool(group)
+    areaish = bool(terms & GENERIC) or budget or bool(group) or bool(WHO_GETS.search(text))
     largest, smallest = LARGEST.search(text), SMALLEST.search(text)
     ordinal = _ORDINAL.search(text)
     if ordinal and areaish and not named:

@@ -419,3 +419,13 @@ def test_a_figure_per_head_is_not_answered_by_the_total(engine, q, said) -> None
     assert said in resp.message
     assert engine.search("hvad koster brandvæsenet", mode="keyword").message is None
     assert engine.search("pris pr. time", mode="keyword").message is None  # no card: nothing said
+
+
+@pytest.mark.parametrize(("q", "first"), [
+    ("hvem får mest?", "Økonomi"), ("who gets the most", "Økonomi"),
+    ("hvem får færrest penge", "Voksenspecialenheden"),
+])  # fmt: skip
+def test_who_gets_the_most_is_a_ranking(engine, q, first) -> None:
+    a = engine.search(q, mode="keyword").answer
+    assert a is not None and a.kind == "ranking" and a.rows[0].area == first
+    assert engine.search("hvem er borgmester", mode="keyword").answer is None
