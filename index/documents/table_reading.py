@@ -272,6 +272,13 @@ def read_table(lines: list[SourceLine], block: list[tuple[int, list[str]]],
             section, group = label, []
             continue
         cell = numbers[column - 1] if column is not None and column - 1 < len(numbers) else ""
+        if line.cells is not None and "|" not in line.text and len(cells) < width:
+            # split at gaps, a row with fewer cells than the table's lost its empty ones
+            # ("Idrætshaller   18.400   19.050   19.600" under four years): which column each
+            # figure is in is not known, so none is read
+            reading.notes.append((line.number, f"row {label!r} has fewer figures than the "
+                                  "table has columns; which column each is in is not known"))
+            cell = ""
         value = parse_cell(cell, unit) if unit is not None else None
         if _TOTAL_ROW.search(label) or _DERIVED_ROW.search(label):
             known = [v for v in group if v is not None]

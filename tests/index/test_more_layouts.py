@@ -267,3 +267,29 @@ def test_a_sentence_broken_across_pdf_lines_is_no_title(text, want) -> None:
     a sentence cut by the page's width, not an area's name; the amount is the heading's."""
     doc = parse_lines(text_lines(text), replace(META, year=2025, committee="Ukendt"), "x")
     assert [(a.title, a.amount_kr) for a in doc.areas if a.amount_kr is not None] == want
+
+
+#: A wide-space table whose rows leave cells empty: the gaps close up, so "18.400 19.050 19.600"
+#: could be any three of the four columns.
+EMPTY_CELLS = """Kultur- og Idrætsudvalget
+
+Område (1.000 kr.)     Regnskab 2023   Budget 2024   Budget 2025   Overslag 2026
+Biblioteker                   30.100        30.800        31.240          31.240
+Kulturpulje                                              1.500           1.500
+Idrætshaller                                18.400        19.050          19.600
+Foreningstilskud               7.650         7.800         8.020           8.020
+"""
+
+
+def test_a_row_that_lost_its_empty_cells_gives_no_amount() -> None:
+    # was: Idrætshaller 19.600.000 (its 2026 overslag, the third figure of the row)
+    assert stated(read(EMPTY_CELLS)) == [
+        ("Biblioteker", 31_240_000),
+        ("Kulturpulje", None),
+        ("Idrætshaller", None),
+        ("Foreningstilskud", 8_020_000),
+    ]
+    # the full rows of a tab table keep their columns
+    tabs = EMPTY_CELLS.replace("Kulturpulje                                              1.500",
+                               "Kulturpulje   -   -   1.500")  # fmt: skip
+    assert ("Kulturpulje", 1_500_000) in stated(read(tabs))
