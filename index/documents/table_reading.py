@@ -66,7 +66,8 @@ _PART_ROW = re.compile(r"^[-–•]?\s*(?:heraf|herunder|hvoraf|deraf)\b", re.IG
 #: Rows naming a kind of figure, not an area ("Udgifter", "Indtægter", "Netto", "Drift"): a
 #: table of them breaks down one area's budget (the heading above it), and has no area rows.
 FIGURE_ROW = re.compile(
-    r"^(?:(?:brutto|netto|drifts|service|overførsels|løn|anlægs)?(?:udgift|indtægt)(?:er)?"
+    r"^(?:(?:brutto|netto|drifts|service|overførsels|løn|anlægs|nettodrifts)?(?:udgift|indtægt)"
+    r"(?:er)?"
     r"|(?:netto|brutto)(?:budget|drift|beløb)?|drift|anlæg)$",
     re.IGNORECASE,
 )
@@ -300,14 +301,14 @@ def read_table(lines: list[SourceLine], block: list[tuple[int, list[str]]],
 
 
 #: The row of a breakdown that is the net figure ("Netto", "Nettobudget").
-_NET_ROW = re.compile(r"^netto(?:budget|drift|beløb|udgifter)?$", re.IGNORECASE)
+NET_ROW = re.compile(r"^netto(?:budget|drift|beløb|udgifter|driftsudgifter)?$", re.IGNORECASE)
 
 
 def _net_row(lines: list[SourceLine], body: list[tuple[int, list[str]]], column: int | None,
              unit: int | None) -> tuple[int, AmountSource] | None:  # fmt: skip
     """A breakdown's one net row, read in the budget column and unit; None without either,
     or with no or several net rows."""
-    nets = [(k, c) for k, c in body if _NET_ROW.match(c[0].strip(" :"))]
+    nets = [(k, c) for k, c in body if NET_ROW.match(c[0].strip(" :"))]
     if column is None or unit is None or len(nets) != 1 or column >= len(nets[0][1]):
         return None
     k, cells = nets[0]

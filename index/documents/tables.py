@@ -12,6 +12,7 @@ from index.documents.amounts import YEARS, parse_cell
 from index.documents.clean import SourceLine
 from index.documents.document import AmountSource
 from index.documents.table_reading import (
+    NET_ROW,
     NOT_BUDGET_COLUMN,
     TableReading,
     declared_unit_removed,
@@ -228,7 +229,11 @@ def _single_space_tables(lines: list[SourceLine], year: int, taken: set[int]) ->
             block.append((j, row))
             j += 1
         counts = {len(c) - 1 for _, c in block if len(c) > 1}
-        if len(counts) == 1 and sum(len(c) > 1 for _, c in block) >= 2:
+        # a table of one row is read where the row is a net figure ("Nettodriftsudgifter
+        # 31.872 33.410 34.905" under "1.000 kr. R2023 B2024 B2025 BO2026"): the figures of the
+        # heading it stands under
+        net_alone = len(block) == 1 and bool(NET_ROW.match(block[0][1][0].strip(" :")))
+        if len(counts) == 1 and (sum(len(c) > 1 for _, c in block) >= 2 or net_alone):
             count = counts.pop()
             names = _header_columns(declared_unit_removed(line.text), count)
             if names is not None and all(YEARS.fullmatch(n) for n in names) and i > 0:
