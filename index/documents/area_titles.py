@@ -24,9 +24,18 @@ def stands_alone(lines: list[SourceLine], index: int) -> bool:
     return index == 0 or lines[index - 1].blank
 
 
+#: Dot leaders ending a row's name ("Dagtilbud ........ 412,3" as a PDF's text gives it).
+_LEADERS = re.compile(r"\s+(?:\.\s*){3,}$|(?<=\w)\.{3,}\s*$|\s*…+\s*$")
+
+
+def without_leaders(text: str) -> str:
+    """A name without the dot leaders that ran from it to its figure."""
+    return _LEADERS.sub("", text)
+
+
 def title_text(text: str) -> str:
-    """An area title without its numbering ("3. Jobcenter" is Jobcenter)."""
-    return _NUMBERING.sub("", text.strip())
+    """An area title without its numbering ("3. Jobcenter" is Jobcenter) and dot leaders."""
+    return without_leaders(_NUMBERING.sub("", text.strip()))
 
 
 #: Abbreviations a title may end on ("Administration m.v.", "Drift m.m.").

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from index.documents.amounts import YEARS, parse_cell
+from index.documents.area_titles import without_leaders
 from index.documents.clean import SourceLine
 from index.documents.document import AmountSource
 from index.documents.table_reading import (
@@ -124,7 +125,8 @@ def _listed_amounts(lines: list[SourceLine], year: int, taken: set[int]) -> list
             m = _ITEM.match(lines[j].text.strip())
             if not m or parse_cell(m.group("cell")) is None or YEARS.search(m.group("label")):
                 break  # not an item, or one of a year ("Budget 2023: 11 mio. kr.")
-            items.append((j, [m.group("label").strip(" :–-"), m.group("cell").strip()]))
+            items.append((j, [without_leaders(m.group("label")).strip(" :–-"),
+                              m.group("cell").strip()]))
             j += 1
         ends = j >= len(lines) or lines[j].blank
         if len(items) >= 2 and ends:

@@ -133,3 +133,20 @@ def test_a_one_row_table_of_another_figure_or_year_gives_no_amount() -> None:
     doc = _pdf("**Teknik og Miljø", "", "**Vej og Park", head,
                "Nettodriftsudgifter 31.872 33.410 34.905 34.905", "", "Tekst om veje.", year=2026)
     assert set(_amounts(doc).values()) <= {None}
+
+
+def test_a_list_with_dot_leaders_names_its_areas_without_them() -> None:
+    intro = "Nettodriftsbudgettet fordeler sig således (mio. kr.):"
+    doc = _pdf("**Budget 2025 - Børneudvalget", "", intro,
+               "Dagtilbud " + "." * 60 + " 412,3", "Skoler m.v. " + "." * 58 + " 601,7",
+               "Specialtilbud . . . . . . . . . . . . . . . 96,4")  # fmt: skip
+    # was: "Dagtilbud ......" (the amount right, the title with its leaders)
+    assert _amounts(doc) == {"Dagtilbud": 412_300_000, "Skoler m.v.": 601_700_000,
+                             "Specialtilbud": 96_400_000}  # fmt: skip
+    # the text's area table the same; a title's own abbreviation dot stays
+    from index.documents.clean import text_lines
+
+    text = "\n".join(["Budget 2025 - Børneudvalget", "", intro,
+                      "Dagtilbud ............ 412,3", "Skoler m.v. .......... 601,7"])  # fmt: skip
+    doc = parse_lines(text_lines(text), META, "x")
+    assert _amounts(doc) == {"Dagtilbud": 412_300_000, "Skoler m.v.": 601_700_000}
