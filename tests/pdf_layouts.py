@@ -4,8 +4,8 @@ Rendered with fpdf2 (DejaVu fonts) into a folder, with a TOML sidecar per PDF; n
 committed. Each `Layout` says what a careful reader sees in its PDF, decided before the reader was
 run on it: `areas` maps every area title to its net budget in whole kroner (None: the PDF shows
 the area but a reader cannot tell its budget for the year), and `also` lists titles that may carry
-an amount without being required (a committee's total in a two-level document): any other title
-with an amount is a stray.
+an amount without being required: any other title with an amount is a stray (a committee's total
+over its areas, in a two-level document, is no area's amount: every sum would count it twice).
 
 Styles: bold headings with a net budget line; a heading directly over a small R/B/BO table; two
 levels (committee, areas) under running headers and "Side N af M" footers; a Bevillingsoversigt
@@ -180,6 +180,9 @@ def _two_level(d: Doc) -> None:
         d.h1(committee)
         d.para(f"{committee} har ansvaret for områderne nedenfor. Afsnittet beskriver opgaver, "
                "udfordringer og budgettets forudsætninger for hvert område.")  # fmt: skip
+        total = sum(int(a.replace(".", "")) for _, a in areas)
+        d.line(f"Samlet nettobudget for udvalget: {total:,} kr.".replace(",", "."))
+        d.ln(2.5)
         for area, amount in areas:
             d.h2(area)
             d.para(f"{area} omfatter kommunens opgaver efter lovgivningen på området. Der er "
@@ -492,9 +495,6 @@ LAYOUTS = [
             "Idrætsfaciliteter": 27_615_500, "Musikskolen": 9_870_000,
             "Jobcenter": 50_190_100, "Forsørgelsesydelser": 402_330_000,
             "Integration": 12_004_000}, _two_level,
-           also={"Børne- og Ungeudvalget": 1_014_255_300,
-                 "Kultur- og Fritidsudvalget": 68_725_500,
-                 "Beskæftigelsesudvalget": 464_524_100},
            header="Aarhus Kommune · Budget 2025", footer=True),
     Layout("bevillingsoversigt", "Holbæk Kommune", "Økonomiudvalget", 2025,
            {r[0]: int(r[3].replace(".", "")) * 1000 for r in BEVILLING}, _bevillingsoversigt,

@@ -114,17 +114,22 @@ def parse_lines(
     table, table_lines = find_area_table(lines)
     general: GeneralReading | None = None
     whole_doc = None
+    # the titles gave only committees' totals, their areas' net-budget lines attached to no
+    # title: the areas under their headings may be read as headings with amounts
+    only_totals = _only_totals(spans, stray)
     if table and not any(s.amount_kr is not None for s in spans):
         spans, stray = table_areas(lines, table, table_lines), []
         header = lines[min(table_lines)]
         spans = [_in_year(a, meta.year, header) for a in spans]
         lines = [blanked(ln) if i in table_lines else ln for i, ln in enumerate(lines)]
-    elif not any(s.amount_kr is not None for s in spans):
+    elif not any(s.amount_kr is not None for s in spans) or only_totals:
         general = read_document(lines, meta.year, (meta.title, meta.committee))
         own = [ln if i not in general.table_lines else blanked(ln) for i, ln in enumerate(lines)]
         if any(a.amount_kr is not None for a in general.headed):
             spans = sorted(general.headed + general.extra, key=lambda a: a.line)
             stray, lines = [], own
+        elif only_totals:
+            general = None  # the committees as read
         elif general.extra or general.whole_amount is not None:
             lines = own
             if not spans:
@@ -133,6 +138,7 @@ def parse_lines(
                     whole_doc = replace(whole_doc, amount_kr=general.whole_amount,
                                         source=general.whole, layout=general.layouts[-1])
             spans = sorted(_merged(spans, general.extra), key=lambda a: a.line)
+    spans, parents = _committee_totals(spans)
     corrections: list[str] = []
     if meta.headings:
         heads, corrections = headed_spans(lines, meta, source)
@@ -165,11 +171,13 @@ def parse_lines(
         corrections += more
         if at is not None:
             preamble = spans[at] if spans[at].amount_kr is None else None
-    totals = list(general.totals) if general else []
+    totals = (list(general.totals) if general else []) + parents
     cross: list[tuple[int, str]] = []
     if general is None and any(s.amount_kr is not None for s in spans):
         more_totals, cross = _cross_check(lines, spans, meta.year)
         totals += more_totals
+    parent_lines = {r.source.line for r in parents}  # a committee's total, reconciled above
+    stray = [(n, note) for n, note in stray if n not in parent_lines]
     stray, stated = _stated_totals(stray, lines, spans, preamble)
     totals += stated
     notes_totals = [(t.source.line, f"total {t.label!r} ({format_kr(t.stated_kr)}): "
@@ -228,6 +236,49 @@ def _document_totals(spans: list[AreaSpan], stray: list[tuple[int, str]], meta: 
         else:
             keep.append(span)
     return keep, stray
+
+
+def _only_totals(spans: list[AreaSpan], stray: list[tuple[int, str]]) -> bool:
+    """Whether every amount the titles gave is labelled as a committee's total ("Samlet
+    nettobudget for udvalget: …") while other net-budget lines were attached to no title."""
+    amounts = [s for s in spans if s.amount_kr is not None]
+    return bool(amounts and stray) and all(_total_line(s) for s in amounts)
+
+
+def _total_line(span: AreaSpan) -> bool:
+    """A net-budget line labelled as a committee's or a sum ("… for udvalget: …"); not a table
+    row or a sentence that names a committee as its area ("Økonomiudvalget | 185,3")."""
+    if span.source is None or ":" not in span.source.text:
+        return False
+    label = span.source.text.split(":")[0]
+    return not same_name(label.strip(), span.title) and span.title.casefold() not in \
+        label.casefold() and bool(_TOTAL_LABEL.search(label))  # fmt: skip
+
+
+def _committee_totals(spans: list[AreaSpan]) -> tuple[list[AreaSpan], list[Reconciliation]]:
+    """A committee's total over its areas, in a document of two levels ("Børne- og
+    Ungeudvalget" / "Samlet nettobudget for udvalget: 911.350.300 kr." above "Dagtilbud" /
+    "Samlet nettobudget for området: …" and the committee's other areas): a total to reconcile
+    with the areas below it, up to the next committee, never an area's amount beside theirs
+    (every sum would count it twice). The committee stays an area for its text, with no amount.
+    Committees listed side by side, each with its total and no areas under it, are areas."""
+    out, parents = list(spans), []
+    for n, span in enumerate(spans):
+        if span.amount_kr is None or not _total_line(span):
+            continue
+        end = next((k for k in range(n + 1, len(spans)) if _total_line(spans[k])), len(spans))
+        under = spans[n + 1 : end]
+        known = [s.amount_kr for s in under if s.amount_kr is not None]
+        if not known:
+            continue
+        assert span.source is not None
+        label = span.source.text.split(":")[0].strip()
+        parents.append(Reconciliation(label, span.amount_kr, sum(known), len(known), 0,
+                                      span.source, missing=len(under) - len(known)))  # fmt: skip
+        note = (span.source.line, f"{label!r} of {span.title!r} is the total of the "
+                f"{len(under)} areas under it, not an area's amount")  # fmt: skip
+        out[n] = replace(span, amount_kr=None, source=None, notes=span.notes + (note,))
+    return out, parents
 
 
 def _cross_check(lines: list[SourceLine], spans: list[AreaSpan], year: int

@@ -150,3 +150,38 @@ def test_a_list_with_dot_leaders_names_its_areas_without_them() -> None:
                       "Dagtilbud ............ 412,3", "Skoler m.v. .......... 601,7"])  # fmt: skip
     doc = parse_lines(text_lines(text), META, "x")
     assert _amounts(doc) == {"Dagtilbud": 412_300_000, "Skoler m.v.": 601_700_000}
+
+
+def _committee(name: str, total: str, *areas: tuple[str, str]) -> list[str]:
+    rows = [f"**{name}", "", f"{name} har ansvaret for områderne nedenfor.", "",
+            f"Samlet nettobudget for udvalget: {total} kr.", ""]  # fmt: skip
+    for title, amount in areas:
+        rows += [f"**{title}", f"{title} er beskrevet her.", "",
+                 f"Samlet nettobudget for området: {amount} kr.", ""]  # fmt: skip
+    return rows
+
+
+def test_a_committees_total_over_its_areas_is_reconciled_not_an_area() -> None:
+    # was: the three committees with their totals as areas, and none of their areas
+    doc = _pdf(*_committee("Børne- og Ungeudvalget", "911.350.300", ("Dagtilbud", "312.450.000"),
+                           ("Skoler", "598.900.300")),
+               *_committee("Kultur- og Fritidsudvalget", "58.855.500",
+                           ("Biblioteker", "31.240.000"), ("Idrætsfaciliteter", "27.615.500")))
+    assert _amounts(doc) == {"Børne- og Ungeudvalget": None, "Dagtilbud": 312_450_000,
+                             "Skoler": 598_900_300, "Kultur- og Fritidsudvalget": None,
+                             "Biblioteker": 31_240_000, "Idrætsfaciliteter": 27_615_500}
+    assert [(r.stated_kr, r.summed_kr, r.agrees) for r in doc.reconciliations] == [
+        (911_350_300, 911_350_300, True), (58_855_500, 58_855_500, True)]
+
+
+def test_committees_side_by_side_with_their_totals_stay_areas() -> None:
+    """No areas under them: each committee's total is its amount."""
+    doc = _pdf(*_committee("Børne- og Ungeudvalget", "911.350.300"),
+               *_committee("Kultur- og Fritidsudvalget", "58.855.500"))
+    assert _amounts(doc) == {"Børne- og Ungeudvalget": 911_350_300,
+                             "Kultur- og Fritidsudvalget": 58_855_500}
+    # one with an area under it is that area's total; the one without stays an area
+    doc = _pdf(*_committee("Børne- og Ungeudvalget", "312.450.000", ("Dagtilbud", "312.450.000")),
+               *_committee("Kultur- og Fritidsudvalget", "58.855.500"))
+    assert _amounts(doc) == {"Børne- og Ungeudvalget": None, "Dagtilbud": 312_450_000,
+                             "Kultur- og Fritidsudvalget": 58_855_500}
