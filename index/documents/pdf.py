@@ -27,6 +27,7 @@ from index.config import MIB, CorpusLimits
 from index.documents.clean import SourceLine, normalise_line
 from index.documents.document import DocumentError
 from index.documents.furniture import strip_furniture
+from index.documents.pdf_cells import Chunk, chunks, table_cells
 
 #: Blank lines standing for a page break (the .txt sources show runs of 3 or more).
 PAGE_BREAK_BLANKS = 3
@@ -73,13 +74,14 @@ def _caused_by(exc: BaseException, kinds: tuple[type[BaseException], ...]) -> bo
     return False
 
 
-def _page_lines(page: Any) -> list[tuple[str, bool, float]]:
-    """(text, bold, top) for each text line of a page, top to bottom."""
+def _page_lines(page: Any) -> list[tuple[str, bool, float, tuple[Chunk, ...]]]:
+    """(text, bold, top, chunks) for each text line of a page, top to bottom; chunks: its
+    runs of characters between wide gaps, with where they stand (index.documents.pdf_cells)."""
     rows = []
     for row in page.extract_text_lines(layout=False, strip=True, return_chars=True):
         chars = [c for c in row["chars"] if c["text"].strip()]
         bold = bool(chars) and all("bold" in c.get("fontname", "").lower() for c in chars)
-        rows.append((row["text"], bold, float(row["top"])))
+        rows.append((row["text"], bold, float(row["top"]), chunks(chars)))
     return rows
 
 
@@ -275,8 +277,10 @@ def read_pdf(
     pages = strip_furniture(pages)  # running headers, footers, contents pages, cover
     lines: list[SourceLine] = []
 
-    def add(text: str, page_no: int, bold: bool = False) -> None:
-        lines.append(SourceLine(len(lines) + 1, normalise_line(text), page_no, bold))
+    def add(text: str, page_no: int, bold: bool = False,
+            cells: tuple[str, ...] | None = None) -> None:  # fmt: skip
+        cells = tuple(normalise_line(c) for c in cells) if cells else None
+        lines.append(SourceLine(len(lines) + 1, normalise_line(text), page_no, bold, cells))
 
     pitch = _pitch(pages)
     for page_no, rows in enumerate(pages, start=1):
@@ -284,11 +288,13 @@ def read_pdf(
             for _ in range(PAGE_BREAK_BLANKS):
                 add("", page_no)
         previous_top: float | None = None
-        for text, bold, top in rows:
+        # a table whose rows leave cells empty: each figure in the column it stands in
+        cells = table_cells([row[3] if len(row) > 3 else () for row in rows])
+        for (text, bold, top, *_), row_cells in zip(rows, cells, strict=True):
             if previous_top is not None:
                 for _ in range(_blank_lines(top - previous_top, pitch)):
                     add("", page_no)
-            add(text, page_no, bold)
+            add(text, page_no, bold, row_cells)
             previous_top = top
     return PdfText(lines, warnings)
 

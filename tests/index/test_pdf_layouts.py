@@ -62,16 +62,16 @@ def _score(layout: Layout, doc: Document) -> tuple[int, list[str]]:
 
 
 def test_no_pdf_layout_gives_a_wrong_invented_or_stray_amount(read) -> None:
-    """Of the amounts the PDFs show, at least 80 of 98 are read (80 when this was written:
-    the misses are two columns of text run together, table rows whose empty cells a PDF's
-    text loses, and a two-line table header)."""
+    """Of the amounts the PDFs show, at least 85 of 98 are read (85 when this was written:
+    the misses are two columns of text run together, a table whose header is on two lines and
+    whose rows leave cells empty, and a follow-up table whose last column names no year)."""
     exact, bad = 0, []
     for layout, doc in read:
         e, b = _score(layout, doc)
         exact, bad = exact + e, bad + b
     total = sum(v is not None for layout in LAYOUTS for v in layout.areas.values())
     assert bad == []
-    assert len(LAYOUTS) >= 12 and total == 98 and exact >= 80
+    assert len(LAYOUTS) >= 12 and total == 98 and exact >= 85
 
 
 def test_pdf_layouts_read_as_the_cli_reads_them(tmp_path: Path) -> None:
@@ -185,3 +185,52 @@ def test_committees_side_by_side_with_their_totals_stay_areas() -> None:
                *_committee("Kultur- og Fritidsudvalget", "58.855.500"))
     assert _amounts(doc) == {"Børne- og Ungeudvalget": None, "Dagtilbud": 312_450_000,
                              "Kultur- og Fritidsudvalget": 58_855_500}
+
+
+#: Where a table's columns stand on the page (x0, x1 of each figure, right-aligned).
+_COLUMNS = [(200.0, 240.0), (260.0, 300.0), (320.0, 360.0), (380.0, 420.0)]
+
+
+def _chunks(label: str, *figures: str, at: list[int] | None = None,
+            shift: float = 0.0) -> tuple:  # fmt: skip
+    """A line's chunks: the label at the left, each figure right-aligned in its column."""
+    at = at if at is not None else list(range(len(figures)))
+    out = [(label, 50.0, 50.0 + 5 * len(label))]
+    for figure, n in zip(figures, at, strict=True):
+        x1 = _COLUMNS[n][1] + shift
+        out.append((figure, x1 - 5 * len(figure), x1))
+    return tuple(out)
+
+
+def test_a_pdf_rows_figures_keep_the_columns_they_stand_in() -> None:
+    from index.documents.pdf_cells import table_cells
+
+    head = (("Område (1.000 kr.)", 50.0, 140.0), ("Regnskab 2023", 190.0, 240.0),
+            ("Budget 2024", 250.0, 300.0), ("Budget 2025", 310.0, 360.0),
+            ("Overslag 2026", 370.0, 420.0))  # fmt: skip
+    full = _chunks("Biblioteker", "30.100", "30.800", "31.240", "31.240")
+    short = _chunks("Idrætshaller", "18.400", "19.050", "19.600", at=[1, 2, 3])
+    other = _chunks("Foreningstilskud", "7.650", "7.800", "8.020", "8.020")
+    cells = table_cells([head, full, short, other])
+    assert cells[2] == ("Idrætshaller", "", "18.400", "19.050", "19.600")
+    assert cells[0] == tuple(t for t, _, _ in head) and cells[1][3] == "31.240"
+    # a table with every cell filled is left to the text: nothing to place
+    assert table_cells([head, full, other]) == [None, None, None]
+
+
+def test_a_pdf_row_is_not_placed_where_the_page_cannot_tell() -> None:
+    from index.documents.pdf_cells import table_cells
+
+    head = (("Område", 50.0, 80.0), ("Regnskab 2023", 190.0, 240.0),
+            ("Budget 2024", 250.0, 300.0), ("Budget 2025", 310.0, 360.0),
+            ("Overslag 2026", 370.0, 420.0))  # fmt: skip
+    full = _chunks("Biblioteker", "30.100", "30.800", "31.240", "31.240")
+    other = _chunks("Foreningstilskud", "7.650", "7.800", "8.020", "8.020")
+    between = _chunks("Idrætshaller", "18.400", "19.050", at=[1, 2], shift=30.0)
+    assert table_cells([head, full, between, other]) == [None] * 4  # figures between columns
+    short = _chunks("Idrætshaller", "18.400", "19.050", at=[1, 2])
+    assert table_cells([full, short, other]) == [None] * 3  # no header line above
+    assert table_cells([head, full, short]) == [None] * 3  # one full row: no columns learnt
+    two_line_head = (("2023", 190.0, 240.0), ("2024", 250.0, 300.0), ("2025", 310.0, 360.0),
+                     ("2026", 370.0, 420.0))  # fmt: skip
+    assert table_cells([two_line_head, full, short, other]) == [None] * 4
