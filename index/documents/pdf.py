@@ -27,7 +27,7 @@ from index.config import MIB, CorpusLimits
 from index.documents.clean import SourceLine, normalise_line
 from index.documents.document import DocumentError
 from index.documents.furniture import strip_furniture
-from index.documents.pdf_cells import Chunk, chunks, table_cells
+from index.documents.pdf_cells import Chunk, chunks, table_cells, text_columns
 
 #: Blank lines standing for a page break (the .txt sources show runs of 3 or more).
 PAGE_BREAK_BLANKS = 3
@@ -288,10 +288,14 @@ def read_pdf(
             for _ in range(PAGE_BREAK_BLANKS):
                 add("", page_no)
         previous_top: float | None = None
-        # a table whose rows leave cells empty: each figure in the column it stands in
-        cells = table_cells([row[3] if len(row) > 3 else () for row in rows])
+        # two columns of text, one after the other; a table whose rows leave cells empty:
+        # each figure in the column it stands in
+        rows = text_columns([r if len(r) > 3 else (*r, ()) for r in rows])
+        cells = table_cells([row[3] for row in rows])
         for (text, bold, top, *_), row_cells in zip(rows, cells, strict=True):
-            if previous_top is not None:
+            if previous_top is not None and top < previous_top:
+                add("", page_no)  # the top of the next column of text
+            elif previous_top is not None:
                 for _ in range(_blank_lines(top - previous_top, pitch)):
                     add("", page_no)
             add(text, page_no, bold, row_cells)

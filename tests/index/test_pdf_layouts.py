@@ -62,16 +62,17 @@ def _score(layout: Layout, doc: Document) -> tuple[int, list[str]]:
 
 
 def test_no_pdf_layout_gives_a_wrong_invented_or_stray_amount(read) -> None:
-    """Of the amounts the PDFs show, at least 85 of 98 are read (85 when this was written:
-    the misses are two columns of text run together, a table whose header is on two lines and
-    whose rows leave cells empty, and a follow-up table whose last column names no year)."""
+    """Of the amounts the PDFs show, at least 86 of 98 are read (86 when this was written:
+    the misses are a table whose header is on two lines and whose rows leave cells empty, a
+    follow-up table whose last column names no year, and three areas of two columns whose
+    bold headings stand right over their text)."""
     exact, bad = 0, []
     for layout, doc in read:
         e, b = _score(layout, doc)
         exact, bad = exact + e, bad + b
     total = sum(v is not None for layout in LAYOUTS for v in layout.areas.values())
     assert bad == []
-    assert len(LAYOUTS) >= 12 and total == 98 and exact >= 85
+    assert len(LAYOUTS) >= 12 and total == 98 and exact >= 86
 
 
 def test_pdf_layouts_read_as_the_cli_reads_them(tmp_path: Path) -> None:
@@ -195,25 +196,25 @@ def _chunks(label: str, *figures: str, at: list[int] | None = None,
             shift: float = 0.0) -> tuple:  # fmt: skip
     """A line's chunks: the label at the left, each figure right-aligned in its column."""
     at = at if at is not None else list(range(len(figures)))
-    out = [(label, 50.0, 50.0 + 5 * len(label))]
+    out = [(label, 50.0, 50.0 + 5 * len(label), False)]
     for figure, n in zip(figures, at, strict=True):
         x1 = _COLUMNS[n][1] + shift
-        out.append((figure, x1 - 5 * len(figure), x1))
+        out.append((figure, x1 - 5 * len(figure), x1, False))
     return tuple(out)
 
 
 def test_a_pdf_rows_figures_keep_the_columns_they_stand_in() -> None:
     from index.documents.pdf_cells import table_cells
 
-    head = (("Område (1.000 kr.)", 50.0, 140.0), ("Regnskab 2023", 190.0, 240.0),
-            ("Budget 2024", 250.0, 300.0), ("Budget 2025", 310.0, 360.0),
-            ("Overslag 2026", 370.0, 420.0))  # fmt: skip
+    head = (("Område (1.000 kr.)", 50.0, 140.0, True), ("Regnskab 2023", 190.0, 240.0, True),
+            ("Budget 2024", 250.0, 300.0, True), ("Budget 2025", 310.0, 360.0, True),
+            ("Overslag 2026", 370.0, 420.0, True))  # fmt: skip
     full = _chunks("Biblioteker", "30.100", "30.800", "31.240", "31.240")
     short = _chunks("Idrætshaller", "18.400", "19.050", "19.600", at=[1, 2, 3])
     other = _chunks("Foreningstilskud", "7.650", "7.800", "8.020", "8.020")
     cells = table_cells([head, full, short, other])
     assert cells[2] == ("Idrætshaller", "", "18.400", "19.050", "19.600")
-    assert cells[0] == tuple(t for t, _, _ in head) and cells[1][3] == "31.240"
+    assert cells[0] == tuple(c[0] for c in head) and cells[1][3] == "31.240"
     # a table with every cell filled is left to the text: nothing to place
     assert table_cells([head, full, other]) == [None, None, None]
 
@@ -221,9 +222,9 @@ def test_a_pdf_rows_figures_keep_the_columns_they_stand_in() -> None:
 def test_a_pdf_row_is_not_placed_where_the_page_cannot_tell() -> None:
     from index.documents.pdf_cells import table_cells
 
-    head = (("Område", 50.0, 80.0), ("Regnskab 2023", 190.0, 240.0),
-            ("Budget 2024", 250.0, 300.0), ("Budget 2025", 310.0, 360.0),
-            ("Overslag 2026", 370.0, 420.0))  # fmt: skip
+    head = (("Område", 50.0, 80.0, True), ("Regnskab 2023", 190.0, 240.0, True),
+            ("Budget 2024", 250.0, 300.0, True), ("Budget 2025", 310.0, 360.0, True),
+            ("Overslag 2026", 370.0, 420.0, True))  # fmt: skip
     full = _chunks("Biblioteker", "30.100", "30.800", "31.240", "31.240")
     other = _chunks("Foreningstilskud", "7.650", "7.800", "8.020", "8.020")
     between = _chunks("Idrætshaller", "18.400", "19.050", at=[1, 2], shift=30.0)
@@ -231,6 +232,61 @@ def test_a_pdf_row_is_not_placed_where_the_page_cannot_tell() -> None:
     short = _chunks("Idrætshaller", "18.400", "19.050", at=[1, 2])
     assert table_cells([full, short, other]) == [None] * 3  # no header line above
     assert table_cells([head, full, short]) == [None] * 3  # one full row: no columns learnt
-    two_line_head = (("2023", 190.0, 240.0), ("2024", 250.0, 300.0), ("2025", 310.0, 360.0),
-                     ("2026", 370.0, 420.0))  # fmt: skip
+    two_line_head = (("2023", 190.0, 240.0, True), ("2024", 250.0, 300.0, True),
+                     ("2025", 310.0, 360.0, True), ("2026", 370.0, 420.0, True))  # fmt: skip
     assert table_cells([two_line_head, full, short, other]) == [None] * 4
+
+
+def _two_columns(target: Path, areas: list[tuple[str, str]]) -> Path:
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 13)
+    pdf.cell(0, 8, "Budget 2025 - Klima- og Planudvalget", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    with pdf.text_columns(ncols=2, gutter=8, balance=True) as cols:
+        for title, amount in areas:
+            pdf.set_font("DejaVu", "B", 10)
+            cols.write(f"{title}\n\n")
+            pdf.set_font("DejaVu", "", 9)
+            cols.write(f"{title} er beskrevet her med opgaver, mål og udfordringer for året.\n\n"
+                       f"Samlet nettobudget for området: {amount} kr.\n\n")  # fmt: skip
+    pdf.output(str(target))
+    return target
+
+
+def test_two_columns_of_text_are_read_one_after_the_other(tmp_path: Path) -> None:
+    areas = [("Klimatilpasning", "14.250.000"), ("Byplanlægning", "9.480.000"),
+             ("Landdistrikter", "3.115.500"), ("Natura 2000", "2.040.000")]  # fmt: skip
+    doc = parse_file(_two_columns(tmp_path / "to.pdf", areas), META)
+    # was: "Klimatilpasning Landdistrikter" and the like, lines of both columns run together,
+    # with one column's amount
+    assert _amounts(doc) == {"Klimatilpasning": 14_250_000, "Byplanlægning": 9_480_000,
+                             "Landdistrikter": 3_115_500, "Natura 2000": 2_040_000}
+
+
+def test_a_tables_names_and_figures_and_a_page_of_one_column_stay_lines() -> None:
+    from index.documents.pdf_cells import text_columns
+
+    def row(top: float, *chunks: tuple[str, float, float]) -> tuple:
+        return (" ".join(c[0] for c in chunks), False, top,
+                tuple((*c, False) for c in chunks))  # fmt: skip
+
+    table = [row(10.0 * n, (f"Område nummer {n}", 50.0, 150.0), (f"{n}.250", 300.0, 330.0),
+                 (f"{n}.300", 400.0, 430.0)) for n in range(1, 8)]  # fmt: skip
+    assert text_columns(table) == table  # names left, figures right: a table
+    prose = [row(10.0 * n, ("Tekst over hele siden i en linje", 50.0, 500.0)) for n in range(8)]
+    assert text_columns(prose) == prose
+    # two lines side by side are too few to be columns
+    pair = [row(10.0, ("Jobcenter", 50.0, 120.0), ("Borgerservice", 300.0, 380.0)),
+            row(20.0, ("Tekst til venstre", 50.0, 200.0), ("Tekst til højre", 300.0, 420.0)),
+            row(30.0, ("Tekst over hele siden i en linje", 50.0, 500.0))]  # fmt: skip
+    assert text_columns(pair) == pair
+    # side by side on more lines: the left column first, then the right
+    cols = [row(10.0 * n, (f"Venstre {n}", 50.0, 200.0), (f"Højre {n}", 300.0, 420.0))
+            for n in range(4)]  # fmt: skip
+    assert [r[0] for r in text_columns(cols)] == [*(f"Venstre {n}" for n in range(4)),
+                                                  *(f"Højre {n}" for n in range(4))]
