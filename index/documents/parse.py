@@ -117,19 +117,23 @@ def parse_lines(
     # the titles gave only committees' totals, their areas' net-budget lines attached to no
     # title: the areas under their headings may be read as headings with amounts
     only_totals = _only_totals(spans, stray)
+    # or net-budget lines were left with no title (a PDF's bold heading right over its text):
+    # the headings' reading is taken where it gives more and keeps every amount read here
+    partial = bool(stray) and any(s.amount_kr is not None for s in spans)
     if table and not any(s.amount_kr is not None for s in spans):
         spans, stray = table_areas(lines, table, table_lines), []
         header = lines[min(table_lines)]
         spans = [_in_year(a, meta.year, header) for a in spans]
         lines = [blanked(ln) if i in table_lines else ln for i, ln in enumerate(lines)]
-    elif not any(s.amount_kr is not None for s in spans) or only_totals:
+    elif not any(s.amount_kr is not None for s in spans) or only_totals or partial:
         general = read_document(lines, meta.year, (meta.title, meta.committee))
         own = [ln if i not in general.table_lines else blanked(ln) for i, ln in enumerate(lines)]
-        if any(a.amount_kr is not None for a in general.headed):
+        if any(a.amount_kr is not None for a in general.headed) and (
+                not partial or only_totals or _more_and_same(general.headed, spans)):
             spans = sorted(general.headed + general.extra, key=lambda a: a.line)
             stray, lines = [], own
-        elif only_totals:
-            general = None  # the committees as read
+        elif only_totals or partial:
+            general = None  # the titles as read
         elif general.extra or general.whole_amount is not None:
             lines = own
             if not spans:
@@ -236,6 +240,14 @@ def _document_totals(spans: list[AreaSpan], stray: list[tuple[int, str]], meta: 
         else:
             keep.append(span)
     return keep, stray
+
+
+def _more_and_same(headed: list[AreaSpan], spans: list[AreaSpan]) -> bool:
+    """Whether the headings' reading gives more amounts than the titles', and every amount
+    the titles gave, under the same title."""
+    mine = {(s.title.casefold(), s.amount_kr) for s in spans if s.amount_kr is not None}
+    theirs = {(s.title.casefold(), s.amount_kr) for s in headed if s.amount_kr is not None}
+    return len(theirs) > len(mine) and mine <= theirs
 
 
 def _only_totals(spans: list[AreaSpan], stray: list[tuple[int, str]]) -> bool:
