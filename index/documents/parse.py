@@ -44,7 +44,7 @@ from index.documents.tables import read_tables
 SUPPORTED_SUFFIXES = (".txt", ".pdf")
 #: Bump when parsing changes what a document gives: every document is then parsed again
 #: (vectors of unchanged passages are still reused).
-PARSER_VERSION = "8"
+PARSER_VERSION = "9"
 _LONG_WORD = re.compile(r"\w+")
 
 

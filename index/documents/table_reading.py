@@ -19,13 +19,13 @@ from index.documents.document import AmountSource
 
 #: Column headers that are not this year's budget.
 NOT_BUDGET_COLUMN = re.compile(
-    r"korrig|forvent|regnskab|afvig|%|overslag|forbrug|ændr|diff|prognose|skøn|realiser|"
+    r"korrig|\bkorr\b|forvent|regnskab|afvig|%|overslag|forbrug|ændr|diff|prognose|skøn|realiser|"
     r"andel|tillæg|\bbo\s?\d|budgetopfølg|\bmer|\bmindre|indeks|antal|gennemsnit|takst|"
     r"pr\.\s*(?:indbygger|borger|elev|barn|bruger|plads)|per\s+(?:indbygger|borger)",
     re.IGNORECASE,
 )
 #: An adjusted budget's column ("Korrigeret budget 2024"), and what makes one something else.
-_ADJUSTED_BUDGET = re.compile(r"korrigere?t?\s+budget", re.IGNORECASE)
+_ADJUSTED_BUDGET = re.compile(r"korrigere?t?\s+budget|\bkorr\.?\s+budget", re.IGNORECASE)
 _NOT_ADJUSTED = re.compile(r"forvent|regnskab|afvig|%|forbrug|diff|ændr|prognose|tillæg",
                            re.IGNORECASE)  # fmt: skip
 #: What a table's caption says when its figures change a budget or compare with it

@@ -1076,6 +1076,20 @@ def test_a_follow_up_table_with_only_the_adjusted_budget_takes_it() -> None:
                            ("Familie", 224_000_000)]  # fmt: skip
 
 
+def test_korr_abbreviated_is_the_adjusted_budget_as_korrigeret_is() -> None:
+    """"Opr. budget 2024" beside "Korr. budget 2024": the original budget, as beside
+    "Korrigeret budget 2024" (two budget columns of the year were not guessed between); "Korr."
+    alone is the adjusted budget there is."""
+    both = ADJUSTED_ONLY.replace(
+        "Område | Korrigeret budget 2024 |", "Område | Opr. budget 2024 | Korr. budget 2024 |"
+    ).replace("Dagtilbud | 291,2", "Dagtilbud | 288,0 | 291,2").replace(
+        "Skoler | 645,8", "Skoler | 640,1 | 645,8").replace("Familie | 224,0", "Familie | 221,5 | 224,0")
+    assert stated(read(both)) == [("Dagtilbud", 288_000_000), ("Skoler", 640_100_000),
+                                  ("Familie", 221_500_000)]  # fmt: skip
+    alone = ADJUSTED_ONLY.replace("Korrigeret budget 2024 |", "Korr. budget 2024 |")
+    assert stated(read(alone)) == stated(read(ADJUSTED_ONLY))
+
+
 #: Rows numbered before their names, and an "I alt" row with the number cell left empty.
 NUMBERED_ROWS = """Budget 2024 - Børne- og Ungeudvalget
 
