@@ -189,7 +189,8 @@ class Engine:
         closeness = None
         if mode in ("semantic", "hybrid") and parsed.text and not no_words:
             sem_rows, closeness = self._semantic(snap, parsed.text, mask)
-        cover = (keyword.coverage(snap, _named_as_one(exp, asked.answer), INTENT_TERMS,
+        cover = (keyword.coverage(snap, _named_as_one(exp, asked.answer),
+                                  INTENT_TERMS | intents.per_terms(q),
                                   self.tuning.parts_window)
                  if exp.groups else None)  # fmt: skip
         # several typed words, none of them the documents' (word salad, or a topic they lack)

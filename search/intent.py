@@ -144,6 +144,12 @@ _PER_UNITS = (("medarbejder ansat employee", "medarbejder", "medarbejdertal"),
               ("elev pupil", "elev", "elevtal"), ("barn child", "barn", "børnetal"))  # fmt: skip
 
 
+def per_terms(text: str) -> frozenset[str]:
+    """The stems of "pr. indbygger" and of what it is per: the question's unit, not its topic."""
+    units = {stem(m.group(1).casefold()) for m in PER_UNIT.finditer(text)}
+    return frozenset(units | {"pr", "per"}) if units else frozenset()
+
+
 def per_unit(word: str) -> tuple[str, str]:
     """The unit a "pr. …" asks for, in Danish, and the counts it would need."""
     low = word.casefold()

@@ -417,6 +417,9 @@ def test_a_figure_per_head_is_not_answered_by_the_total(engine, q, said) -> None
     assert resp.answer is not None and resp.answer.kind == "amount"
     assert resp.message.startswith("Kortet viser nettobudgettet, ikke et beløb")
     assert said in resp.message
+    # "pr. indbygger" is the question's unit, not its topic: the area's passages hold it
+    area = resp.answer.rows[0].area
+    assert resp.results[0].match == "exact" and resp.results[0].area == area
     assert engine.search("hvad koster brandvæsenet", mode="keyword").message is None
     assert engine.search("pris pr. time", mode="keyword").message is None  # no card: nothing said
 
