@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 import re
 
-Row = tuple[str, bool, float]  # text, bold, top (points from the top of the page)
+from index.documents.pdf_cells import Row  # text, bold, top (points from the page's top), chunks
 
 EDGE_ROWS = 2  # rows at the top and at the bottom of a page that may be furniture
 MIN_REPEATS = 3  # a header or footer shows on at least this many pages (and half of them)

@@ -27,7 +27,7 @@ from index.config import MIB, CorpusLimits
 from index.documents.clean import SourceLine, normalise_line
 from index.documents.document import DocumentError
 from index.documents.furniture import strip_furniture
-from index.documents.pdf_cells import Chunk, chunks, table_cells, text_columns
+from index.documents.pdf_cells import Row, chunks, table_cells, text_columns
 
 #: Blank lines standing for a page break (the .txt sources show runs of 3 or more).
 PAGE_BREAK_BLANKS = 3
@@ -74,7 +74,7 @@ def _caused_by(exc: BaseException, kinds: tuple[type[BaseException], ...]) -> bo
     return False
 
 
-def _page_lines(page: Any) -> list[tuple[str, bool, float, tuple[Chunk, ...]]]:
+def _page_lines(page: Any) -> list[Row]:
     """(text, bold, top, chunks) for each text line of a page, top to bottom; chunks: its
     runs of characters between wide gaps, with where they stand (index.documents.pdf_cells)."""
     rows = []
@@ -166,10 +166,9 @@ class _Clock:
         return self.limits.parse_seconds - (time.monotonic() - self.started) - 1.0
 
 
-def _ocr_rows(page: Any, source: str, clock: _Clock, pages: int
-              ) -> list[tuple[str, bool, float]]:  # fmt: skip
-    """(text, bold, top) for each line Tesseract reads on the page, in its reading order;
-    tops in PDF points like pdfplumber's."""
+def _ocr_rows(page: Any, source: str, clock: _Clock, pages: int) -> list[Row]:
+    """(text, bold, top, chunks) for each line Tesseract reads on the page, in its reading
+    order; tops in PDF points like pdfplumber's, and no chunks (no character positions)."""
     import pytesseract
 
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # one thread: 6x faster on a busy machine
@@ -198,7 +197,7 @@ def _ocr_rows(page: Any, source: str, clock: _Clock, pages: int
             key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
             lines.setdefault(key, []).append((word.strip(), data["top"][i] * 72 / OCR_DPI))
     top = page.bbox[1]  # the rendered image starts at the page's top edge
-    return [(" ".join(w for w, _ in words), False, top + min(t for _, t in words))
+    return [(" ".join(w for w, _ in words), False, top + min(t for _, t in words), ())
             for words in lines.values()]  # fmt: skip
 
 
@@ -290,7 +289,7 @@ def read_pdf(
         previous_top: float | None = None
         # two columns of text, one after the other; a table whose rows leave cells empty:
         # each figure in the column it stands in
-        rows = text_columns([r if len(r) > 3 else (*r, ()) for r in rows])
+        rows = text_columns(rows)
         cells = table_cells([row[3] for row in rows])
         for (text, bold, top, *_), row_cells in zip(rows, cells, strict=True):
             if previous_top is not None and top < previous_top:
