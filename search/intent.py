@@ -133,7 +133,7 @@ BREAKDOWN = re.compile(
 )  # fmt: skip
 #: "hvem får mest?", "who gets the most": a ranking of the areas without naming them.
 WHO_GETS = re.compile(r"\bhvem\s+(?:får|bruger|koster)\b|\bwho\s+(?:gets|spends|costs)\b", re.I)
-HOW = frozenset({stem("hvordan"), "how"})  # "hvordan er budgettet fordelt", "how is it broken down"
+HOW = frozenset({stem("hvordan")})  # "hvordan er budgettet fordelt" ("how" is a stopword)
 #: "pr. indbygger", "per citizen", "pr. medarbejder": a figure per head, which the budgets
 #: do not give (they hold no head counts): the card's total is said not to be it.
 PER_UNIT = re.compile(

@@ -74,7 +74,7 @@ def _ask(snap: Snapshot, text: str, exp: expansion.Expansion, filters: Filters,
             # "Jobcenter i Holbæk" over Kalundborg's budget: not its amount (issue 30); said
             # where it asks one ("samarbejde med Holbæk" is a search, and asks for none)
             probe = naming.without_municipality(text, other)  # "samlet budget for Holbæk"
-            if ask(snap, probe, exp, filters, every_area, named_scope=False).answer is None:
+            if _ask(snap, probe, exp, filters, every_area, named_scope=False).answer is None:
                 return Asked()
             why = f"Indekset har intet budget fra {other}; det rummer {_held(held)}."
             return Asked(refused=why)
@@ -98,7 +98,7 @@ def _ask(snap: Snapshot, text: str, exp: expansion.Expansion, filters: Filters,
                 # a year the documents do not cover: no amount to show, and said where the
                 # question asks one ("Jobcenter i 2025" over 2024's budget is not 2024's)
                 probe = YEAR.sub(" ", text)
-                if ask(snap, probe, exp, filters, every_area, named_scope=False).answer is None:
+                if _ask(snap, probe, exp, filters, every_area, named_scope=False).answer is None:
                     return Asked()
                 missing = [y for y in years if y not in held_years]
                 return Asked(refused=f"Indekset har intet budget for {_listed(missing)}; det "
@@ -151,12 +151,17 @@ def named_years(text: str) -> tuple[int, ...]:
     return ()
 
 
+def _joined(items: list[str]) -> str:
+    """"a", "a og b", "a, b og c"."""
+    *rest, last = items or [""]
+    return f"{', '.join(rest)} og {last}" if rest else last
+
+
 def _listed(years: list[int]) -> str:
     """"2025", "2024 og 2025", "2019-2025 (7 budgetår)"."""
     if len(years) > 3:
         return f"{years[0]}-{years[-1]} ({len(years)} budgetår)"
-    *rest, last = [str(y) for y in years] or [""]
-    return f"{', '.join(rest)} og {last}" if rest else last
+    return _joined([str(y) for y in years])
 
 
 def _held(municipalities: list[str]) -> str:
@@ -166,5 +171,4 @@ def _held(municipalities: list[str]) -> str:
         return "budgetter uden kommunenavn"
     if len(municipalities) > 3:
         return f"{len(municipalities)} kommuner"
-    *rest, last = municipalities
-    return f"{', '.join(rest)} og {last}" if rest else last
+    return _joined(municipalities)
